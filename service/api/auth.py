@@ -1,0 +1,85 @@
+"""Authentication and roles for every endpoint.
+
+Callers send ``Authorization: Bearer <api key>``. The container's ``keys`` component (a KeyStore) turns a
+key into a Principal; the review issue provides the database-backed store, tests may pass a static one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Protocol
+
+from fastapi import Depends, Request
+
+from service.api.deps import ContainerDep
+from service.errors import ErrorCode, ReplydraftError
+
+
+class Role(StrEnum):
+    AGENT = "agent"  # create and read drafts
+    REVIEWER = "reviewer"  # approve, edit, reject, regenerate, send
+    OPS = "ops"  # reindex, index status
+    QA = "qa"  # read everything, run checks
+    ADMIN = "admin"  # keys; and everything else
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    name: str
+    role: Role
+
+
+class KeyStore(Protocol):
+    def authenticate(self, token: str) -> Principal | None: ...
+
+
+class StaticKeyStore:
+    """Keys held in memory: for tests and single-user tools, never persisted."""
+
+    def __init__(self, keys: dict[str, Principal]) -> None:
+        self._keys = dict(keys)
+
+    def authenticate(self, token: str) -> Principal | None:
+        return self._keys.get(token)
+
+
+def _token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("x-api-key") or None
+
+
+def require_roles(*roles: Role) -> Callable[..., Principal]:
+    """Dependency factory: 401 without a valid key, 403 when the key's role is not allowed.
+
+    Admin is allowed everywhere; QA may read anything a GET route allows to agents or reviewers.
+    """
+    allowed = set(roles) | {Role.ADMIN}
+
+    def dependency(request: Request, container: ContainerDep) -> Principal:
+        token = _token(request)
+        if not token:
+            raise ReplydraftError(
+                ErrorCode.UNAUTHORIZED, "missing API key: send 'Authorization: Bearer <key>'"
+            )
+        principal = container.keys.authenticate(token)
+        if principal is None:
+            raise ReplydraftError(ErrorCode.UNAUTHORIZED, "invalid or revoked API key")
+        if principal.role not in allowed:
+            need = ", ".join(sorted(r.value for r in allowed))
+            raise ReplydraftError(
+                ErrorCode.FORBIDDEN, f"role '{principal.role.value}' may not do this (needs one of: {need})"
+            )
+        request.state.principal = principal
+        return principal
+
+    return dependency
+
+
+def principal_dep(*roles: Role) -> type[Principal]:
+    """``caller: principal_dep(Role.AGENT)`` in a route signature."""
+    return Annotated[Principal, Depends(require_roles(*roles))]  # type: ignore[return-value]

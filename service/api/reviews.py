@@ -1,0 +1,155 @@
+"""Review routes: approve, reject, regenerate, send, the review queue, the audit trail and the outbox.
+
+Thin on purpose: every rule (states, versions, four-eyes, compliance on edits, the send gate) lives in
+service.review.workflow. The webhook delivery worker starts with the app when a webhook is configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Query
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from service.api.auth import Principal, Role, require_roles
+from service.api.deps import ContainerDep
+from service.drafting.models import DraftRecord
+from service.review.models import AuditEntry, OutboxItem, Page, SendResult
+from service.review.workflow import MAX_EDIT_CHARS, MAX_REASON_CHARS
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    container = app.state.container
+    reviews = container.reviews if container.settings.webhook_url else None
+    start = getattr(reviews, "start_delivery", None)
+    if callable(start):
+        start()
+    try:
+        yield
+    finally:
+        stop = getattr(reviews, "stop_delivery", None)
+        if callable(stop):
+            stop()
+
+
+router = APIRouter(prefix="/v1", tags=["reviews"], lifespan=_lifespan)
+
+DraftId = Annotated[str, Path(min_length=1, max_length=64)]
+Reviewer = Annotated[Principal, Depends(require_roles(Role.REVIEWER))]
+Reader = Annotated[Principal, Depends(require_roles(Role.AGENT, Role.REVIEWER, Role.QA))]
+AuditReader = Annotated[Principal, Depends(require_roles(Role.REVIEWER, Role.QA))]
+# The helpdesk integration pulls and acknowledges sent replies with an agent (or ops) key.
+OutboxReader = Annotated[Principal, Depends(require_roles(Role.AGENT, Role.OPS, Role.QA))]
+OutboxAcker = Annotated[Principal, Depends(require_roles(Role.AGENT, Role.OPS))]
+
+
+class ApproveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=1, description="The draft version you reviewed (409 if it changed since)")
+    text: str | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_EDIT_CHARS,
+        description="Edited text; omit to approve the draft as is. Re-checked by compliance.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class RejectBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS)
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class RegenerateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=1)
+
+
+@router.post("/drafts/{draft_id}/approve", response_model=DraftRecord, summary="Approve, optionally edited")
+def approve(draft_id: DraftId, body: ApproveBody, container: ContainerDep, caller: Reviewer) -> Any:
+    """An edit becomes a new revision and runs through compliance again: a blocking finding answers 422
+    with the findings. Approving needs the current version (409 otherwise, with the current draft)."""
+    return container.reviews.approve(draft_id, version=body.version, text=body.text, principal=caller)
+
+
+@router.post("/drafts/{draft_id}/reject", response_model=DraftRecord, summary="Reject with a reason")
+def reject(draft_id: DraftId, body: RejectBody, container: ContainerDep, caller: Reviewer) -> Any:
+    return container.reviews.reject(draft_id, version=body.version, reason=body.reason, principal=caller)
+
+
+@router.post(
+    "/drafts/{draft_id}/regenerate",
+    response_model=DraftRecord,
+    status_code=201,
+    summary="Draft the request again; the new draft supersedes this one",
+)
+def regenerate(draft_id: DraftId, body: RegenerateBody, container: ContainerDep, caller: Reviewer) -> Any:
+    return container.reviews.regenerate(draft_id, version=body.version, principal=caller)
+
+
+@router.post("/drafts/{draft_id}/send", response_model=SendResult, summary="Send the approved text (once)")
+def send(draft_id: DraftId, container: ContainerDep, caller: Reviewer) -> Any:
+    """Only an approved draft whose approval covers exactly its current text is sent. Repeating the call
+    returns the same send (``duplicate: true``) and queues nothing new."""
+    return container.reviews.send(draft_id, principal=caller)
+
+
+@router.get("/reviews", response_model=Page[DraftRecord], summary="The review queue")
+def list_reviews(
+    container: ContainerDep,
+    _: Reader,
+    status: Literal["pending_review", "approved", "rejected", "superseded", "sent"] | None = None,
+    verdict: Literal["pass", "warn", "block"] | None = None,
+    stale: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    order: Literal["newest", "oldest"] = "newest",
+) -> Any:
+    return container.reviews.list_reviews(
+        status=status, verdict=verdict, stale=stale, limit=limit, cursor=cursor, order=order
+    )
+
+
+@router.get("/drafts/{draft_id}/audit", response_model=list[AuditEntry], summary="A draft's audit trail")
+def draft_audit(draft_id: DraftId, container: ContainerDep, _: AuditReader) -> Any:
+    return container.reviews.audit(draft_id)
+
+
+@router.get("/outbox", response_model=Page[OutboxItem], summary="Sent replies to deliver (helpdesk pull)")
+def list_outbox(
+    container: ContainerDep,
+    _: OutboxReader,
+    status: Literal["pending", "delivered"] | None = "pending",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Any:
+    """Without a webhook, the helpdesk polls pending items, posts each reply, then acknowledges it."""
+    return container.reviews.outbox.list(status=status, limit=limit, cursor=cursor)
+
+
+@router.get("/outbox/{outbox_id}", response_model=OutboxItem, summary="One outbox item")
+def get_outbox(outbox_id: DraftId, container: ContainerDep, _: OutboxReader) -> Any:
+    return container.reviews.outbox.get(outbox_id)
+
+
+@router.post("/outbox/{outbox_id}/ack", response_model=OutboxItem, summary="Acknowledge a delivery")
+def ack_outbox(outbox_id: DraftId, container: ContainerDep, caller: OutboxAcker) -> Any:
+    """Marks the item delivered. Acknowledging again changes nothing."""
+    return container.reviews.outbox.ack(outbox_id, caller)

@@ -1,0 +1,95 @@
+"""Application factory: builds the FastAPI app around a container. No globals, nothing at import time."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from service import __version__
+from service.container import Container
+from service.errors import ErrorCode, ReplydraftError
+from service.logs import request_id_var
+
+log = logging.getLogger("replydraft.api")
+
+# Router modules, each exposing `router`: one module per concern.
+ROUTERS = [
+    "service.api.health",
+    "service.api.index",
+    "service.api.drafts",
+    "service.api.compliance",
+    "service.api.reviews",
+    "service.api.keys",
+    "service.api.stats",
+    "service.api.metrics",
+    "service.console.routes",
+]
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(
+        title="replydraft",
+        version=__version__,
+        description="Drafts grounded customer-service replies, checks them for compliance, and holds every "
+        "draft for human review. Authenticate with `Authorization: Bearer <api key>`.",
+    )
+    app.state.container = container
+    metrics = container.metrics
+
+    @app.middleware("http")
+    async def _observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        rid = request.headers.get("x-request-id", "")[:100] or uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers["X-Request-ID"] = rid
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            metrics.requests.labels(request.method, path, str(status)).inc()
+            metrics.latency.labels(request.method, path).observe(elapsed)
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "route": path,
+                    "status": status,
+                    "ms": round(elapsed * 1000, 1),
+                },
+            )
+            request_id_var.reset(token)
+
+    @app.exception_handler(ReplydraftError)
+    async def _domain_error(_: Request, exc: ReplydraftError) -> JSONResponse:
+        headers = {"Retry-After": "5"} if exc.http_status == 503 else None
+        return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                "message": e["msg"],
+                "type": e["type"],
+            }
+            for e in exc.errors()
+        ]
+        fields = ", ".join(p["field"] or "body" for p in problems)
+        err = ReplydraftError(ErrorCode.VALIDATION, f"invalid request: {fields}", problems=problems)
+        return JSONResponse({"error": err.to_dict()}, status_code=422)
+
+    for name in ROUTERS:
+        app.include_router(importlib.import_module(name).router)
+    return app

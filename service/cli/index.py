@@ -1,0 +1,59 @@
+"""`replydraft index status|list|rollback`: inspect and steer index versions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import typer
+from rich.table import Table
+
+from service.cli.common import container_from_env, out_console, run_or_exit
+
+index_app = typer.Typer(help="Inspect index versions and roll back.", no_args_is_help=True)
+
+
+@index_app.command("status")
+def status(as_json: bool = typer.Option(False, "--json")) -> None:
+    """The live version and its counts."""
+    with container_from_env() as container:
+        live = run_or_exit(container.index.live_version)
+        if as_json:
+            out_console.print_json(json.dumps(asdict(live) if live else None, ensure_ascii=False))
+            return
+        if live is None:
+            out_console.print("no live index: run `replydraft reindex`")
+            raise typer.Exit(1)
+        for key, value in asdict(live).items():
+            out_console.print(f"{key:>14}: {value}")
+
+
+@index_app.command("list")
+def list_versions() -> None:
+    """All kept versions, newest first."""
+    with container_from_env() as container:
+        versions = run_or_exit(container.index.list_versions)
+        table = Table("version", "live", "built_at", "chunks", "documents", "products", "source")
+        for v in versions:
+            table.add_row(
+                v.version,
+                "*" if v.live else "",
+                v.built_at,
+                str(v.chunks),
+                str(v.documents),
+                str(v.products),
+                v.source,
+            )
+        out_console.print(table)
+
+
+@index_app.command("rollback")
+def rollback() -> None:
+    """Make the previous version live again."""
+    with container_from_env() as container:
+        info = run_or_exit(container.index.rollback)
+        out_console.print(f"live version is now {info.version} (built {info.built_at})")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(index_app, name="index")

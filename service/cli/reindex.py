@@ -1,0 +1,73 @@
+"""`replydraft reindex`: build a new index version from a knowledge folder and switch to it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from service.cli.common import container_from_env, err_console, out_console, run_or_exit
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def reindex(
+        source: Path = typer.Option(
+            None, "--source", help="Knowledge folder (default REPLYDRAFT_KNOWLEDGE_DIR)"
+        ),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing"),
+        strict: bool = typer.Option(False, "--strict", help="Fail on the first unreadable or invalid file"),
+        force: bool = typer.Option(False, "--force", help="Build a new version even when nothing changed"),
+        as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON"),
+    ) -> None:
+        """Index product sheets and policies; the live version keeps serving until the new one is checked."""
+        with container_from_env() as container:
+            index = container.index
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=True,
+                disable=as_json,
+            ) as bar:
+                task = bar.add_task("reading", total=None)
+
+                def on_progress(phase: str, done: int, total: int) -> None:
+                    bar.update(task, description=phase, completed=done, total=total or None)
+
+                report = run_or_exit(
+                    lambda: index.reindex(
+                        source, dry_run=dry_run, strict=strict, force=force, on_progress=on_progress
+                    )
+                )
+            if as_json:
+                out_console.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+                return
+            table = Table(title=f"reindex: {report.status}", show_header=False)
+            for label, value in [
+                ("version", report.version or "-"),
+                ("previous version", report.previous_version or "-"),
+                ("documents", report.documents),
+                ("chunks", report.chunks),
+                ("products", report.products),
+                (
+                    "sources added / changed / removed",
+                    f"{len(report.sources_added)} / {len(report.sources_changed)} / "
+                    f"{len(report.sources_removed)}",
+                ),
+                ("chunks added / removed", f"{report.chunks_added} / {report.chunks_removed}"),
+                (
+                    "embeddings reused / computed",
+                    f"{report.embeddings_reused} / {report.embeddings_computed}",
+                ),
+                ("seconds", f"{report.seconds:.2f}"),
+            ]:
+                table.add_row(label, str(value))
+            out_console.print(table)
+            for issue in report.issues:
+                err_console.print(f"[yellow]skipped[/yellow] {issue['path']}: {issue['reason']}")

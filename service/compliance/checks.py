@@ -1,0 +1,296 @@
+"""Named Python checks that rule packs refer to (``matcher: {check: name, params: {...}}``).
+
+A check receives the draft as a :class:`Document` (normalised text plus lazily computed evidence: the
+sources, the agent's context, the customer's message) and yields hits in normalised coordinates. Rules
+decide category, severity and wording; checks only find things. Register new checks with
+:func:`register_check`; parameters are validated by the check's pydantic model when packs load.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from service.compliance import numbers, pii
+from service.compliance.normalize import Normalized, fold
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    message: str | None = None  # replaces the rule's message when set
+
+
+class Document:
+    """One draft under check, with its evidence. Everything derived is computed on first use only."""
+
+    def __init__(
+        self,
+        norm: Normalized,
+        *,
+        sources: Sequence[str] = (),
+        context: str | None = None,
+        customer_text: str | None = None,
+        allowed_domains: frozenset[str] = frozenset(),
+    ) -> None:
+        self.norm = norm
+        self.text = norm.text
+        self._sources = sources
+        self._context = context or ""
+        self._customer = customer_text or ""
+        self.allowed_domains = allowed_domains
+
+    @cached_property
+    def sources(self) -> list[str]:
+        return [fold(s) for s in self._sources if s]
+
+    @cached_property
+    def context(self) -> str:
+        return fold(self._context)
+
+    @cached_property
+    def customer(self) -> str:
+        return fold(self._customer)
+
+    @cached_property
+    def evidence(self) -> str:
+        """Sources and context: what the store stated for this reply."""
+        return "\n".join([*self.sources, self.context])
+
+    @cached_property
+    def quantities(self) -> list[numbers.Quantity]:
+        return numbers.extract(self.text)
+
+    @cached_property
+    def supported(self) -> set[tuple[str, float]]:
+        return numbers.supported_set([*self.sources, self.context])
+
+    @cached_property
+    def personal_text(self) -> str:
+        """Where a draft may take personal data from: the agent's context, the customer, the sources."""
+        return "\n".join([self.context, self.customer, *self.sources])
+
+    @cached_property
+    def personal_allowed(self) -> set[tuple[str, str]]:
+        return pii.personal_values(self.personal_text)
+
+    def quantity_supported(self, q: numbers.Quantity) -> bool:
+        return all((q.unit, v) in self.supported for v in q.values)
+
+
+CheckFn = Callable[[Document, Any], Iterable[Hit]]
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    fn: CheckFn
+    params: type[BaseModel]
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+
+
+def register_check(name: str, params: type[BaseModel] = NoParams) -> Callable[[CheckFn], CheckFn]:
+    def wrap(fn: CheckFn) -> CheckFn:
+        if name in REGISTRY:
+            raise ValueError(f"check {name!r} registered twice")
+        REGISTRY[name] = CheckSpec(name, fn, params)
+        return fn
+
+    return wrap
+
+
+# --- personal data ---------------------------------------------------------------------------------
+
+
+class PersonalParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["phone", "id_number", "bank_card", "email", "address"]
+
+
+@register_check("personal_data", PersonalParams)
+def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
+    """Personal data of the given kind that neither the agent's context, the customer's message nor the
+    sources contain (a draft may repeat the customer's own phone number, not someone else's)."""
+    if params.kind == "address":
+        for p in pii.addresses(doc.text, _original_aligned(doc.norm)):
+            if not pii.address_in(p.key, doc.personal_text):
+                yield Hit(p.start, p.end)
+        return
+    detector = {
+        "phone": pii.phones,
+        "id_number": pii.id_numbers,
+        "bank_card": pii.bank_cards,
+        "email": pii.emails,
+    }[params.kind]
+    for p in detector(doc.text):
+        if (p.kind, p.key) not in doc.personal_allowed:
+            yield Hit(p.start, p.end)
+
+
+def _original_aligned(norm: Normalized) -> str | None:
+    """The original text when it lines up character by character with the normalised one."""
+    return norm.original if len(norm.original) == len(norm.text) else None
+
+
+# --- links -----------------------------------------------------------------------------------------
+
+_TLDS = (
+    "com|cn|net|org|io|cc|top|xyz|vip|shop|info|me|co|tk|ml|link|site|online|club|app|ly|gl|to|ru|biz|tv|"
+    "hk|tw|uk|us|in|store|live|fun|icu|wang|ink|pro|work"
+)
+# Links stop at whitespace, brackets, sentence punctuation and CJK text (normalised text: ASCII commas).
+_URL_CHAR = r"[^\s<>\"'()\[\]{},;!，。、；！？\u3000-\u9fff]"
+URL_RE = re.compile(
+    rf"(?:https?://|www\.){_URL_CHAR}+"
+    rf"|(?<![a-z0-9@.-])(?:[a-z0-9-]+\.)+(?:{_TLDS})(?![a-z0-9-])(?:[/?#]{_URL_CHAR}*)?"
+)
+
+
+def link_host(url: str) -> str:
+    host = re.sub(r"^[a-z]+://", "", url)
+    host = re.split(r"[/?#:]", host, maxsplit=1)[0]
+    return host.removeprefix("www.").rstrip(".")
+
+
+def domain_allowed(host: str, allowed: Iterable[str]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in allowed)
+
+
+def normalise_domain(domain: str) -> str:
+    d = domain.strip().lower()
+    d = re.sub(r"^[a-z]+://", "", d).split("/", 1)[0]
+    return d.removeprefix("*.").removeprefix("www.").rstrip(".")
+
+
+@register_check("external_link")
+def external_link(doc: Document, _: NoParams) -> Iterator[Hit]:
+    """Links (with or without a scheme) whose domain is not in ``allowed_domains``: phishing risk."""
+    for m in URL_RE.finditer(doc.text):
+        host = link_host(m[0])
+        if host and not domain_allowed(host, doc.allowed_domains):
+            yield Hit(m.start(), m.end())
+
+
+# --- numbers ---------------------------------------------------------------------------------------
+
+
+class QuantityParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    families: list[Literal["price", "discount", "percent", "duration", "measure"]] = Field(min_length=1)
+    context_regex: str | None = Field(
+        None, description="Only quantities whose clause or sentence matches this (e.g. refund wording)"
+    )
+    scope: Literal["clause", "sentence"] = "sentence"
+
+    @field_validator("context_regex")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
+        return value
+
+
+@register_check("unsupported_quantity", QuantityParams)
+def unsupported_quantity(doc: Document, params: QuantityParams) -> Iterator[Hit]:
+    """Quantities with a unit (normalised: 七天 = 7日 = 7 days, 1年 = 12个月) that the sources and the
+    agent's context do not state."""
+    if not doc.quantities:
+        return
+    pattern = re.compile(params.context_regex, re.IGNORECASE | re.ASCII) if params.context_regex else None
+    for q in doc.quantities:
+        if q.family not in params.families or doc.quantity_supported(q):
+            continue
+        if q.unit == "percent" and q.values == (100.0,):
+            continue  # "100%" is an absolute (ad-law and promise rules), not a measured figure
+        if pattern is not None:
+            lo, hi = doc.norm.clause(q.start) if params.scope == "clause" else doc.norm.sentence(q.start)
+            if not pattern.search(doc.text, lo, hi):
+                continue
+        yield Hit(q.start, q.end)
+
+
+class CompensationParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    terms: str = Field(description="Regex of compensation words; an amount in the same clause is checked")
+
+    @field_validator("terms")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+
+_MONEY = ("price", "discount", "percent")
+
+
+@register_check("compensation_amount", CompensationParams)
+def compensation_amount(doc: Document, params: CompensationParams) -> Iterator[Hit]:
+    """Compensation words (赔偿, 补偿, 返现 ...) with an amount in the same clause that the sources and the
+    context do not state: money the store never offered."""
+    if not any(q.family in _MONEY for q in doc.quantities):
+        return
+    for m in re.finditer(params.terms, doc.text, re.IGNORECASE | re.ASCII):
+        lo, hi = doc.norm.clause(m.start())
+        for q in doc.quantities:
+            if lo <= q.start < hi and q.family in _MONEY and not doc.quantity_supported(q):
+                yield Hit(min(m.start(), q.start), max(m.end(), q.end))
+                break
+
+
+# --- prompt injection ------------------------------------------------------------------------------
+
+INJECTION_MARKERS = re.compile(
+    r"(?:ignore|disregard|forget|override)\s+(?:(?:all|the|any|your|of|my)\s+)*"
+    r"(?:previous|prior|above|earlier|preceding|system)\s+(?:instructions?|rules|prompts?|messages?)"
+    r"|system\s+prompt|you\s+are\s+now|pretend\s+(?:to\s+be|you\s+are)|repeat\s+after\s+me|say\s+exactly"
+    r"|developer\s+mode|jailbreak|new\s+instructions?"
+    r"|(?:忽略|无视|忘记|忘掉|跳过)(?:你|您)?(?:之前|以上|上面|前面|上述|先前|所有|全部)?的?(?:所有|全部)?"
+    r"(?:指令|指示|规则|提示|要求|设定|限制)"
+    r"|系统提示词|提示词|你现在是|你现在扮演|扮演|原样(?:输出|回复|重复)|重复(?:以下|下面|我说)"
+    r"|输出你的|开发者模式|越狱",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+class EchoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_chars: int = Field(8, ge=4, le=200)
+    max_payload_chars: int = Field(600, ge=50, le=4000)
+
+
+@register_check("injection_echo", EchoParams)
+def injection_echo(doc: Document, params: EchoParams) -> Iterator[Hit]:
+    """When the customer's message carries a prompt-injection attempt, flag draft passages that repeat
+    its payload verbatim (``min_chars`` or more): the model followed the customer instead of the store."""
+    if not doc.customer:
+        return
+    marker = INJECTION_MARKERS.search(doc.customer)
+    if marker is None:
+        return
+    payload = doc.customer[marker.start() : marker.start() + params.max_payload_chars]
+    n = params.min_chars
+    grams = {g for g in (payload[i : i + n] for i in range(len(payload) - n + 1)) if g.strip()}
+    text = doc.text
+    run_start = -1
+    run_end = -1
+    for i in range(len(text) - n + 1):
+        if text[i : i + n] in grams:
+            if run_start < 0 or i > run_end:
+                if run_start >= 0:
+                    yield Hit(run_start, run_end)
+                run_start = i
+            run_end = i + n
+    if run_start >= 0:
+        yield Hit(run_start, run_end)

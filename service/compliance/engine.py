@@ -1,0 +1,288 @@
+"""The compliance filter: every draft, and every reviewer edit, goes through :meth:`ComplianceEngine.check`.
+
+All phrase rules share one Aho-Corasick automaton, regex and check rules run on the same normalised text,
+and evidence (sources, context, customer message) is only processed when a rule needs it, which keeps a
+500-character draft well under the 2 ms budget.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ahocorasick
+
+from service.compliance.checks import Document, normalise_domain
+from service.compliance.models import ComplianceResult, Finding, Severity
+from service.compliance.normalize import Normalized, has_cjk, has_latin, normalize
+from service.compliance.rulepacks import CompiledException, CompiledRule, builtin_pack_paths, compile_rules
+from service.errors import ErrorCode, ReplydraftError
+
+if TYPE_CHECKING:
+    from service.settings import Settings
+
+DEFAULT_MAX_CHARS = 20_000
+_CONTEXT_CHARS = 2
+_MEASURE_WINDOW = 20
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rule: CompiledRule
+    start: int
+    end: int
+    message: str | None
+
+
+class ComplianceEngine:
+    """Checks text against compiled rule packs. Immutable after construction; safe to share across
+    threads (each call builds its own :class:`Document`)."""
+
+    def __init__(
+        self,
+        rules: Sequence[CompiledRule],
+        *,
+        allowed_domains: Iterable[str] = (),
+        max_chars: int = DEFAULT_MAX_CHARS,
+    ) -> None:
+        self.rules = list(rules)
+        self.allowed_domains = frozenset(d for d in (normalise_domain(x) for x in allowed_domains) if d)
+        self.max_chars = max_chars
+        self._phrase_rules = [r for r in self.rules if r.rule.matcher.phrases]
+        self._other_rules = [r for r in self.rules if not r.rule.matcher.phrases]
+        self._automaton: ahocorasick.Automaton | None = None
+        if self._phrase_rules:
+            table: dict[str, list[int]] = {}
+            for i, r in enumerate(self._phrase_rules):
+                for phrase in r.rule.matcher.phrases or ():
+                    key = normalize(phrase).text
+                    if i not in table.setdefault(key, []):
+                        table[key].append(i)
+            automaton = ahocorasick.Automaton()
+            for key, idx in table.items():
+                automaton.add_word(key, (len(key), tuple(idx)))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    # --- construction ------------------------------------------------------------------------------
+    @classmethod
+    def from_paths(
+        cls,
+        extra_packs: Sequence[Path] = (),
+        *,
+        allowed_domains: Iterable[str] = (),
+        max_chars: int = DEFAULT_MAX_CHARS,
+        include_builtin: bool = True,
+    ) -> ComplianceEngine:
+        paths = [*(builtin_pack_paths() if include_builtin else []), *extra_packs]
+        return cls(compile_rules(paths), allowed_domains=allowed_domains, max_chars=max_chars)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ComplianceEngine:
+        """Built-in packs plus ``settings.compliance_packs``; raises CONFIG naming the bad file and rule."""
+        return cls.from_paths(
+            list(settings.compliance_packs),
+            allowed_domains=settings.allowed_domains,
+            max_chars=settings.max_check_chars,
+        )
+
+    # --- checking ----------------------------------------------------------------------------------
+    def check(
+        self,
+        text: str,
+        *,
+        sources: Sequence[str] = (),
+        context: str | None = None,
+        language: str | None = None,
+        customer_text: str | None = None,
+    ) -> ComplianceResult:
+        """Findings and a verdict for ``text``.
+
+        ``sources`` are the cited or retrieved chunk texts and ``context`` the agent's facts: numbers they
+        state are supported. Personal data from ``context``, ``customer_text`` or ``sources`` may be
+        repeated. ``language`` ("zh"/"en") forces that language's rules on; rules of a language also run
+        whenever its script occurs in the text, so mixed-script drafts are fully checked.
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise ReplydraftError(ErrorCode.VALIDATION, "text to check is empty")
+        if len(text) > self.max_chars:
+            raise ReplydraftError(
+                ErrorCode.VALIDATION,
+                f"text to check has {len(text)} characters; the limit is {self.max_chars}",
+                length=len(text),
+                max_chars=self.max_chars,
+            )
+        norm = normalize(text)
+        doc = Document(
+            norm,
+            sources=sources,
+            context=context,
+            customer_text=customer_text,
+            allowed_domains=self.allowed_domains,
+        )
+        languages = {"any"}
+        if language in ("zh", "en"):
+            languages.add(language)
+        if has_cjk(norm.text):
+            languages.add("zh")
+        if has_latin(norm.text):
+            languages.add("en")
+        candidates = [c for c in self._candidates(doc, languages) if not self._excepted(c, doc)]
+        return ComplianceResult.from_findings(self._findings(_dedupe(candidates), norm))
+
+    def _candidates(self, doc: Document, languages: set[str]) -> Iterable[_Candidate]:
+        text = doc.text
+        if self._automaton is not None:
+            for last, (length, idx) in self._automaton.iter(text):
+                start, end = last - length + 1, last + 1
+                if _is_word_char(text[start]) and start > 0 and _is_word_char(text[start - 1]):
+                    continue
+                if _is_word_char(text[end - 1]) and end < len(text) and _is_word_char(text[end]):
+                    continue
+                for i in idx:
+                    rule = self._phrase_rules[i]
+                    if rule.rule.language in languages:
+                        yield _Candidate(rule, start, end, None)
+        for rule in self._other_rules:
+            if rule.rule.language not in languages:
+                continue
+            if rule.regex is not None:
+                for m in rule.regex.finditer(text):
+                    if m.end() > m.start():
+                        yield _Candidate(rule, m.start(), m.end(), None)
+            elif rule.check is not None:
+                for hit in rule.check(doc, rule.params):
+                    if hit.end > hit.start:
+                        yield _Candidate(rule, hit.start, hit.end, hit.message)
+
+    def _excepted(self, c: _Candidate, doc: Document) -> bool:
+        return any(_exception_applies(ex, c, doc) for ex in c.rule.exceptions)
+
+    def _findings(self, candidates: list[_Candidate], norm: Normalized) -> list[Finding]:
+        out: list[Finding] = []
+        for c in candidates:
+            start, end = norm.to_original(c.start, c.end)
+            matched = norm.original[start:end]
+            rule = c.rule.rule
+            message = c.message or rule.message or rule.description
+            out.append(
+                Finding(
+                    rule_id=rule.id,
+                    category=rule.category,
+                    severity=rule.severity,
+                    start=start,
+                    end=end,
+                    matched=matched,
+                    message=message.replace("{matched}", matched),
+                    suggestion=rule.suggestion,
+                )
+            )
+        return out
+
+
+def _exception_applies(ex: CompiledException, c: _Candidate, doc: Document) -> bool:
+    text = doc.text
+    if ex.kind == "after":
+        assert ex.pattern is not None
+        _, hi = doc.norm.clause(c.start)
+        return ex.pattern.match(text, c.end, max(hi, c.end)) is not None
+    if ex.kind == "before":
+        assert ex.pattern is not None
+        lo, _ = doc.norm.clause(c.start)
+        return ex.pattern.search(text[lo : c.start]) is not None
+    if ex.kind == "clause":
+        assert ex.pattern is not None
+        lo, hi = doc.norm.clause(c.start)
+        return ex.pattern.search(text, lo, max(hi, c.end)) is not None
+    if ex.kind == "sentence":
+        assert ex.pattern is not None
+        lo, hi = doc.norm.sentence(c.start)
+        return ex.pattern.search(text, lo, max(hi, c.end)) is not None
+    if ex.kind == "measurement":
+        _, hi = doc.norm.clause(c.start)
+        if any(c.end <= q.start < hi and q.start - c.end <= _MEASURE_WINDOW for q in doc.quantities):
+            return True
+        return _MEASURE_RE.search(text, c.end, min(hi, c.end + _MEASURE_WINDOW + 6)) is not None
+    # in_sources: the match plus what follows it (two characters or the next word; what precedes it when
+    # the text ends there) is stated in the sources or the context: the draft repeats the store's wording.
+    if not doc.evidence.strip():
+        return False
+    after = _follow_len(text, c.end)
+    if after:
+        return text[c.start : c.end + after] in doc.evidence
+    before = _precede_len(text, c.start)  # nothing follows but punctuation: look behind instead
+    return before > 0 and text[c.start - before : c.end] in doc.evidence
+
+
+def _precede_len(text: str, pos: int) -> int:
+    """Characters before ``pos`` that pin a match to its wording: the previous word, or two characters."""
+    if pos > 0 and (text[pos - 1] == " " or _is_word_char(text[pos - 1])):
+        n = 0
+        while pos - n - 1 >= 0 and text[pos - n - 1] == " ":
+            n += 1
+        spaces = n
+        while pos - n - 1 >= 0 and _is_word_char(text[pos - n - 1]):
+            n += 1
+        return n if n > spaces else 0
+    n = 0
+    while n < _CONTEXT_CHARS and pos - n - 1 >= 0 and not text[pos - n - 1].isspace():
+        n += 1
+    return n
+
+
+def _follow_len(text: str, pos: int) -> int:
+    """Characters after ``pos`` that pin a match to its wording: the next word, or two characters."""
+    if pos < len(text) and (text[pos] == " " or _is_word_char(text[pos])):
+        n = 0
+        while pos + n < len(text) and text[pos + n] == " ":
+            n += 1
+        spaces = n
+        while pos + n < len(text) and _is_word_char(text[pos + n]):
+            n += 1
+        return n if n > spaces else 0
+    n = 0
+    while n < _CONTEXT_CHARS and pos + n < len(text) and not text[pos + n].isspace():
+        n += 1
+    return n
+
+
+# A number with a unit-like token: known units are in the quantity extractor; this also accepts spec units
+# it does not normalise (500Pa, 3000rpm, 22m³/min, 12套) for the "spec fact" exception.
+_MEASURE_RE = re.compile(
+    r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s?(?:[a-z°³²/%]+|[℃度升瓦克斤米寸档挡级层套])"
+)
+
+_RANK = {Severity.BLOCK: 0, Severity.WARN: 1}
+
+
+def _dedupe(candidates: list[_Candidate]) -> list[_Candidate]:
+    """One finding per problem: overlapping matches of the same category collapse into one finding of the
+    most severe (then longest) rule, spanning them all. Kept spans per category stay sorted and disjoint,
+    so each candidate costs a binary search."""
+    ordered = sorted(
+        candidates, key=lambda c: (_RANK[c.rule.rule.severity], -(c.end - c.start), c.start, c.rule.id)
+    )
+    kept: dict[str, list[_Candidate]] = {}
+    for c in ordered:
+        spans = kept.setdefault(c.rule.rule.category, [])
+        i = bisect.bisect_left(spans, c.start, key=lambda k: k.start)
+        lo = i - 1 if i > 0 and spans[i - 1].end > c.start else i
+        hi = i
+        while hi < len(spans) and spans[hi].start < c.end:
+            hi += 1
+        if lo == hi:
+            spans.insert(i, c)
+            continue
+        # "全网最" and "最低价" are one claim: the first kept (stronger) rule reports the union.
+        head = spans[lo]
+        merged = _Candidate(head.rule, min(head.start, c.start), max(spans[hi - 1].end, c.end), head.message)
+        spans[lo:hi] = [merged]
+    return [c for spans in kept.values() for c in spans]

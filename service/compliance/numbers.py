@@ -1,0 +1,301 @@
+"""Quantities with units in Chinese and English text, normalised so that 7天, 七天, 7日 and "seven days"
+compare equal, and 1年 equals 12个月.
+
+Used by the unsupported-claim check (a number in a draft must appear in the cited sources or the agent's
+context) and by the "spec fact" exception of the advertising-law rules ("最大承重100kg" states a
+measurement, not a superlative claim). Works on text normalised by :mod:`service.compliance.normalize`
+(ASCII digits, lower case).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+Family = str  # price | discount | percent | duration | measure
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_EN_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_EN_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_EN_WORDS: dict[str, int] = {w: i for i, w in enumerate(_EN_ONES)} | _EN_TENS
+
+# unit text -> (family, canonical unit, factor). Longest alternatives are tried first.
+_UNITS: dict[str, tuple[Family, str, float]] = {}
+
+
+def _add(family: Family, unit: str, factor: float, *names: str) -> None:
+    for name in names:
+        _UNITS[name] = (family, unit, factor)
+
+
+_add("price", "cny", 1, "元人民币", "元", "块钱", "块", "yuan", "rmb", "cny")
+_add("price", "usd", 1, "美元", "美金", "dollars", "dollar", "usd")
+_add("price", "hkd", 1, "港元", "港币", "hkd")
+_add("discount", "discount", 1, "折")
+_add("percent", "percent", 1, "%", "percent", "per cent")
+_add(
+    "duration",
+    "workday",
+    1,
+    "个工作日",
+    "工作日",
+    "business days",
+    "business day",
+    "working days",
+    "working day",
+    "workdays",
+    "workday",
+)
+_add("duration", "hour", 1, "个小时", "小时", "钟头", "hours", "hour", "hrs", "hr", "h")
+_add("duration", "minute", 1, "分钟", "minutes", "minute", "mins", "min")
+_add("duration", "second", 1, "秒钟", "秒", "seconds", "second", "secs", "sec")
+_add("duration", "day", 1, "天", "日", "days", "day")
+_add("duration", "day", 7, "个星期", "星期", "周", "weeks", "week")
+_add("duration", "month", 1, "个月", "months", "month")
+_add("duration", "month", 12, "年", "years", "year", "yrs")
+_add("measure", "celsius", 1, "摄氏度", "°c", "度")
+_add("measure", "kg", 1, "公斤", "千克", "kg")
+_add("measure", "kg", 0.5, "斤")
+_add("measure", "kg", 0.001, "克", "g")
+_add("measure", "l", 1, "升", "l")
+_add("measure", "l", 0.001, "毫升", "ml")
+_add("measure", "w", 1000, "千瓦", "kw")
+_add("measure", "w", 1, "瓦", "w")
+_add("measure", "mah", 1, "毫安时", "mah")
+_add("measure", "cm", 1, "厘米", "公分", "cm")
+_add("measure", "cm", 0.1, "毫米", "mm")
+_add("measure", "cm", 100, "米", "m")
+_add("measure", "inch", 1, "英寸", "寸", "inches", "inch")
+_add("measure", "v", 1, "伏", "v")
+
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+_EN_NUM = (
+    r"(?:(?:"
+    + "|".join(_EN_TENS)
+    + r")(?:-(?:"
+    + "|".join(_EN_ONES[1:10])
+    + r"))?|"
+    + "|".join(sorted(_EN_ONES, key=len, reverse=True))
+    + r")"
+)
+_AR = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN = r"[零〇一二两三四五六七八九十百千]+|半"
+_ONE = rf"(?:(?:{_AR})\s?[万千]?|(?:{_CN})万?|(?<![a-z]){_EN_NUM}(?![a-z]))"
+_RANGE_SEP = r"\s*(?:-|~|–|—|到|至|to)\s*"
+
+_SUFFIXED = re.compile(
+    rf"(?<![a-z0-9.第零〇一二两三四五六七八九十百千])(?P<a>{_ONE})(?:{_RANGE_SEP}(?P<b>{_ONE}))?\s?-?\s?(?P<unit>{_UNIT_ALT})(?![a-z])"
+)
+_CURRENCY = re.compile(
+    rf"(?P<cur>¥|us\$|hk\$|\$|rmb|cny|usd)\s?(?P<a>{_AR})(?:{_RANGE_SEP}(?:¥|\$)?(?P<b>{_AR}))?(?![0-9])"
+)
+_PERCENT_CN = re.compile(rf"百分之(?P<a>{_CN}|{_AR})")
+# A bare number after a price label, as product sheets write it ("商品价格: 99"): any currency.
+_LABELLED_PRICE = re.compile(
+    rf"(?:价格|售价|单价|现价|原价|到手价|活动价|券后价|price)\s*[:=]?\s*(?P<a>{_AR})(?![0-9%])"
+)
+_DATE_BEFORE = re.compile(r"(?:\d|[一二三四五六七八九十])\s*月\s*$")
+# 最后一天, 同一天, 有一天, 前一天: "one day" as an idiom, not a stated duration.
+_IDIOM_BEFORE = re.compile(r"(?:最后|同|这|那|某|哪|有|前|当|每|任何)\s*$")
+# 满300减30, 满199包邮: thresholds and reductions are prices even without 元.
+_THRESHOLD = re.compile(
+    rf"满\s?(?P<a>{_AR})\s?(?:元|块)?(?:\s?[减降返]\s?(?P<b>{_AR})(?!\s?(?:%|折)))?(?![0-9.%])"
+)
+_CURRENCY_UNIT = {
+    "¥": "cny",
+    "rmb": "cny",
+    "cny": "cny",
+    "$": "usd",
+    "us$": "usd",
+    "usd": "usd",
+    "hk$": "hkd",
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int
+    end: int
+    family: Family
+    unit: str
+    values: tuple[float, ...]  # one value, or both ends of a range
+
+
+def parse_chinese_number(text: str) -> float | None:
+    """一 -> 1, 十五 -> 15, 二十四 -> 24, 一百二十 -> 120, 两千 -> 2000, 半 -> 0.5; None when malformed."""
+    if text == "半":
+        return 0.5
+    total = 0
+    current: int | None = None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            if current is not None:
+                if current == 0 or _CN_DIGITS[ch] == 0:  # 一〇〇 style digit strings
+                    current = current * 10 + _CN_DIGITS[ch]
+                    continue
+                return None  # "两三" is not a number
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (1 if current is None else current) * _CN_UNITS[ch]
+            current = None
+        else:
+            return None
+    return float(total + (current or 0))
+
+
+def parse_number(text: str) -> float | None:
+    text = text.strip()
+    mult = 1.0
+    if text.endswith("万"):
+        mult, text = 10000.0, text[:-1].strip()
+    elif text.endswith("千") and text[:-1].strip().replace(".", "").replace(",", "").isdigit():
+        mult, text = 1000.0, text[:-1].strip()
+    if not text:
+        return None
+    if text[0].isdigit():
+        try:
+            return float(text.replace(",", "")) * mult
+        except ValueError:
+            return None
+    if text in _EN_WORDS:
+        return float(_EN_WORDS[text]) * mult
+    if "-" in text:
+        tens, _, ones = text.partition("-")
+        if tens in _EN_TENS and ones in _EN_WORDS:
+            return float(_EN_TENS[tens] + _EN_WORDS[ones]) * mult
+        return None
+    value = parse_chinese_number(text)
+    return None if value is None else value * mult
+
+
+def _values(a: str, b: str | None) -> tuple[float, ...] | None:
+    first = parse_number(a)
+    if first is None:
+        return None
+    if b is None:
+        return (first,)
+    second = parse_number(b)
+    return None if second is None else (first, second)
+
+
+def _canonical(family: Family, unit: str, factor: float, values: tuple[float, ...]) -> tuple[float, ...]:
+    if family == "discount":  # 8折 and 80折 mean 80 % of the price, 8.5折 and 85折 85 %
+        return tuple(round(v * 10 if v < 10 else v, 4) for v in values)
+    return tuple(round(v * factor, 4) for v in values)
+
+
+def _is_arabic(token: str) -> bool:
+    return token[:1].isdigit()
+
+
+def extract(text: str, *, labelled_prices: bool = False) -> list[Quantity]:
+    """Every quantity with a unit in normalised text, left to right. Dates (3月8日, 2024年) are skipped, and
+    so are ordinals (第2天). With ``labelled_prices`` a bare number after a price label counts as a price
+    in any currency (how product sheets state prices)."""
+    found: list[Quantity] = []
+    taken = bytearray(len(text))  # characters already inside a quantity: first match wins
+
+    def free(start: int, end: int) -> bool:
+        return not any(taken[start:end])
+
+    def take(start: int, end: int) -> None:
+        taken[start:end] = b"\x01" * (end - start)
+
+    for m in _CURRENCY.finditer(text):
+        values = _values(m["a"], m["b"])
+        if values:
+            unit = _CURRENCY_UNIT[m["cur"]]
+            found.append(Quantity(m.start(), m.end(), "price", unit, values))
+            take(m.start(), m.end())
+    for m in _SUFFIXED.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        unit_text = m["unit"]
+        family, unit, factor = _UNITS[unit_text]
+        a, b = m["a"], m["b"]
+        if unit_text == "块" and not _is_arabic(a) and not text.startswith("钱", m.end()):
+            continue  # 一块 is "together" or "a piece", not a yuan
+        if unit_text == "日" and _DATE_BEFORE.search(text, 0, m.start()):
+            continue  # 3月8日 is a date
+        if a == "一" and b is None and _IDIOM_BEFORE.search(text, max(0, m.start() - 3), m.start()):
+            continue
+        values = _values(a, b)
+        if values is None:
+            continue
+        if unit_text == "年" and _is_arabic(a) and values[0] >= 1000:
+            continue  # 2024年 is a year
+        found.append(Quantity(m.start(), m.end(), family, unit, _canonical(family, unit, factor, values)))
+        take(m.start(), m.end())
+    for m in _THRESHOLD.finditer(text):
+        for group in ("a", "b"):
+            value = _values(m[group], None) if m[group] else None
+            if value and free(m.start(group), m.end(group)):
+                found.append(Quantity(m.start(group), m.end(group), "price", "cny", value))
+                take(m.start(group), m.end(group))
+    for m in _PERCENT_CN.finditer(text):
+        pct = _values(m["a"], None)
+        if pct:
+            found.append(Quantity(m.start(), m.end(), "percent", "percent", pct))
+    if labelled_prices:
+        for m in _LABELLED_PRICE.finditer(text):
+            value = _values(m["a"], None)
+            if value and free(m.start("a"), m.start("a") + 1):
+                for unit in ("cny", "usd"):
+                    found.append(Quantity(m.start("a"), m.end(), "price", unit, value))
+    found.sort(key=lambda q: (q.start, q.end))
+    return found
+
+
+def supported_set(texts: Iterable[str]) -> set[tuple[str, float]]:
+    """(unit, value) pairs stated in the given normalised texts (both ends of ranges included)."""
+    out: set[tuple[str, float]] = set()
+    for text in texts:
+        for q in extract(text, labelled_prices=True):
+            for v in q.values:
+                out.add((q.unit, v))
+    return out

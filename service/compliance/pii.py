@@ -1,0 +1,142 @@
+"""Personal data: mainland mobile numbers, resident ID numbers (checksum and birth date), bank card numbers
+(Luhn and issuer prefix), e-mail addresses and street addresses.
+
+Detection is precise (checksums cut false alarms on order numbers); :func:`mask_pii` for logs is broad on
+purpose, because a needless mask in a log costs nothing and a leak does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])")
+ID_RE = re.compile(r"(?<![0-9a-z])([1-9][0-9]{16}[0-9x])(?![0-9a-z])", re.IGNORECASE)
+CARD_RE = re.compile(r"(?<![0-9])([3-6][0-9]{3}(?:[ -]?[0-9]{2,4}){3,4})(?![0-9])")
+EMAIL_RE = re.compile(
+    r"(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.IGNORECASE
+)
+_CJK = r"[\u4e00-\u9fff]"
+_NUMERAL = r"(?:[0-9]+|[一二三四五六七八九十百]+)"
+ZH_ADDRESS_RE = re.compile(
+    rf"{_CJK}{{0,12}}?(?P<road>{_CJK}{{1,6}}(?:路|街|大道|大街|巷|弄|胡同|道))\s?(?P<no>{_NUMERAL}(?:号|弄))"
+    rf"(?:\s?(?:{_CJK}{{0,8}}?)?[0-9]+(?:栋|幢|号楼|座|单元|室|楼|层))*"
+    rf"|{_CJK}{{2,10}}?(?P<estate>{_CJK}{{2,6}}(?:小区|花园|公寓|大厦|家园|新村|苑))\s?(?P<bld>[0-9]+(?:栋|幢|号楼|座))"
+    rf"(?:\s?[0-9]+(?:单元|室|楼|层))*"
+)
+EN_ADDRESS_RE = re.compile(
+    r"(?<![0-9a-z])(?P<no>[0-9]{1,5})\s+(?P<street>(?:[a-z][a-z'.-]*\s+){1,4}"
+    r"(?:street|st|road|rd|avenue|ave|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace))\b\.?",
+    re.IGNORECASE | re.ASCII,
+)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def id_number_ok(value: str) -> bool:
+    """18-character resident ID: plausible birth date and the ISO 7064 MOD 11-2 check character."""
+    value = value.upper()
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if not (1900 <= born.year <= date.today().year):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == value[17]
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    kind: str  # phone | id_number | bank_card | email | address
+    start: int
+    end: int
+    key: str  # normalised value, compared with the values the agent or the customer supplied
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def phones(text: str) -> Iterator[PersonalData]:
+    for m in PHONE_RE.finditer(text):
+        yield PersonalData("phone", m.start(), m.end(), m[1] + m[2] + m[3])
+
+
+def id_numbers(text: str) -> Iterator[PersonalData]:
+    for m in ID_RE.finditer(text):
+        if id_number_ok(m[1]):
+            yield PersonalData("id_number", m.start(), m.end(), m[1].upper())
+
+
+def bank_cards(text: str) -> Iterator[PersonalData]:
+    for m in CARD_RE.finditer(text):
+        digits = _digits(m[1])
+        if 15 <= len(digits) <= 19 and luhn_ok(digits) and not id_number_ok(digits):
+            yield PersonalData("bank_card", m.start(), m.end(), digits)
+
+
+def emails(text: str) -> Iterator[PersonalData]:
+    for m in EMAIL_RE.finditer(text):
+        yield PersonalData("email", m.start(), m.end(), m[0].lower())
+
+
+def addresses(text: str, original: str | None = None) -> Iterator[PersonalData]:
+    """Chinese street or estate addresses; English ones need a capitalised street name in ``original``
+    (same length as ``text``), so "7 days via the main road" is not an address."""
+    for m in ZH_ADDRESS_RE.finditer(text):
+        key = m["road"][-3:] + m["no"] if m["road"] else m["estate"][-4:] + m["bld"]
+        yield PersonalData("address", m.start(), m.end(), key.replace(" ", ""))
+    for m in EN_ADDRESS_RE.finditer(text):
+        source = original if original is not None and len(original) == len(text) else None
+        street = source[m.start("street") : m.end("street")] if source else m["street"]
+        if not street[:1].isupper():
+            continue
+        key = " ".join((m["no"] + " " + m["street"]).lower().split())
+        yield PersonalData("address", m.start(), m.end(), key)
+
+
+def personal_values(text: str) -> set[tuple[str, str]]:
+    """(kind, key) of every phone, ID, card and e-mail in ``text``: what a draft may repeat. Addresses
+    are compared by substring instead (see :func:`address_in`), as people write them in many shapes."""
+    found: set[tuple[str, str]] = set()
+    for detector in (phones, id_numbers, bank_cards, emails):
+        found.update((p.kind, p.key) for p in detector(text))
+    return found
+
+
+def address_in(key: str, text: str) -> bool:
+    """Whether an address key (road + number) occurs in ``text``, ignoring spacing."""
+    squeezed = " ".join(text.split())
+    return key in squeezed or key.replace(" ", "") in squeezed.replace(" ", "")
+
+
+_MASKS: list[tuple[re.Pattern[str], str]] = [
+    (EMAIL_RE, "<email>"),
+    (re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])"), "<id-number>"),
+    (re.compile(r"(?<![0-9])(?:[0-9][ -]?){12,18}[0-9](?![0-9])"), "<card>"),
+    (PHONE_RE, "<phone>"),
+]
+
+
+def mask_pii(text: str) -> str:
+    """Mask e-mails, ID numbers, card-like digit runs and mobile numbers, for logs."""
+    for pattern, repl in _MASKS:
+        text = pattern.sub(repl, text)
+    return text

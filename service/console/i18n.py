@@ -1,0 +1,264 @@
+"""UI strings in Chinese and English, and how a request picks its language.
+
+Every key exists in both languages (a test checks it); an unknown key raises instead of showing a blank,
+so a typo in a template fails the tests rather than the reviewer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from fastapi import Request
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+DEFAULT_LANG: Lang = "zh"
+COOKIE = "rd_lang"
+
+STRINGS: dict[str, dict[Lang, str]] = {
+    # chrome
+    "app.name": {"zh": "回复草稿审核台", "en": "replydraft review console"},
+    "nav.queue": {"zh": "审核队列", "en": "Queue"},
+    "nav.dashboard": {"zh": "数据看板", "en": "Dashboard"},
+    "nav.signout": {"zh": "退出登录", "en": "Sign out"},
+    "nav.signed_in_as": {"zh": "当前用户", "en": "Signed in as"},
+    "nav.language": {"zh": "语言", "en": "Language"},
+    "nav.keys_hint": {
+        "zh": "快捷键：j/k 下一条/上一条，a 通过，r 驳回，e 编辑",
+        "en": "Keys: j/k next/previous, a approve, r reject, e edit",
+    },
+    # sign-in
+    "login.title": {"zh": "登录", "en": "Sign in"},
+    "login.key": {"zh": "API 密钥", "en": "API key"},
+    "login.submit": {"zh": "登录", "en": "Sign in"},
+    "login.help": {
+        "zh": "使用管理员发放的 API 密钥登录。密钥只保存在本浏览器的 HttpOnly 会话 Cookie 中。",
+        "en": "Sign in with the API key an admin gave you. It is kept only in this browser's HttpOnly "
+        "session cookie.",
+    },
+    "login.invalid": {"zh": "密钥无效或已被吊销。", "en": "Invalid or revoked key."},
+    "login.role_denied": {
+        "zh": "该角色无权查看草稿（需要坐席、审核员、质检或管理员）。",
+        "en": "This role may not read drafts (needs agent, reviewer, qa or admin).",
+    },
+    "login.signed_out": {"zh": "已退出登录。", "en": "Signed out."},
+    "login.expired": {"zh": "会话已过期，请重新登录。", "en": "Your session ended; please sign in again."},
+    # errors
+    "error.title": {"zh": "出错了", "en": "Something went wrong"},
+    "error.csrf": {
+        "zh": "表单已过期或来源不可信，请刷新页面后重试。",
+        "en": "The form expired or did not come from this page; reload and try again.",
+    },
+    "error.forbidden": {"zh": "你的角色无权执行此操作。", "en": "Your role may not do this."},
+    "error.not_found": {"zh": "找不到该草稿。", "en": "No such draft."},
+    "error.conflict": {
+        "zh": "草稿已被他人处理或已更新，当前状态：{status}。请查看最新内容。",
+        "en": "Someone else acted on this draft or it changed; it is now {status}. "
+        "Review the latest version.",
+    },
+    "error.blocked": {
+        "zh": "合规检查拦截：文本含有必须修改的内容，未通过。",
+        "en": "Blocked by compliance: the text has findings that must be fixed; not approved.",
+    },
+    "error.validation": {"zh": "输入无效：{message}", "en": "Invalid input: {message}"},
+    "error.reason_required": {"zh": "驳回需要填写原因。", "en": "A rejection needs a reason."},
+    "error.unavailable": {
+        "zh": "服务暂时不可用，请稍后重试：{message}",
+        "en": "Service temporarily unavailable, try again shortly: {message}",
+    },
+    "error.other": {"zh": "操作失败：{message}", "en": "The action failed: {message}"},
+    "error.back": {"zh": "返回队列", "en": "Back to the queue"},
+    # flashes after an action
+    "done.approved": {"zh": "已通过。", "en": "Approved."},
+    "done.rejected": {"zh": "已驳回。", "en": "Rejected."},
+    "done.regenerated": {"zh": "已重新生成，这是新草稿。", "en": "Regenerated: this is the new draft."},
+    "done.sent": {"zh": "已发送。", "en": "Sent."},
+    # statuses and verdicts
+    "status.pending_review": {"zh": "待审核", "en": "Pending review"},
+    "status.approved": {"zh": "已通过", "en": "Approved"},
+    "status.rejected": {"zh": "已驳回", "en": "Rejected"},
+    "status.superseded": {"zh": "已被取代", "en": "Superseded"},
+    "status.sent": {"zh": "已发送", "en": "Sent"},
+    "status.all": {"zh": "全部状态", "en": "All statuses"},
+    "verdict.pass": {"zh": "通过", "en": "Pass"},
+    "verdict.warn": {"zh": "警告", "en": "Warn"},
+    "verdict.block": {"zh": "拦截", "en": "Block"},
+    "verdict.any": {"zh": "全部结论", "en": "Any verdict"},
+    "severity.block": {"zh": "拦截", "en": "Block"},
+    "severity.warn": {"zh": "警告", "en": "Warn"},
+    # queue
+    "queue.title": {"zh": "审核队列", "en": "Review queue"},
+    "queue.count.pending": {"zh": "待审核", "en": "Pending"},
+    "queue.count.block": {"zh": "含拦截项", "en": "Blocked"},
+    "queue.count.warn": {"zh": "含警告", "en": "With warnings"},
+    "queue.count.stale": {"zh": "来源已变更", "en": "Stale"},
+    "queue.count.shown": {"zh": "本页显示", "en": "Shown"},
+    "queue.filter.status": {"zh": "状态", "en": "Status"},
+    "queue.filter.verdict": {"zh": "合规结论", "en": "Verdict"},
+    "queue.filter.stale": {"zh": "来源变更", "en": "Stale"},
+    "queue.filter.stale.any": {"zh": "不限", "en": "Any"},
+    "queue.filter.stale.yes": {"zh": "仅已变更", "en": "Stale only"},
+    "queue.filter.stale.no": {"zh": "仅未变更", "en": "Not stale"},
+    "queue.filter.age": {"zh": "等待时长", "en": "Age"},
+    "queue.filter.age.any": {"zh": "不限", "en": "Any age"},
+    "queue.filter.age.1h": {"zh": "超过 1 小时", "en": "Older than 1 h"},
+    "queue.filter.age.4h": {"zh": "超过 4 小时", "en": "Older than 4 h"},
+    "queue.filter.age.24h": {"zh": "超过 24 小时", "en": "Older than 24 h"},
+    "queue.filter.order": {"zh": "排序", "en": "Order"},
+    "queue.order.newest": {"zh": "最新优先", "en": "Newest first"},
+    "queue.order.oldest": {"zh": "最早优先", "en": "Oldest first"},
+    "queue.filter.apply": {"zh": "筛选", "en": "Filter"},
+    "queue.col.age": {"zh": "等待", "en": "Age"},
+    "queue.col.status": {"zh": "状态", "en": "Status"},
+    "queue.col.verdict": {"zh": "合规", "en": "Compliance"},
+    "queue.col.customer": {"zh": "顾客消息", "en": "Customer message"},
+    "queue.col.draft": {"zh": "草稿", "en": "Draft"},
+    "queue.col.intent": {"zh": "意图", "en": "Intent"},
+    "queue.col.generator": {"zh": "生成方式", "en": "Generator"},
+    "queue.empty": {"zh": "没有符合条件的草稿。", "en": "No drafts match."},
+    "queue.next_page": {"zh": "下一页", "en": "Next page"},
+    "queue.first_page": {"zh": "第一页", "en": "First page"},
+    "queue.stale_badge": {"zh": "来源已变更", "en": "stale"},
+    "queue.fallback_badge": {"zh": "离线兜底", "en": "fallback"},
+    "queue.findings": {"zh": "{n} 项", "en": "findings: {n}"},
+    # draft page
+    "draft.title": {"zh": "草稿", "en": "Draft"},
+    "draft.customer": {"zh": "顾客消息", "en": "Customer message"},
+    "draft.conversation": {"zh": "对话记录", "en": "Conversation"},
+    "draft.turn.customer": {"zh": "顾客", "en": "Customer"},
+    "draft.turn.agent": {"zh": "客服", "en": "Agent"},
+    "draft.context": {"zh": "坐席补充信息", "en": "Agent context"},
+    "draft.text": {"zh": "草稿回复", "en": "Draft reply"},
+    "draft.findings": {"zh": "合规检查", "en": "Compliance findings"},
+    "draft.no_findings": {"zh": "未发现问题。", "en": "No findings."},
+    "draft.rule": {"zh": "规则", "en": "Rule"},
+    "draft.category": {"zh": "类别", "en": "Category"},
+    "draft.message": {"zh": "说明", "en": "Message"},
+    "draft.suggestion": {"zh": "建议", "en": "Suggestion"},
+    "draft.matched": {"zh": "命中文本", "en": "Matched"},
+    "draft.sources": {"zh": "引用来源", "en": "Cited sources"},
+    "draft.no_sources": {"zh": "草稿没有引用来源。", "en": "The draft cites no sources."},
+    "draft.stale": {
+        "zh": "注意：以下引用来源在草稿生成后已在新的索引版本中变更，请核对后再通过或重新生成：",
+        "en": "Careful: these cited sources changed in a newer index version after drafting; check them "
+        "before approving, or regenerate:",
+    },
+    "draft.generator": {"zh": "生成信息", "en": "Generator"},
+    "draft.generator.model": {"zh": "模型", "en": "Model"},
+    "draft.generator.offline": {"zh": "离线抽取式生成", "en": "Offline extractive drafter"},
+    "draft.generator.prompt": {"zh": "提示词版本", "en": "Prompt version"},
+    "draft.generator.latency": {"zh": "耗时", "en": "Latency"},
+    "draft.generator.index": {"zh": "索引版本", "en": "Index version"},
+    "draft.generator.fallback": {"zh": "兜底原因", "en": "Fallback reason"},
+    "draft.meta.status": {"zh": "状态", "en": "Status"},
+    "draft.meta.version": {"zh": "版本", "en": "Version"},
+    "draft.meta.created": {"zh": "创建时间", "en": "Created"},
+    "draft.meta.intent": {"zh": "意图", "en": "Intent"},
+    "draft.meta.language": {"zh": "语言", "en": "Language"},
+    "draft.meta.requested_by": {"zh": "申请人", "en": "Requested by"},
+    "draft.supersedes": {"zh": "取代了草稿", "en": "Supersedes draft"},
+    "draft.superseded_by": {"zh": "已被新草稿取代", "en": "Superseded by draft"},
+    "draft.edit": {"zh": "编辑并复查", "en": "Edit and re-check"},
+    "draft.edit.help": {
+        "zh": "修改后自动重新进行合规检查；通过时提交的是这里的文本。",
+        "en": "Compliance re-checks as you type; approving submits this text.",
+    },
+    "draft.live": {"zh": "实时检查", "en": "Live check"},
+    "draft.live.checking": {"zh": "检查中…", "en": "Checking…"},
+    "draft.live.failed": {"zh": "检查失败，请稍后重试。", "en": "The check failed; try again."},
+    "draft.live.edited": {"zh": "已修改", "en": "edited"},
+    "draft.approve": {"zh": "通过", "en": "Approve"},
+    "draft.reject": {"zh": "驳回", "en": "Reject"},
+    "draft.reject.reason": {"zh": "驳回原因", "en": "Reason for rejecting"},
+    "draft.regenerate": {"zh": "重新生成", "en": "Regenerate"},
+    "draft.send": {"zh": "发送", "en": "Send"},
+    "draft.read_only": {
+        "zh": "你的角色只能查看此草稿。",
+        "en": "Your role can read this draft but not act on it.",
+    },
+    "draft.no_actions": {"zh": "此状态下没有可执行的操作。", "en": "Nothing to do in this state."},
+    "draft.audit": {"zh": "审计记录", "en": "Audit trail"},
+    "draft.audit.empty": {"zh": "暂无记录。", "en": "No entries yet."},
+    "draft.audit.diff": {"zh": "文本变更", "en": "Text change"},
+    "audit.system": {"zh": "系统", "en": "system"},
+    "audit.action.created": {"zh": "生成草稿", "en": "created"},
+    "audit.action.approved": {"zh": "通过", "en": "approved"},
+    "audit.action.rejected": {"zh": "驳回", "en": "rejected"},
+    "audit.action.regenerated": {"zh": "重新生成", "en": "regenerated"},
+    "audit.action.sent": {"zh": "发送", "en": "sent"},
+    "audit.action.delivered": {"zh": "已投递", "en": "delivered"},
+    "audit.action.acked": {"zh": "已确认接收", "en": "acknowledged"},
+    "draft.prev": {"zh": "上一条", "en": "Previous"},
+    "draft.next": {"zh": "下一条", "en": "Next"},
+    # dashboard
+    "dash.title": {"zh": "数据看板", "en": "Dashboard"},
+    "dash.days": {"zh": "统计天数", "en": "Days"},
+    "dash.acceptance": {"zh": "通过率", "en": "Acceptance rate"},
+    "dash.edit_rate": {"zh": "修改率", "en": "Edit rate"},
+    "dash.time_to_review": {"zh": "审核耗时（中位数）", "en": "Time to review (median)"},
+    "dash.fallback": {"zh": "兜底率", "en": "Fallback rate"},
+    "dash.decisions": {"zh": "已处理", "en": "Decisions"},
+    "dash.drafts": {"zh": "生成草稿", "en": "Drafts"},
+    "dash.sent": {"zh": "已发送", "en": "Sent"},
+    "dash.edit_distance": {"zh": "修改字符数（中位数）", "en": "Characters edited (median)"},
+    "dash.reasons": {"zh": "常见驳回原因", "en": "Top rejection reasons"},
+    "dash.reason": {"zh": "原因", "en": "Reason"},
+    "dash.count": {"zh": "次数", "en": "Count"},
+    "dash.findings": {"zh": "按类别的合规问题", "en": "Findings by category"},
+    "dash.per_day": {"zh": "每日", "en": "Per day"},
+    "dash.day": {"zh": "日期", "en": "Day"},
+    "dash.none": {"zh": "暂无数据", "en": "No data yet"},
+    "dash.category.banned_phrase": {"zh": "禁用语", "en": "Banned phrase"},
+    "dash.category.ad_law": {"zh": "广告法用语", "en": "Advertising law"},
+    "dash.category.personal_data": {"zh": "个人信息", "en": "Personal data"},
+    "dash.category.off_platform": {"zh": "站外引流", "en": "Off-platform contact"},
+    "dash.category.unsupported_claim": {"zh": "无依据陈述", "en": "Unsupported claim"},
+    "dash.category.promise": {"zh": "越权承诺", "en": "Promise"},
+    "dash.category.injection": {"zh": "提示注入", "en": "Prompt injection"},
+    # time
+    "time.seconds": {"zh": "{n} 秒", "en": "{n} s"},
+    "time.minutes": {"zh": "{n} 分钟", "en": "{n} min"},
+    "time.hours": {"zh": "{n} 小时", "en": "{n} h"},
+    "time.days": {"zh": "{n} 天", "en": "{n} d"},
+}
+
+
+def translator(lang: Lang) -> Callable[..., str]:
+    """``t("key", n=3)``: the string in `lang`, formatted with the keyword arguments."""
+
+    def t(key: str, **values: object) -> str:
+        text = STRINGS[key][lang]
+        return text.format(**values) if values else text
+
+    return t
+
+
+def has(key: str) -> bool:
+    return key in STRINGS
+
+
+def parse_lang(value: str | None) -> Lang | None:
+    if not value:
+        return None
+    value = value.strip().lower()
+    if value.startswith("zh"):
+        return "zh"
+    if value.startswith("en"):
+        return "en"
+    return None
+
+
+def pick_language(request: Request) -> tuple[Lang, bool]:
+    """(language, chosen explicitly): ``?lang=`` wins, then the cookie, then Accept-Language."""
+    explicit = parse_lang(request.query_params.get("lang"))
+    if explicit:
+        return explicit, True
+    remembered = parse_lang(request.cookies.get(COOKIE))
+    if remembered:
+        return remembered, False
+    for part in request.headers.get("accept-language", "").split(","):
+        lang = parse_lang(part.split(";")[0])
+        if lang:
+            return lang, False
+    return DEFAULT_LANG, False

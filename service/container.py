@@ -1,0 +1,141 @@
+"""The one place where components are wired from settings.
+
+Components are created lazily and cached, so a CLI command that only needs the compliance filter does not
+load the embedding model. Tests build a container with fakes by passing components explicitly.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from service.settings import Settings
+
+T = TypeVar("T")
+
+
+class Container:
+    """Holds settings and builds each component once, on first use (thread-safe)."""
+
+    def __init__(self, settings: Settings, **overrides: Any) -> None:
+        self.settings = settings
+        self._cache: dict[str, Any] = dict(overrides)
+        self._lock = threading.RLock()
+
+    def _get(self, name: str, build: Callable[[], T]) -> T:
+        with self._lock:
+            if name not in self._cache:
+                self._cache[name] = build()
+            return self._cache[name]  # type: ignore[no-any-return]
+
+    def provide(self, name: str, value: Any) -> None:
+        """Replace a component (tests, or a CLI flag that swaps one)."""
+        with self._lock:
+            self._cache[name] = value
+
+    # --- components --------------------------------------------------------------------------------
+    @property
+    def metrics(self) -> Any:
+        """service.metrics.Metrics: this container's Prometheus registry."""
+
+        def build() -> Any:
+            from service.metrics import Metrics
+
+            return Metrics()
+
+        return self._get("metrics", build)
+
+    @property
+    def embedder(self) -> Any:
+        def build() -> Any:
+            from service.embeddings.factory import build_embedder
+
+            return build_embedder(self.settings)
+
+        return self._get("embedder", build)
+
+    @property
+    def index(self) -> Any:
+        """service.index.manager.IndexManager: versions, reindex, retrieval."""
+
+        def build() -> Any:
+            from service.index.manager import IndexManager
+
+            return IndexManager.from_settings(self.settings, self.embedder, self.metrics)
+
+        return self._get("index", build)
+
+    @property
+    def compliance(self) -> Any:
+        """service.compliance.engine.ComplianceEngine."""
+
+        def build() -> Any:
+            from service.compliance.engine import ComplianceEngine
+
+            return ComplianceEngine.from_settings(self.settings)
+
+        return self._get("compliance", build)
+
+    @property
+    def llm(self) -> Any:
+        """service.drafting.llm.ChatModel or None when no endpoint is configured."""
+
+        def build() -> Any:
+            from service.drafting.llm import build_chat_model
+
+            return build_chat_model(self.settings)
+
+        return self._get("llm", build)
+
+    @property
+    def drafter(self) -> Any:
+        """service.drafting.pipeline.DraftPipeline."""
+
+        def build() -> Any:
+            from service.drafting.pipeline import DraftPipeline
+
+            return DraftPipeline.from_container(self)
+
+        return self._get("drafter", build)
+
+    @property
+    def db(self) -> Any:
+        """service.review.db.Database (SQLAlchemy engine + sessions)."""
+
+        def build() -> Any:
+            from service.review.db import Database
+
+            return Database.from_settings(self.settings)
+
+        return self._get("db", build)
+
+    @property
+    def reviews(self) -> Any:
+        """service.review.workflow.ReviewService: drafts, state machine, audit, outbox, keys."""
+
+        def build() -> Any:
+            from service.review.workflow import ReviewService
+
+            return ReviewService.from_container(self)
+
+        return self._get("reviews", build)
+
+    @property
+    def keys(self) -> Any:
+        """service.api.auth.KeyStore; the database-backed store of the review package by default."""
+
+        def build() -> Any:
+            from service.review.keys import DatabaseKeyStore
+
+            return DatabaseKeyStore(self.db)
+
+        return self._get("keys", build)
+
+    def close(self) -> None:
+        with self._lock:
+            for value in self._cache.values():
+                closer = getattr(value, "close", None)
+                if callable(closer):
+                    closer()
+            self._cache.clear()

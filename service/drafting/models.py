@@ -1,0 +1,103 @@
+"""Draft shapes shared by the pipeline, the review store and the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from service.compliance.models import ComplianceResult
+
+MAX_MESSAGE_CHARS = 4000
+MAX_TURNS = 50
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["customer", "agent"]
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class DraftRequest(BaseModel):
+    """What a support agent sends to get a draft."""
+
+    model_config = ConfigDict(extra="forbid")
+    customer_message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    conversation: list[Turn] = Field(default_factory=list, max_length=MAX_TURNS)
+    language: Literal["auto", "zh", "en"] = "auto"
+    context: str | None = Field(None, max_length=MAX_MESSAGE_CHARS, description="Agent-supplied facts")
+    product_ids: list[str] = Field(default_factory=list, max_length=20)
+    channel: str | None = Field(None, max_length=64)
+    stream: bool = False
+
+    @field_validator("customer_message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class Citation(BaseModel):
+    marker: int  # the n of "[n]" in the text
+    source_id: str
+    title: str
+    excerpt: str
+    chunk_id: str | None = None
+    product_id: str | None = None
+
+
+class GeneratorInfo(BaseModel):
+    provider: str  # "openai-compatible" | "extractive"
+    model: str
+    prompt_version: str  # content hash of the prompt templates used
+    latency_ms: int
+    tokens: dict[str, int] | None = None  # prompt / completion / total, when the server reports them
+    fallback_reason: str | None = None
+
+
+class GeneratedDraft(BaseModel):
+    """What the pipeline produces; the review store persists it as a draft in pending_review."""
+
+    request: DraftRequest
+    text: str
+    language: Literal["zh", "en"]
+    intent: str
+    citations: list[Citation]
+    removed_markers: list[str] = Field(default_factory=list)  # markers that pointed nowhere
+    compliance: ComplianceResult
+    generator: GeneratorInfo
+    index_version: str | None
+    retrieved_source_ids: list[str] = Field(default_factory=list)
+    # The texts compliance checked the draft against; the review store keeps them to re-check edits.
+    source_texts: list[str] = Field(default_factory=list)
+
+
+DraftStatus = Literal["pending_review", "approved", "rejected", "superseded", "sent"]
+
+
+class DraftRecord(BaseModel):
+    """A stored draft as the API returns it."""
+
+    id: str
+    status: DraftStatus
+    version: int  # optimistic-concurrency token; bumps on every state change
+    text: str
+    language: Literal["zh", "en"]
+    intent: str
+    customer_message: str
+    conversation: list[Turn] = Field(default_factory=list)
+    context: str | None = None
+    channel: str | None = None
+    citations: list[Citation]
+    compliance: ComplianceResult
+    generator: GeneratorInfo
+    index_version: str | None
+    stale: bool = False
+    stale_sources: list[str] = Field(default_factory=list)
+    requested_by: str | None = None
+    supersedes: str | None = None
+    superseded_by: str | None = None
+    created_at: datetime
+    updated_at: datetime

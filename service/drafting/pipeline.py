@@ -1,0 +1,320 @@
+"""Drafting: retrieve, prompt, generate (LLM or offline), cite, check compliance.
+
+Every entry point (API, CLI, console, evaluation) drafts through :class:`DraftPipeline`, so the rules
+"answer from sources", "cite", "fall back rather than fail" and "check every draft" hold everywhere.
+Storage is not done here: the review service stores what this returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from service.drafting import citations, extractive
+from service.drafting.intent import Intent, detect_intent, has_problem
+from service.drafting.llm import ChatModel, LLMError, TextStream, strip_reasoning
+from service.drafting.models import DraftRequest, GeneratedDraft, GeneratorInfo
+from service.drafting.prompts import PromptLibrary, RenderedPrompt, escape_data, trim_history
+from service.drafting.sources import Grounding, gather, resolve_products
+from service.drafting.text import Language, detect_language, estimate_tokens
+from service.settings import Settings
+
+log = logging.getLogger("replydraft.drafting")
+
+NO_LLM = "no_llm_configured"
+SHORT_QUERY_TOKENS = 12  # a follow-up this short ("那这个呢？") is searched together with the previous turn
+LEAK_PROBE_CHARS = 24
+
+INTENT_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "product_question": "商品咨询",
+        "shipping": "物流配送",
+        "return_refund": "退货退款",
+        "exchange": "换货",
+        "warranty": "保修维修",
+        "complaint": "投诉",
+        "order_change": "订单修改",
+        "other": "其他",
+    },
+    "en": {
+        "product_question": "product question",
+        "shipping": "shipping",
+        "return_refund": "return or refund",
+        "exchange": "exchange",
+        "warranty": "warranty or repair",
+        "complaint": "complaint",
+        "order_change": "order change",
+        "other": "other",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Delta:
+    text: str
+
+
+@dataclass(frozen=True)
+class Reset:
+    """The text streamed so far is void (the model failed mid-stream); a fallback draft follows."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Final:
+    draft: GeneratedDraft
+
+
+StreamEvent = Delta | Reset | Final
+
+
+@dataclass
+class Prepared:
+    request: DraftRequest
+    language: Language
+    intent: Intent
+    problem: bool
+    grounding: Grounding
+    prompt: RenderedPrompt
+    started: float
+
+
+def fallback_reason(error: LLMError) -> str:
+    if error.kind in ("empty_output", "non_text_output"):
+        return f"llm_{error.kind}"
+    return f"llm_error: {error.reason}"
+
+
+_PREAMBLE = re.compile(
+    r"^\s*(?:【[^】\n]{1,12}】|\*\*[^*\n]{1,24}\*\*|#{1,4}\s*[^\n]{1,24}"
+    r"|(?:回复草稿|回复|草稿|reply draft|draft reply|reply|draft)\s*[:：]?)\s*\n",
+    re.IGNORECASE,
+)
+_SALUTATION = re.compile(r"(?:dear|hi|hello|尊敬的|亲爱的|致)\s*", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\[(?!\d{1,3}\])[^\[\]\n]{1,40}\]")
+
+
+def tidy(text: str) -> str:
+    """Drop what small models wrap around a reply: a heading line, and salutation or signature lines
+    that are only a template placeholder ("Dear [Customer's Name],", "[Your Name]")."""
+    text = _PREAMBLE.sub("", text.strip() + "\n", count=1)
+    lines = [line for line in text.splitlines() if not _placeholder_line(line)]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _placeholder_line(line: str) -> bool:
+    if not _PLACEHOLDER.search(line):
+        return False
+    rest = _PLACEHOLDER.sub("", line).strip(" ,，:：.。!！-—")
+    return rest == "" or bool(_SALUTATION.fullmatch(rest))
+
+
+def leaks_prompt(text: str, system_prompt: str) -> bool:
+    """True when the output repeats a rule line of the system prompt or one of our delimiter tags."""
+    if re.search(r"<\s*/?\s*(customer_message|conversation|agent_context|source)\b", text, re.IGNORECASE):
+        return True
+    compact = re.sub(r"\s+", "", text)
+    for line in system_prompt.splitlines():
+        line = re.sub(r"^\s*(?:#+|\d+\.)\s*", "", line)
+        probe = re.sub(r"\s+", "", line)[:LEAK_PROBE_CHARS]
+        if len(probe) >= LEAK_PROBE_CHARS and probe in compact:
+            return True
+    return False
+
+
+class DraftPipeline:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        index: Any,
+        llm: ChatModel | None,
+        compliance: Any,
+        prompts: PromptLibrary | None = None,
+        metrics: Any = None,
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.llm = llm
+        self.compliance = compliance
+        self.prompts = prompts or PromptLibrary()
+        self.metrics = metrics  # service.metrics.Metrics: counts drafts by provider and fallback kind
+
+    @classmethod
+    def from_container(cls, container: Any) -> DraftPipeline:
+        return cls(
+            settings=container.settings,
+            index=container.index,
+            llm=container.llm,
+            compliance=container.compliance,
+            metrics=container.metrics,
+        )
+
+    # --- public ----------------------------------------------------------------------------------
+    def generate(self, req: DraftRequest) -> GeneratedDraft:
+        prep = self.prepare(req)
+        if self.llm is None:
+            return self._fallback(prep, NO_LLM)
+        began = time.perf_counter()
+        try:
+            completion = self.llm.complete(prep.prompt.messages)
+        except LLMError as exc:
+            log.warning("llm failed, drafting offline", extra={"reason": exc.reason, "kind": exc.kind})
+            return self._fallback(prep, fallback_reason(exc), f"llm_{exc.kind}")
+        log.debug("llm answered in %.0f ms", (time.perf_counter() - began) * 1000)
+        return self._from_model(prep, completion.text, completion.tokens)
+
+    def stream(self, req: DraftRequest) -> Iterator[StreamEvent]:
+        """Validation, retrieval and prompt building happen now (errors raise here); text streams later."""
+        prep = self.prepare(req)
+        return self._stream(prep)
+
+    def prepare(self, req: DraftRequest) -> Prepared:
+        started = time.perf_counter()
+        language: Language = req.language if req.language != "auto" else detect_language(req.customer_message)
+        intent = detect_intent(req.customer_message)
+        problem = has_problem(req.customer_message)
+        recent = [t.text for t in req.conversation if t.role == "customer"][-2:]
+        products = resolve_products(self.index.catalogue(), req.product_ids, req.customer_message)
+        if not products and not req.product_ids and recent:
+            products = resolve_products(self.index.catalogue(), [], "\n".join(recent))
+        query = req.customer_message.strip()
+        if recent and estimate_tokens(query) < SHORT_QUERY_TOKENS:
+            query = f"{recent[-1]}\n{query}"
+        grounding = gather(
+            self.index, query=query, products=products, k=self.settings.retrieval_k, language=language
+        )
+        prompt = self.prompts.render(language, self._variables(req, language, intent, grounding))
+        return Prepared(req, language, intent, problem, grounding, prompt, started)
+
+    # --- internals -------------------------------------------------------------------------------
+    def _variables(
+        self, req: DraftRequest, language: Language, intent: Intent, grounding: Grounding
+    ) -> dict[str, Any]:
+        history = trim_history(req.conversation, self.settings.llm_history_tokens)
+        return {
+            "products": grounding.product_rows,
+            "passages": [
+                {
+                    "marker": s.marker,
+                    "title": escape_data(s.title).replace('"', "'"),
+                    "text": escape_data(s.text),
+                }
+                for s in grounding.sources
+                if s.kind == "passage"
+            ],
+            "context": escape_data(req.context.strip()) if req.context and req.context.strip() else "",
+            "history": [{"role": t.role, "text": escape_data(t.text)} for t in history],
+            "customer_message": escape_data(req.customer_message.strip()),
+            "intent": INTENT_LABELS[language][intent],
+        }
+
+    def _stream(self, prep: Prepared) -> Iterator[StreamEvent]:
+        if self.llm is None:
+            draft = self._fallback(prep, NO_LLM)
+            yield Delta(draft.text)
+            yield Final(draft)
+            return
+        parts: list[str] = []
+        stream: Iterator[str] | None = None
+        try:
+            stream = self.llm.stream(prep.prompt.messages)
+            for piece in stream:
+                parts.append(piece)
+                yield Delta(piece)
+        except LLMError as exc:
+            log.warning("llm stream failed, drafting offline", extra={"reason": exc.reason, "kind": exc.kind})
+            reason = fallback_reason(exc)
+            if parts:
+                yield Reset(reason)
+            draft = self._fallback(prep, reason, f"llm_{exc.kind}")
+            yield Delta(draft.text)
+            yield Final(draft)
+            return
+        finally:
+            if isinstance(stream, TextStream):
+                stream.close()
+        tokens = stream.tokens if isinstance(stream, TextStream) else None
+        draft = self._from_model(prep, "".join(parts), tokens)
+        if draft.generator.provider == extractive.PROVIDER:  # the model's text was rejected after streaming
+            yield Reset(draft.generator.fallback_reason or "rejected")
+            yield Delta(draft.text)
+        yield Final(draft)
+
+    def _from_model(self, prep: Prepared, raw: str, tokens: dict[str, int] | None) -> GeneratedDraft:
+        text = tidy(strip_reasoning(raw))
+        if leaks_prompt(text, prep.prompt.system):
+            log.warning("llm output repeats the prompt, drafting offline")
+            return self._fallback(prep, "llm_prompt_leak")
+        cited = citations.resolve(text, prep.grounding.sources)
+        if not citations.strip_markers(cited.text).strip():
+            return self._fallback(prep, "llm_empty_output")
+        if not cited.citations:  # the model cited nothing: credit sentences a source clearly supports
+            attributed = citations.resolve(
+                citations.attribute(cited.text, prep.grounding.sources), prep.grounding.sources
+            )
+            cited = citations.CitedText(attributed.text, attributed.citations, cited.removed_markers)
+        assert self.llm is not None
+        info = GeneratorInfo(
+            provider=self.llm.provider,
+            model=self.llm.model,
+            prompt_version=prep.prompt.version,
+            latency_ms=0,
+            tokens=tokens,
+        )
+        return self._finish(prep, cited, info)
+
+    def _fallback(self, prep: Prepared, reason: str, kind: str | None = None) -> GeneratedDraft:
+        """The offline draft; ``kind`` is a bounded label for metrics (``reason`` may carry details)."""
+        req = prep.request
+        text = extractive.compose(
+            language=prep.language,
+            intent=prep.intent,
+            problem=prep.problem,
+            question=req.customer_message,
+            sources=prep.grounding.sources,
+            products=prep.grounding.products,
+            context=req.context,
+        )
+        cited = citations.resolve(text, prep.grounding.sources)
+        info = GeneratorInfo(
+            provider=extractive.PROVIDER,
+            model=extractive.MODEL,
+            prompt_version=extractive.VERSION,
+            latency_ms=0,
+            fallback_reason=reason,
+        )
+        return self._finish(prep, cited, info, kind or reason)
+
+    def _finish(
+        self, prep: Prepared, cited: citations.CitedText, info: GeneratorInfo, fallback: str = "none"
+    ) -> GeneratedDraft:
+        req = prep.request
+        result = self.compliance.check(
+            cited.text,
+            sources=prep.grounding.source_texts,
+            context=req.context,
+            language=prep.language,
+            customer_text=req.customer_message,
+        )
+        info.latency_ms = round((time.perf_counter() - prep.started) * 1000)
+        if self.metrics is not None:
+            self.metrics.drafts.labels(info.provider, fallback).inc()
+        return GeneratedDraft(
+            request=req,
+            text=cited.text,
+            language=prep.language,
+            intent=prep.intent,
+            citations=cited.citations,
+            removed_markers=cited.removed_markers,
+            compliance=result,
+            generator=info,
+            index_version=prep.grounding.index_version,
+            retrieved_source_ids=list(dict.fromkeys(s.source_id for s in prep.grounding.sources)),
+            source_texts=prep.grounding.source_texts,
+        )

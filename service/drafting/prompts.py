@@ -1,0 +1,118 @@
+"""The one prompt loader: Jinja2 templates in ``prompts/`` (system + user, per language).
+
+Rendering fails on a missing template or variable (StrictUndefined) instead of sending a silently broken
+prompt. ``version`` is a short hash of the templates' content, recorded on every draft, so a reviewer or
+an evaluation can tell which prompt produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from service.drafting.llm import ChatMessage
+from service.drafting.models import Turn
+from service.drafting.text import estimate_tokens
+from service.errors import ErrorCode, ReplydraftError
+
+LANGUAGES = ("zh", "en")
+ROLES = ("system", "user")
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "prompts"
+
+# Our own delimiter tags; data put in the prompt must not be able to close or open one.
+_TAG = re.compile(
+    r"<(?=\s*/?\s*(?:customer_message|conversation|agent_context|source)\b)",
+    re.IGNORECASE,
+)
+
+
+def escape_data(text: str) -> str:
+    """Neutralise delimiter tags inside untrusted text, so it cannot end its block and speak as us."""
+    return _TAG.sub("&lt;", text)
+
+
+def trim_history(turns: Sequence[Turn], budget_tokens: int) -> list[Turn]:
+    """The latest turns that fit the token budget, oldest first (a turn is kept whole or dropped)."""
+    kept: list[Turn] = []
+    used = 0
+    for turn in reversed(turns):
+        cost = estimate_tokens(turn.text) + 2
+        if used + cost > budget_tokens:
+            break
+        kept.append(turn)
+        used += cost
+    kept.reverse()
+    return kept
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    messages: list[ChatMessage]
+    version: str
+    system: str
+
+
+class PromptLibrary:
+    """Loads and checks every template at start-up; renders a (system, user) pair per language."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or DEFAULT_DIR
+        self._env = jinja2.Environment(
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # plain-text prompts; data is escaped by escape_data, not HTML rules
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self._templates: dict[str, jinja2.Template] = {}
+        self._versions: dict[str, str] = {}
+        for language in LANGUAGES:
+            digest = hashlib.sha256()
+            for role in ROLES:
+                name = self.template_name(role, language)
+                source = self._read(name)
+                try:
+                    self._templates[name] = self._env.from_string(source)
+                except jinja2.TemplateSyntaxError as exc:
+                    raise ReplydraftError(
+                        ErrorCode.CONFIG, f"prompt template {name} line {exc.lineno}: {exc.message}"
+                    ) from exc
+                digest.update(name.encode() + b"\0" + source.encode() + b"\0")
+            self._versions[language] = digest.hexdigest()[:12]
+
+    @staticmethod
+    def template_name(role: str, language: str) -> str:
+        return f"{role}.{language}.j2"
+
+    def _read(self, name: str) -> str:
+        path = self.directory / name
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ReplydraftError(ErrorCode.CONFIG, f"prompt template missing or unreadable: {path}") from exc
+
+    def version(self, language: str) -> str:
+        return self._versions[language]
+
+    def render(self, language: str, variables: Mapping[str, Any]) -> RenderedPrompt:
+        if language not in LANGUAGES:
+            raise ReplydraftError(ErrorCode.VALIDATION, f"no prompts for language {language!r}")
+        system = self._render(self.template_name("system", language), variables)
+        user = self._render(self.template_name("user", language), variables)
+        return RenderedPrompt(
+            messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+            version=self._versions[language],
+            system=system,
+        )
+
+    def _render(self, name: str, variables: Mapping[str, Any]) -> str:
+        try:
+            return self._templates[name].render(**variables).strip() + "\n"
+        except jinja2.UndefinedError as exc:
+            raise ReplydraftError(ErrorCode.CONFIG, f"prompt template {name}: {exc.message}") from exc

@@ -1,0 +1,221 @@
+"""The database adapter: one SQLAlchemy engine, transactional sessions and Alembic migrations.
+
+SQLite (the default, a file in the data folder) runs in WAL mode with foreign keys and a busy timeout, and
+write transactions start with ``BEGIN IMMEDIATE`` so two writers queue on the lock instead of failing
+with "database is locked" when a read transaction tries to upgrade. PostgreSQL is selected by
+``REPLYDRAFT_DATABASE_URL`` (psycopg 3). The Alembic configuration is built in code from the migrations
+folder inside this package, so migrations work from an installed wheel without an ``alembic.ini``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from service.errors import ErrorCode, ReplydraftError
+from service.settings import Settings
+
+log = logging.getLogger("replydraft.db")
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_WRITE = "replydraft_write"
+# Any constant works; it only has to be the same for every replica that migrates the same database.
+_MIGRATION_LOCK = 0x7265706C79
+
+
+def storable(text: str) -> bool:
+    """PostgreSQL text cannot hold NUL characters; an id or text with one can match or store nothing."""
+    return "\x00" not in text
+
+
+def without_nul(value: Any) -> Any:
+    """``value`` (str, list or dict, nested) with NUL characters removed."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {k: without_nul(v) for k, v in value.items()}
+    return value
+
+
+def normalise_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` mean psycopg 3 here (psycopg2 is not installed)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Database:
+    """Engine plus session helpers. ``read()`` and ``write()`` are transactions that commit on success."""
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+        self.url = normalise_url(url)
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        # Re-entrant: a nested write in one thread then fails on the busy timeout instead of hanging.
+        self._write_lock: threading.RLock | None = threading.RLock() if self.dialect == "sqlite" else None
+        if self.dialect == "sqlite":
+            database = parsed.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(
+                self.url,
+                echo=echo,
+                connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                pool_size=pool_size,
+                max_overflow=pool_size,
+            )
+            _configure_sqlite(self.engine)
+        elif self.dialect == "postgresql":
+            self.engine = create_engine(
+                self.url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+        else:
+            raise ReplydraftError(
+                ErrorCode.CONFIG,
+                f"unsupported database '{self.dialect}': use sqlite:///path or postgresql+psycopg://...",
+            )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(settings.sqlalchemy_url)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages and logs."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    # --- transactions ------------------------------------------------------------------------------
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """Reads in autocommit: each statement sees committed data, and no BEGIN/COMMIT round trips."""
+        with self._session(write=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: serialised up front on SQLite, row locks and CAS updates on PostgreSQL."""
+        if self._write_lock is None:
+            with self._session(write=True) as session:
+                yield session
+            return
+        # SQLite has one writer at a time. Queueing this process's writers on a lock wakes the next one
+        # as soon as the previous commits; SQLite's own busy handler would sleep in 1-100 ms steps.
+        with self._write_lock, self._session(write=True) as session:
+            yield session
+
+    @contextmanager
+    def _session(self, *, write: bool) -> Iterator[Session]:
+        try:
+            with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
+                options: dict[str, Any] = {_WRITE: write}
+                if not write and self.is_postgres:
+                    options["isolation_level"] = "AUTOCOMMIT"
+                session.connection(execution_options=options)
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        except OperationalError as exc:
+            raise ReplydraftError(
+                ErrorCode.UPSTREAM_UNAVAILABLE, f"database unavailable: {_short(exc)}"
+            ) from exc
+
+    # --- migrations --------------------------------------------------------------------------------
+    def _alembic_config(self, connection: Connection | None = None) -> Any:
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.set_main_option("path_separator", "os")
+        if connection is not None:
+            cfg.attributes["connection"] = connection
+        return cfg
+
+    def head(self) -> str:
+        from alembic.script import ScriptDirectory
+
+        heads = ScriptDirectory.from_config(self._alembic_config()).get_heads()
+        return heads[0]
+
+    def current(self) -> str | None:
+        """The revision the database is at, or None when it was never migrated."""
+        from alembic.runtime.migration import MigrationContext
+
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:
+            raise ReplydraftError(
+                ErrorCode.UPSTREAM_UNAVAILABLE, f"database {self.safe_url} unavailable: {_short(exc)}"
+            ) from exc
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply migrations; replicas starting together serialise on an advisory lock (PostgreSQL)."""
+        from alembic import command
+
+        try:
+            with self.engine.begin() as conn:
+                if self.is_postgres:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+                command.upgrade(self._alembic_config(conn), revision)
+        except SQLAlchemyError as exc:
+            raise ReplydraftError(ErrorCode.INTERNAL, f"migration failed: {_short(exc)}") from exc
+        log.info("database at revision %s", self.current())
+
+    def check_schema(self) -> None:
+        """Refuse to serve on a database that is behind (or ahead of) this code's migrations."""
+        current, head = self.current(), self.head()
+        if current != head:
+            raise ReplydraftError(
+                ErrorCode.SCHEMA_OUTDATED,
+                f"database schema is at {current or 'nothing'}, this version needs {head}: "
+                "run `replydraft db upgrade`",
+                current=current,
+                head=head,
+            )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" hook below issue BEGIN, so writes can ask for IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Reads run in autocommit (no BEGIN): in WAL mode each statement reads a consistent snapshot.
+        if conn.get_execution_options().get(_WRITE, True):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _short(exc: BaseException) -> str:
+    message = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return message[0][:300] if message else type(exc).__name__

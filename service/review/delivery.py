@@ -1,0 +1,193 @@
+"""Webhook delivery of the outbox: HMAC-signed POSTs, exponential backoff, safe across replicas and crashes.
+
+Each request carries ``Idempotency-Key: <outbox id>`` (also ``X-Replydraft-Delivery``) and
+``X-Replydraft-Signature: sha256=<hex HMAC-SHA256 of the raw body with the webhook secret>``. Receivers
+verify the signature and drop repeated idempotency keys: delivery is at-least-once, so a crash between the
+receiver's 2xx and the outbox update makes the same message arrive again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import httpx
+
+from service.errors import ErrorCode, ReplydraftError
+from service.review.outbox import Claimed, OutboxStore
+from service.settings import Settings
+
+log = logging.getLogger("replydraft.outbox")
+
+SIGNATURE_HEADER = "X-Replydraft-Signature"
+DELIVERY_HEADER = "X-Replydraft-Delivery"
+ATTEMPT_HEADER = "X-Replydraft-Attempt"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def verify(secret: bytes, body: bytes, header: str) -> bool:
+    """For receivers (and tests): constant-time check of a signature header."""
+    return hmac.compare_digest(sign(secret, body), header or "")
+
+
+def backoff_seconds(
+    attempts: int, base: float, cap: float, rng: Callable[[], float] = random.random
+) -> float:
+    """base * 2^(attempts-1), capped, with +-20 % jitter so failed replicas do not retry in lockstep."""
+    delay = min(cap, base * (2 ** max(0, attempts - 1)))
+    return delay * (0.8 + 0.4 * rng())
+
+
+class WebhookDelivery:
+    """Claims due outbox rows and posts them; ``start()`` runs it in a daemon thread."""
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        url: str,
+        secret: bytes,
+        *,
+        clock: Callable[[], datetime],
+        worker_id: str | None = None,
+        client: httpx.Client | None = None,
+        timeout_s: float = 10.0,
+        lease_s: float | None = None,
+        batch: int = 1,
+        poll_s: float = 1.0,
+        backoff_base_s: float = 2.0,
+        backoff_cap_s: float = 600.0,
+    ) -> None:
+        if not secret:
+            raise ReplydraftError(
+                ErrorCode.CONFIG,
+                "REPLYDRAFT_WEBHOOK_URL is set: set REPLYDRAFT_WEBHOOK_SECRET to sign deliveries",
+            )
+        self.store = store
+        self.url = url
+        self.secret = secret
+        self.clock = clock
+        self.worker_id = worker_id or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.timeout_s = timeout_s
+        # Rows are claimed ``batch`` at a time and posted one after the other; the lease outlasts the whole
+        # batch, so a slow but live delivery is never claimed by a second worker. After a crash the rows
+        # wait for the lease to expire, hence the default batch of one.
+        self.lease_s = lease_s if lease_s is not None else (timeout_s * 2 + 5) * batch
+        self.batch = batch
+        self.poll_s = poll_s
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self._client = client or httpx.Client(timeout=timeout_s, follow_redirects=False)
+        self._own_client = client is None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, store: OutboxStore, clock: Callable[[], datetime], **options: object
+    ) -> WebhookDelivery | None:
+        if not settings.webhook_url:
+            return None
+        secret = settings.webhook_secret.get_secret_value().encode() if settings.webhook_secret else b""
+        return cls(store, settings.webhook_url, secret, clock=clock, **options)  # type: ignore[arg-type]
+
+    # --- one round ---------------------------------------------------------------------------------
+    def deliver_due(self) -> int:
+        """Claim and post what is due now; returns how many were delivered."""
+        delivered = 0
+        for claimed in self.store.claim(self.worker_id, limit=self.batch, lease_s=self.lease_s):
+            if self._stop.is_set():
+                break
+            if self._post(claimed):
+                delivered += 1
+        return delivered
+
+    def _post(self, claimed: Claimed) -> bool:
+        body = claimed.body.encode("utf-8")
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            SIGNATURE_HEADER: sign(self.secret, body),
+            IDEMPOTENCY_HEADER: claimed.id,
+            DELIVERY_HEADER: claimed.id,
+            ATTEMPT_HEADER: str(claimed.attempts),
+            "User-Agent": "replydraft-outbox",
+        }
+        try:
+            response = self._client.post(self.url, content=body, headers=headers)
+            ok = 200 <= response.status_code < 300
+            error = "" if ok else f"HTTP {response.status_code}: {response.text[:200]}"
+        except httpx.HTTPError as exc:
+            ok, error = False, f"{type(exc).__name__}: {exc}"
+        if ok:
+            self.store.mark_delivered(claimed.id, note=f"attempt {claimed.attempts}")
+            return True
+        delay = backoff_seconds(claimed.attempts, self.backoff_base_s, self.backoff_cap_s)
+        log.warning(
+            "webhook delivery failed, retrying",
+            extra={"outbox_id": claimed.id, "attempt": claimed.attempts, "error": error, "retry_s": delay},
+        )
+        self.store.mark_failed(claimed.id, self.worker_id, error, self.clock() + timedelta(seconds=delay))
+        return False
+
+    # --- loop --------------------------------------------------------------------------------------
+    def notify(self) -> None:
+        """Wake the loop now (a send just committed) instead of waiting for the next poll."""
+        self._wake.set()
+
+    def run(self, *, until_idle: bool = False) -> None:
+        """Deliver until stopped; with ``until_idle``, return once nothing is due or claimable."""
+        while not self._stop.is_set():
+            self._wake.clear()  # before the round: a send committed during it wakes the next wait
+            try:
+                delivered = self.deliver_due()
+            except ReplydraftError as exc:  # database briefly unavailable: keep the worker alive
+                log.warning("outbox round failed: %s", exc.message)
+                delivered = 0
+            except Exception:
+                log.exception("outbox round failed")
+                delivered = 0
+            if delivered:
+                continue
+            if until_idle and not self.store.counts().get("pending", 0):
+                return
+            self._wake.wait(self.poll_s)
+
+    def start(self) -> WebhookDelivery:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self.run, name="replydraft-outbox", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop()
+        if self._own_client:
+            self._client.close()
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """For tests and the CLI: block until no pending row remains (or time is up)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self.store.counts().get("pending", 0):
+                return True
+            time.sleep(0.02)
+        return False

@@ -1,0 +1,120 @@
+"""API keys in the database: stored as SHA-256 hashes, each with one role, revocable.
+
+A key is 32 random bytes, so an unsalted fast hash is enough: there is nothing to brute-force, and the
+hash lets authentication be a single indexed lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from service.api.auth import Principal, Role
+from service.errors import ErrorCode, ReplydraftError
+from service.review.db import Database, storable
+from service.review.models import KeyInfo
+from service.review.orm import ApiKey
+
+TOKEN_PREFIX = "rd_"
+MAX_NAME = 100
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _info(row: ApiKey) -> KeyInfo:
+    return KeyInfo(
+        id=row.id,
+        name=row.name,
+        role=row.role,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+class DatabaseKeyStore:
+    """The production KeyStore (service.api.auth.KeyStore) plus key management."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def authenticate(self, token: str) -> Principal | None:
+        if not token or len(token) > 200:
+            return None
+        digest = hash_token(token)
+        with self.db.read() as s:
+            row = s.scalars(select(ApiKey).where(ApiKey.token_hash == digest)).one_or_none()
+        if row is None or row.revoked_at is not None:
+            return None
+        if not hmac.compare_digest(row.token_hash, digest):
+            return None
+        return Principal(key_id=row.id, name=row.name, role=Role(row.role))
+
+    def create_key(self, name: str, role: Role | str) -> tuple[str, KeyInfo]:
+        """Returns the plaintext key (shown once, never stored) and its description."""
+        name = name.strip()
+        if not name or len(name) > MAX_NAME or not storable(name):
+            raise ReplydraftError(ErrorCode.VALIDATION, f"key name must be 1-{MAX_NAME} characters")
+        try:
+            role = Role(role)
+        except ValueError:
+            roles = ", ".join(r.value for r in Role)
+            raise ReplydraftError(ErrorCode.VALIDATION, f"unknown role '{role}' (one of: {roles})") from None
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        row = ApiKey(
+            id="key_" + uuid.uuid4().hex[:16],
+            name=name,
+            role=role.value,
+            token_hash=hash_token(token),
+            prefix=token[:10],
+            created_at=datetime.now(UTC),
+            revoked_at=None,
+        )
+        with self.db.write() as s:
+            s.add(row)
+        return token, _info(row)
+
+    def list_keys(self, *, include_revoked: bool = True) -> list[KeyInfo]:
+        query = select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)
+        if not include_revoked:
+            query = query.where(ApiKey.revoked_at.is_(None))
+        with self.db.read() as s:
+            return [_info(row) for row in s.scalars(query)]
+
+    def get(self, key_id: str) -> KeyInfo:
+        with self.db.read() as s:
+            row = s.get(ApiKey, key_id) if storable(key_id) else None
+        if row is None:
+            raise ReplydraftError(ErrorCode.NOT_FOUND, f"no API key {key_id}")
+        return _info(row)
+
+    def revoke(self, key_id: str) -> KeyInfo:
+        """Revoking is immediate (every request looks the key up) and idempotent."""
+        with self.db.write() as s:
+            row = s.get(ApiKey, key_id) if storable(key_id) else None
+            if row is None:
+                raise ReplydraftError(ErrorCode.NOT_FOUND, f"no API key {key_id}")
+            if row.revoked_at is None:
+                row.revoked_at = datetime.now(UTC)
+            return _info(row)
+
+    def count(self) -> int:
+        with self.db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(ApiKey)) or 0)
+
+
+def bootstrap_local_keys(db: Database) -> dict[str, str] | None:
+    """On a database without any key, create an admin and a reviewer key and return them (shown once)."""
+    store = DatabaseKeyStore(db)
+    if store.count():
+        return None
+    admin, _ = store.create_key("local admin", Role.ADMIN)
+    reviewer, _ = store.create_key("local reviewer", Role.REVIEWER)
+    return {Role.ADMIN.value: admin, Role.REVIEWER.value: reviewer}

@@ -1,0 +1,123 @@
+"""Shapes the review service returns: pages, audit entries, send results, outbox items, keys and stats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+OutboxStatus = Literal["pending", "delivered"]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null at the end")
+
+
+class AuditEntry(BaseModel):
+    """One append-only audit row: who did what to which draft, and with which text, model and sources."""
+
+    id: int
+    draft_id: str
+    at: datetime
+    actor: str | None = Field(None, description="Key name of the actor; null for the system")
+    actor_key_id: str | None = None
+    role: str | None = None
+    action: str  # created | approved | rejected | regenerated | sent | delivered | acked
+    from_status: str | None = None
+    to_status: str | None = None
+    version: int | None = Field(None, description="The draft's version after this action")
+    text_before: str | None = None
+    text_after: str | None = None
+    diff: str | None = Field(None, description="Unified diff from text_before to text_after")
+    verdict: str | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    index_version: str | None = None
+    source_ids: list[str] = Field(default_factory=list)
+    reason: str | None = None
+    note: str | None = None
+
+
+class SendResult(BaseModel):
+    send_id: str
+    draft_id: str
+    status: Literal["sent"] = "sent"
+    content_hash: str
+    sent_at: datetime
+    sent_by: str | None
+    outbox_id: str
+    delivery: OutboxStatus
+    duplicate: bool = Field(description="True when this draft had already been sent (nothing new queued)")
+
+
+class OutboxItem(BaseModel):
+    id: str = Field(description="Also the Idempotency-Key of webhook deliveries: dedupe on it")
+    draft_id: str
+    send_id: str
+    status: OutboxStatus
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    delivered_via: str | None
+    last_error: str | None
+    payload: dict[str, object] = Field(description="What is posted to the webhook")
+
+
+class KeyInfo(BaseModel):
+    id: str
+    name: str
+    role: str
+    prefix: str = Field(description="First characters of the key, to recognise it")
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class CreatedKey(BaseModel):
+    key: str = Field(description="The API key. Shown once: it is stored only as a hash.")
+    info: KeyInfo
+
+
+class StatsDay(BaseModel):
+    day: str  # YYYY-MM-DD, UTC
+    drafts: int
+    decisions: int
+    approved: int
+    rejected: int
+    regenerated: int
+    acceptance_rate: float | None
+    edit_rate: float | None
+    fallback_rate: float | None
+    median_time_to_review_s: float | None
+
+
+class Stats(BaseModel):
+    """QA feedback over the last ``days`` days (UTC). Rates are null when nothing was counted."""
+
+    days: int
+    since: datetime
+    drafts: int = Field(description="Drafts created in the window")
+    decisions: int = Field(description="Approvals, rejections and regenerations in the window")
+    approved: int
+    rejected: int
+    regenerated: int
+    acceptance_rate: float | None = Field(description="approved / decisions")
+    edit_rate: float | None = Field(description="Approvals with an edit / approvals")
+    mean_edit_distance: float | None = Field(description="Characters changed per edited approval")
+    median_edit_distance: float | None
+    median_time_to_review_s: float | None = Field(description="From draft creation to decision")
+    fallback_rate: float | None = Field(
+        description="Drafts written by the offline drafter because the model failed or is not configured"
+    )
+    findings_by_category: dict[str, int] = Field(description="Compliance findings on generated drafts")
+    rejection_reasons: list[tuple[str, int]] = Field(description="Most frequent reasons first")
+    sent: int
+    per_day: list[StatsDay]

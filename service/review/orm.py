@@ -1,0 +1,222 @@
+"""Tables of the review workflow. The migrations in ``migrations/versions`` create exactly these.
+
+A draft row keeps the whole generated draft (request, citations with chunk ids, compliance, generator,
+retrieved sources, the source texts compliance checked against), so later features read it without a
+data migration. The audit table is append-only: nothing in the code updates or deletes its rows, and
+triggers in the database refuse it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (which stores naive strings) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: Json,
+        list[Any]: Json,
+    }
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Draft(Base):
+    __tablename__ = "drafts"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    intent: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(8))
+    customer_message: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(64))
+    request: Mapped[dict[str, Any]]
+    citations: Mapped[list[Any]]
+    compliance: Mapped[dict[str, Any]]
+    generator: Mapped[dict[str, Any]]
+    provider: Mapped[str] = mapped_column(String(40))
+    fallback_reason: Mapped[str | None] = mapped_column(String(200))
+    removed_markers: Mapped[list[Any]]
+    index_version: Mapped[str | None] = mapped_column(String(200))
+    cited_chunk_ids: Mapped[list[Any]]
+    cited_source_ids: Mapped[list[Any]]
+    retrieved_source_ids: Mapped[list[Any]]
+    source_texts: Mapped[list[Any]]
+    stale: Mapped[bool] = mapped_column(Boolean)
+    stale_sources: Mapped[list[Any]]
+    stale_checked_version: Mapped[str | None] = mapped_column(String(200))
+    requested_by: Mapped[str | None] = mapped_column(String(40))
+    requested_by_name: Mapped[str | None] = mapped_column(String(100))
+    idempotency_scope: Mapped[str | None] = mapped_column(String(40))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    supersedes: Mapped[str | None] = mapped_column(ForeignKey("drafts.id"))
+    superseded_by: Mapped[str | None] = mapped_column(String(40))
+    approved_hash: Mapped[str | None] = mapped_column(String(64))
+    approved_by: Mapped[str | None] = mapped_column(String(40))
+    approved_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("idempotency_scope", "idempotency_key"),
+        Index(None, "status", "created_at", "id"),
+        Index(None, "created_at", "id"),
+    )
+
+
+class Revision(Base):
+    """Each text a draft has had: the generated one (1) and a reviewer's edit (2)."""
+
+    __tablename__ = "draft_revisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    compliance: Mapped[dict[str, Any]]
+    author_key_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+
+class Decision(Base):
+    """One reviewer decision, kept for QA stats: what was decided, how fast, how much was edited."""
+
+    __tablename__ = "review_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    actor_key_id: Mapped[str | None] = mapped_column(String(40))
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    decided_at: Mapped[datetime] = mapped_column(index=True)
+    draft_created_at: Mapped[datetime]
+    review_seconds: Mapped[float] = mapped_column(Float)
+    edited: Mapped[bool] = mapped_column(Boolean)
+    edit_distance: Mapped[int] = mapped_column(Integer)
+    original_chars: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    stale: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditEntryRow(Base):
+    """Append-only. UPDATE and DELETE are refused by triggers (see the initial migration)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(40), index=True)
+    at: Mapped[datetime]
+    actor_key_id: Mapped[str | None] = mapped_column(String(40))
+    actor_name: Mapped[str | None] = mapped_column(String(100))
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    draft_version: Mapped[int | None] = mapped_column(Integer)
+    text_before: Mapped[str | None] = mapped_column(Text)
+    text_after: Mapped[str | None] = mapped_column(Text)
+    diff: Mapped[str | None] = mapped_column(Text)
+    verdict: Mapped[str | None] = mapped_column(String(8))
+    model: Mapped[str | None] = mapped_column(String(200))
+    prompt_version: Mapped[str | None] = mapped_column(String(200))
+    index_version: Mapped[str | None] = mapped_column(String(200))
+    source_ids: Mapped[list[Any]]
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class SendRow(Base):
+    __tablename__ = "sends"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id"), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    sent_by: Mapped[str | None] = mapped_column(String(40))
+    sent_by_name: Mapped[str | None] = mapped_column(String(100))
+    sent_at: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    """A delivery owed to the helpdesk. ``body`` is the exact JSON that is signed and posted."""
+
+    __tablename__ = "outbox"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    send_id: Mapped[str] = mapped_column(ForeignKey("sends.id"), unique=True)
+    draft_id: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claim_expires_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    delivered_via: Mapped[str | None] = mapped_column(String(12))
+    acked_by: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "status", "next_attempt_at"), Index(None, "status", "created_at", "id"))

@@ -1,0 +1,218 @@
+"""The outbox: deliveries owed to the helpdesk, written in the same transaction as the send.
+
+Delivery is at-least-once: a worker claims rows with a lease (``claimed_by`` + ``claim_expires_at``), posts
+them, and marks them delivered. A worker that dies mid-delivery leaves its lease to expire and another (or
+the restarted one) delivers again with the same idempotency key (the outbox id), which the receiver uses
+to drop the duplicate. On PostgreSQL the claim query also skips rows other replicas hold locked right now
+(``FOR UPDATE SKIP LOCKED``); on SQLite write transactions are serialised, so the lease alone suffices.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from service.api.auth import Principal
+from service.errors import ErrorCode, ReplydraftError
+from service.review import audit
+from service.review.db import Database, storable
+from service.review.models import OutboxItem, Page
+from service.review.orm import Draft, OutboxRow, SendRow
+from service.review.pagination import decode_cursor, encode_cursor
+
+STATUSES = ("pending", "delivered")
+MAX_ERROR_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: str
+    draft_id: str
+    body: str
+    attempts: int  # including this one
+
+
+def build_body(draft: Draft, send: SendRow, outbox_id: str) -> str:
+    """The exact bytes that are signed and posted; stored so every retry posts the same body."""
+    payload = {
+        "event": "draft.sent",
+        "outbox_id": outbox_id,
+        "send_id": send.id,
+        "draft_id": draft.id,
+        "text": draft.text,
+        "content_hash": draft.content_hash,
+        "language": draft.language,
+        "channel": draft.channel,
+        "customer_message": draft.customer_message,
+        "citations": [
+            {"marker": c.get("marker"), "source_id": c.get("source_id"), "title": c.get("title")}
+            for c in draft.citations or []
+        ],
+        "approved_by": draft.approved_by,
+        "approved_at": draft.approved_at.isoformat() if draft.approved_at else None,
+        "sent_by": send.sent_by,
+        "sent_at": send.sent_at.isoformat(),
+    }
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def outbox_row(draft: Draft, send: SendRow, now: datetime) -> OutboxRow:
+    """The delivery owed for ``send``; the caller inserts it in the send's transaction."""
+    outbox_id = uuid.uuid4().hex
+    return OutboxRow(
+        id=outbox_id,
+        send_id=send.id,
+        draft_id=draft.id,
+        body=build_body(draft, send, outbox_id),
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+def item(row: OutboxRow) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        draft_id=row.draft_id,
+        send_id=row.send_id,
+        status=row.status,  # type: ignore[arg-type]
+        attempts=row.attempts,
+        created_at=row.created_at,
+        next_attempt_at=row.next_attempt_at if row.status == "pending" else None,
+        delivered_at=row.delivered_at,
+        delivered_via=row.delivered_via,
+        last_error=row.last_error,
+        payload=json.loads(row.body),
+    )
+
+
+class OutboxStore:
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.clock = clock
+
+    # --- workers -----------------------------------------------------------------------------------
+    def claim(self, worker_id: str, *, limit: int = 10, lease_s: float = 60.0) -> list[Claimed]:
+        now = self.clock()
+        query = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.status == "pending",
+                OutboxRow.next_attempt_at <= now,
+                or_(OutboxRow.claim_expires_at.is_(None), OutboxRow.claim_expires_at < now),
+            )
+            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed: list[Claimed] = []
+        with self.db.write() as s:
+            for row in s.scalars(query):
+                row.claimed_by = worker_id
+                row.claim_expires_at = now + timedelta(seconds=lease_s)
+                row.attempts += 1
+                claimed.append(Claimed(row.id, row.draft_id, row.body, row.attempts))
+        return claimed
+
+    def mark_delivered(
+        self, outbox_id: str, *, via: str = "webhook", principal: Principal | None = None, note: str = ""
+    ) -> bool:
+        """True when this call marked it; False when it was already delivered (a duplicate)."""
+        now = self.clock()
+        with self.db.write() as s:
+            result = s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == outbox_id, OutboxRow.status == "pending")
+                .values(
+                    status="delivered",
+                    delivered_at=now,
+                    delivered_via=via,
+                    acked_by=principal.key_id if principal else None,
+                    claimed_by=None,
+                    claim_expires_at=None,
+                    last_error=None,
+                )
+                .returning(OutboxRow.draft_id)
+            ).first()
+            if result is None:
+                return False
+            draft = s.get(Draft, result[0])
+            if draft is not None:
+                audit.append(
+                    s,
+                    draft,
+                    action="delivered" if via == "webhook" else "acked",
+                    at=now,
+                    principal=principal,
+                    from_status=None,
+                    to_status=None,
+                    note=f"outbox {outbox_id} {'delivered to the webhook' if via == 'webhook' else 'acked'}"
+                    + (f" ({note})" if note else ""),
+                )
+        return True
+
+    def mark_failed(self, outbox_id: str, worker_id: str, error: str, retry_at: datetime) -> None:
+        with self.db.write() as s:
+            s.execute(
+                update(OutboxRow)
+                .where(
+                    OutboxRow.id == outbox_id,
+                    OutboxRow.status == "pending",
+                    OutboxRow.claimed_by == worker_id,
+                )
+                .values(
+                    last_error=error[:MAX_ERROR_CHARS],
+                    next_attempt_at=retry_at,
+                    claimed_by=None,
+                    claim_expires_at=None,
+                )
+            )
+
+    # --- helpdesk pull -----------------------------------------------------------------------------
+    def get(self, outbox_id: str) -> OutboxItem:
+        with self.db.read() as s:
+            row = s.get(OutboxRow, outbox_id) if storable(outbox_id) else None
+        if row is None:
+            raise ReplydraftError(ErrorCode.NOT_FOUND, f"no outbox item {outbox_id}")
+        return item(row)
+
+    def list(
+        self, *, status: str | None = "pending", limit: int = 50, cursor: str | None = None
+    ) -> Page[OutboxItem]:
+        if status is not None and status not in STATUSES:
+            raise ReplydraftError(ErrorCode.VALIDATION, f"status must be one of: {', '.join(STATUSES)}")
+        if not 1 <= limit <= 200:
+            raise ReplydraftError(ErrorCode.VALIDATION, "limit must be between 1 and 200")
+        query = select(OutboxRow).order_by(OutboxRow.created_at, OutboxRow.id).limit(limit + 1)
+        if status is not None:
+            query = query.where(OutboxRow.status == status)
+        if cursor:
+            when, last = decode_cursor(cursor)
+            query = query.where(
+                or_(OutboxRow.created_at > when, and_(OutboxRow.created_at == when, OutboxRow.id > last))
+            )
+        with self.db.read() as s:
+            rows = list(s.scalars(query))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
+        return Page[OutboxItem](items=[item(r) for r in rows], next_cursor=next_cursor)
+
+    def ack(self, outbox_id: str, principal: Principal) -> OutboxItem:
+        """The helpdesk confirms it took the message; acking twice is harmless."""
+        self.get(outbox_id)
+        self.mark_delivered(outbox_id, via="ack", principal=principal)
+        return self.get(outbox_id)
+
+    def counts(self) -> dict[str, int]:
+        from sqlalchemy import func
+
+        with self.db.read() as s:
+            rows = s.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all()
+        return {str(status): int(n) for status, n in rows}

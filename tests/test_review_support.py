@@ -1,0 +1,311 @@
+"""Shared fixtures and fakes for the review tests (no tests here).
+
+``db`` is parametrised over SQLite and PostgreSQL. Each backend is migrated once per test session (SQLite:
+a template file copied per test; PostgreSQL: a fresh ``replydraft_test_<random>`` database, emptied
+between tests and dropped at exit). PostgreSQL is at ``REPLYDRAFT_TEST_PG_URL`` (default
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres); tests on it are skipped when it is unreachable.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from service.api.auth import Principal, Role
+from service.compliance.models import ComplianceResult, Finding, Severity
+from service.drafting.models import (
+    Citation,
+    DraftRequest,
+    GeneratedDraft,
+    GeneratorInfo,
+)
+from service.review.db import Database
+from service.review.workflow import ReviewService
+from service.settings import Settings
+
+PG_ADMIN_URL = os.environ.get(
+    "REPLYDRAFT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+TABLES = ("outbox", "sends", "audit_log", "review_decisions", "draft_revisions", "drafts", "api_keys")
+
+AGENT = Principal("k-agent", "ada agent", Role.AGENT)
+AGENT2 = Principal("k-agent2", "abe agent", Role.AGENT)
+REVIEWER = Principal("k-rev", "rita reviewer", Role.REVIEWER)
+REVIEWER2 = Principal("k-rev2", "rob reviewer", Role.REVIEWER)
+QA = Principal("k-qa", "quinn qa", Role.QA)
+ADMIN = Principal("k-admin", "adam admin", Role.ADMIN)
+
+
+# --- databases ---------------------------------------------------------------------------------------
+_memo: dict[str, str] = {}
+
+
+def _pg_session_url() -> str:
+    """Create (once per process) and migrate a throwaway PostgreSQL database; skip when PG is absent."""
+    if "pg" in _memo:
+        return _memo["pg"]
+    if "pg-error" in _memo:
+        pytest.skip(_memo["pg-error"])
+    import psycopg
+
+    admin = make_url(PG_ADMIN_URL)
+    name = f"replydraft_test_{uuid.uuid4().hex[:10]}"
+    conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(conninfo, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        _memo["pg-error"] = f"PostgreSQL unavailable at {admin.render_as_string()}: {exc}"
+        pytest.skip(_memo["pg-error"])
+
+    def drop() -> None:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    atexit.register(drop)
+    url = admin.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    db = Database(url)
+    db.upgrade()
+    db.close()
+    _memo["pg"] = url
+    return url
+
+
+def _sqlite_template() -> str:
+    if "sqlite" not in _memo:
+        folder = tempfile.mkdtemp(prefix="replydraft-review-")
+        atexit.register(shutil.rmtree, folder, True)
+        path = Path(folder) / "template.db"
+        db = Database(f"sqlite:///{path}")
+        db.upgrade()
+        db.close()  # the last connection closing checkpoints the WAL into the file
+        _memo["sqlite"] = str(path)
+    return _memo["sqlite"]
+
+
+def fresh_database(backend: str, folder: Path) -> Database:
+    """A migrated, empty database of ``backend``."""
+    if backend == "sqlite":
+        path = folder / f"review-{uuid.uuid4().hex[:6]}.db"
+        shutil.copyfile(_sqlite_template(), path)
+        return Database(f"sqlite:///{path}")
+    db = Database(_pg_session_url())
+    with db.engine.begin() as conn:
+        # Faster than TRUNCATE for tiny tables; "replica" mode skips the audit table's append-only
+        # trigger, which only a superuser may do (the tests run as postgres).
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))
+    return db
+
+
+def empty_database_url(backend: str, folder: Path) -> Iterator[str]:
+    """A database with nothing in it (not even migrations), for migration tests."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'empty.db'}"
+        return
+    base = make_url(_pg_session_url())
+    import psycopg
+
+    name = f"replydraft_test_{uuid.uuid4().hex[:10]}"
+    conninfo = make_url(PG_ADMIN_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        _pg_session_url()  # skips when unreachable
+    return str(request.param)
+
+
+@pytest.fixture
+def db(backend: str, tmp_path: Path) -> Iterator[Database]:
+    database = fresh_database(backend, tmp_path)
+    yield database
+    database.close()
+
+
+# --- fakes -------------------------------------------------------------------------------------------
+class FakeIndex:
+    """Live version and chunk ids, settable by tests."""
+
+    def __init__(self, version: str = "v1", chunks: Sequence[str] = ("c-warranty", "c-shipping")) -> None:
+        self.version: str | None = version
+        self.chunks = set(chunks)
+        self.fail = False
+
+    def live_version(self) -> Any:
+        if self.fail:
+            raise RuntimeError("index down")
+        return SimpleNamespace(version=self.version) if self.version else None
+
+    def present_chunk_ids(self, chunk_ids: Sequence[str]) -> set[str]:
+        if self.fail:
+            raise RuntimeError("index down")
+        return {c for c in chunk_ids if c in self.chunks}
+
+    def reindex(self, version: str, chunks: Sequence[str]) -> None:
+        self.version, self.chunks = version, set(chunks)
+
+
+# phrase -> (category, severity)
+PHRASES: dict[str, tuple[str, Severity]] = {
+    "最好": ("ad_law", Severity.BLOCK),
+    "加微信": ("off_platform", Severity.BLOCK),
+    "best ever": ("ad_law", Severity.BLOCK),
+    "保证": ("promise", Severity.WARN),
+    "guarantee": ("promise", Severity.WARN),
+}
+
+
+class PhraseCompliance:
+    """Flags PHRASES; records the arguments of every call."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def check(self, text: str, **kwargs: Any) -> ComplianceResult:
+        self.calls.append({"text": text, **kwargs})
+        findings = []
+        for phrase, (category, severity) in PHRASES.items():
+            for m in re.finditer(re.escape(phrase), text):
+                findings.append(
+                    Finding(
+                        rule_id=f"test.{category}",
+                        category=category,
+                        severity=severity,
+                        start=m.start(),
+                        end=m.end(),
+                        matched=m.group(0),
+                        message=f"'{phrase}' flagged",
+                    )
+                )
+        return ComplianceResult.from_findings(findings)
+
+
+def generated(
+    text: str = "整机保修1年[1]",
+    *,
+    customer: str = "这个水壶保修多久？",
+    chunk_id: str | None = "c-warranty",
+    source_id: str = "products/kettle.yaml#KT-150",
+    index_version: str | None = "v1",
+    provider: str = "openai-compatible",
+    fallback_reason: str | None = None,
+    context: str | None = None,
+    channel: str | None = None,
+    source_texts: Sequence[str] = (),
+) -> GeneratedDraft:
+    return GeneratedDraft(
+        request=DraftRequest(customer_message=customer, context=context, channel=channel),
+        text=text,
+        language="zh",
+        intent="warranty",
+        citations=[
+            Citation(
+                marker=1,
+                source_id=source_id,
+                title="晨光电热水壶 KT-150",
+                excerpt="保修: 整机保修1年",
+                chunk_id=chunk_id,
+            )
+        ],
+        compliance=PhraseCompliance().check(text),
+        generator=GeneratorInfo(
+            provider=provider,
+            model="extractive" if provider == "extractive" else "test-model",
+            prompt_version="prompt-test",
+            latency_ms=5,
+            fallback_reason=fallback_reason,
+        ),
+        index_version=index_version,
+        retrieved_source_ids=[source_id, "policies/returns.md"],
+        source_texts=list(source_texts),
+    )
+
+
+@dataclass
+class FakeDrafter:
+    """Regenerates with a numbered text, citing the current index version."""
+
+    index: FakeIndex
+    calls: list[DraftRequest] = field(default_factory=list)
+
+    def generate(self, req: DraftRequest) -> GeneratedDraft:
+        self.calls.append(req)
+        return generated(
+            f"新草稿 {len(self.calls)}：整机保修1年[1]",
+            customer=req.customer_message,
+            index_version=self.index.version,
+            context=req.context,
+            channel=req.channel,
+        )
+
+
+class Clock:
+    """A settable clock for stats and backoff tests."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Kit:
+    db: Database
+    service: ReviewService
+    index: FakeIndex
+    compliance: PhraseCompliance
+    drafter: FakeDrafter
+    settings: Settings
+
+
+def make_kit(
+    db: Database, *, settings: Settings | None = None, clock: Callable[[], datetime] | None = None
+) -> Kit:
+    index = FakeIndex()
+    compliance = PhraseCompliance()
+    drafter = FakeDrafter(index)
+    settings = settings or Settings(embedder="fake")
+    service = ReviewService(
+        db,
+        settings=settings,
+        compliance=lambda: compliance,
+        index=lambda: index,
+        drafter=lambda: drafter,
+        **({"clock": clock} if clock else {}),
+    )
+    return Kit(db, service, index, compliance, drafter, settings)
+
+
+@pytest.fixture
+def kit(db: Database) -> Iterator[Kit]:
+    k = make_kit(db)
+    yield k
+    k.service.close()
