@@ -31,5 +31,18 @@ pytest: install
 
 test: lint typecheck pytest
 
+# QA gate: the shipped golden set, offline (extractive drafter, fresh index of knowledge/ in a temp folder).
+eval: install
+	$(BIN)/replydraft eval --golden eval/golden.yaml --source knowledge --report-dir eval/reports \
+		--baseline eval/baseline.json --thresholds eval/thresholds.yaml
+
+# All benchmarks in one run: one table on stdout, JSON under bench/results.
+bench: install
+	$(BIN)/python -m bench.run_all
+
+# Loopback load test with faults (reindex, LLM 500s/timeouts, PostgreSQL restart); bounded in time.
+loadtest: install
+	$(BIN)/python -m bench.loadtest
+
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
