@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(30.0, gt=0, le=600)
     llm_max_retries: int = Field(2, ge=0, le=10)
     llm_history_tokens: int = Field(1200, ge=0, le=32000)
+    followup_hours: int = Field(
+        24,
+        ge=1,
+        le=168,
+        description="The store's promise for answering a question that needs checking: drafts say they will "
+        "reply within this many hours, and compliance accepts that promise.",
+    )
 
     # --- compliance --------------------------------------------------------------------------------
     compliance_packs: list[Path] = Field(default_factory=list, description="Extra rule-pack YAML files.")

@@ -10,8 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.auth import Role
+from service.compliance.engine import ComplianceEngine
 from service.container import Container
 from service.drafting.llm import OpenAICompatibleChatModel
+from service.settings import Settings
 from tests.conftest import auth
 from tests.drafting_fakes import FakeIndex, MemoryReviews, PassCompliance
 from tests.fake_llm import FakeLLM, fake_llm  # noqa: F401
@@ -25,7 +27,7 @@ def api(
     client_for: Callable[[Container], TestClient],
     fake_llm: FakeLLM,  # noqa: F811
 ) -> ClientFactory:
-    def factory(with_llm: bool = False) -> tuple[TestClient, MemoryReviews]:
+    def factory(with_llm: bool = False, compliance: Any = None) -> tuple[TestClient, MemoryReviews]:
         reviews = MemoryReviews()
         llm = (
             OpenAICompatibleChatModel(
@@ -34,7 +36,9 @@ def api(
             if with_llm
             else None
         )
-        container = make_container(index=FakeIndex(), compliance=PassCompliance(), reviews=reviews, llm=llm)
+        container = make_container(
+            index=FakeIndex(), compliance=compliance or PassCompliance(), reviews=reviews, llm=llm
+        )
         return client_for(container), reviews
 
     return factory
@@ -217,3 +221,22 @@ def test_drafts_are_counted_by_provider_and_fallback(api: ClientFactory, fake_ll
 
     assert count("openai-compatible", "none") == 1
     assert count("extractive", "llm_http_error") == 1
+
+
+def test_compliance_findings_are_counted_by_category(api: ClientFactory, fake_llm: FakeLLM) -> None:  # noqa: F811
+    client, _ = api(with_llm=True, compliance=ComplianceEngine.from_settings(Settings(embedder="fake")))
+    fake_llm.reply("这个我不知道，您加我微信 shop8888 详聊，保证全网最低价。")
+    res = client.post("/v1/drafts", json={"customer_message": "这个多少钱"}, headers=auth(Role.AGENT))
+    assert res.status_code == 201, res.text
+    categories = {f["category"] for f in res.json()["compliance"]["findings"]}
+    registry = client.app.state.container.metrics.registry  # type: ignore[attr-defined]
+    counted = {
+        s.labels["category"]: s.value
+        for metric in registry.collect()
+        if metric.name == "replydraft_compliance_findings"
+        for s in metric.samples
+        if s.name.endswith("_total")
+    }
+    assert {"banned_phrase", "off_platform", "ad_law"} <= categories
+    assert set(counted) == categories and all(v >= 1 for v in counted.values())
+    assert sum(counted.values()) == len(res.json()["compliance"]["findings"])

@@ -124,10 +124,25 @@ def test_requested_language_wins_over_detection(pipeline: DraftPipeline) -> None
     assert d.language == "en" and d.text.startswith("Hello")
 
 
-def test_unanswerable_question_promises_a_check_without_numbers(pipeline: DraftPipeline) -> None:
+def test_unanswerable_question_promises_a_check_and_the_follow_up_time(pipeline: DraftPipeline) -> None:
     d = draft(pipeline, "你们公司的老板叫什么名字？")
-    assert "核实" in d.text and "回复" in d.text
-    assert not re.search(r"\d", d.text) and d.citations == []
+    assert "核实" in d.text and "24小时内回复" in d.text
+    assert re.findall(r"\d+", d.text) == ["24"] and d.citations == []
+    english = draft(pipeline, "Who is the owner of your company?")
+    assert "check" in english.text and "within 24 hours" in english.text
+
+
+def test_follow_up_time_comes_from_settings_and_passes_compliance() -> None:
+    from service.compliance.engine import ComplianceEngine
+
+    settings = Settings(embedder="fake", followup_hours=12)
+    pipeline = DraftPipeline(
+        settings=settings, index=FakeIndex(), llm=None, compliance=ComplianceEngine.from_settings(settings)
+    )
+    d = draft(pipeline, "你们公司的老板叫什么名字？")
+    assert "12小时内回复" in d.text and "24" not in d.text
+    assert d.compliance.verdict == "pass", d.compliance.findings
+    assert extractive.commitment(12) in d.source_texts  # edits are re-checked against the same promise
 
 
 @pytest.mark.parametrize(
@@ -147,6 +162,7 @@ def test_every_number_comes_from_sources_or_context(pipeline: DraftPipeline, mes
     d = draft(pipeline, message, context=context)
     grounded = " ".join(c.text for c in pipeline.index.chunks) + context
     grounded += " ".join(f"{p.price:g}" for p in pipeline.index.products)
+    grounded += extractive.commitment(pipeline.settings.followup_hours)
     for number in re.findall(r"\d+", re.sub(r"\[\d+\]", "", d.text)):
         assert number in grounded, (number, d.text)
 

@@ -31,6 +31,7 @@ def variables(**overrides: Any) -> dict[str, Any]:
         "history": [{"role": "customer", "text": "在吗"}, {"role": "agent", "text": "在的"}],
         "customer_message": "可以退吗？",
         "intent": "退货退款",
+        "followup_hours": 24,
     }
     base.update(overrides)
     return base

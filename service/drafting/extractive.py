@@ -64,7 +64,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "complaint": "非常抱歉给您带来了不好的体验，您的心情我们非常理解，这件事我们一定认真对待。",
         "problem": "很抱歉给您带来不便，我们非常理解您的心情。",
         "context": "根据您的订单信息：",
-        "unknown": "您咨询的问题我们需要进一步核实，核实后会第一时间回复您，请您放心。",
+        "unknown": "您咨询的问题我们需要进一步核实，会在{hours}小时内回复您，请您放心。",
         "price": "{name}的价格为{price}元",
         "status": "{name}目前的状态是：{status}",
         "quote": "{text}",
@@ -77,8 +77,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "it is. We take this seriously.",
         "problem": "I'm sorry for the trouble, and I understand how inconvenient this is.",
         "context": "According to your order details:",
-        "unknown": "We need to check this for you, and we will get back to you as soon as we have the "
-        "answer.",
+        "unknown": "We need to check this for you, and we will get back to you within {hours} hours.",
         "price": "The listed price of {name} is {price}",
         "status": "{name} is currently: {status}",
         "quote": "{text}",
@@ -94,7 +93,7 @@ NEXT_STEP: dict[str, dict[str, str]] = {
         "warranty": "麻烦您提供订单号和问题的照片或视频，我们会尽快为您安排处理。",
         "shipping": "如需查询具体物流进度，请提供订单号，我们马上为您查询。",
         "order_change": "请提供订单号和需要修改的内容，我们马上为您核实能否修改。",
-        "complaint": "我们会马上核实处理，并在核实后第一时间给您答复。",
+        "complaint": "我们会马上核实处理，并在{hours}小时内给您答复。",
         "product_question": "",
         "other": "",
     },
@@ -108,7 +107,7 @@ NEXT_STEP: dict[str, dict[str, str]] = {
         "shipping": "If you send us your order number, we will check the tracking for you right away.",
         "order_change": "Please send us your order number and what you would like to change, and we will "
         "check right away whether it can still be changed.",
-        "complaint": "We are looking into this now and will get back to you as soon as we have checked.",
+        "complaint": "We are looking into this now and will get back to you within {hours} hours.",
         "product_question": "",
         "other": "",
     },
@@ -140,6 +139,11 @@ NEXT_STEP_KNOWN_ORDER: dict[str, dict[str, str]] = {
 VERSION = hashlib.sha256(
     json.dumps([PHRASES, NEXT_STEP, NEXT_STEP_KNOWN_ORDER], sort_keys=True).encode()
 ).hexdigest()[:12]
+
+
+def commitment(hours: int) -> str:
+    """The store's follow-up promise as a source text, so a draft stating it is a supported claim."""
+    return f"{hours}小时内回复。We will get back to you within {hours} hours."
 
 
 PROBLEM_ONLY_STEPS = frozenset({"warranty"})  # asking for photos only makes sense when something broke
@@ -175,6 +179,7 @@ def compose(
     sources: Sequence[Source],
     products: Sequence[ProductFacts],
     context: str | None,
+    followup_hours: int = 24,
 ) -> str:
     """A complete reply: greeting, apology when due, cited facts, next step, closing."""
     p = PHRASES[language]
@@ -202,14 +207,14 @@ def compose(
     if facts:
         parts.append(("" if language == "zh" else " ").join(_sentence(f, language) for f in facts))
     if not facts and not context_facts:
-        parts.append(p["unknown"])
+        parts.append(p["unknown"].format(hours=followup_hours))
     else:
         steps = NEXT_STEP_KNOWN_ORDER[language] if context_facts else {}
         step = steps.get(intent) or NEXT_STEP[language].get(intent, "")
         if intent in PROBLEM_ONLY_STEPS and not problem:
             step = ""
         if step:
-            parts.append(step)
+            parts.append(step.format(hours=followup_hours))
     parts.append(p["closing"])
     return ("" if language == "zh" else " ").join(parts)
 

@@ -212,6 +212,7 @@ class DraftPipeline:
             "history": [{"role": t.role, "text": escape_data(t.text)} for t in history],
             "customer_message": escape_data(req.customer_message.strip()),
             "intent": INTENT_LABELS[language][intent],
+            "followup_hours": self.settings.followup_hours,
         }
 
     def _stream(self, prep: Prepared) -> Iterator[StreamEvent]:
@@ -280,6 +281,7 @@ class DraftPipeline:
             sources=prep.grounding.sources,
             products=prep.grounding.products,
             context=req.context,
+            followup_hours=self.settings.followup_hours,
         )
         cited = citations.resolve(text, prep.grounding.sources)
         info = GeneratorInfo(
@@ -295,9 +297,11 @@ class DraftPipeline:
         self, prep: Prepared, cited: citations.CitedText, info: GeneratorInfo, fallback: str = "none"
     ) -> GeneratedDraft:
         req = prep.request
+        # The store's follow-up promise is a fact drafts may state, so compliance checks against it too.
+        source_texts = [*prep.grounding.source_texts, extractive.commitment(self.settings.followup_hours)]
         result = self.compliance.check(
             cited.text,
-            sources=prep.grounding.source_texts,
+            sources=source_texts,
             context=req.context,
             language=prep.language,
             customer_text=req.customer_message,
@@ -305,6 +309,8 @@ class DraftPipeline:
         info.latency_ms = round((time.perf_counter() - prep.started) * 1000)
         if self.metrics is not None:
             self.metrics.drafts.labels(info.provider, fallback).inc()
+            for finding in result.findings:
+                self.metrics.findings.labels(finding.category, finding.severity).inc()
         return GeneratedDraft(
             request=req,
             text=cited.text,
@@ -316,5 +322,5 @@ class DraftPipeline:
             generator=info,
             index_version=prep.grounding.index_version,
             retrieved_source_ids=list(dict.fromkeys(s.source_id for s in prep.grounding.sources)),
-            source_texts=prep.grounding.source_texts,
+            source_texts=source_texts,
         )
