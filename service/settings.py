@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(30.0, gt=0, le=600)
     llm_max_retries: int = Field(2, ge=0, le=10)
     llm_history_tokens: int = Field(1200, ge=0, le=32000)
+    prompts_dir: Path | None = Field(
+        None,
+        description="Folder with the prompt templates (system/user x zh/en); default: the repo's prompts/.",
+    )
     followup_hours: int = Field(
         24,
         ge=1,

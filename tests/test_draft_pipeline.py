@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from service.drafting.llm import OpenAICompatibleChatModel
 from service.drafting.models import DraftRequest, Turn
 from service.drafting.pipeline import Delta, DraftPipeline, Final, Reset, StreamEvent
 from service.drafting.prompts import PromptLibrary
-from service.errors import ReplydraftError
+from service.errors import ErrorCode, ReplydraftError
 from service.settings import Settings
 from tests.drafting_fakes import FakeIndex, PassCompliance
 from tests.fake_llm import FakeLLM, fake_llm  # noqa: F401
@@ -350,3 +351,33 @@ def test_a_product_the_search_misses_is_fetched_with_a_product_filter(
     assert filters[0] is None and filters[1].product_ids == ["KT-150"]
     titles = re.findall(r'<source id="\d+" title="([^"]*)">', sent_user_prompt(fake_llm))
     assert titles and all("KT-150" in t for t in titles)
+
+
+def test_prompts_dir_setting_swaps_the_templates(
+    make_pipeline: PipelineFactory,
+    fake_llm: FakeLLM,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """QA and stores try a prompt change from a copy of the templates, without editing the shipped files."""
+    shipped = Path(__file__).parents[1] / "prompts"
+    for template in shipped.glob("*.j2"):
+        (tmp_path / template.name).write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+    rule = "只用一句话回答，承诺{{ followup_hours }}小时内回复。"
+    (tmp_path / "system.zh.j2").write_text(rule, encoding="utf-8")
+    pipeline = make_pipeline(prompts_dir=tmp_path, followup_hours=6)
+    fake_llm.reply("您好，我们6小时内回复您。")
+    d = pipeline.generate(req("发票怎么开"))
+    system = fake_llm.chat_requests[-1].messages[0]["content"]
+    assert system.startswith("只用一句话回答，承诺6小时内回复。")
+    assert d.generator.prompt_version != make_pipeline().prompts.version("zh")
+
+
+def test_missing_prompt_template_is_a_clear_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ReplydraftError) as err:
+        DraftPipeline(
+            settings=Settings(embedder="fake", prompts_dir=tmp_path),
+            index=FakeIndex(),
+            llm=None,
+            compliance=PassCompliance(),
+        )
+    assert err.value.code == ErrorCode.CONFIG and "system.zh.j2" in str(err.value)

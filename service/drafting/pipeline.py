@@ -142,7 +142,7 @@ class DraftPipeline:
         self.index = index
         self.llm = llm
         self.compliance = compliance
-        self.prompts = prompts or PromptLibrary()
+        self.prompts = prompts or PromptLibrary(settings.prompts_dir)
         self.metrics = metrics  # service.metrics.Metrics: counts drafts by provider and fallback kind
 
     @classmethod
