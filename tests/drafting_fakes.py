@@ -14,7 +14,7 @@ from typing import Any
 
 from service.api.auth import Principal
 from service.compliance.models import ComplianceResult, Verdict
-from service.drafting.models import DraftRecord, GeneratedDraft
+from service.drafting.models import DraftRecord, DraftRequest, GeneratedDraft
 from service.drafting.text import overlap, terms
 from service.errors import ErrorCode, ReplydraftError
 from service.index.catalogue import Catalogue
@@ -214,6 +214,13 @@ class MemoryReviews:
             if idempotency_key:
                 self.keys[idempotency_key] = record.id
             return record
+
+    def find_replay(
+        self, request: DraftRequest, *, requested_by: Principal | None, idempotency_key: str | None
+    ) -> DraftRecord | None:
+        with self.lock:
+            known = self.keys.get(idempotency_key) if idempotency_key else None
+            return self.drafts[known] if known else None
 
     def get_draft(self, draft_id: str) -> DraftRecord:
         try:

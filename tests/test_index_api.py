@@ -24,7 +24,9 @@ def _wait_idle(client: TestClient) -> dict:  # type: ignore[type-arg]
 def test_reindex_then_retrieve_over_http(
     make_container: Callable[..., Container], client_for: Callable[[Container], TestClient]
 ) -> None:
-    client = client_for(make_container())
+    container = make_container()
+    container.db.upgrade()  # readiness also needs the database schema
+    client = client_for(container)
     assert client.get("/readyz").status_code == 503
     started = client.post("/v1/index/reindex", headers=auth(Role.OPS))
     assert started.status_code == 202

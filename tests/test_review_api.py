@@ -237,6 +237,28 @@ def test_post_drafts_stores_through_the_review_service_with_idempotency(api: Api
     _error(changed, 409, "conflict")
 
 
+def test_a_retried_post_drafts_replays_without_drafting_again(api: Api) -> None:
+    """The retry of a request whose answer was lost costs no second model call (find_replay)."""
+    drafter = api.container.drafter
+    body = {"customer_message": "KT-150 保修多久？"}
+    headers = {**api.headers(Role.AGENT), "Idempotency-Key": "ticket-88"}
+    first = api.client.post("/v1/drafts", json=body, headers=headers)
+    assert first.status_code == 201 and len(drafter.calls) == 1
+    again = api.client.post("/v1/drafts", json=body, headers=headers)
+    assert again.status_code == 201 and again.json() == first.json()
+    streamed = api.client.post("/v1/drafts", json={**body, "stream": True}, headers=headers)
+    assert streamed.status_code == 201 and streamed.headers["content-type"].startswith("text/event-stream")
+    assert "event: draft" in streamed.text and first.json()["id"] in streamed.text
+    assert len(drafter.calls) == 1  # neither retry drafted
+    changed = api.client.post("/v1/drafts", json={**body, "context": "VIP"}, headers=headers)
+    _error(changed, 409, "conflict")
+    assert len(drafter.calls) == 1  # a reused key is refused before drafting too
+    other_caller = {**api.headers(Role.REVIEWER), "Idempotency-Key": "ticket-88"}
+    mine = api.client.post("/v1/drafts", json=body, headers=other_caller)
+    assert mine.status_code == 201 and mine.json()["id"] != first.json()["id"]  # keys are per caller
+    assert len(drafter.calls) == 2
+
+
 def test_nul_characters_never_reach_the_database(api: Api) -> None:
     d = api.draft()
     for path in ("/v1/drafts/a%00b/audit", "/v1/drafts/a%00b", "/v1/outbox/a%00b"):

@@ -56,6 +56,17 @@ def create_draft(
     caller: principal_dep(Role.AGENT, Role.REVIEWER),  # type: ignore[valid-type]
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
+    # A retry with a known Idempotency-Key answers with the stored draft without drafting again: the
+    # model call is the slow, costly part, and the client is retrying because it lost the first answer.
+    replay = container.reviews.find_replay(body, requested_by=caller, idempotency_key=idempotency_key)
+    if replay is not None:
+        if body.stream:
+            return EventSourceResponse(
+                iter([ServerSentEvent(replay.model_dump_json(), event="draft")]),
+                status_code=201,
+                headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+            )
+        return replay
     pipeline = container.drafter
     if body.stream:
         events = pipeline.stream(body)  # validation and retrieval errors raise here, as plain JSON errors

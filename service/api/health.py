@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from service.api.deps import ContainerDep
+from service.errors import ReplydraftError
 
 router = APIRouter(tags=["health"])
 
@@ -17,7 +19,35 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: a live index is present and the stores answer")
+@cache
+def _schema_head() -> str:
+    """The migration this code needs; it only changes with the code, so it is read once per process."""
+    from alembic.script import ScriptDirectory
+
+    from service.review.db import MIGRATIONS
+
+    return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
+
+
+def _database_check(container: Any) -> tuple[bool, str]:
+    """Ready only when the database answers at exactly this code's schema revision.
+
+    A replica started before ``replydraft db upgrade`` (or after a rollback of the code) would fail on
+    its first query of a missing column, so the load balancer keeps traffic away from it instead.
+    """
+    try:
+        current = container.db.current()
+    except ReplydraftError as exc:
+        return False, f"unavailable: {exc.message}"
+    except Exception as exc:  # readiness must report, not raise
+        return False, f"error: {type(exc).__name__}"
+    head = _schema_head()
+    if current != head:
+        return False, f"schema at {current or 'nothing'}, needs {head}: run `replydraft db upgrade`"
+    return True, current
+
+
+@router.get("/readyz", summary="Readiness: a live index is present and the database schema is current")
 def readyz(container: ContainerDep) -> Any:
     checks: dict[str, str] = {}
     ok = True
@@ -28,6 +58,10 @@ def readyz(container: ContainerDep) -> Any:
     except Exception as exc:  # readiness must report, not raise
         checks["index"] = f"error: {type(exc).__name__}"
         ok = False
+    db_ok, checks["database"] = _database_check(container)
+    ok = ok and db_ok
     return JSONResponse(
-        {"status": "ready" if ok else "not_ready", "checks": checks}, status_code=200 if ok else 503
+        {"status": "ready" if ok else "not_ready", "checks": checks},
+        status_code=200 if ok else 503,
+        headers=None if ok else {"Retry-After": "5"},
     )
