@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     four_eyes: bool = False
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    outbox_max_attempts: int = Field(
+        15,
+        ge=1,
+        le=100,
+        description="Webhook attempts before a delivery becomes a dead letter (a 4xx other than 408/429 "
+        "makes it one at once); ops requeue dead letters.",
+    )
 
     # --- console -----------------------------------------------------------------------------------
     console_secret: SecretStr | None = Field(

@@ -56,6 +56,7 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.fail_next = 0
+        self.fail_status = 500  # the status the next ``fail_next`` requests get
         self.hold_from: int | None = None  # requests with this 1-based number or later wait for release
         self.release = threading.Event()
         self.lock = threading.Lock()
@@ -71,7 +72,7 @@ class Receiver:
                     receiver.fail_next -= fail
                 if receiver.hold_from is not None and number >= receiver.hold_from:
                     receiver.release.wait(30)
-                self.send_response(500 if fail else 200)
+                self.send_response(receiver.fail_status if fail else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

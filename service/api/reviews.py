@@ -1,4 +1,5 @@
-"""Review routes: approve, reject, regenerate, send, the review queue, the audit trail and the outbox.
+"""Review routes: approve, reject, regenerate, send, the review queue, the audit trail and the outbox
+(helpdesk pull and acknowledgement, dead letters and their requeue).
 
 Thin on purpose: every rule (states, versions, four-eyes, compliance on edits, the send gate) lives in
 service.review.workflow. The webhook delivery worker starts with the app when a webhook is configured.
@@ -23,8 +24,9 @@ from service.review.workflow import MAX_EDIT_CHARS, MAX_REASON_CHARS
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     container = app.state.container
-    reviews = container.reviews if container.settings.webhook_url else None
-    start = getattr(reviews, "start_delivery", None)
+    # Built at start-up (no database access yet), so /metrics shows the outbox from the first scrape.
+    reviews = container.reviews
+    start = getattr(reviews, "start_delivery", None) if container.settings.webhook_url else None
     if callable(start):
         start()
     try:
@@ -44,6 +46,7 @@ AuditReader = Annotated[Principal, Depends(require_roles(Role.REVIEWER, Role.QA)
 # The helpdesk integration pulls and acknowledges sent replies with an agent (or ops) key.
 OutboxReader = Annotated[Principal, Depends(require_roles(Role.AGENT, Role.OPS, Role.QA))]
 OutboxAcker = Annotated[Principal, Depends(require_roles(Role.AGENT, Role.OPS))]
+OutboxOperator = Annotated[Principal, Depends(require_roles(Role.OPS))]
 
 
 class ApproveBody(BaseModel):
@@ -136,11 +139,13 @@ def draft_audit(draft_id: DraftId, container: ContainerDep, _: AuditReader) -> A
 def list_outbox(
     container: ContainerDep,
     _: OutboxReader,
-    status: Literal["pending", "delivered"] | None = "pending",
+    status: Literal["pending", "delivered", "dead"] | None = "pending",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Any:
-    """Without a webhook, the helpdesk polls pending items, posts each reply, then acknowledges it."""
+    """Without a webhook, the helpdesk polls pending items, posts each reply, then acknowledges it.
+    `status=dead` lists the dead letters: deliveries the webhook refused (4xx) or that failed
+    `REPLYDRAFT_OUTBOX_MAX_ATTEMPTS` times; ops requeue them."""
     return container.reviews.outbox.list(status=status, limit=limit, cursor=cursor)
 
 
@@ -151,5 +156,17 @@ def get_outbox(outbox_id: DraftId, container: ContainerDep, _: OutboxReader) -> 
 
 @router.post("/outbox/{outbox_id}/ack", response_model=OutboxItem, summary="Acknowledge a delivery")
 def ack_outbox(outbox_id: DraftId, container: ContainerDep, caller: OutboxAcker) -> Any:
-    """Marks the item delivered. Acknowledging again changes nothing."""
+    """Marks the item delivered (a dead letter too, when it reached the customer another way).
+    Acknowledging again changes nothing."""
     return container.reviews.outbox.ack(outbox_id, caller)
+
+
+@router.post(
+    "/outbox/{outbox_id}/requeue",
+    response_model=OutboxItem,
+    summary="Put a dead letter back in the delivery queue",
+)
+def requeue_outbox(outbox_id: DraftId, container: ContainerDep, caller: OutboxOperator) -> Any:
+    """Once the webhook is fixed: the item is pending again, due now, with a fresh attempt budget, and
+    keeps its id (the receiver's idempotency key). 409 when the item is not dead."""
+    return container.reviews.requeue_outbox(outbox_id, principal=caller)

@@ -1,8 +1,10 @@
-"""`replydraft db upgrade|current` (schema migrations) and `replydraft outbox deliver|list` (sent replies)."""
+"""`replydraft db upgrade|current` (schema migrations) and `replydraft outbox deliver|list|requeue` (sent
+replies, dead letters)."""
 
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import TYPE_CHECKING
 
 import typer
@@ -89,7 +91,7 @@ def deliver(
 
 @outbox_app.command("list")
 def list_outbox(
-    status: str = typer.Option("pending", help="pending or delivered"),
+    status: str = typer.Option("pending", help="pending, delivered or dead"),
     limit: int = typer.Option(50, min=1, max=200),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -110,6 +112,47 @@ def list_outbox(
                 (i.last_error or "")[:60],
             )
         out_console.print(table)
+
+
+@outbox_app.command("requeue")
+def requeue(
+    outbox_ids: list[str] = typer.Argument(None, help="Outbox ids of dead letters", show_default=False),
+    all_dead: bool = typer.Option(False, "--all-dead", help="Requeue every dead letter"),
+    note: str = typer.Option("", help="Why (kept in each draft's audit trail)"),
+) -> None:
+    """Put dead letters back in the delivery queue once the webhook is fixed (audited as the CLI user)."""
+    import getpass
+
+    from service.api.auth import Principal, Role
+
+    if bool(outbox_ids) == all_dead:
+        err_console.print("[red]error:[/red] name outbox ids or pass --all-dead (not both)")
+        raise typer.Exit(2)
+    operator = Principal("cli", f"cli:{getpass.getuser()}"[:100], Role.OPS)
+    with container_from_env() as container:
+        run_or_exit(container.db.check_schema)
+        outbox = container.reviews.outbox
+        ids = list(outbox_ids or [])
+        if all_dead:
+            cursor: str | None = None
+            while True:
+                page = run_or_exit(partial(outbox.list, status="dead", limit=200, cursor=cursor))
+                ids += [i.id for i in page.items]
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+        failed = 0
+        for outbox_id in ids:
+            try:
+                container.reviews.requeue_outbox(outbox_id, principal=operator, note=note)
+            except ReplydraftError as exc:
+                failed += 1
+                err_console.print(f"[red]{outbox_id}: {exc.message}[/red]")
+                continue
+            out_console.print(f"requeued {outbox_id}")
+        out_console.print(f"{len(ids) - failed} requeued, {failed} failed")
+        if failed:
+            raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,11 @@ Each request carries ``Idempotency-Key: <outbox id>`` (also ``X-Replydraft-Deliv
 ``X-Replydraft-Signature: sha256=<hex HMAC-SHA256 of the raw body with the webhook secret>``. Receivers
 verify the signature and drop repeated idempotency keys: delivery is at-least-once, so a crash between the
 receiver's 2xx and the outbox update makes the same message arrive again.
+
+Failures are retried with backoff, except that a delivery becomes a dead letter (see
+:mod:`service.review.outbox`) when the receiver refuses it for good (a 4xx other than 408 Request Timeout
+and 429 Too Many Requests: a bad signature or a payload it rejects will not get better by repeating it) or
+after ``max_attempts`` attempts.
 """
 
 from __future__ import annotations
@@ -31,6 +36,13 @@ SIGNATURE_HEADER = "X-Replydraft-Signature"
 DELIVERY_HEADER = "X-Replydraft-Delivery"
 ATTEMPT_HEADER = "X-Replydraft-Attempt"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+RETRYABLE_4XX = frozenset({408, 429})
+DEFAULT_MAX_ATTEMPTS = 15  # about an hour of retries with the default 2 s .. 600 s backoff
+
+
+def permanent_refusal(status_code: int) -> bool:
+    """A 4xx the receiver will answer again whatever we do; 408 and 429 are worth retrying."""
+    return 400 <= status_code < 500 and status_code not in RETRYABLE_4XX
 
 
 def sign(secret: bytes, body: bytes) -> str:
@@ -68,6 +80,8 @@ class WebhookDelivery:
         poll_s: float = 1.0,
         backoff_base_s: float = 2.0,
         backoff_cap_s: float = 600.0,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        on_dead: Callable[[str], None] | None = None,
     ) -> None:
         if not secret:
             raise ReplydraftError(
@@ -88,6 +102,10 @@ class WebhookDelivery:
         self.poll_s = poll_s
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
+        if max_attempts < 1:
+            raise ReplydraftError(ErrorCode.CONFIG, "REPLYDRAFT_OUTBOX_MAX_ATTEMPTS must be at least 1")
+        self.max_attempts = max_attempts
+        self.on_dead = on_dead  # called with the reason ("refused" or "attempts") of each dead letter
         self._client = client or httpx.Client(timeout=timeout_s, follow_redirects=False)
         self._own_client = client is None
         self._wake = threading.Event()
@@ -101,6 +119,7 @@ class WebhookDelivery:
         if not settings.webhook_url:
             return None
         secret = settings.webhook_secret.get_secret_value().encode() if settings.webhook_secret else b""
+        options.setdefault("max_attempts", settings.outbox_max_attempts)
         return cls(store, settings.webhook_url, secret, clock=clock, **options)  # type: ignore[arg-type]
 
     # --- one round ---------------------------------------------------------------------------------
@@ -124,15 +143,30 @@ class WebhookDelivery:
             ATTEMPT_HEADER: str(claimed.attempts),
             "User-Agent": "replydraft-outbox",
         }
+        refused = False
         try:
             response = self._client.post(self.url, content=body, headers=headers)
             ok = 200 <= response.status_code < 300
+            refused = permanent_refusal(response.status_code)
             error = "" if ok else f"HTTP {response.status_code}: {response.text[:200]}"
         except httpx.HTTPError as exc:
             ok, error = False, f"{type(exc).__name__}: {exc}"
         if ok:
             self.store.mark_delivered(claimed.id, note=f"attempt {claimed.attempts}")
             return True
+        if refused or claimed.attempts >= self.max_attempts:
+            reason = "refused" if refused else "attempts"
+            why = "the webhook refused it" if refused else f"{claimed.attempts} failed attempts"
+            log.error(
+                "webhook delivery given up: dead letter",
+                extra={"outbox_id": claimed.id, "attempt": claimed.attempts, "error": error, "reason": why},
+            )
+            if (
+                self.store.mark_dead(claimed.id, self.worker_id, error, attempts=claimed.attempts, reason=why)
+                and self.on_dead is not None
+            ):
+                self.on_dead(reason)
+            return False
         delay = backoff_seconds(claimed.attempts, self.backoff_base_s, self.backoff_cap_s)
         log.warning(
             "webhook delivery failed, retrying",

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 T = TypeVar("T")
 
-OutboxStatus = Literal["pending", "delivered"]
+OutboxStatus = Literal["pending", "delivered", "dead"]
 
 
 class Page(BaseModel, Generic[T]):
@@ -26,7 +26,8 @@ class AuditEntry(BaseModel):
     actor: str | None = Field(None, description="Key name of the actor; null for the system")
     actor_key_id: str | None = None
     role: str | None = None
-    action: str  # created | approved | rejected | regenerated | sent | delivered | acked
+    # created | approved | rejected | regenerated | sent | delivered | acked | dead_lettered | requeued
+    action: str
     from_status: str | None = None
     to_status: str | None = None
     version: int | None = Field(None, description="The draft's version after this action")
@@ -65,6 +66,9 @@ class OutboxItem(BaseModel):
     delivered_at: datetime | None
     delivered_via: str | None
     last_error: str | None
+    dead_at: datetime | None = Field(
+        None, description="When delivery was given up (status `dead`); requeue to try again"
+    )
     payload: dict[str, object] = Field(description="What is posted to the webhook")
 
 
@@ -120,4 +124,8 @@ class Stats(BaseModel):
     findings_by_category: dict[str, int] = Field(description="Compliance findings on generated drafts")
     rejection_reasons: list[tuple[str, int]] = Field(description="Most frequent reasons first")
     sent: int
+    outbox: dict[str, int] = Field(
+        default_factory=dict,
+        description="Outbox items by status right now (pending, delivered, dead), whatever the window",
+    )
     per_day: list[StatsDay]

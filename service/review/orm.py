@@ -201,7 +201,11 @@ class SendRow(Base):
 
 
 class OutboxRow(Base):
-    """A delivery owed to the helpdesk. ``body`` is the exact JSON that is signed and posted."""
+    """A delivery owed to the helpdesk. ``body`` is the exact JSON that is signed and posted.
+
+    ``status``: pending (to deliver), delivered (webhook 2xx or helpdesk ack), dead (given up after a
+    permanent refusal or too many attempts; ops requeue it).
+    """
 
     __tablename__ = "outbox"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -218,5 +222,6 @@ class OutboxRow(Base):
     delivered_via: Mapped[str | None] = mapped_column(String(12))
     acked_by: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
+    dead_at: Mapped[datetime | None]  # when delivery was given up (status "dead"); 0002 migration
 
     __table_args__ = (Index(None, "status", "next_attempt_at"), Index(None, "status", "created_at", "id"))

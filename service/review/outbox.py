@@ -5,6 +5,11 @@ them, and marks them delivered. A worker that dies mid-delivery leaves its lease
 the restarted one) delivers again with the same idempotency key (the outbox id), which the receiver uses
 to drop the duplicate. On PostgreSQL the claim query also skips rows other replicas hold locked right now
 (``FOR UPDATE SKIP LOCKED``); on SQLite write transactions are serialised, so the lease alone suffices.
+
+A delivery the webhook refuses for good (a 4xx other than 408 and 429), or that failed
+``REPLYDRAFT_OUTBOX_MAX_ATTEMPTS`` times, becomes a dead letter (``status = 'dead'``) instead of being
+retried forever: listed with ``status=dead``, counted in the stats and metrics, audited, and put back in
+the queue by ops (``requeue``) once the cause is fixed.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from service.review.models import OutboxItem, Page
 from service.review.orm import Draft, OutboxRow, SendRow
 from service.review.pagination import decode_cursor, encode_cursor
 
-STATUSES = ("pending", "delivered")
+STATUSES = ("pending", "delivered", "dead")
 MAX_ERROR_CHARS = 1000
 
 
@@ -88,6 +93,7 @@ def item(row: OutboxRow) -> OutboxItem:
         delivered_at=row.delivered_at,
         delivered_via=row.delivered_via,
         last_error=row.last_error,
+        dead_at=row.dead_at,
         payload=json.loads(row.body),
     )
 
@@ -123,12 +129,16 @@ class OutboxStore:
     def mark_delivered(
         self, outbox_id: str, *, via: str = "webhook", principal: Principal | None = None, note: str = ""
     ) -> bool:
-        """True when this call marked it; False when it was already delivered (a duplicate)."""
+        """True when this call marked it; False when it was already delivered (a duplicate).
+
+        A helpdesk acknowledgement also settles a dead letter (ops delivered it some other way).
+        """
         now = self.clock()
+        open_statuses = ("pending",) if via == "webhook" else ("pending", "dead")
         with self.db.write() as s:
             result = s.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == outbox_id, OutboxRow.status == "pending")
+                .where(OutboxRow.id == outbox_id, OutboxRow.status.in_(open_statuses))
                 .values(
                     status="delivered",
                     delivered_at=now,
@@ -174,6 +184,85 @@ class OutboxStore:
                 )
             )
 
+    def mark_dead(self, outbox_id: str, worker_id: str, error: str, *, attempts: int, reason: str) -> bool:
+        """Give up on a delivery this worker holds; True when it was marked (audited in the same step)."""
+        now = self.clock()
+        with self.db.write() as s:
+            result = s.execute(
+                update(OutboxRow)
+                .where(
+                    OutboxRow.id == outbox_id,
+                    OutboxRow.status == "pending",
+                    OutboxRow.claimed_by == worker_id,
+                )
+                .values(
+                    status="dead",
+                    dead_at=now,
+                    last_error=error[:MAX_ERROR_CHARS],
+                    claimed_by=None,
+                    claim_expires_at=None,
+                )
+                .returning(OutboxRow.draft_id)
+            ).first()
+            if result is None:
+                return False
+            draft = s.get(Draft, result[0])
+            if draft is not None:
+                audit.append(
+                    s,
+                    draft,
+                    action="dead_lettered",
+                    at=now,
+                    principal=None,
+                    from_status=None,
+                    to_status=None,
+                    reason=error[:MAX_ERROR_CHARS],
+                    note=f"outbox {outbox_id} given up after {attempts} attempt(s): {reason}; "
+                    "requeue it once the cause is fixed",
+                )
+        return True
+
+    def requeue(self, outbox_id: str, principal: Principal | None, note: str = "") -> OutboxItem:
+        """Put a dead letter back in the queue, due now, with a fresh attempt budget. Audited.
+
+        Only dead letters: requeueing a pending or delivered item would post it again for nothing, so it
+        is a CONFLICT naming the current status.
+        """
+        now = self.clock()
+        with self.db.write() as s:
+            row = s.get(OutboxRow, outbox_id) if storable(outbox_id) else None
+            if row is None:
+                raise ReplydraftError(ErrorCode.NOT_FOUND, f"no outbox item {outbox_id}")
+            if row.status != "dead":
+                raise ReplydraftError(
+                    ErrorCode.CONFLICT,
+                    f"outbox item {outbox_id} is {row.status}: only dead letters can be requeued",
+                    status=row.status,
+                )
+            previous_attempts, previous_error = row.attempts, row.last_error
+            row.status = "pending"
+            row.attempts = 0
+            row.next_attempt_at = now
+            row.dead_at = None
+            row.claimed_by = None
+            row.claim_expires_at = None
+            draft = s.get(Draft, row.draft_id)
+            if draft is not None:
+                audit.append(
+                    s,
+                    draft,
+                    action="requeued",
+                    at=now,
+                    principal=principal,
+                    from_status=None,
+                    to_status=None,
+                    reason=note or None,
+                    note=f"outbox {outbox_id} requeued after {previous_attempts} attempt(s); "
+                    f"last error: {(previous_error or 'none')[:200]}",
+                )
+            result = item(row)
+        return result
+
     # --- helpdesk pull -----------------------------------------------------------------------------
     def get(self, outbox_id: str) -> OutboxItem:
         with self.db.read() as s:
@@ -205,7 +294,7 @@ class OutboxStore:
         return Page[OutboxItem](items=[item(r) for r in rows], next_cursor=next_cursor)
 
     def ack(self, outbox_id: str, principal: Principal) -> OutboxItem:
-        """The helpdesk confirms it took the message; acking twice is harmless."""
+        """The helpdesk confirms it took the message (a dead letter too); acking twice is harmless."""
         self.get(outbox_id)
         self.mark_delivered(outbox_id, via="ack", principal=principal)
         return self.get(outbox_id)

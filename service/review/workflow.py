@@ -33,8 +33,10 @@ from service.review import audit, stats
 from service.review.db import Database, storable, without_nul
 from service.review.delivery import WebhookDelivery
 from service.review.editdistance import levenshtein
-from service.review.models import AuditEntry, Page, SendResult, Stats
+from service.review.metrics import OutboxMetrics
+from service.review.models import AuditEntry, OutboxItem, Page, SendResult, Stats
 from service.review.orm import Decision, Draft, OutboxRow, Revision, SendRow
+from service.review.outbox import STATUSES as OUTBOX_STATUSES
 from service.review.outbox import OutboxStore, outbox_row
 from service.review.pagination import decode_cursor, encode_cursor
 from service.review.states import Action, Status, target
@@ -244,6 +246,7 @@ class ReviewService:
         index: Callable[[], IndexView],
         drafter: Callable[[], Drafter],
         clock: Callable[[], datetime] = utcnow,
+        metrics: Any = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -253,6 +256,8 @@ class ReviewService:
         self.clock = clock
         self.outbox = OutboxStore(db, clock)
         self._delivery: WebhookDelivery | None = None
+        # service.metrics.Metrics of the container, when there is one: outbox gauges and counters.
+        self.outbox_metrics = OutboxMetrics(metrics.registry, self.outbox) if metrics is not None else None
 
     @classmethod
     def from_container(cls, container: Any) -> ReviewService:
@@ -263,6 +268,7 @@ class ReviewService:
             compliance=lambda: container.compliance,
             index=lambda: container.index,
             drafter=lambda: container.drafter,
+            metrics=container.metrics,
         )
 
     # --- create and read ---------------------------------------------------------------------------
@@ -805,11 +811,23 @@ class ReviewService:
             return audit.entries(s, draft_id)
 
     def stats(self, days: int = 30) -> Stats:
-        return stats.compute(self.db, days, self.clock())
+        result = stats.compute(self.db, days, self.clock())
+        counts = self.outbox.counts()
+        result.outbox = {status: counts.get(status, 0) for status in OUTBOX_STATUSES}
+        return result
+
+    def requeue_outbox(self, outbox_id: str, *, principal: Principal | None, note: str = "") -> OutboxItem:
+        """Put a dead letter back in the delivery queue (ops, once the webhook is fixed)."""
+        requeued = self.outbox.requeue(outbox_id, principal, note)
+        if self._delivery is not None:
+            self._delivery.notify()
+        return requeued
 
     def start_delivery(self, **options: Any) -> WebhookDelivery | None:
         """Start the webhook worker thread when a webhook is configured (the app does this at start-up)."""
         if self._delivery is None:
+            if self.outbox_metrics is not None:
+                options.setdefault("on_dead", self.outbox_metrics.dead_letter)
             self._delivery = WebhookDelivery.from_settings(self.settings, self.outbox, self.clock, **options)
             if self._delivery is not None:
                 self._delivery.start()
