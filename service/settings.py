@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     embedding_model: str = "text-embedding-3-small"
     embedding_api_key: SecretStr | None = None
     embedding_batch_size: int = Field(32, ge=1, le=512)
+    embedding_query_threads: int = Field(
+        1,
+        ge=0,
+        le=64,
+        description="CPU threads the built-in model uses per query embedding (0: all cores). One keeps "
+        "query latency steady on a busy machine and leaves the other cores to concurrent requests.",
+    )
 
     # --- index and retrieval -----------------------------------------------------------------------
     index_keep_versions: int = Field(3, ge=1, le=50, description="Versions kept, live one included.")

