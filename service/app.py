@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service import __version__
 from service.container import Container
@@ -89,6 +90,17 @@ def create_app(container: Container) -> FastAPI:
         fields = ", ".join(p["field"] or "body" for p in problems)
         err = ReplydraftError(ErrorCode.VALIDATION, f"invalid request: {fields}", problems=problems)
         return JSONResponse({"error": err.to_dict()}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _framework_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # The framework's own errors (unknown path, wrong method, a body that is not even text) in the
+        # same {"error": ...} shape; an undecodable body is a 422 like any other invalid body.
+        if exc.status_code == 400:
+            err = ReplydraftError(ErrorCode.VALIDATION, f"invalid request: {exc.detail}")
+            return JSONResponse({"error": err.to_dict()}, status_code=422)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        body = {"error": {"code": code, "message": str(exc.detail)}}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)

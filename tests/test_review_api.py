@@ -259,6 +259,17 @@ def test_a_retried_post_drafts_replays_without_drafting_again(api: Api) -> None:
     assert len(drafter.calls) == 2
 
 
+def test_framework_errors_use_the_one_error_shape(api: Api) -> None:
+    """Found by schemathesis: a body that is not UTF-8 answered 400 {"detail": ...}, undocumented."""
+    d = api.draft()
+    headers = {**api.headers(Role.REVIEWER), "Content-Type": "application/json"}
+    res = api.client.post(f"/v1/drafts/{d['id']}/reject", content=b"Q\xff\xfe\x05i", headers=headers)
+    assert "error parsing the body" in _error(res, 422, "validation_error")["message"]
+    assert api.call("GET", f"/v1/drafts/{d['id']}", Role.AGENT).json()["status"] == "pending_review"
+    _error(api.call("GET", "/v1/nowhere"), 404, "not_found")
+    _error(api.call("DELETE", "/v1/reviews"), 405, "method_not_allowed")
+
+
 def test_nul_characters_never_reach_the_database(api: Api) -> None:
     d = api.draft()
     for path in ("/v1/drafts/a%00b/audit", "/v1/drafts/a%00b", "/v1/outbox/a%00b"):
