@@ -10,8 +10,11 @@ drafter (no model at all).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -20,12 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
 from bench.common import save, summary
-from service.app import create_app
 from service.container import Container
 from service.review.keys import DatabaseKeyStore
 from service.settings import Settings
@@ -55,23 +56,46 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, container: Container) -> None:
+    """``replydraft serve`` in its own process, as deployed: load generation and the fake model stay in
+    this process, so their CPU and GIL time is not charged to the server's latency."""
+
+    def __init__(self, settings: Settings) -> None:
         self.port = _free_port()
-        config = uvicorn.Config(
-            create_app(container), host="127.0.0.1", port=self.port, log_config=None, access_log=False
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.env = {
+            **os.environ,
+            "REPLYDRAFT_DATA_DIR": str(settings.data_dir),
+            "REPLYDRAFT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
+            "REPLYDRAFT_EMBEDDER": settings.embedder,
+            "REPLYDRAFT_LOG_LEVEL": "WARNING",
+        }
+        if settings.llm_base_url:
+            self.env |= {
+                "REPLYDRAFT_LLM_BASE_URL": settings.llm_base_url,
+                "REPLYDRAFT_LLM_MODEL": settings.llm_model,
+            }
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> str:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.05)
-        return f"http://127.0.0.1:{self.port}"
+        replydraft = str(Path(sys.executable).with_name("replydraft"))
+        command = [replydraft, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.proc = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"server exited with {self.proc.returncode}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    return base
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit("server did not become ready")
 
     def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
 
 
 def run_load(base: str, key: str, clients: int, per_client: int) -> dict[str, Any]:
@@ -134,15 +158,12 @@ def main(argv: list[str] | None = None) -> None:
             ),
             ("extractive (no LLM)", base_settings),
         ]:
-            container = Container(settings)
-            container.index.warm_up()
-            with Server(container) as base:
+            with Server(settings) as base:
                 run_load(base, key, 2, 4)  # warm
                 results[mode] = [
                     run_load(base, key, c, max(1, args.requests // c))
                     for c in (int(x) for x in args.levels.split(","))
                 ]
-            container.close()
     finally:
         llm.stop()
         shutil.rmtree(work, ignore_errors=True)
