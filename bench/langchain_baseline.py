@@ -22,6 +22,9 @@ a chunk that only touches the record's last line counts. If a record cannot be l
 chunk must contain the product id. Latency is per query (query embedding included), each golden
 question once after a warm-up, on both sides.
 
+An ablation row searches our own chunks with our dense retriever alone (no BM25, no product-name
+list), which separates what the product-aware chunking buys from what the hybrid fusion buys.
+
 Our side reuses an index of the demo store cached in the bench cache folder; the baseline's chunk
 embeddings are cached there too (keyed by model and text), so only the first run pays the model time.
 """
@@ -39,7 +42,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import numpy as np
 import yaml
@@ -53,7 +57,9 @@ from bench.common import CACHE, make_embedder, save, summary
 from bench.retrieval_bench import golden_hit_rate
 from service.container import Container
 from service.embeddings.base import Embedder
+from service.index.manager import IndexManager
 from service.knowledge.ingest import ingest_source, iter_source_files
+from service.knowledge.models import Hit
 from service.knowledge.products import ROLE_KEYS
 from service.settings import Settings
 
@@ -197,6 +203,25 @@ def score(
     }
 
 
+GROUPS = ("product", "near_duplicate", "by_model", "by_name", "policy")
+
+
+def by_group(golden: Path, misses: Sequence[str]) -> dict[str, dict[str, float]]:
+    """hit@5 per kind of question (golden-set tags, and language), from the list of misses."""
+    missed = {m.split(":", 1)[0] for m in misses}
+    counts: dict[str, list[int]] = {}
+    for q in yaml.safe_load(golden.read_text(encoding="utf-8"))["questions"]:
+        groups = [t for t in q.get("tags") or [] if t in GROUPS] + [f"lang={q.get('lang', '?')}"]
+        for g in groups:
+            n_hit = counts.setdefault(g, [0, 0])
+            n_hit[0] += 1
+            n_hit[1] += q["id"] not in missed
+    order = [*GROUPS, *sorted(g for g in counts if g.startswith("lang="))]
+    return {
+        g: {"n": counts[g][0], "hit@5": round(counts[g][1] / counts[g][0], 4)} for g in order if g in counts
+    }
+
+
 def latency(fn: Callable[[str], Any], queries: Sequence[str]) -> dict[str, float]:
     fn(queries[0])  # warm
     out = []
@@ -242,21 +267,39 @@ def run_langchain(
     return result
 
 
+def _dense_only(index: IndexManager) -> Callable[..., list[Hit]]:
+    """Our chunks, searched by the dense retriever alone (no BM25, no product-name list): the ablation
+    that separates what the chunking buys from what the hybrid fusion buys."""
+
+    def retrieve(query: str, k: int | None = None) -> list[Hit]:
+        state = index._require_state()
+        dense = index.store.query(state.version, index.embedder.embed_query(query), k or K)
+        return [Hit(state.lexical.chunks[state.lexical.position[cid]], score) for cid, score in dense]
+
+    return retrieve
+
+
 def run_ours(
     embedder: Embedder, kind: str, source: Path, golden: Path, cache: Path, queries: Sequence[str]
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(hybrid, dense-only) results on our index of the demo store, scored by golden_hit_rate."""
     container = Container(
         Settings(data_dir=cache / f"demo-{kind}" / "data", embedder=kind),  # type: ignore[arg-type]
         embedder=embedder,
     )
     try:
         report = container.index.reindex(source)
-        result = golden_hit_rate(container, golden, k=K)
-        result["retrieve_ms"] = latency(lambda q: container.index.retrieve(q, k=K), queries)
-        result.update(chunks=report.chunks, index_status=report.status)
+        hybrid = golden_hit_rate(container, golden, k=K)
+        hybrid["retrieve_ms"] = latency(lambda q: container.index.retrieve(q, k=K), queries)
+        dense_fn = _dense_only(container.index)
+        shim = cast(Container, SimpleNamespace(index=SimpleNamespace(retrieve=dense_fn)))
+        dense = golden_hit_rate(shim, golden, k=K)
+        dense["retrieve_ms"] = latency(lambda q: dense_fn(q, K), queries)
+        for r in (hybrid, dense):
+            r.update(chunks=report.chunks, index_status=report.status)
     finally:
         container.close()
-    return result
+    return hybrid, dense
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -280,22 +323,37 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     safe_model = re.sub(r"[^\w.-]", "_", embedder.model_id)
     embeddings = ReplydraftEmbeddings(embedder, args.cache_dir / f"langchain-embeddings-{safe_model}.npz")
 
-    ours = run_ours(embedder, args.embedder, args.source, args.golden, args.cache_dir, queries)
+    ours, ours_dense = run_ours(embedder, args.embedder, args.source, args.golden, args.cache_dir, queries)
     baselines = {
         name: run_langchain(docs, embeddings, size, overlap, args.golden, spans, queries)
         for name, (size, overlap) in SPLITTERS.items()
     }
 
+    for r in (ours, ours_dense, *baselines.values()):
+        r["by_group"] = by_group(args.golden, r["misses"])
+
     table = Table(title=f"retrieval side by side (golden set, {ours['questions']} questions, k={K})")
     for col in ("retriever", "chunks", "hit@5", "MRR", "p50 ms", "p95 ms"):
         table.add_column(col)
-    rows = {"replydraft (hybrid, product-aware chunks)": ours, **baselines}
+    rows = {
+        "replydraft (hybrid, product-aware chunks)": ours,
+        "replydraft chunks, dense only (ablation)": ours_dense,
+        **baselines,
+    }
     for name, r in rows.items():
         lat = r["retrieve_ms"]
         table.add_row(
             name, str(r["chunks"]), str(r["hit@5"]), str(r["mrr"]), str(lat["p50"]), str(lat["p95"])
         )
     console.print(table)
+    groups = Table(title="hit@5 by kind of question")
+    groups.add_column("questions")
+    groups.add_column("n")
+    for name in rows:
+        groups.add_column(name.split(" (")[0])
+    for g, stat in ours["by_group"].items():
+        groups.add_row(g, str(stat["n"]), *(str(r["by_group"][g]["hit@5"]) for r in rows.values()))
+    console.print(groups)
     for name, r in baselines.items():
         console.print(
             f"replydraft vs {name}: hit@5 {ours['hit@5'] - r['hit@5']:+.3f}, "
@@ -310,6 +368,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "model_id": embedder.model_id,
         "k": K,
         "ours": ours,
+        "ours_dense_only": ours_dense,
         "langchain": baselines,
         "records_located": len(spans),
         "products": len(products),

@@ -210,6 +210,18 @@ def rows_langchain(d: dict[str, Any]) -> list[Row]:
             p95_ms=ours["retrieve_ms"]["p95"],
         )
     ]
+    dense = d.get("ours_dense_only")
+    if dense:
+        out.append(
+            _row(
+                "side by side: replydraft chunks, dense only (ablation: no BM25, no product-name list)",
+                f"hit@5 {dense['hit@5']}, MRR {dense['mrr']}, {_ms(dense['retrieve_ms'])}",
+                hit_at_5=dense["hit@5"],
+                mrr=dense["mrr"],
+                p50_ms=dense["retrieve_ms"]["p50"],
+                p95_ms=dense["retrieve_ms"]["p95"],
+            )
+        )
     for name, r in d["langchain"].items():
         out.append(
             _row(

@@ -83,8 +83,9 @@ def test_quick_run_has_every_promised_row(tmp_path: Path) -> None:
     # With the fake embedder the targets do not apply: no row claims to meet or miss one.
     assert {r["status"] for r in summary["rows"]} == {"info"}
 
-    ours, *baselines = rows_of(summary, "langchain")
-    assert "replydraft" in ours["metric"] and len(baselines) == 2
+    ours, dense, *baselines = rows_of(summary, "langchain")
+    assert "replydraft" in ours["metric"] and "dense only" in dense["metric"] and len(baselines) == 2
+    assert ours["numbers"]["hit_at_5"] >= dense["numbers"]["hit_at_5"]  # the hybrid beats dense alone
     for b in baselines:
         assert "LangChain" in b["metric"]
         assert b["numbers"]["hit_at_5_delta"] == pytest.approx(
