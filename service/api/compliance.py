@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.auth import Role, require_roles
 from service.api.deps import ContainerDep
+from service.api.responses import AUTHENTICATED
 from service.compliance.models import ComplianceResult
 
-router = APIRouter(prefix="/v1", tags=["compliance"])
+router = APIRouter(prefix="/v1", tags=["compliance"], responses=AUTHENTICATED)
 
 # Hard request bounds; the engine's own bound (REPLYDRAFT_MAX_CHECK_CHARS) is applied on top of them and
 # answers with a message that names it.

@@ -16,13 +16,14 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from service.api.auth import Principal, Role, principal_dep
 from service.api.deps import ContainerDep
+from service.api.responses import AUTHENTICATED, errors
 from service.drafting.models import DraftRecord, DraftRequest
 from service.drafting.pipeline import Delta, Final, Reset, StreamEvent
 from service.errors import ErrorCode, ReplydraftError
 
 log = logging.getLogger("replydraft.api.drafts")
 
-router = APIRouter(prefix="/v1/drafts", tags=["drafts"])
+router = APIRouter(prefix="/v1/drafts", tags=["drafts"], responses=AUTHENTICATED)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -48,7 +49,7 @@ _STREAM_DOC = (
     response_model=DraftRecord,
     summary="Draft a reply to a customer message (stored as pending review)",
     description=_STREAM_DOC,
-    responses={201: {"content": {"text/event-stream": {}}}},
+    responses={201: {"content": {"text/event-stream": {}}}, **errors(409)},
 )
 def create_draft(
     body: DraftRequest,
@@ -79,7 +80,7 @@ def create_draft(
     return container.reviews.create_draft(generated, requested_by=caller, idempotency_key=idempotency_key)
 
 
-@router.get("/{draft_id}", response_model=DraftRecord, summary="Read one draft")
+@router.get("/{draft_id}", response_model=DraftRecord, summary="Read one draft", responses=errors(404))
 def get_draft(
     draft_id: str,
     container: ContainerDep,

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from service.api.deps import ContainerDep
 from service.errors import ReplydraftError
 
 router = APIRouter(tags=["health"])
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, str] = Field(description="`index`: the live version; `database`: the schema revision")
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
@@ -47,7 +53,12 @@ def _database_check(container: Any) -> tuple[bool, str]:
     return True, current
 
 
-@router.get("/readyz", summary="Readiness: a live index is present and the database schema is current")
+@router.get(
+    "/readyz",
+    summary="Readiness: a live index is present and the database schema is current",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "Not ready: the checks say why"}},
+)
 def readyz(container: ContainerDep) -> Any:
     checks: dict[str, str] = {}
     ok = True

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.auth import Role, require_roles
 from service.api.deps import ContainerDep
+from service.api.responses import AUTHENTICATED, errors
 from service.index.manager import RetrievalFilters
 
-router = APIRouter(prefix="/v1", tags=["index"])
+router = APIRouter(prefix="/v1", tags=["index"], responses=AUTHENTICATED)
 
 
 class Filters(BaseModel):
@@ -73,6 +74,7 @@ def index_status(container: ContainerDep) -> dict[str, Any]:
     status_code=202,
     summary="Start a reindex of the configured knowledge folder",
     dependencies=[Depends(require_roles(Role.OPS))],
+    responses=errors(409),
 )
 def reindex(container: ContainerDep, body: ReindexRequest | None = None) -> dict[str, Any]:
     """Runs in the background; one at a time (a second request gets 409). Poll GET /v1/index."""
@@ -85,6 +87,7 @@ def reindex(container: ContainerDep, body: ReindexRequest | None = None) -> dict
     "/index/rollback",
     summary="Make the previous index version live again",
     dependencies=[Depends(require_roles(Role.OPS))],
+    responses=errors(409),
 )
 def rollback(container: ContainerDep) -> dict[str, Any]:
     return {"live": asdict(container.index.rollback())}

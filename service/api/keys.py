@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.auth import Principal, Role, require_roles
 from service.api.deps import ContainerDep
+from service.api.responses import AUTHENTICATED, errors
 from service.errors import ErrorCode, ReplydraftError
 from service.review.keys import MAX_NAME, DatabaseKeyStore
 from service.review.models import CreatedKey, KeyInfo
 
-router = APIRouter(prefix="/v1/keys", tags=["keys"])
+router = APIRouter(prefix="/v1/keys", tags=["keys"], responses=AUTHENTICATED)
 
 Admin = Annotated[Principal, Depends(require_roles())]  # admin only
 
@@ -42,6 +43,11 @@ def list_keys(container: ContainerDep, _: Admin) -> Any:
     return _store(container).list_keys()
 
 
-@router.delete("/{key_id}", response_model=KeyInfo, summary="Revoke an API key (takes effect at once)")
+@router.delete(
+    "/{key_id}",
+    response_model=KeyInfo,
+    summary="Revoke an API key (takes effect at once)",
+    responses=errors(404),
+)
 def revoke_key(key_id: Annotated[str, Path(max_length=64)], container: ContainerDep, _: Admin) -> Any:
     return _store(container).revoke(key_id)

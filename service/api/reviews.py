@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.api.auth import Principal, Role, require_roles
 from service.api.deps import ContainerDep
+from service.api.responses import AUTHENTICATED, errors
 from service.drafting.models import DraftRecord
 from service.review.models import AuditEntry, OutboxItem, Page, SendResult
 from service.review.workflow import MAX_EDIT_CHARS, MAX_REASON_CHARS
@@ -37,7 +38,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             stop()
 
 
-router = APIRouter(prefix="/v1", tags=["reviews"], lifespan=_lifespan)
+router = APIRouter(prefix="/v1", tags=["reviews"], lifespan=_lifespan, responses=AUTHENTICATED)
 
 DraftId = Annotated[str, Path(min_length=1, max_length=64)]
 Reviewer = Annotated[Principal, Depends(require_roles(Role.REVIEWER))]
@@ -85,14 +86,24 @@ class RegenerateBody(BaseModel):
     version: int = Field(ge=1)
 
 
-@router.post("/drafts/{draft_id}/approve", response_model=DraftRecord, summary="Approve, optionally edited")
+@router.post(
+    "/drafts/{draft_id}/approve",
+    response_model=DraftRecord,
+    summary="Approve, optionally edited",
+    responses=errors(404, 409),
+)
 def approve(draft_id: DraftId, body: ApproveBody, container: ContainerDep, caller: Reviewer) -> Any:
     """An edit becomes a new revision and runs through compliance again: a blocking finding answers 422
     with the findings. Approving needs the current version (409 otherwise, with the current draft)."""
     return container.reviews.approve(draft_id, version=body.version, text=body.text, principal=caller)
 
 
-@router.post("/drafts/{draft_id}/reject", response_model=DraftRecord, summary="Reject with a reason")
+@router.post(
+    "/drafts/{draft_id}/reject",
+    response_model=DraftRecord,
+    summary="Reject with a reason",
+    responses=errors(404, 409),
+)
 def reject(draft_id: DraftId, body: RejectBody, container: ContainerDep, caller: Reviewer) -> Any:
     return container.reviews.reject(draft_id, version=body.version, reason=body.reason, principal=caller)
 
@@ -102,12 +113,18 @@ def reject(draft_id: DraftId, body: RejectBody, container: ContainerDep, caller:
     response_model=DraftRecord,
     status_code=201,
     summary="Draft the request again; the new draft supersedes this one",
+    responses=errors(404, 409),
 )
 def regenerate(draft_id: DraftId, body: RegenerateBody, container: ContainerDep, caller: Reviewer) -> Any:
     return container.reviews.regenerate(draft_id, version=body.version, principal=caller)
 
 
-@router.post("/drafts/{draft_id}/send", response_model=SendResult, summary="Send the approved text (once)")
+@router.post(
+    "/drafts/{draft_id}/send",
+    response_model=SendResult,
+    summary="Send the approved text (once)",
+    responses=errors(404, 409),
+)
 def send(draft_id: DraftId, container: ContainerDep, caller: Reviewer) -> Any:
     """Only an approved draft whose approval covers exactly its current text is sent. Repeating the call
     returns the same send (``duplicate: true``) and queues nothing new."""
@@ -130,7 +147,12 @@ def list_reviews(
     )
 
 
-@router.get("/drafts/{draft_id}/audit", response_model=list[AuditEntry], summary="A draft's audit trail")
+@router.get(
+    "/drafts/{draft_id}/audit",
+    response_model=list[AuditEntry],
+    summary="A draft's audit trail",
+    responses=errors(404),
+)
 def draft_audit(draft_id: DraftId, container: ContainerDep, _: AuditReader) -> Any:
     return container.reviews.audit(draft_id)
 
@@ -149,12 +171,19 @@ def list_outbox(
     return container.reviews.outbox.list(status=status, limit=limit, cursor=cursor)
 
 
-@router.get("/outbox/{outbox_id}", response_model=OutboxItem, summary="One outbox item")
+@router.get(
+    "/outbox/{outbox_id}", response_model=OutboxItem, summary="One outbox item", responses=errors(404)
+)
 def get_outbox(outbox_id: DraftId, container: ContainerDep, _: OutboxReader) -> Any:
     return container.reviews.outbox.get(outbox_id)
 
 
-@router.post("/outbox/{outbox_id}/ack", response_model=OutboxItem, summary="Acknowledge a delivery")
+@router.post(
+    "/outbox/{outbox_id}/ack",
+    response_model=OutboxItem,
+    summary="Acknowledge a delivery",
+    responses=errors(404),
+)
 def ack_outbox(outbox_id: DraftId, container: ContainerDep, caller: OutboxAcker) -> Any:
     """Marks the item delivered (a dead letter too, when it reached the customer another way).
     Acknowledging again changes nothing."""
@@ -165,6 +194,7 @@ def ack_outbox(outbox_id: DraftId, container: ContainerDep, caller: OutboxAcker)
     "/outbox/{outbox_id}/requeue",
     response_model=OutboxItem,
     summary="Put a dead letter back in the delivery queue",
+    responses=errors(404, 409),
 )
 def requeue_outbox(outbox_id: DraftId, container: ContainerDep, caller: OutboxOperator) -> Any:
     """Once the webhook is fixed: the item is pending again, due now, with a fresh attempt budget, and

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Query
 
 from service.api.auth import Principal, Role, require_roles
 from service.api.deps import ContainerDep
+from service.api.responses import AUTHENTICATED
 from service.review.models import Stats
 from service.review.stats import MAX_DAYS
 
-router = APIRouter(prefix="/v1", tags=["stats"])
+router = APIRouter(prefix="/v1", tags=["stats"], responses=AUTHENTICATED)
 
 StatsReader = Annotated[Principal, Depends(require_roles(Role.REVIEWER, Role.QA))]
 
