@@ -40,6 +40,7 @@ from service.drafting.models import DraftRequest
 from service.embeddings.fake import FakeEmbedder
 from service.review.keys import DatabaseKeyStore
 from service.settings import Settings
+from tests import test_review_support as support
 from tests.conftest import INDEX_KB
 
 pytestmark = pytest.mark.slow
@@ -104,12 +105,13 @@ def _seed(container: Container, tokens: dict[Role, str]) -> dict[str, list[str]]
     return {"draft_id": [d.id for d in made], "outbox_id": outbox}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The API on both databases: PostgreSQL is stricter (string lengths, NUL characters)."""
     data = tmp_path_factory.mktemp("schemathesis")
+    database = support.fresh_database(str(request.param), data)  # migrated; skips without PostgreSQL
     settings_ = Settings(data_dir=data, knowledge_dir=INDEX_KB, embedder="fake", log_level="ERROR")
-    container = Container(settings_, embedder=FakeEmbedder())
-    container.db.upgrade()
+    container = Container(settings_, embedder=FakeEmbedder(), db=database)
     keys = DatabaseKeyStore(container.db)
     container.provide("keys", keys)
     tokens = {role: keys.create_key(f"schemathesis {role.value}", role)[0] for role in Role}
