@@ -19,7 +19,10 @@ overlaps the product's record there (from the record's id field to the next reco
 for an expected policy when its source starts with the expected path. This is generous to the baseline:
 a 1000-character chunk that holds the tail of one product and the head of the next counts for both, and
 a chunk that only touches the record's last line counts. If a record cannot be located in its file, the
-chunk must contain the product id. Latency is per query (query embedding included), each golden
+chunk must contain the product id. Also reported: strict hit@5, where a product hit must overlap no
+other product's record (the context is about the asked product alone; each of our chunks holds at most
+one product, so ours is unchanged), and the mean characters of the top-5 context per question (what a
+model prompt carries). Latency is per query (query embedding included), each golden
 question once after a warm-up, on both sides.
 
 An ablation row searches our own chunks with our dense retriever alone (no BM25, no product-name
@@ -161,19 +164,30 @@ def product_spans(docs: Sequence[Document], products: dict[str, str]) -> dict[st
     return spans
 
 
-def is_hit(doc: Document, pids: set[str], sources: Sequence[str], spans: dict[str, ProductSpan]) -> bool:
-    """The scoring rule of the module docstring for one retrieved LangChain chunk."""
+def is_hit(
+    doc: Document,
+    pids: set[str],
+    sources: Sequence[str],
+    spans: dict[str, ProductSpan],
+    strict: bool = False,
+) -> bool:
+    """The scoring rule of the module docstring for one retrieved LangChain chunk. ``strict``: a product
+    hit must also not overlap the record of any other product (the chunk is about that product alone)."""
     source = str(doc.metadata.get("source", ""))
     if any(source.startswith(s) for s in sources):
         return True
     start = int(doc.metadata.get("start_index", -1))
     end = start + len(doc.page_content)
+
+    def overlaps(span: ProductSpan) -> bool:
+        return span.source == source and start >= 0 and start < span.end and end > span.start
+
     for pid in pids:
         span = spans.get(pid)
         if span is None:
             if _id_pattern(pid).search(doc.page_content):
                 return True
-        elif span.source == source and start >= 0 and start < span.end and end > span.start:
+        elif overlaps(span) and not (strict and any(overlaps(o) for p, o in spans.items() if p not in pids)):
             return True
     return False
 
@@ -181,16 +195,19 @@ def is_hit(doc: Document, pids: set[str], sources: Sequence[str], spans: dict[st
 def score(
     retrieve: Callable[[str], list[Document]], golden: Path, spans: dict[str, ProductSpan]
 ) -> dict[str, Any]:
-    """hit@5 and MRR of a LangChain retriever on the golden set (same shape as golden_hit_rate)."""
+    """hit@5 and MRR of a LangChain retriever on the golden set (same shape as golden_hit_rate), plus
+    strict hit@5 (single-product chunks) and the mean characters of the top-5 context per question."""
     data = yaml.safe_load(golden.read_text(encoding="utf-8"))
-    hits, rr, misses = 0, [], []
+    hits, strict_hits, rr, misses, context = 0, 0, [], [], []
     for q in data["questions"]:
         expect = q.get("expect") or {}
         pids = set(expect.get("product_ids") or [])
         sources = list(expect.get("sources") or [])
         got = retrieve(q["query"])[:K]
+        context.append(sum(len(d.page_content) for d in got))
         rank = next((i for i, d in enumerate(got, 1) if is_hit(d, pids, sources, spans)), None)
         hits += bool(rank)
+        strict_hits += any(is_hit(d, pids, sources, spans, strict=True) for d in got)
         rr.append(1 / rank if rank else 0.0)
         if not rank:
             misses.append(f"{q['id']}: {q['query']}")
@@ -198,7 +215,9 @@ def score(
     return {
         "questions": n,
         f"hit@{K}": round(hits / n, 4),
+        f"strict_hit@{K}": round(strict_hits / n, 4),
         "mrr": round(statistics.mean(rr), 4),
+        "context_chars": round(statistics.mean(context)),
         "misses": misses,
     }
 
@@ -295,7 +314,12 @@ def run_ours(
         shim = cast(Container, SimpleNamespace(index=SimpleNamespace(retrieve=dense_fn)))
         dense = golden_hit_rate(shim, golden, k=K)
         dense["retrieve_ms"] = latency(lambda q: dense_fn(q, K), queries)
-        for r in (hybrid, dense):
+        for r, fn in ((hybrid, container.index.retrieve), (dense, dense_fn)):
+            # Each of our chunks holds at most one product, so every hit is a single-product hit.
+            r[f"strict_hit@{K}"] = r[f"hit@{K}"]
+            r["context_chars"] = round(
+                statistics.mean(sum(len(h.chunk.text) for h in fn(q, K)) for q in queries)
+            )
             r.update(chunks=report.chunks, index_status=report.status)
     finally:
         container.close()
@@ -333,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         r["by_group"] = by_group(args.golden, r["misses"])
 
     table = Table(title=f"retrieval side by side (golden set, {ours['questions']} questions, k={K})")
-    for col in ("retriever", "chunks", "hit@5", "MRR", "p50 ms", "p95 ms"):
+    for col in ("retriever", "chunks", "hit@5", "strict hit@5", "MRR", "context chars", "p50 ms", "p95 ms"):
         table.add_column(col)
     rows = {
         "replydraft (hybrid, product-aware chunks)": ours,
@@ -343,7 +367,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     for name, r in rows.items():
         lat = r["retrieve_ms"]
         table.add_row(
-            name, str(r["chunks"]), str(r["hit@5"]), str(r["mrr"]), str(lat["p50"]), str(lat["p95"])
+            name,
+            str(r["chunks"]),
+            str(r["hit@5"]),
+            str(r["strict_hit@5"]),
+            str(r["mrr"]),
+            str(r["context_chars"]),
+            str(lat["p50"]),
+            str(lat["p95"]),
         )
     console.print(table)
     groups = Table(title="hit@5 by kind of question")

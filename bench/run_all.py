@@ -13,11 +13,11 @@ chunks, no-change reindex), langchain (the LangChain baseline side by side with 
 memory of `replydraft serve` with the 50k-chunk index), drafts (pipeline overhead at 1/8/32 clients),
 review (review actions on SQLite and PostgreSQL, 8 clients), console (queue page with 500 drafts).
 
-Duration on the 2-core development machine: about 15 minutes for a full run when the synthetic indexes
-are already cached (under the results folder's cache/), about 25 minutes on the very first run, which
-generates and indexes them (the 50k-chunk build dominates); `--quick` (small sizes, real model) takes
-about 4 minutes; `--quick --embedder fake` (smoke test: numbers say nothing about the model) under one
-minute.
+Duration on the 2-core development machine (load average 2-4 from other work): 8 minutes for a full run
+once the synthetic indexes are cached (under the results folder's cache/); the very first run also
+generates and indexes them (the 50k-chunk build takes 5-8 minutes) and embeds the LangChain baseline's
+chunks, so expect about 15-20 minutes. `--quick` (1k chunks, fewer requests, real model) takes about
+5 minutes; `--quick --embedder fake` (smoke test: its numbers say nothing about the model) about 3.
 """
 
 from __future__ import annotations
@@ -198,12 +198,18 @@ def rows_retrieval(d: dict[str, Any]) -> list[Row]:
     return out
 
 
+def _side(r: dict[str, Any]) -> str:
+    strict = f", strict {r['strict_hit@5']}" if "strict_hit@5" in r else ""
+    chars = f", {r['context_chars']} context chars" if "context_chars" in r else ""
+    return f"hit@5 {r['hit@5']}{strict}, MRR {r['mrr']}{chars}, {_ms(r['retrieve_ms'])}"
+
+
 def rows_langchain(d: dict[str, Any]) -> list[Row]:
     ours = d["ours"]
     out = [
         _row(
             f"side by side: replydraft hybrid, product-aware chunks ({ours['chunks']} chunks)",
-            f"hit@5 {ours['hit@5']}, MRR {ours['mrr']}, {_ms(ours['retrieve_ms'])}",
+            f"{_side(ours)}",
             hit_at_5=ours["hit@5"],
             mrr=ours["mrr"],
             p50_ms=ours["retrieve_ms"]["p50"],
@@ -215,7 +221,7 @@ def rows_langchain(d: dict[str, Any]) -> list[Row]:
         out.append(
             _row(
                 "side by side: replydraft chunks, dense only (ablation: no BM25, no product-name list)",
-                f"hit@5 {dense['hit@5']}, MRR {dense['mrr']}, {_ms(dense['retrieve_ms'])}",
+                _side(dense),
                 hit_at_5=dense["hit@5"],
                 mrr=dense["mrr"],
                 p50_ms=dense["retrieve_ms"]["p50"],
@@ -226,8 +232,7 @@ def rows_langchain(d: dict[str, Any]) -> list[Row]:
         out.append(
             _row(
                 f"side by side: {name}, Chroma dense k=5 ({r['chunks']} chunks)",
-                f"hit@5 {r['hit@5']}, MRR {r['mrr']}, {_ms(r['retrieve_ms'])}; "
-                f"ours {ours['hit@5'] - r['hit@5']:+.3f} hit@5",
+                f"{_side(r)}; ours {ours['hit@5'] - r['hit@5']:+.3f} hit@5",
                 "",
                 None,
                 hit_at_5=r["hit@5"],

@@ -79,6 +79,11 @@ def test_hits_by_record_span_and_policy_path() -> None:
     assert is_hit(policy, set(), ["policies/returns.md"], spans)
     assert not is_hit(policy, set(), ["policies/refunds.md"], spans)
     assert not is_hit(policy, {"KT-1"}, [], spans)
+    # Strict: the hit chunk must hold the expected product alone.
+    assert is_hit(first, {"KT-1"}, [], spans, strict=True)
+    assert not is_hit(across, {"KT-1"}, [], spans, strict=True)
+    assert is_hit(across, {"KT-1", "KT-2"}, [], spans, strict=True)  # both expected: nothing else in it
+    assert is_hit(policy, set(), ["policies/returns.md"], spans, strict=True)
     # A product whose record was not located must be named in the chunk.
     assert is_hit(second_tail, {"KT-9", "KT-1"}, [], {}) and not is_hit(first, {"KT-9"}, [], {})
 
@@ -106,6 +111,10 @@ def test_score_and_real_chroma_baseline_on_a_tiny_store(tmp_path: Path) -> None:
     assert scored["hit@5"] == round(2 / 3, 4)
     assert scored["mrr"] == round((1 / 2 + 1) / 3, 4)
     assert scored["misses"] == ["q3: 不存在的商品"]
+    assert scored["strict_hit@5"] == scored["hit@5"]  # each hit chunk here lies inside one record
+    assert scored["context_chars"] == round(
+        (len("商品价格: 99") + len("商品价格: 169") + len("签收后7天内")) / 3
+    )
 
     embeddings = ReplydraftEmbeddings(FakeEmbedder(), tmp_path / "cache" / "e.npz")
     result = run_langchain(docs, embeddings, 1000, 200, golden, spans, [q["query"] for q in questions])
