@@ -97,3 +97,28 @@ def test_quick_run_has_every_promised_row(tmp_path: Path) -> None:
     assert 50 < memory["numbers"]["rss_ready_mb"] <= memory["numbers"]["peak_rss_mb"] < 4096
     saved = json.loads((tmp_path / "server_memory.json").read_text(encoding="utf-8"))
     assert saved["errors"] == 0 and saved["hits_per_request"] == 5
+
+
+def test_synthetic_kb_is_sized_in_chunks_cached_and_rebuilt_when_stale(tmp_path: Path) -> None:
+    from bench.retrieval_bench import open_synthetic, synthetic_dirs
+    from service.embeddings.fake import FakeEmbedder
+
+    def build() -> tuple[str, int]:
+        container, report, _ = open_synthetic(FakeEmbedder(), tmp_path, "fake", 300)
+        container.close()
+        return report.status, report.chunks
+
+    status, chunks = build()
+    assert status == "built" and 270 <= chunks <= 330
+    assert build() == ("unchanged", chunks)  # a rerun reuses the cached KB and index
+    folder, data = synthetic_dirs(tmp_path, "fake", 300)
+    marker = folder.parent / "knowledge.complete"
+    stamp = marker.read_text(encoding="utf-8")
+    marker.write_text("made by an older generator\n", encoding="utf-8")
+    (folder / "left-over.md").write_text("# 旧文件\n", encoding="utf-8")
+    (data / "left-over").write_text("", encoding="utf-8")
+    assert build()[1] == chunks
+    # Stale: the KB and its index folder were made afresh (Chroma's in-process client cache may still
+    # answer "unchanged" within this process; every benchmark runs in a process of its own).
+    assert marker.read_text(encoding="utf-8") == stamp
+    assert not (folder / "left-over.md").exists() and not (data / "left-over").exists()
