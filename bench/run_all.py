@@ -17,7 +17,7 @@ Duration on the 2-core development machine (load average 2-4 from other work): 8
 once the synthetic indexes are cached (under the results folder's cache/); the very first run also
 generates and indexes them (the 50k-chunk build takes 5-8 minutes) and embeds the LangChain baseline's
 chunks, so expect about 15-20 minutes. `--quick` (1k chunks, fewer requests, real model) takes about
-5 minutes; `--quick --embedder fake` (smoke test: its numbers say nothing about the model) about 3.
+4 minutes; `--quick --embedder fake` (smoke test: its numbers say nothing about the model) about 3.
 """
 
 from __future__ import annotations
