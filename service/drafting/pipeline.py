@@ -157,7 +157,10 @@ class DraftPipeline:
 
     # --- public ----------------------------------------------------------------------------------
     def generate(self, req: DraftRequest) -> GeneratedDraft:
-        prep = self.prepare(req)
+        return self.complete(self.prepare(req))
+
+    def complete(self, prep: Prepared) -> GeneratedDraft:
+        """Draft from a prepared request; callers that also need the retrieval (the eval suite) use this."""
         if self.llm is None:
             return self._fallback(prep, NO_LLM)
         began = time.perf_counter()
