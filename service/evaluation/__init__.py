@@ -1,0 +1,1 @@
+"""The eval suite: golden transcripts run through the real pipeline, scored, reported, gated."""

