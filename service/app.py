@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -76,6 +77,16 @@ def create_app(container: Container) -> FastAPI:
     async def _domain_error(_: Request, exc: ReplydraftError) -> JSONResponse:
         headers = {"Retry-After": "5"} if exc.http_status == 503 else None
         return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status, headers=headers)
+
+    @app.exception_handler(sqlalchemy.exc.OperationalError)
+    @app.exception_handler(sqlalchemy.exc.InterfaceError)
+    async def _database_down(_: Request, exc: sqlalchemy.exc.DBAPIError) -> JSONResponse:
+        # Database sessions already turn an outage into UPSTREAM_UNAVAILABLE; this catches the rest (a
+        # connection dropped mid-statement by a restart): transient, so 503 with Retry-After, and the
+        # client retries with its Idempotency-Key. The transaction was rolled back whole.
+        log.warning("database unavailable", extra={"error": type(exc.orig).__name__ if exc.orig else "?"})
+        err = ReplydraftError(ErrorCode.UPSTREAM_UNAVAILABLE, "database unavailable; retry shortly")
+        return JSONResponse({"error": err.to_dict()}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

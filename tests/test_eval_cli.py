@@ -135,9 +135,10 @@ def test_with_a_model_counts_llm_drafts_tokens_and_fallbacks(tmp_path: Path, fak
 
 def test_judge_scores_are_averaged_and_disagreement_reported(tmp_path: Path, fake_llm: FakeLLM) -> None:  # noqa: F811
     fake_llm.default.text = '{"empathy": 4, "accuracy": 5, "actionability": 3, "tone": 5}'
-    fake_llm.reply('好的，评分如下：{"empathy": 2, "accuracy": 5, "actionability": 3, "tone": 4}')  # case 1, run 1
-    fake_llm.reply('{"empathy": 4, "accuracy": 5, "actionability": 3, "tone": 5}')  # case 1, run 2
-    fake_llm.reply("I cannot grade this.")  # case 2, run 1
+    # case 1: two runs that disagree; case 2: the first run is not a grade
+    fake_llm.reply('好的，评分如下：{"empathy": 2, "accuracy": 5, "actionability": 3, "tone": 4}')
+    fake_llm.reply('{"empathy": 4, "accuracy": 5, "actionability": 3, "tone": 5}')
+    fake_llm.reply("I cannot grade this.")
     code, output, report = run_eval(
         tmp_path, "--judge-url", fake_llm.base_url, "--judge-model", "judge", "--judge-runs", "2"
     )
