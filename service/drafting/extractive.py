@@ -206,7 +206,9 @@ def compose(
         parts.append(p["context"] + _join(context_facts, language))
     if facts:
         parts.append(("" if language == "zh" else " ").join(_sentence(f, language) for f in facts))
-    if not facts and not context_facts:
+    if (not facts and not context_facts) or (facts and not context_facts and _unanswered(q, facts, products)):
+        # Nothing found, or what was found does not touch what was asked (the cord of a kettle whose
+        # sheet says nothing about it): promise a check rather than pass related facts off as the answer.
         parts.append(p["unknown"].format(hours=followup_hours))
     else:
         steps = NEXT_STEP_KNOWN_ORDER[language] if context_facts else {}
@@ -228,6 +230,16 @@ def _idf(term_list: Sequence[str], texts: Sequence[str]) -> dict[str, float]:
         df = sum(1 for m in matchers if m.has(t))
         out[t] = weight(t) * math.log(1 + (n + 1) / (df + 1))
     return out
+
+
+def _unanswered(q: _Question, facts: Sequence[Fact], products: Sequence[ProductFacts]) -> bool:
+    """True when the question has content words beyond the product it names and no chosen fact has any."""
+    named = Matcher(" ".join(f"{p.name} {p.product_id} {' '.join(p.aliases)}" for p in products))
+    aspects = [t for t in q.terms if weight(t) >= 2 and not named.has(t)]
+    if not aspects:
+        return False
+    chosen = [Matcher(f.text) for f in facts]
+    return not any(m.has(t) for t in aspects for m in chosen)
 
 
 def _candidates(sources: Sequence[Source], products: Sequence[ProductFacts], q: _Question) -> list[Fact]:
