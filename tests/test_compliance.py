@@ -352,3 +352,24 @@ def test_text_over_the_bound_is_a_validation_error_naming_the_bound(engine: Comp
     assert exc.value.code == ErrorCode.VALIDATION
     assert "2000" in exc.value.message
     assert exc.value.details["max_chars"] == 2000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm sorry, but we can't move to WhatsApp or WeChat; please keep chatting here.",
+        "We can’t continue on WhatsApp, sorry.",  # typographic apostrophe
+        "We cannot take orders on Telegram.",
+        "We are unable to chat on WeChat.",
+    ],
+)
+def test_refusing_to_move_off_platform_is_not_a_violation(text: str) -> None:
+    result = ComplianceEngine.from_paths().check(text, language="en")
+    assert result.verdict.value == "pass", result.findings
+
+
+def test_a_refusal_elsewhere_in_the_draft_does_not_excuse_an_invitation() -> None:
+    result = ComplianceEngine.from_paths().check(
+        "We cannot refund here. Add me on WhatsApp instead.", language="en"
+    )
+    assert result.verdict.value == "block"
