@@ -94,3 +94,13 @@ def test_thresholds_and_baseline_deltas() -> None:
         [{"id": "a", "passed": True, "coverage": 1.0}, {"id": "b", "passed": False, "coverage": 0.5}],
     )
     assert [(c["id"], c["regressed"]) for c in changed] == [("a", True), ("b", False)]
+
+
+def test_reply_language_is_judged_on_the_text_itself() -> None:
+    from service.evaluation.runner import _written_in
+
+    assert _written_in("Hello! Refunds arrive within 24 hours [1]. Anything else?", "en")
+    quoting = "Hello! 仓库收到退货并验收后24小时内原路退款 [1]. Anything else?"
+    assert not _written_in(quoting, "en")
+    assert _written_in("亲，您好！退款会在24小时内原路退回[1]，KT-170T 支持。", "zh")
+    assert not _written_in("Hello, your refund arrives within 24 hours.", "zh")

@@ -45,6 +45,20 @@ def _retrieval(case: Case, prep: Prepared, k: int) -> dict[str, Any] | None:
     }
 
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _written_in(text: str, language: str) -> bool:
+    """Judged on the text itself, not on the language the drafter meant: an English reply that quotes
+    Chinese source sentences is not in the customer's language."""
+    body = _MARKER.sub("", text)
+    cjk, latin = len(_CJK.findall(body)), len(_LATIN.findall(body))
+    if language == "en":
+        return cjk <= 0.1 * max(1, cjk + latin)
+    return detect_language(body) == language
+
+
 def _grounded(draft: GeneratedDraft, context: str | None) -> tuple[int, int]:
     """(numeric claims, supported claims), by the compliance filter's own number rules."""
     doc = Document(normalize(draft.text), sources=draft.source_texts, context=context)
@@ -69,6 +83,7 @@ def score_case(case: Case, prep: Prepared, draft: GeneratedDraft, wall_ms: float
     claims, supported = _grounded(draft, case.context)
     markers, valid_markers = _citations(draft)
     expected_language = case.tags.get("language") or detect_language(case.message)
+    language_ok = _written_in(draft.text, expected_language)
     verdict = draft.compliance.verdict.value
     coverage = sum(matched) / len(matched) if matched else None
     verdict_ok = case.expect.verdict is None or verdict in case.expect.verdict
@@ -78,7 +93,7 @@ def score_case(case: Case, prep: Prepared, draft: GeneratedDraft, wall_ms: float
         "message": case.message,
         "draft": draft.text,
         "language": draft.language,
-        "language_ok": draft.language == expected_language,
+        "language_ok": language_ok,
         "intent": draft.intent,
         "provider": draft.generator.provider,
         "model": draft.generator.model,
