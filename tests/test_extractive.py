@@ -233,3 +233,27 @@ def test_table_rows_are_quoted_with_their_column_names() -> None:
 def test_headers_and_alias_lines_are_not_quoted() -> None:
     text = "【商品】青禾 水壶（商品ID: HM-1）\n型号: KT-1、水壶\n价格: 89\n- 保修: 1年。支持换新"
     assert quotable(text, "青禾 水壶") == ["价格: 89", "保修: 1年。", "支持换新"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "我不想跟你说了，叫你们领导来！",
+        "页面写能给笔记本充电，根本充不进去，虚假宣传！",
+        "I want to speak to a manager.",
+    ],
+)
+def test_escalations_are_complaints(message: str) -> None:
+    assert detect_intent(message) == "complaint"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["鲜花饼里吃出一根头发", "修了两次还是回不了充", "我前天刚买今天就降价了", "I've asked three times already!!"],
+)
+def test_frustration_gets_an_apology_first(message: str) -> None:
+    assert has_problem(message)
+
+
+def test_a_plain_question_gets_no_apology() -> None:
+    assert not has_problem("KT-150 的功率是多少？") and not has_problem("How big is the 1.7 L kettle?")

@@ -33,9 +33,11 @@ INTENTS: tuple[Intent, ...] = (
 KEYWORDS: dict[Intent, tuple[str, ...]] = {
     "complaint": (
         "投诉", "差评", "太差", "垃圾", "骗子", "欺骗", "忽悠", "气死", "失望", "什么态度", "态度差", "不满",
-        "举报", "12315", "坑人", "无良", "恶心", "维权", "没人管", "没人理",
+        "举报", "12315", "坑人", "无良", "恶心", "维权", "没人管", "没人理", "领导", "经理", "主管",
+        "虚假宣传", "欺诈", "坑老顾客", "不想跟你说",
         "complain", "complaint", "terrible", "worst", "unacceptable", "scam", "fraud", "angry", "furious",
-        "disappointed", "ridiculous", "rude", "report you", "awful", "horrible",
+        "disappointed", "ridiculous", "rude", "report you", "awful", "horrible", "manager", "supervisor",
+        "false advertising", "misleading",
     ),
     "return_refund": (
         "退货", "退款", "退钱", "退回", "无理由", "退掉", "不想要了", "钱还没到", "退费", "仅退款",
@@ -79,6 +81,10 @@ PROBLEM_WORDS: tuple[str, ...] = (
     "damaged", "broken", "cracked", "leak", "missing", "wrong item", "wrong size", "defect", "faulty",
     "not received", "hasn't arrived", "has not arrived", "haven't received", "late", "delayed", "lost",
     "doesn't work", "does not work", "not working", "stopped working", "still waiting", "scratch", "stain",
+    # Frustration without a named fault still deserves an apology first.
+    "吃出", "异物", "头发", "充不进", "充不上", "回不了", "修了两次", "修了三次", "好几次", "多少次", "又是",
+    "降价", "！？", "？！", "！！", "?!", "!?", "!!", "asked three times", "asked twice", "again and again",
+    "where is my money", "hair in", "won't charge", "price dropped",
 )  # fmt: skip
 
 
