@@ -249,7 +249,12 @@ def test_escalations_are_complaints(message: str) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["鲜花饼里吃出一根头发", "修了两次还是回不了充", "我前天刚买今天就降价了", "I've asked three times already!!"],
+    [
+        "鲜花饼里吃出一根头发",
+        "修了两次还是回不了充",
+        "我前天刚买今天就降价了",
+        "I've asked three times already!!",
+    ],
 )
 def test_frustration_gets_an_apology_first(message: str) -> None:
     assert has_problem(message)
