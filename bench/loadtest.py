@@ -379,6 +379,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--phase-seconds", type=float, default=None, help="length of each phase (45; quick: 8)"
     )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="total seconds of load, split evenly across the phases (overrides --phase-seconds)",
+    )
     parser.add_argument("--agents", type=int, default=32)
     parser.add_argument("--reviewers", type=int, default=4)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
@@ -389,8 +395,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.agents, args.embedder = 8, "fake"
-    args.phase_seconds = args.phase_seconds or (8.0 if args.quick else 45.0)
     restart_pg = args.database == "postgresql" and not args.no_pg_restart
+    if args.duration:
+        args.phase_seconds = args.duration / (6 if restart_pg else 5)
+    args.phase_seconds = args.phase_seconds or (8.0 if args.quick else 45.0)
     console = Console()
     state = State()
     llm = FakeLLM().start()

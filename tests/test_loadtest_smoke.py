@@ -22,7 +22,7 @@ def test_quick_loadtest_passes_its_criteria(tmp_path: Path) -> None:
     support._pg_session_url()  # skips when PostgreSQL is not reachable
     env = {**os.environ, "REPLYDRAFT_BENCH_RESULTS": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "bench.loadtest", "--quick", "--no-pg-restart", "--phase-seconds", "6"],
+        [sys.executable, "-m", "bench.loadtest", "--quick", "--no-pg-restart", "--duration", "30"],
         cwd=REPO,
         env=env,
         capture_output=True,
