@@ -60,6 +60,7 @@ class Call:
     status: int  # 0: connection error or client timeout
     ms: float
     retry_after: bool
+    failure: str = ""  # for status 0: "timeout" (client timeout) or "connection" (refused, reset, ...)
 
 
 @dataclass
@@ -76,9 +77,9 @@ class State:
     events: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, kind: str, status: int, ms: float, retry_after: bool) -> None:
+    def record(self, kind: str, status: int, ms: float, retry_after: bool, failure: str = "") -> None:
         with self.lock:
-            self.calls.append(Call(self.phase, kind, status, ms, retry_after))
+            self.calls.append(Call(self.phase, kind, status, ms, retry_after, failure))
 
     def note(self, text: str) -> None:
         with self.lock:
@@ -91,8 +92,9 @@ def call(
     started = time.perf_counter()
     try:
         res = http.request(method, path, **kw)
-    except httpx.HTTPError:
-        state.record(kind, 0, (time.perf_counter() - started) * 1000, False)
+    except httpx.HTTPError as exc:
+        failure = "timeout" if isinstance(exc, httpx.TimeoutException) else "connection"
+        state.record(kind, 0, (time.perf_counter() - started) * 1000, False, failure)
         return None
     state.record(kind, res.status_code, (time.perf_counter() - started) * 1000, "retry-after" in res.headers)
     return res
@@ -341,7 +343,7 @@ def phase_rows(state: State, phases: list[str]) -> list[dict[str, Any]]:
         calls = [c for c in state.calls if c.phase == phase]
         drafts = [c for c in calls if c.kind == "draft"]
         ok_drafts = [c.ms for c in drafts if c.status in (200, 201)]
-        statuses = Counter(str(c.status) for c in calls)
+        statuses = Counter(c.failure or str(c.status) for c in calls)
         rows.append(
             {
                 "phase": phase,
@@ -350,7 +352,7 @@ def phase_rows(state: State, phases: list[str]) -> list[dict[str, Any]]:
                 "draft_p50_ms": round(percentile(ok_drafts, 50), 1) if ok_drafts else None,
                 "draft_p95_ms": round(percentile(ok_drafts, 95), 1) if ok_drafts else None,
                 "draft_p99_ms": round(percentile(ok_drafts, 99), 1) if ok_drafts else None,
-                "errors": {k: v for k, v in statuses.items() if k == "0" or int(k) >= 400},
+                "errors": {k: v for k, v in statuses.items() if not k.isdigit() or int(k) >= 400},
                 "5xx_with_retry_after": sum(1 for c in calls if c.status >= 500 and c.retry_after),
                 "5xx_without_retry_after": sum(1 for c in calls if c.status >= 500 and not c.retry_after),
             }
@@ -534,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
         "requests",
         "drafts ok",
         "draft p50/p95/p99 ms",
-        "errors by status",
+        "errors (status, timeout, connection)",
         "5xx with / without Retry-After",
     ):
         table.add_column(col)
