@@ -53,5 +53,7 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "chromadb", "uvicorn.access", "jieba"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Chatty libraries stay at WARNING or above; bm25s even sets its own logger to DEBUG on import.
+    quiet = max(logging.WARNING, root.level)
+    for noisy in ("httpx", "chromadb", "uvicorn.access", "jieba", "bm25s"):
+        logging.getLogger(noisy).setLevel(quiet)
