@@ -53,7 +53,8 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Chatty libraries stay at WARNING or above; bm25s even sets its own logger to DEBUG on import.
+    handler.setLevel(root.level)  # also holds for libraries that set their own logger level later
+    # Chatty libraries stay at WARNING or above (bm25s sets its logger to DEBUG when first imported).
     quiet = max(logging.WARNING, root.level)
     for noisy in ("httpx", "chromadb", "uvicorn.access", "jieba", "bm25s"):
         logging.getLogger(noisy).setLevel(quiet)

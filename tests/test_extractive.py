@@ -262,3 +262,23 @@ def test_frustration_gets_an_apology_first(message: str) -> None:
 
 def test_a_plain_question_gets_no_apology() -> None:
     assert not has_problem("KT-150 的功率是多少？") and not has_problem("How big is the 1.7 L kettle?")
+
+
+def test_sentences_about_the_page_itself_are_not_quoted() -> None:
+    source = Source(
+        marker=1,
+        kind="passage",
+        source_id="policies/refunds.md#0",
+        title="退款说明",
+        text="本页说明各种情况下何时发起退款、退款多久到账。仓库验收后24小时内发起退款，原路退回。",
+    )
+    text = extractive.compose(
+        language="zh",
+        intent="return_refund",
+        problem=False,
+        question="退款多久到账？",
+        sources=[source],
+        products=[],
+        context=None,
+    )
+    assert "本页" not in text and "24小时内发起退款" in text
