@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     index_keep_versions: int = Field(3, ge=1, le=50, description="Versions kept, live one included.")
     retrieval_k: int = Field(6, ge=1, le=50)
     retrieval_candidates: int = Field(40, ge=5, le=500, description="Per-retriever candidates before fusion.")
+    retrieval_max_per_source: int = Field(
+        0,
+        ge=0,
+        le=50,
+        description="Most chunks of one source document (or one product) among the k hits while other "
+        "documents are available; 0 (default) means no cap. See docs/configuration.md for the trade-off.",
+    )
     max_file_bytes: int = Field(5_000_000, ge=1_000)
     max_field_chars: int = Field(20_000, ge=100)
     chunk_chars: int = Field(450, ge=100, le=4000)

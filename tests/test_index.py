@@ -208,3 +208,26 @@ def test_catalogue_mentions_respect_word_boundaries(index: IndexManager) -> None
     ]
     assert [p.product_id for p in cat.find_mentions("KT-1700 是什么")] == []
     assert [p.product_id for p in cat.find_mentions("KT-170 有货吗")] == ["KT-170"]
+
+
+def test_max_per_source_makes_room_for_other_documents(tmp_path: Path) -> None:
+    from service.settings import Settings
+
+    def top(cap: int) -> list[str]:
+        settings = Settings(
+            data_dir=tmp_path / "data", knowledge_dir=INDEX_KB, embedder="fake", retrieval_max_per_source=cap
+        )
+        container = Container(settings, embedder=FakeEmbedder())
+        if container.index.live_version() is None:
+            container.index.reindex(INDEX_KB)
+        hits = container.index.retrieve("退货 退款 七天无理由 原路退款", k=4)
+        container.close()
+        return [h.chunk.source_id for h in hits]
+
+    uncapped, capped = top(0), top(1)
+    assert len(set(uncapped)) < len(uncapped)  # without the cap one document takes several slots
+    assert len(capped) == 4  # the cap never leaves slots empty: deferred chunks fill what is left
+    first_four_sources = list(dict.fromkeys(capped))
+    assert len(first_four_sources) >= min(4, len(set(uncapped) | set(capped)))
+    assert capped[0] == uncapped[0]  # the best hit stays first
+    assert len(set(capped[: len(first_four_sources)])) == len(first_four_sources)  # distinct documents first

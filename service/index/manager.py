@@ -331,13 +331,24 @@ class IndexManager:
                     scores[cid] *= 0.3
 
         hits: list[Hit] = []
+        deferred: list[Hit] = []
+        per_source: dict[str, int] = {}
+        cap = self.settings.retrieval_max_per_source
         for cid, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
             pos = state.lexical.position.get(cid)
             if pos is None:
                 continue
-            hits.append(Hit(state.lexical.chunks[pos], score, dense_rank.get(cid), bm25_rank.get(cid)))
+            hit = Hit(state.lexical.chunks[pos], score, dense_rank.get(cid), bm25_rank.get(cid))
+            source = hit.chunk.source_id
+            if cap and per_source.get(source, 0) >= cap:
+                deferred.append(hit)  # diversity: other documents first, these only if slots remain
+                continue
+            per_source[source] = per_source.get(source, 0) + 1
+            hits.append(hit)
             if len(hits) >= limit:
                 break
+        if len(hits) < limit:
+            hits = sorted(hits + deferred[: limit - len(hits)], key=lambda h: -h.score)
         if self.metrics:
             self.metrics.retrieval_latency.observe(time.perf_counter() - began)
         return hits
