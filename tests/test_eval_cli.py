@@ -141,14 +141,19 @@ def test_judge_scores_are_averaged_and_disagreement_reported(tmp_path: Path, fak
     fake_llm.reply('{"empathy": 4, "accuracy": 5, "actionability": 3, "tone": 5}')
     fake_llm.reply("I cannot grade this.")
     code, output, report = run_eval(
-        tmp_path, "--judge-url", fake_llm.base_url, "--judge-model", "judge", "--judge-runs", "2"
+        tmp_path,
+        *("--judge-url", fake_llm.base_url, "--judge-model", "judge", "--judge-runs", "2", "--workers", "1"),
     )
     assert code == 0, output
     judge = report["judge"]["metrics"]
     assert judge["judge_cases"] == 4 and judge["judge_failures"] == 1
-    assert judge["judge_disagreement"] > 0  # the first case's two runs disagreed
+    assert judge["judge_disagreement"] > 0 and judge["judge_disagreement_stdev"] > 0  # case 1 disagreed
     assert 1 <= judge["judge_overall"] <= 5
-    assert report["cases"][0]["judge"]["spread"] == 0.75 and report["cases"][1]["judge"]["runs"] == 1
+    assert report["cases"][0]["judge"]["spread"] == 0.75 and report["cases"][0]["judge"]["stdev"] == 0.375
+    assert report["cases"][1]["judge"]["runs"] == 1
+    judge_calls = [r for r in fake_llm.chat_requests if "reply" in r.prompt_text]
+    assert len(judge_calls) == 8 and all(r.body and r.body["temperature"] == 0 for r in judge_calls)
+    assert "empathy" in judge_calls[0].messages[0]["content"]  # the rubric file is the system prompt
 
 
 @pytest.mark.parametrize(
@@ -157,9 +162,58 @@ def test_judge_scores_are_averaged_and_disagreement_reported(tmp_path: Path, fak
         ('{"empathy": 4, "accuracy": 5, "actionability": 3, "tone": 5}', True),
         ('```json\n{"empathy": 4, "accuracy": 5, "actionability": 3, "tone": 5}\n```', True),
         ('{"empathy": 9, "accuracy": 5, "actionability": 3, "tone": 5}', False),
+        ('Thinking {about it}. {"empathy": "4", "accuracy": 5, "actionability": 3, "tone": 5} ok', True),
+        ('{"scores": 1} then {"empathy": 4, "accuracy": 5, "actionability": 3, "tone": 5}', True),
+        ('{"empathy": true, "accuracy": 5, "actionability": 3, "tone": 5}', False),
         ('{"empathy": 4}', False),
         ("no json", False),
     ],
 )
 def test_judge_answers_are_parsed_strictly(text: str, ok: bool) -> None:
     assert (parse_scores(text) is not None) is ok
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--judge-url", "http://127.0.0.1:9/v1"], "--judge-url needs --judge-model"),
+        (["--thresholds", "TYPO"], "unknown metric metrics.key_fact_coverag"),
+        (["--compliance-set", "MISSING"], "invalid labelled compliance set"),
+    ],
+)
+def test_bad_options_exit_2_before_any_drafting(tmp_path: Path, extra: list[str], message: str) -> None:
+    typo = thresholds(tmp_path, {"metrics": {"key_fact_coverag": {"min": 0.5}}})
+    extra = [{"TYPO": typo, "MISSING": str(tmp_path / "nope.yaml")}.get(a, a) for a in extra]
+    code, output, report = run_eval(tmp_path, *extra)
+    assert code == 2 and message in " ".join(output.split()), output
+    assert report == {}
+
+
+def test_compliance_set_is_scored_per_category_and_gated(tmp_path: Path) -> None:
+    shipped = Path(__file__).parents[1] / "eval" / "compliance_set.yaml"
+    rules = thresholds(
+        tmp_path, {"compliance": {"recall.off_platform": {"min": 1.01}, "block_recall": {"min": 0.5}}}
+    )
+    code, output, report = run_eval(tmp_path, "--compliance-set", str(shipped), "--thresholds", rules)
+    assert code == 1, output
+    comp = report["compliance_set"]
+    assert comp["items"] > 100 and comp["per_category"]["off_platform"]["support"] > 0
+    assert (
+        report["compliance_metrics"]["recall.off_platform"] == comp["per_category"]["off_platform"]["recall"]
+    )
+    assert [r["metric"] for r in report["gate"]["rules"] if not r["ok"]] == ["recall.off_platform"]
+
+
+ECOM_BENCH = Path(__file__).parents[2] / "shared" / "data" / "ecom-bench"
+
+
+@pytest.mark.skipif(not ECOM_BENCH.is_dir(), reason="the ECom-Bench export is not on this machine")
+def test_another_store_with_its_own_golden_file(tmp_path: Path) -> None:
+    golden = Path(__file__).parents[1] / "eval" / "examples" / "ecom-bench.yaml"
+    result = runner.invoke(
+        app, ["eval", "--golden", str(golden), "--source", str(ECOM_BENCH), "--report-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["metrics"]["cases"] == 5 and report["metrics"]["errors"] == 0
+    assert any(s["product_id"] == "100112573665" for s in report["cases"][0]["retrieved"])

@@ -104,3 +104,40 @@ def test_reply_language_is_judged_on_the_text_itself() -> None:
     assert not _written_in(quoting, "en")
     assert _written_in("亲，您好！退款会在24小时内原路退回[1]，KT-170T 支持。", "zh")
     assert not _written_in("Hello, your refund arrives within 24 hours.", "zh")
+
+
+def test_defaults_fill_every_expect_field_and_cases_win(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "defaults:\n  verdict: pass\n  forbidden: ['亲']\ncases:\n"
+        "  - {id: a, message: hi}\n"
+        "  - {id: b, message: ho, expect: {forbidden: [{regex: '微信'}], verdict: [warn, block]}}\n",
+    )
+    a, b = load_golden(path).cases
+    assert a.expect.forbidden == ["亲"] and a.expect.verdict == ["pass"]
+    assert b.expect.forbidden == [Regex(regex="微信")] and b.expect.verdict == ["warn", "block"]
+
+
+def test_a_typo_in_defaults_is_an_error_not_ignored(tmp_path: Path) -> None:
+    path = write(tmp_path, "defaults:\n  forbiden: ['亲']\ncases:\n  - {id: a, message: hi}\n")
+    with pytest.raises(EvalInputError, match=r"defaults\.forbiden"):
+        load_golden(path)
+
+
+def test_encodings(tmp_path: Path) -> None:
+    latin = tmp_path / "g.yaml"
+    latin.write_bytes("cases:\n  - {id: a, message: '多少钱'}\n".encode("gb18030"))
+    with pytest.raises(EvalInputError, match="not UTF-8"):
+        load_golden(latin)
+    bom = tmp_path / "g.jsonl"
+    bom.write_bytes('\ufeff{"id": "a", "message": "多少钱"}\n'.encode())
+    assert load_golden(bom).cases[0].message == "多少钱"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["eval/golden.yaml", "eval/examples/ecom-bench.yaml", "tests/data/eval/golden_small.yaml"],
+)
+def test_shipped_golden_files_load(path: str) -> None:
+    golden = load_golden(Path(__file__).parents[1] / path)
+    assert golden.cases and all(c.expect.verdict for c in golden.cases)

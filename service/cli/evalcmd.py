@@ -42,6 +42,11 @@ def register(app: typer.Typer) -> None:
         ),
         judge_model: str = typer.Option(None, "--judge-model", help="Pinned judge model name"),
         judge_runs: int = typer.Option(3, "--judge-runs", min=1, max=10, help="Judge runs averaged per case"),
+        judge_rubric: Path = typer.Option(
+            None,
+            "--judge-rubric",
+            help="Rubric prompt for the judge (default: judge_rubric.md of the prompts folder)",
+        ),
     ) -> None:
         """Score replies against golden transcripts: retrieval, key facts, groundedness, compliance, latency.
 
@@ -66,6 +71,7 @@ def register(app: typer.Typer) -> None:
             judge_url=judge_url,
             judge_model=judge_model,
             judge_runs=judge_runs,
+            judge_rubric=judge_rubric,
         )
         try:
             settings = load_settings()

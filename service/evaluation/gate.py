@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from service.evaluation.golden import EvalInputError
+from service.evaluation.judge import METRICS as JUDGE_METRICS
+from service.evaluation.metrics import summarise
 
-# Metrics where lower is better; every other metric is better when higher.
+# Metrics where lower is better; counts that are neither better nor worse; every other one: higher is better.
 LOWER_IS_BETTER = frozenset(
-    {"forbidden_rate", "latency_p50_ms", "latency_p95_ms", "errors", "fallback_drafts", "tokens_total"}
+    {
+        "forbidden_rate",
+        "latency_p50_ms",
+        "latency_p95_ms",
+        "errors",
+        "fallback_drafts",
+        "tokens_total",
+        "judge_failures",
+        "judge_disagreement",
+        "judge_disagreement_stdev",
+        "false_positive_rate",
+    }
 )
+NEUTRAL = frozenset(
+    {"cases", "retrieval_cases", "numeric_claims", "llm_drafts", "offline_drafts", "judge_cases"}
+)
+# Names a thresholds file may use: a typo must be bad input (exit 2), not a silently failing gate.
+GOLDEN_METRICS = frozenset(summarise([])) | frozenset(JUDGE_METRICS)
+COMPLIANCE_METRICS = frozenset({"block_recall", "false_positive_rate", "verdict_accuracy"})
+_PER_CATEGORY = re.compile(r"^(precision|recall)\.[A-Za-z0-9_-]+$")  # e.g. recall.off_platform
 
 
 class Rule(BaseModel):
@@ -22,6 +43,14 @@ class Rule(BaseModel):
     min: float | None = None
     max: float | None = None
     max_drop: float | None = Field(None, ge=0, description="Largest allowed worsening against the baseline")
+
+    @model_validator(mode="after")
+    def _sets_something(self) -> Rule:
+        if self.min is None and self.max is None and self.max_drop is None:
+            raise ValueError("a rule needs min, max or max_drop")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
 
 
 class Thresholds(BaseModel):
@@ -31,29 +60,58 @@ class Thresholds(BaseModel):
 
 
 def load_thresholds(path: Path) -> Thresholds:
+    """``metrics:`` and ``compliance:`` sections, or golden-set metric names at the top level."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return Thresholds.model_validate(data)
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
     except OSError as exc:
         raise EvalInputError(f"{path}: cannot read thresholds ({exc.strerror})") from exc
-    except (yaml.YAMLError, ValidationError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise EvalInputError(f"{path}: invalid thresholds file ({exc})") from exc
+    if not isinstance(data, dict):
+        raise EvalInputError(f"{path}: expected a mapping of metric names to rules")
+    flat = {k: v for k, v in data.items() if k not in {"metrics", "compliance"}}
+    if flat:
+        nested = data.get("metrics") or {}
+        if not isinstance(nested, dict) or set(flat) & set(nested):
+            raise EvalInputError(f"{path}: a metric is given both at the top level and under metrics")
+        data = {**data, "metrics": {**nested, **flat}}
+        for key in flat:
+            del data[key]
+    try:
+        thresholds = Thresholds.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10])
+        raise EvalInputError(f"{path}: invalid thresholds file ({problems})") from exc
+    unknown = [f"metrics.{m}" for m in thresholds.metrics if m not in GOLDEN_METRICS] + [
+        f"compliance.{m}"
+        for m in thresholds.compliance
+        if m not in COMPLIANCE_METRICS and not _PER_CATEGORY.match(m)
+    ]
+    if unknown:
+        raise EvalInputError(
+            f"{path}: unknown metric {', '.join(unknown)} (golden-set metrics: "
+            f"{', '.join(sorted(GOLDEN_METRICS))}; compliance: {', '.join(sorted(COMPLIANCE_METRICS))}, "
+            "precision.CATEGORY, recall.CATEGORY)"
+        )
+    return thresholds
 
 
 def load_baseline(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise EvalInputError(f"{path}: cannot read baseline ({exc.strerror})") from exc
-    except json.JSONDecodeError as exc:
-        raise EvalInputError(f"{path}: baseline is not JSON ({exc.msg})") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise EvalInputError(f"{path}: baseline is not a JSON report ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
         raise EvalInputError(f"{path}: not a report.json of replydraft eval (no 'metrics')")
     return data
 
 
 def worsening(metric: str, now: float, before: float) -> float:
-    """How much worse ``now`` is than ``before`` (positive: worse)."""
+    """How much worse ``now`` is than ``before`` (positive: worse; always 0 for plain counts)."""
+    if metric in NEUTRAL:
+        return 0.0
     return now - before if metric in LOWER_IS_BETTER else before - now
 
 

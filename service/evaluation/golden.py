@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -88,7 +89,7 @@ class GoldenSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int = 1
     description: str = ""
-    defaults: dict[str, Any] = Field(default_factory=dict)
+    defaults: Expect = Field(default_factory=Expect)  # merged into each case's expect by load_golden
     cases: list[Case] = Field(min_length=1, max_length=MAX_CASES)
 
     @model_validator(mode="after")
@@ -111,15 +112,33 @@ def _where(error: Any, raw_cases: list[Any]) -> str:
     return ".".join(str(p) for p in loc) or "(file)"
 
 
+def _apply_defaults(defaults: Any, raw_cases: list[Any]) -> None:
+    """Every ``defaults`` key (verdict, forbidden, facts, ...) fills the cases' ``expect`` that lack it;
+    a case's own value wins whole (lists are replaced, not concatenated). Unknown keys are left for the
+    model to reject, so a typo in ``defaults`` is an error rather than a silently ignored rule."""
+    if not isinstance(defaults, dict):
+        return
+    for raw in raw_cases:
+        if isinstance(raw, dict):
+            expect = raw.setdefault("expect", {})
+            if isinstance(expect, dict):
+                for key, value in defaults.items():
+                    if key in Expect.model_fields:
+                        expect.setdefault(key, copy.deepcopy(value))
+
+
 def load_golden(path: Path) -> GoldenSet:
-    """YAML (a ``cases`` list) or JSONL (a case per line); ``defaults.verdict`` fills cases without one."""
+    """YAML (a ``cases`` list) or JSONL (a case per line); ``defaults`` fill what a case's expect omits."""
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise EvalInputError(f"{path}: cannot read golden file ({exc.strerror})") from exc
     if size > MAX_FILE_BYTES:
         raise EvalInputError(f"{path}: golden file is {size} bytes, the limit is {MAX_FILE_BYTES}")
-    text = path.read_text(encoding="utf-8", errors="strict")
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark from a spreadsheet export is fine
+    except UnicodeDecodeError as exc:
+        raise EvalInputError(f"{path}: golden file is not UTF-8 text (byte {exc.start})") from exc
     data: Any
     try:
         if path.suffix.lower() in {".jsonl", ".ndjson"}:
@@ -137,13 +156,7 @@ def load_golden(path: Path) -> GoldenSet:
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise EvalInputError(f"{path}: expected a mapping with a 'cases' list (or JSONL, one case per line)")
     raw_cases: list[Any] = data["cases"]
-    defaults = data.get("defaults") or {}
-    if isinstance(defaults, dict) and "verdict" in defaults:
-        for raw in raw_cases:
-            if isinstance(raw, dict):
-                expect = raw.setdefault("expect", {})
-                if isinstance(expect, dict):
-                    expect.setdefault("verdict", defaults["verdict"])
+    _apply_defaults(data.get("defaults"), raw_cases)
     try:
         return GoldenSet.model_validate(data)
     except ValidationError as exc:

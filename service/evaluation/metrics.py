@@ -33,6 +33,7 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
     with_facts = [r for r in results if r.get("coverage") is not None]
     claims = sum(r["claims"] for r in ok)
     markers = sum(r["markers"] for r in ok)
+    with_verdict = [r for r in ok if r.get("expected_verdict") is not None]
     latencies = [r["latency_ms"] for r in ok]
     tokens: Counter[str] = Counter()
     for r in ok:
@@ -52,7 +53,8 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         "numeric_claims": claims,
         "citation_validity": _ratio(sum(r["valid_markers"] for r in ok), markers) if markers else 1.0,
         "language_match": _ratio(sum(r["language_ok"] for r in ok), len(ok)),
-        "verdict_accuracy": _ratio(sum(r["verdict_ok"] for r in ok), len(ok)),
+        # Over cases that expect a verdict: a case without one says nothing about the filter.
+        "verdict_accuracy": _ratio(sum(r["verdict_ok"] for r in with_verdict), len(with_verdict)),
         "latency_p50_ms": _percentile(latencies, 50),
         "latency_p95_ms": _percentile(latencies, 95),
         "llm_drafts": sum(r["provider"] != "extractive" for r in ok),

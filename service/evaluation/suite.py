@@ -6,6 +6,7 @@ import platform
 import random
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ class EvalOptions:
     judge_url: str | None = None
     judge_model: str | None = None
     judge_runs: int = 3
+    judge_rubric: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,12 +59,13 @@ def _versions() -> dict[str, str]:
 @contextmanager
 def eval_container(settings: Settings, opts: EvalOptions, progress: ProgressFn) -> Iterator[Container]:
     """The live index, or a fresh index of ``--source`` in a temporary folder (deleted afterwards)."""
-    update: dict[str, Any] = {}
+    # Temperature 0 whichever model drafts (flag or settings): the same inputs give the same drafts, so two
+    # runs compare changes, not dice.
+    update: dict[str, Any] = {"llm_temperature": 0.0}
     if opts.llm_url:
-        # Temperature 0: the same inputs give the same drafts, so two runs compare changes, not dice.
-        update |= {"llm_base_url": opts.llm_url, "llm_temperature": 0.0}
-        if opts.llm_model:
-            update["llm_model"] = opts.llm_model
+        update["llm_base_url"] = opts.llm_url.rstrip("/")
+    if opts.llm_model:
+        update["llm_model"] = opts.llm_model
     work = None
     if opts.source is not None:
         if not opts.source.is_dir():
@@ -98,42 +101,87 @@ def compliance_set_scores(path: Path, settings: Settings) -> dict[str, Any]:
     return scores
 
 
+def _counter(phase: str, total: int, progress: ProgressFn) -> Callable[[], None]:
+    """A thread-safe done-counter for the progress bar (workers finish cases concurrently)."""
+    lock = threading.Lock()
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        with lock:
+            done += 1
+            progress(phase, done, total)
+
+    return tick
+
+
+def _rubric(settings: Settings, default: Path) -> Path:
+    """A prompts folder set for the run (REPLYDRAFT_PROMPTS_DIR) may carry its own rubric."""
+    if settings.prompts_dir is not None and (settings.prompts_dir / default.name).is_file():
+        return settings.prompts_dir / default.name
+    return default
+
+
+def _compliance_metrics(comp: dict[str, Any]) -> dict[str, Any]:
+    """Flat names a thresholds file can gate on, per category too (``recall.off_platform``)."""
+    out = {k: comp[k] for k in ("block_recall", "false_positive_rate", "verdict_accuracy")}
+    for category, row in sorted(comp.get("per_category", {}).items()):
+        out[f"precision.{category}"] = row["precision"]
+        out[f"recall.{category}"] = row["recall"]
+    return out
+
+
 def run_eval(settings: Settings, opts: EvalOptions, progress: ProgressFn = lambda *_: None) -> dict[str, Any]:
     """The report (a dict for service.evaluation.report); ``report['gate']['ok']`` decides the exit code."""
     random.seed(opts.seed)
+    # Every input is checked before the (slow) index build, so a typo costs seconds, not a whole run.
     golden: GoldenSet = load_golden(opts.golden)
     thresholds = gate.load_thresholds(opts.thresholds) if opts.thresholds else None
     baseline = gate.load_baseline(opts.baseline) if opts.baseline else None
     comp_path = opts.compliance_set
     if comp_path is None and (opts.golden.parent / "compliance_set.yaml").is_file():
         comp_path = opts.golden.parent / "compliance_set.yaml"
+    comp = compliance_set_scores(comp_path, settings) if comp_path else None
+    rubric = None
+    if opts.judge_url and not opts.judge_model:
+        raise EvalInputError(
+            "--judge-url needs --judge-model: a judge is only comparable across runs when pinned"
+        )
+    if opts.judge_url:
+        from service.evaluation.judge import RUBRIC
+
+        rubric = opts.judge_rubric or _rubric(settings, RUBRIC)
+        if not rubric.is_file():
+            raise EvalInputError(f"{rubric}: judge rubric not found")
     started = time.time()
     with eval_container(settings, opts, progress) as container:
         live = container.index.live_version()
-        done = 0
-        total = len(golden.cases)
-
-        def tick() -> None:
-            nonlocal done
-            done += 1
-            progress("cases", done, total)
-
         results = runner.run_cases(
-            container.drafter, golden.cases, k=opts.k, workers=opts.workers, on_done=tick
+            container.drafter,
+            golden.cases,
+            k=opts.k,
+            workers=opts.workers,
+            on_done=_counter("cases", len(golden.cases), progress),
         )
         drafter_settings = container.settings
     judged = None
-    if opts.judge_url:
+    if rubric is not None and opts.judge_url:
         from service.evaluation.judge import judge_results
 
-        judged = judge_results(results, opts.judge_url, opts.judge_model or "judge", runs=opts.judge_runs)
+        judged = judge_results(
+            results,
+            opts.judge_url,
+            opts.judge_model or "judge",
+            runs=opts.judge_runs,
+            rubric=rubric,
+            workers=opts.workers,
+            seed=opts.seed,
+            on_done=_counter("judge", sum("draft" in r for r in results), progress),
+        )
     summary = metrics.summarise(results)
     if judged:
         summary.update(judged["metrics"])
-    comp = compliance_set_scores(comp_path, settings) if comp_path else None
-    comp_metrics = (
-        {k: comp[k] for k in ("block_recall", "false_positive_rate", "verdict_accuracy")} if comp else {}
-    )
+    comp_metrics = _compliance_metrics(comp) if comp else {}
     rules: list[dict[str, Any]] = []
     if thresholds:
         rules += gate.check("metrics", summary, thresholds.metrics, (baseline or {}).get("metrics"))
@@ -155,8 +203,9 @@ def run_eval(settings: Settings, opts: EvalOptions, progress: ProgressFn = lambd
         "config": {
             "golden": str(opts.golden),
             "source": str(opts.source) if opts.source else None,
-            "llm_url": opts.llm_url,
-            "llm_model": drafter_settings.llm_model if opts.llm_url else None,
+            "llm_url": drafter_settings.llm_base_url,
+            "llm_model": drafter_settings.llm_model if drafter_settings.llm_base_url else None,
+            "llm_temperature": drafter_settings.llm_temperature,
             "workers": opts.workers,
             "k": opts.k,
             "seed": opts.seed,
