@@ -101,7 +101,13 @@ def test_a_broken_retriever_fails_against_the_baseline(
     )
     assert code == 1, output
     assert report["baseline"]["metrics"]["hit_at_k"]["regressed"] is True
-    assert any(c["regressed"] for c in report["baseline"]["cases"])
+    worse = [c["id"] for c in report["baseline"]["cases"] if c["regressed"]]
+    assert worse
+    summary = (tmp_path / "broken" / "summary.md").read_text(encoding="utf-8")
+    assert f"`{worse[0]}` **(worse)**" in summary and "| retrieval hit@k |" in summary
+    assert "worse: " + worse[0] in " ".join(output.split())
+    page = (tmp_path / "broken" / "report.html").read_text(encoding="utf-8")
+    assert 'class="worse"><td>' + worse[0] in page.replace("\n", "")
 
 
 @pytest.mark.parametrize("bad", ["golden", "thresholds", "baseline", "source"])

@@ -105,6 +105,14 @@ def register(app: typer.Typer) -> None:
                 label, str(report["metrics"].get(key)), "" if d is None else str(d["before"]), delta
             )
         out_console.print(table)
+        changed = report.get("baseline", {}).get("cases", [])
+        worse = [c["id"] for c in changed if c["regressed"]]
+        if changed:
+            shown = ", ".join(worse[:20]) + (f" … (+{len(worse) - 20})" if len(worse) > 20 else "")
+            out_console.print(
+                f"cases changed since the baseline: {len(changed)}; "
+                + (f"[red]worse: {shown}[/red]" if worse else "none worse")
+            )
         for rule in report["gate"]["rules"]:
             if not rule["ok"]:
                 err_console.print(

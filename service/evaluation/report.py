@@ -81,6 +81,24 @@ def markdown(report: dict[str, Any]) -> str:
     if failed_rules:
         lines += ["", "## Gate failures", ""]
         lines += [f"- `{r['metric']}` = {_fmt(r['value'])}: {r['why']}" for r in failed_rules]
+    changed = report.get("baseline", {}).get("cases", [])
+    if changed:
+        worse = sum(c["regressed"] for c in changed)
+        lines += [
+            "",
+            f"## Changed cases since the baseline ({worse} worse, {len(changed) - worse} better)",
+            "",
+            "| case | passed before → now | coverage before → now |",
+            "|---|---|---|",
+        ]
+        for c in changed[:50]:
+            mark = " **(worse)**" if c["regressed"] else ""
+            lines.append(
+                f"| `{c['id']}`{mark} | {c['passed_before']} → {c['passed_now']} | "
+                f"{_fmt(c['coverage_before'])} → {_fmt(c['coverage_now'])} |"
+            )
+        if len(changed) > 50:
+            lines.append(f"| … {len(changed) - 50} more in report.json | | |")
     lines += ["", "## By tag", ""]
     for name, values in report["by_tag"].items():
         lines += [
