@@ -477,6 +477,28 @@ def test_live_check_returns_segments_for_the_edited_text(console: Console) -> No
     assert call["customer_text"] == d.customer_message and call["sources"] == ["保修: 整机保修1年"]
 
 
+def test_live_check_judges_an_edit_exactly_as_approving_it_does(console: Console) -> None:
+    # The draft was checked against whole retrieved sources, not only the cited excerpt: the live check
+    # must use the same evidence, or it shows a verdict that approval then contradicts.
+    sources = ["晨光电热水壶 1.5L KT-150：整机保修1年，售价89元，支持7天无理由退货。"]
+    d = console.reviews.create_draft(generated("整机保修1年[1]", source_texts=sources))
+    console.sign_in(Role.REVIEWER)
+    html = console.page(f"/console/drafts/{d.id}")
+    edited = "整机保修1年，售价89元，我们保证品质[1]"
+    res = console.client.post(
+        "/console/api/check", json={"draft_id": d.id, "text": edited}, headers={"x-csrf-token": csrf_of(html)}
+    )
+    assert res.status_code == 200 and res.json()["verdict"] == "warn"
+    live = console.compliance.calls[-1]
+    assert live["sources"] == sources
+    done = console.post(f"/console/drafts/{d.id}/approve", {"version": 1, "text": edited}, html)
+    assert done.status_code == 303
+    approval = console.compliance.calls[-1]
+    assert approval == live
+    stored = console.reviews.get_draft(d.id)
+    assert stored.text == edited and stored.compliance.verdict.value == res.json()["verdict"]
+
+
 def test_live_check_needs_a_session(console: Console) -> None:
     res = console.client.post("/console/api/check", json={"draft_id": "x", "text": "a"})
     assert res.status_code == 401 and res.json()["error"]["code"] == "unauthorized"

@@ -67,6 +67,7 @@ def generated(
     fallback_reason: str | None = None,
     conversation: list[Turn] | None = None,
     chunk_id: str | None = None,
+    source_texts: list[str] | None = None,
 ) -> GeneratedDraft:
     checker = compliance or ScriptedCompliance()
     return GeneratedDraft(
@@ -93,6 +94,7 @@ def generated(
         ),
         index_version="v-test",
         retrieved_source_ids=["products/kettles.yaml#KT-150"],
+        source_texts=source_texts or [],
     )
 
 

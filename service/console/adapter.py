@@ -60,17 +60,10 @@ def fetch_counts(reviews: Any) -> Counts:
     )
 
 
-def recheck(compliance: Any, record: DraftRecord, text: str) -> ComplianceResult:
-    """Check an edit the way approving it will: the draft's cited passages, context and customer text.
-
-    The review service re-checks an edited approval against the source texts it stored with the draft,
-    which today are the citations' excerpts; if it ever stores more, this should call the service instead.
-    """
-    result: ComplianceResult = compliance.check(
-        text,
-        sources=[c.excerpt for c in record.citations],
-        context=record.context,
-        language=record.language,
-        customer_text=record.customer_message,
-    )
-    return result
+def recheck(reviews: Any, draft_id: str, text: str) -> tuple[DraftRecord, ComplianceResult]:
+    """Check an edit exactly as approving it will: the review service checks it against the source texts
+    it stored with the draft (everything the draft was checked against, not only the cited excerpts), the
+    agent's context and the customer's message, so the live verdict is the verdict approval enforces."""
+    record: DraftRecord = reviews.get_draft(draft_id)
+    result: ComplianceResult = reviews.check_text(draft_id, text)
+    return record, result

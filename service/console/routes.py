@@ -1,8 +1,8 @@
 """Console routes: sign-in, queue, draft page with actions, live compliance check, dashboard.
 
 Routes are thin: they authenticate the session's key through the container's KeyStore, check the same
-roles as the API (policy.py), call ``container.reviews`` / ``container.compliance`` and render. Domain
-errors become visible messages on the page instead of JSON.
+roles as the API (policy.py), call ``container.reviews`` (the domain layer the API uses, also for the live
+re-check of an edit) and render. Domain errors become visible messages on the page instead of JSON.
 """
 
 from __future__ import annotations
@@ -390,8 +390,7 @@ def live_check(body: CheckBody, request: Request, container: ContainerDep) -> Re
     if len(text) > limit:
         return _json_error(v, ErrorCode.VALIDATION, f"text longer than {limit} characters", 422)
     try:
-        record = container.reviews.get_draft(body.draft_id)
-        result = adapter.recheck(container.compliance, record, text)
+        record, result = adapter.recheck(container.reviews, body.draft_id, text)
     except ReplydraftError as exc:
         return v.finish(JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status))
     segs = views.highlighted(text, result.findings, [])
