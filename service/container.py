@@ -128,7 +128,7 @@ class Container:
         def build() -> Any:
             from service.review.keys import DatabaseKeyStore
 
-            return DatabaseKeyStore(self.db)
+            return DatabaseKeyStore(self.db, cache_seconds=self.settings.auth_cache_seconds)
 
         return self._get("keys", build)
 

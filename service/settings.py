@@ -97,6 +97,14 @@ class Settings(BaseSettings):
 
     # --- review ------------------------------------------------------------------------------------
     four_eyes: bool = False
+    auth_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        description="How long a process trusts an API key it has looked up. A revocation through this "
+        "process applies at once; one made elsewhere (another replica, the CLI) within this time. "
+        "0 = look the key up on every request.",
+    )
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     outbox_max_attempts: int = Field(

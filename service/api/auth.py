@@ -6,12 +6,13 @@ key into a Principal; the review issue provides the database-backed store, tests
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import ContainerDep
 from service.errors import ErrorCode, ReplydraftError
@@ -33,7 +34,13 @@ class Principal:
 
 
 class KeyStore(Protocol):
-    def authenticate(self, token: str) -> Principal | None: ...
+    def authenticate(self, token: str) -> Principal | None:
+        """May do I/O: called from the thread pool."""
+        ...
+
+    def cached(self, token: str) -> Principal | None:
+        """No I/O: a principal this store can vouch for right now, or None to ask ``authenticate``."""
+        ...
 
 
 class StaticKeyStore:
@@ -45,6 +52,9 @@ class StaticKeyStore:
     def authenticate(self, token: str) -> Principal | None:
         return self._keys.get(token)
 
+    def cached(self, token: str) -> Principal | None:
+        return self._keys.get(token)
+
 
 def _token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
@@ -53,20 +63,22 @@ def _token(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def require_roles(*roles: Role) -> Callable[..., Principal]:
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """Dependency factory: 401 without a valid key, 403 when the key's role is not allowed.
 
     Admin is allowed everywhere; QA may read anything a GET route allows to agents or reviewers.
     """
     allowed = set(roles) | {Role.ADMIN}
 
-    def dependency(request: Request, container: ContainerDep) -> Principal:
+    async def dependency(request: Request, container: ContainerDep) -> Principal:
+        # async, so a cached key costs no thread-pool round trip; a lookup goes to the pool.
         token = _token(request)
         if not token:
             raise ReplydraftError(
                 ErrorCode.UNAUTHORIZED, "missing API key: send 'Authorization: Bearer <key>'"
             )
-        principal = container.keys.authenticate(token)
+        keys = container.keys
+        principal = keys.cached(token) or await run_in_threadpool(keys.authenticate, token)
         if principal is None:
             raise ReplydraftError(ErrorCode.UNAUTHORIZED, "invalid or revoked API key")
         if principal.role not in allowed:

@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from service.container import Container
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
+    # async: a trivial lookup, so FastAPI need not send it to the thread pool.
     return request.app.state.container  # type: ignore[no-any-return]
 
 

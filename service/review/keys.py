@@ -1,7 +1,9 @@
 """API keys in the database: stored as SHA-256 hashes, each with one role, revocable.
 
 A key is 32 random bytes, so an unsalted fast hash is enough: there is nothing to brute-force, and the
-hash lets authentication be a single indexed lookup.
+hash lets authentication be a single indexed lookup. A key that was found is trusted for a few seconds
+(``REPLYDRAFT_AUTH_CACHE_SECONDS``) so that most requests need no database round trip for it; revoking
+through this process drops it from that cache at once.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -42,8 +46,23 @@ def _info(row: ApiKey) -> KeyInfo:
 class DatabaseKeyStore:
     """The production KeyStore (service.api.auth.KeyStore) plus key management."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, *, cache_seconds: float = 0.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.db = db
+        self.cache_seconds = cache_seconds
+        self._clock = clock
+        # token hash -> (principal, trusted until); only keys that were found and not revoked.
+        self._cache: dict[str, tuple[Principal, float]] = {}
+
+    def cached(self, token: str) -> Principal | None:
+        """The principal for ``token`` without any I/O, when it was looked up moments ago; else None."""
+        if not self.cache_seconds or not token or len(token) > 200:
+            return None
+        hit = self._cache.get(hash_token(token))
+        if hit is None or hit[1] < self._clock():
+            return None
+        return hit[0]
 
     def authenticate(self, token: str) -> Principal | None:
         if not token or len(token) > 200:
@@ -51,11 +70,15 @@ class DatabaseKeyStore:
         digest = hash_token(token)
         with self.db.read() as s:
             row = s.scalars(select(ApiKey).where(ApiKey.token_hash == digest)).one_or_none()
-        if row is None or row.revoked_at is not None:
+        if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+            self._cache.pop(digest, None)
             return None
-        if not hmac.compare_digest(row.token_hash, digest):
-            return None
-        return Principal(key_id=row.id, name=row.name, role=Role(row.role))
+        principal = Principal(key_id=row.id, name=row.name, role=Role(row.role))
+        if self.cache_seconds:
+            if len(self._cache) > 10_000:  # bounded: a flood of distinct valid keys cannot grow it
+                self._cache.clear()
+            self._cache[digest] = (principal, self._clock() + self.cache_seconds)
+        return principal
 
     def create_key(self, name: str, role: Role | str) -> tuple[str, KeyInfo]:
         """Returns the plaintext key (shown once, never stored) and its description."""
@@ -103,6 +126,7 @@ class DatabaseKeyStore:
                 raise ReplydraftError(ErrorCode.NOT_FOUND, f"no API key {key_id}")
             if row.revoked_at is None:
                 row.revoked_at = datetime.now(UTC)
+            self._cache.pop(row.token_hash, None)
             return _info(row)
 
     def count(self) -> int:

@@ -18,9 +18,9 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -163,18 +163,30 @@ def _snapshot(row: Draft, **overrides: Any) -> dict[str, Any]:
     }
 
 
-def _cas(s: Session, draft_id: str, version: int, expected: Status, values: dict[str, Any]) -> Draft:
-    """UPDATE ... WHERE id AND version AND status: of two concurrent actions exactly one matches."""
-    fresh = s.scalars(
-        update(Draft)
-        .where(Draft.id == draft_id, Draft.version == version, Draft.status == expected.value)
-        .values(version=version + 1, **values)
-        .returning(Draft)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if fresh is None:
+def _cas(
+    s: Session, row: Draft, version: int, expected: Status, values: dict[str, Any], *conditions: Any
+) -> Draft:
+    """UPDATE ... WHERE id AND version AND status: of two concurrent actions exactly one matches.
+
+    A Core UPDATE checked by its row count (no ORM synchronisation, no RETURNING of the whole row): the
+    new values are applied to ``row``, which leaves the session so nothing is flushed twice.
+    """
+    table = cast(Table, Draft.__table__)
+    changes = {"version": version + 1, **values}
+    matches = [table.c.id == row.id, table.c.version == version, table.c.status == expected.value]
+    result = s.execute(update(table).where(*matches, *conditions).values(**changes))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
         raise _Lost()
-    return fresh
+    if row in s:
+        s.expunge(row)
+    for key, value in changes.items():
+        setattr(row, key, value)
+    return row
+
+
+def _insert_rows(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """A plain Core INSERT (the ORM's bulk path costs more and adds nothing for append-only rows)."""
+    s.execute(insert(cast(Table, model.__table__)), rows)
 
 
 def _decide(
@@ -189,8 +201,9 @@ def _decide(
 ) -> None:
     """One row of QA data per decision: how long it took and how much the reviewer changed."""
     original: str = before["text"]
-    s.execute(
-        insert(Decision),
+    _insert_rows(
+        s,
+        Decision,
         [
             {
                 "draft_id": before["id"],
@@ -375,9 +388,10 @@ class ReviewService:
         )
 
     def _insert(self, s: Session, row: Draft, *, principal: Principal | None, note: str | None) -> None:
-        s.execute(insert(Draft), [column_values(row)])
-        s.execute(
-            insert(Revision),
+        _insert_rows(s, Draft, [column_values(row)])
+        _insert_rows(
+            s,
+            Revision,
             [
                 {
                     "draft_id": row.id,
@@ -521,10 +535,11 @@ class ReviewService:
                         verdict=result.verdict.value,
                     )
                 before = _snapshot(row, stale=stale, stale_sources=stale_sources)
-                fresh = _cas(s, draft_id, version, Status.PENDING, values)
+                fresh = _cas(s, row, version, Status.PENDING, values)
                 if edited:
-                    s.execute(
-                        insert(Revision),
+                    _insert_rows(
+                        s,
+                        Revision,
                         [
                             {
                                 "draft_id": draft_id,
@@ -603,9 +618,7 @@ class ReviewService:
                 new_status = _expect(row, Action.REJECT, version)
                 before = _snapshot(row)
                 now = self.clock()
-                fresh = _cas(
-                    s, draft_id, version, Status.PENDING, {"status": new_status.value, "updated_at": now}
-                )
+                fresh = _cas(s, row, version, Status.PENDING, {"status": new_status.value, "updated_at": now})
                 _decide(s, before, "rejected", principal, now, reason=reason)
                 audit.append(
                     s,
@@ -640,7 +653,7 @@ class ReviewService:
             with self.db.write() as s:
                 fresh = _cas(
                     s,
-                    draft_id,
+                    row,
                     version,
                     Status.PENDING,
                     {"status": new_status.value, "updated_at": now, "superseded_by": new_row.id},
@@ -673,20 +686,15 @@ class ReviewService:
                 if row.approved_hash != content_hash(row.text):
                     raise _Lost("the approval does not cover the current text; approve it again")
                 before_status, now = row.status, self.clock()
-                fresh = s.scalars(
-                    update(Draft)
-                    .where(
-                        Draft.id == draft_id,
-                        Draft.version == row.version,
-                        Draft.status == Status.APPROVED.value,
-                        Draft.approved_hash == Draft.content_hash,
-                    )
-                    .values(status=new_status.value, version=row.version + 1, updated_at=now)
-                    .returning(Draft)
-                    .execution_options(populate_existing=True)
-                ).one_or_none()
-                if fresh is None:
-                    raise _Lost()
+                # The approval must cover exactly the text being sent, checked again in the UPDATE.
+                fresh = _cas(
+                    s,
+                    row,
+                    row.version,
+                    Status.APPROVED,
+                    {"status": new_status.value, "updated_at": now},
+                    Draft.approved_hash == Draft.content_hash,
+                )
                 send = SendRow(
                     id=uuid.uuid4().hex,
                     draft_id=draft_id,
@@ -695,9 +703,9 @@ class ReviewService:
                     sent_by_name=principal.name,
                     sent_at=now,
                 )
-                s.execute(insert(SendRow), [column_values(send)])
+                _insert_rows(s, SendRow, [column_values(send)])
                 box = outbox_row(fresh, send, now)
-                s.execute(insert(OutboxRow), [column_values(box)])
+                _insert_rows(s, OutboxRow, [column_values(box)])
                 audit.append(
                     s,
                     fresh,
