@@ -52,6 +52,38 @@ def test_revocation_is_immediate_idempotent_and_listed(db: Database) -> None:
     assert err.value.code == ErrorCode.NOT_FOUND
 
 
+def test_a_found_key_is_trusted_only_for_the_cache_time(db: Database) -> None:
+    now = [1000.0]
+    store = DatabaseKeyStore(db, cache_seconds=5, clock=lambda: now[0])
+    elsewhere = DatabaseKeyStore(db)  # another replica, or the keys CLI
+    token, info = store.create_key("agent", Role.AGENT)
+    assert store.cached(token) is None  # never looked up yet: the caller must ask the database
+    assert store.authenticate(token) is not None
+    cached = store.cached(token)
+    assert cached is not None and cached.key_id == info.id
+    elsewhere.revoke(info.id)
+    now[0] += 4.9
+    assert store.cached(token) is not None  # revoked elsewhere: honoured within the cache time
+    now[0] += 0.2
+    assert store.cached(token) is None and store.authenticate(token) is None
+    assert store.cached(token + "x") is None and store.cached("") is None
+
+
+def test_a_revocation_through_the_same_store_applies_at_once(db: Database) -> None:
+    store = DatabaseKeyStore(db, cache_seconds=300)
+    token, info = store.create_key("reviewer", Role.REVIEWER)
+    assert store.authenticate(token) is not None and store.cached(token) is not None
+    store.revoke(info.id)
+    assert store.cached(token) is None and store.authenticate(token) is None
+
+
+def test_without_a_cache_every_request_looks_the_key_up(db: Database) -> None:
+    store = DatabaseKeyStore(db, cache_seconds=0)
+    token, _ = store.create_key("agent", Role.AGENT)
+    assert store.authenticate(token) is not None
+    assert store.cached(token) is None
+
+
 @pytest.mark.parametrize(("name", "role"), [("", "agent"), ("x" * 101, "agent"), ("ok", "superuser")])
 def test_bad_names_and_roles_are_refused(db: Database, name: str, role: str) -> None:
     with pytest.raises(ReplydraftError) as err:
