@@ -59,6 +59,8 @@ def test_warn_only_findings_give_warn(engine: ComplianceEngine) -> None:
         "就这价，爱买不买。",
         "我也不知道，等着吧。",
         "说明书有，自己研究。",
+        "说明书里有写。",
+        "安装方法说明书上都有，您看一下。",
         "That's not our problem.",
         "Take it or leave it.",
     ],
@@ -77,6 +79,8 @@ def test_banned_phrases_block(engine: ComplianceEngine, text: str) -> None:
         "有不清楚的地方随时问我。",
         "这个我暂时不清楚，我先帮您核实一下再答复您。",
         "We'll do our best, let me check and get back to you.",
+        "说明书有详细的安装图解，在第3页，先装底座再装立柱。",
+        "说明书有中英文两个版本，都在包装盒里。",
     ],
 )
 def test_polite_look_alikes_of_banned_phrases_pass(engine: ComplianceEngine, text: str) -> None:
@@ -92,6 +96,8 @@ def test_polite_look_alikes_of_banned_phrases_pass(engine: ComplianceEngine, tex
         "这是最好的热水器。",
         "全网最低价！",
         "我们是行业第一品牌。",
+        "这款在同类产品里排第一。",
+        "我们家的品质是第一的。",
         "这款喷雾100%有效。",
         "仅限今日，马上涨价。",
         "这款性价比最高。",
@@ -115,6 +121,8 @@ def test_absolute_and_inducement_terms_block(engine: ComplianceEngine, text: str
         ("我们会尽最大努力帮您处理。", []),
         ("两款唯一的区别是容量。", []),
         ("面料是100%棉。", ["面料: 100%棉"]),
+        ("这是您第一次购买吗？收到后第一步请先检查外包装。", []),
+        ("补货后会第一时间通知您，安全第一，请勿干烧。", []),
     ],
 )
 def test_specification_facts_are_not_ad_claims(
@@ -185,6 +193,14 @@ def test_mask_pii_for_logs() -> None:
     assert "11010519491231002X" not in masked
     assert "<phone>" in masked and "<email>" in masked and "<id-number>" in masked
 
+    # Full-width digits and addresses are personal data too.
+    masked = mask_pii(
+        "电话１３９１２３４５６７８，寄到上海市浦东新区世纪大道100号3栋201室。Ship to 12 Baker St."
+    )
+    assert "１３９" not in masked and "世纪大道" not in masked and "Baker" not in masked
+    assert masked.count("<address>") == 2 and "<phone>" in masked
+    assert mask_pii("refund within 7 days via the main road") == "refund within 7 days via the main road"
+
 
 # --- off-platform ------------------------------------------------------------------------------------
 
@@ -199,6 +215,10 @@ def test_mask_pii_for_logs() -> None:
         "加我ｖｘ。",
         "Add me on WeChat.",
         "You can pay me directly.",
+        # Latin-only text runs the English rules only: the pinyin handles must be caught there too.
+        "vx: shop8866",
+        "For faster service add my wx shop8866.",
+        "Please add weixin shop8866.",
     ],
 )
 def test_off_platform_contact_and_payment_block(engine: ComplianceEngine, text: str) -> None:
@@ -210,6 +230,8 @@ def test_off_platform_contact_and_payment_block(engine: ComplianceEngine, text: 
 def test_warnings_against_off_platform_contact_are_clean(engine: ComplianceEngine) -> None:
     assert engine.check("我们不会要求您添加微信或私下转账。").verdict == Verdict.PASS
     assert engine.check("We never ask you to pay by bank transfer.").verdict == Verdict.PASS
+    assert engine.check("We never ask you to add vx or wx.").verdict == Verdict.PASS
+    assert engine.check("The WX-200 heater is in stock.").verdict == Verdict.PASS
 
 
 def test_payment_method_stated_in_sources_is_clean(engine: ComplianceEngine) -> None:

@@ -135,8 +135,22 @@ _MASKS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Full-width digits, letters and the characters of numbers and e-mails ("１３８…", "ａ＠ｂ．ｃｏｍ") become
+# ASCII before masking, so they cannot slip past; other full-width punctuation is left as written.
+_FULL_WIDTH_RANGES = (*range(0xFF10, 0xFF1A), *range(0xFF20, 0xFF3B), *range(0xFF41, 0xFF5B))
+_FULL_WIDTH = {c: c - 0xFEE0 for c in _FULL_WIDTH_RANGES}
+_FULL_WIDTH |= {ord("＋"): ord("+"), ord("－"): ord("-"), ord("．"): ord("."), ord("＿"): ord("_")}
+
+
+def _mask_en_address(m: re.Match[str]) -> str:
+    # As in addresses(): a capitalised street name, so "7 days via the main road" stays readable.
+    return "<address>" if m["street"][:1].isupper() else m[0]
+
+
 def mask_pii(text: str) -> str:
-    """Mask e-mails, ID numbers, card-like digit runs and mobile numbers, for logs."""
+    """Mask e-mails, ID numbers, card-like digit runs, mobile numbers and street addresses, for logs."""
+    if not text.isascii():
+        text = text.translate(_FULL_WIDTH)
     for pattern, repl in _MASKS:
         text = pattern.sub(repl, text)
-    return text
+    return ZH_ADDRESS_RE.sub("<address>", EN_ADDRESS_RE.sub(_mask_en_address, text))
