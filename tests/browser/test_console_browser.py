@@ -54,8 +54,10 @@ def test_reviewer_reviews_edits_approves_and_sends_a_draft(open_console: Callabl
     mark.first.focus()
     tip = mark.first.locator(".tip")
     expect(tip).to_be_visible()
-    rule = draft["compliance"]["findings"][0]["rule_id"]
-    expect(tip).to_contain_text(rule)
+    finding = draft["compliance"]["findings"][0]
+    expect(tip).to_contain_text(finding["rule_id"])  # focus shows the rule, its message and the fix
+    expect(tip).to_contain_text(finding["message"])
+    expect(tip).to_contain_text(finding["suggestion"])
     expect(page.locator("#cite-1")).to_be_visible()
     expect(page.locator("#generator")).to_contain_text(server.container.settings.llm_model)
     page.screenshot(path=str(SCREENSHOTS / "draft.png"), full_page=True)
