@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         description="Most chunks of one source document (or one product) among the k hits while other "
         "documents are available; 0 (default) means no cap. See docs/configuration.md for the trade-off.",
     )
+    retrieval_glossaries: list[Path] = Field(
+        default_factory=list,
+        description="Extra bilingual glossary YAML files (the shipped format) for cross-lingual retrieval.",
+    )
     max_file_bytes: int = Field(5_000_000, ge=1_000)
     max_field_chars: int = Field(20_000, ge=100)
     chunk_chars: int = Field(450, ge=100, le=4000)

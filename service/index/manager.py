@@ -24,6 +24,7 @@ from service.errors import ErrorCode, ReplydraftError
 from service.index.bm25 import LexicalIndex
 from service.index.catalogue import Catalogue
 from service.index.chroma_store import AliasState, ChromaStore, make_client
+from service.index.crosslingual import Glossary
 from service.knowledge.models import Chunk, Hit, IngestResult
 from service.metrics import Metrics
 from service.settings import Settings
@@ -33,6 +34,8 @@ log = logging.getLogger("replydraft.index")
 RRF_K = 60
 EXACT_DENSE_MAX = 3000  # filters keeping at most this many chunks are searched exactly
 VECTOR_CACHE_MAX = 20000
+# Weight of the translated BM25 list (service.index.crosslingual) in the fusion, relative to the others.
+CROSSLINGUAL_WEIGHT = 1.0
 ALIAS_TTL_S = 2.0  # how stale a replica's view of the live version may be
 ORPHAN_AGE_S = 3600  # unreferenced versions younger than this may be another replica's build in progress
 
@@ -153,6 +156,7 @@ class IndexManager:
         self._reindex_lock = threading.Lock()
         self._progress = ReindexProgress()
         self._progress_lock = threading.Lock()
+        self.glossary = Glossary.load(settings.retrieval_glossaries)
 
     @classmethod
     def from_settings(
@@ -296,6 +300,8 @@ class IndexManager:
                 [1.0 if _matches(c, filters) else 0.0 for c in state.lexical.chunks], dtype=np.float32
             )
         lexical = state.lexical.search(query, n, mask)
+        translated = self.glossary.translate(query)
+        crossed = state.lexical.search(translated, n, mask) if translated else []
 
         mentioned = [p.product_id for p in state.catalogue.find_mentions(query)]
         if filters and filters.product_ids:
@@ -318,6 +324,9 @@ class IndexManager:
             cid = state.lexical.chunks[lex_pos].id
             scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
             bm25_rank[cid] = rank
+        for rank, (lex_pos, _) in enumerate(crossed, 1):
+            cid = state.lexical.chunks[lex_pos].id
+            scores[cid] = scores.get(cid, 0.0) + CROSSLINGUAL_WEIGHT / (RRF_K + rank)
         for rank, (cid, _) in enumerate(named, 1):
             scores[cid] = scores.get(cid, 0.0) + 2.0 / (RRF_K + rank)
         if mentioned:
