@@ -230,6 +230,65 @@ def test_table_rows_are_quoted_with_their_column_names() -> None:
     ]
 
 
+def test_a_record_of_label_value_pairs_is_quoted_whole() -> None:
+    text = (
+        "【商品】某品牌 烤箱（商品ID: OV-1）\n常见故障:\n"
+        "1. 故障代码: E5；故障名称: 温度过高；处理方法: 断电冷却20分钟后重启\n"
+        "赠品信息: 1. 赠品名称: 烤盘；标注价值: 30元\n"
+        "退货说明：签收7天内可退。运费由买家承担；质量问题由卖家承担。"
+    )
+    assert quotable(text, "某品牌 烤箱") == [
+        "常见故障:",
+        "故障代码: E5；故障名称: 温度过高；处理方法: 断电冷却20分钟后重启",
+        "赠品信息: 赠品名称: 烤盘；标注价值: 30元",
+        "退货说明：签收7天内可退。",  # prose still splits into sentences
+        "运费由买家承担；",
+        "质量问题由卖家承担。",
+    ]
+
+
+def test_a_fault_code_question_gets_the_whole_fault_record() -> None:
+    sheet = (
+        "【商品】某品牌 烤箱（商品ID: OV-1）\n常见故障:\n"
+        "1. 故障代码: E4；故障名称: 门未关好；处理方法: 关紧炉门后重试\n"
+        "2. 故障代码: E5；故障名称: 温度过高；处理方法: 断电冷却20分钟后重启"
+    )
+    text = extractive.compose(
+        language="zh",
+        intent="warranty",
+        problem=True,
+        question="烤箱屏幕显示E5怎么办？",
+        sources=[Source(1, "passage", "products/ovens.yaml#OV-1", "某品牌 烤箱", sheet, product_id="OV-1")],
+        products=[],
+        context=None,
+    )
+    assert "故障代码: E5；故障名称: 温度过高；处理方法: 断电冷却20分钟后重启[1]" in text
+
+
+def test_a_fault_record_in_the_facts_table_is_quoted_whole() -> None:
+    from service.knowledge.models import ProductFacts
+
+    facts = ProductFacts(
+        product_id="OV-1",
+        name="某品牌 烤箱",
+        source_id="products/ovens.yaml#OV-1",
+        facts={
+            "常见故障": "1) 故障代码: E4；故障名称: 门未关好；处理方法: 关紧炉门后重试 "
+            "2) 故障代码: E5；故障名称: 温度过高；处理方法: 断电冷却20分钟后重启"
+        },
+    )
+    text = extractive.compose(
+        language="zh",
+        intent="warranty",
+        problem=True,
+        question="烤箱显示E5是什么故障？",
+        sources=[Source(1, "product_facts", facts.source_id, facts.name, "", product_id="OV-1")],
+        products=[facts],
+        context=None,
+    )
+    assert "故障代码: E5；故障名称: 温度过高；处理方法: 断电冷却20分钟后重启[1]" in text
+
+
 def test_headers_and_alias_lines_are_not_quoted() -> None:
     text = "【商品】青禾 水壶（商品ID: HM-1）\n型号: KT-1、水壶\n价格: 89\n- 保修: 1年。支持换新"
     assert quotable(text, "青禾 水壶") == ["价格: 89", "保修: 1年。", "支持换新"]

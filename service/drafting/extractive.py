@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.drafting.intent import Intent, intent_terms
-from service.drafting.passages import clean_sentence, is_alias_line
+from service.drafting.passages import clean_sentence, is_alias_line, records
 from service.drafting.passages import sentences as quotable
 from service.drafting.sources import Source
 from service.drafting.text import (
@@ -309,7 +309,7 @@ def _product_facts(source: Source, facts: ProductFacts, q: _Question, prior: flo
     for label, value in facts.facts.items():
         if is_alias_line(f"{label}: x"):
             continue
-        for piece in split_sentences(value) or [value]:
+        for piece in records(value):
             lines.append((label, piece.rstrip(_END)))
     weights = _idf(q.terms, [f"{label} {piece}" for label, piece in lines])
     for pos, (label, piece) in enumerate(lines, start=2):

@@ -17,6 +17,9 @@ _LIST_PREFIX = re.compile(r"^(?:[#>*•\-|]+|\d{1,2}[.、)]\s?)\s*")
 _SEPARATOR_ROW = re.compile(r"^\|?[\s:|-]+\|?$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 HEADER_EXTRA_CHARS = 30  # a header line may add an id or a tag to the title
+# A rendered record ("故障代码: E1；故障名称: 干烧保护；处理方法: …"): its pairs only make sense together.
+_PAIR = re.compile(r"[；;]\s*[^：:；;。.]{1,16}[：:]")
+RECORD_CHARS = 160
 
 
 def clean_sentence(sentence: str) -> str:
@@ -37,6 +40,23 @@ def is_heading(sentence: str, title: str) -> bool:
 def is_alias_line(sentence: str) -> bool:
     label = re.split(r"[:：]", sentence, maxsplit=1)[0] if re.search(r"[:：]", sentence) else ""
     return re.sub(r"[\s_-]", "", label).lower() in ALIAS_LABELS
+
+
+_RECORD_LABEL = re.compile(r"^([^：:；;。]{1,16}[：:]\s*)\d{1,2}[.、)]\s?(?=[^：:；;]{1,16}[：:])")
+
+
+def is_record(line: str) -> bool:
+    """A short line of several 'label: value' pairs: one fact, so it is quoted whole, never split."""
+    return len(line) <= RECORD_CHARS and len(_PAIR.findall(line)) >= 1 and bool(re.search(r"[：:]", line))
+
+
+def records(value: str) -> list[str]:
+    """An inline list value ("1) a: x；b: y 2) a: z") as its items, each record whole when it is short."""
+    items = [p.strip() for p in re.split(r"(?:^|\s)\d{1,2}\)\s", value) if p.strip()]
+    out: list[str] = []
+    for item in items or [value]:
+        out.extend([item] if is_record(item) else split_sentences(item) or [item])
+    return out
 
 
 def _table(rows: list[str]) -> list[str]:
@@ -70,7 +90,10 @@ def sentences(text: str, title: str = "") -> list[str]:
                 i += 1
             raw.extend(_table(block))
             continue
-        raw.extend(split_sentences(line))
+        if is_record(line):
+            raw.append(_RECORD_LABEL.sub(r"\1", line))  # "赠品信息: 1. 名称: …" -> "赠品信息: 名称: …"
+        else:
+            raw.extend(split_sentences(line))
         i += 1
     out = []
     for s in raw:
