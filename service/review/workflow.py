@@ -23,7 +23,7 @@ from typing import Any, Protocol, cast
 from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from service.api.auth import Principal
 from service.compliance.models import ComplianceResult, Verdict
@@ -70,6 +70,10 @@ class Drafter(Protocol):
 class IndexView(Protocol):
     def live_version(self) -> Any: ...
     def present_chunk_ids(self, chunk_ids: Sequence[str]) -> set[str]: ...
+
+
+# Loader options for reads that only build DraftRecords; touching a skipped column raises, never loads.
+RECORD_ONLY = (defer(Draft.source_texts, raiseload=True),)
 
 
 def content_hash(text: str) -> str:
@@ -418,13 +422,20 @@ class ReviewService:
         )
 
     def get_draft(self, draft_id: str) -> DraftRecord:
-        row = self._load(draft_id)
+        row = self._load(draft_id, record_only=True)
         self._refresh_staleness([row])
         return to_record(row)
 
-    def _load(self, draft_id: str) -> Draft:
+    def _load(self, draft_id: str, *, record_only: bool = False) -> Draft:
+        """``record_only`` skips what a DraftRecord does not show (the full source texts, the largest
+        column), so reading a draft does not parse kilobytes of JSON it then drops."""
         with self.db.read() as s:
-            return _get(s, draft_id)
+            if not record_only or not storable(draft_id):
+                return _get(s, draft_id)
+            row = s.scalars(select(Draft).where(Draft.id == draft_id).options(*RECORD_ONLY)).one_or_none()
+            if row is None:
+                raise ReplydraftError(ErrorCode.NOT_FOUND, f"no draft {draft_id}")
+            return row
 
     def _conflict(self, draft_id: str, message: str | None = None) -> ReplydraftError:
         current = self.get_draft(draft_id)
@@ -749,7 +760,7 @@ class ReviewService:
             raise ReplydraftError(ErrorCode.VALIDATION, f"limit must be between 1 and {MAX_PAGE}")
         if stale is not None or status in (None, Status.PENDING):
             self._refresh_pending()
-        query = select(Draft)
+        query = select(Draft).options(*RECORD_ONLY)
         if status is not None:
             query = query.where(Draft.status == status)
         if verdict is not None:
