@@ -73,6 +73,17 @@ def test_regex_and_check_rules_with_exceptions(tmp_path: Path) -> None:
     assert engine.check("见 evil.top/x").findings[0].rule_id == "store.link"
 
 
+def test_a_store_regex_matches_whatever_case_it_is_written_in(tmp_path: Path) -> None:
+    # Drafts are lower-cased before matching: an upper-case pattern still has to find its words.
+    body = rule("store.upper", "off_platform", "{regex: 'Add\\s+me\\s+on\\s+LINE'}")
+    body += rule("store.lower", "off_platform", "{regex: '\\bkakao\\s?talk\\b'}")
+    engine = ComplianceEngine.from_paths([write_pack(tmp_path, body)], include_builtin=False)
+    # (the test rules are zh rules, so the texts carry Chinese)
+    assert engine.check("您好，Please add me on Line").findings[0].rule_id == "store.upper"
+    assert engine.check("您好，Message us on KakaoTalk").findings[0].rule_id == "store.lower"
+    assert engine.check("您好，our hotline is open").verdict == Verdict.PASS
+
+
 @pytest.mark.parametrize(
     ("body", "expect"),
     [

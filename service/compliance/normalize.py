@@ -130,6 +130,10 @@ def _bounds(starts: list[int], pos: int, length: int) -> tuple[int, int]:
 def normalize(text: str) -> Normalized:
     if text.isascii() and text.isprintable():
         return Normalized(text, text.lower(), [])
+    mapped = list(map(_char, text))
+    joined = "".join(mapped)
+    if len(joined) == len(text) and "" not in mapped:  # each character gave exactly one: same offsets
+        return Normalized(text, _lower_same_length(joined), [])
     chars: list[str] = []
     index: list[int] = []
     for i, c in enumerate(text):

@@ -26,6 +26,12 @@ ZH_ADDRESS_RE = re.compile(
     rf"|{_CJK}{{2,10}}?(?P<estate>{_CJK}{{2,6}}(?:小区|花园|公寓|大厦|家园|新村|苑))\s?(?P<bld>[0-9]+(?:栋|幢|号楼|座))"
     rf"(?:\s?[0-9]+(?:单元|室|楼|层))*"
 )
+# Necessary conditions of the two address patterns, cheap to scan for (a character class leads): the full
+# patterns, which try every start position with lazy repeats, run only on text that has one.
+_ZH_ADDRESS_HINT = re.compile(
+    rf"(?:路|街|大道|大街|巷|弄|胡同|道)\s?{_NUMERAL}(?:号|弄)|(?:小区|花园|公寓|大厦|家园|新村|苑)\s?[0-9]+(?:栋|幢|号楼|座)"
+)
+_EN_ADDRESS_HINT = re.compile(r"[0-9]\s+[a-z]", re.IGNORECASE | re.ASCII)
 EN_ADDRESS_RE = re.compile(
     r"(?<![0-9a-z])(?P<no>[0-9]{1,5})\s+(?P<street>(?:[a-z][a-z'.-]*\s+){1,4}"
     r"(?:street|st|road|rd|avenue|ave|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace))\b\.?",
@@ -100,10 +106,12 @@ def emails(text: str) -> Iterator[PersonalData]:
 def addresses(text: str, original: str | None = None) -> Iterator[PersonalData]:
     """Chinese street or estate addresses; English ones need a capitalised street name in ``original``
     (same length as ``text``), so "7 days via the main road" is not an address."""
-    for m in ZH_ADDRESS_RE.finditer(text):
+    zh = ZH_ADDRESS_RE.finditer(text) if _ZH_ADDRESS_HINT.search(text) else ()
+    for m in zh:
         key = m["road"][-3:] + m["no"] if m["road"] else m["estate"][-4:] + m["bld"]
         yield PersonalData("address", m.start(), m.end(), key.replace(" ", ""))
-    for m in EN_ADDRESS_RE.finditer(text):
+    en = EN_ADDRESS_RE.finditer(text) if _EN_ADDRESS_HINT.search(text) else ()
+    for m in en:
         source = original if original is not None and len(original) == len(text) else None
         street = source[m.start("street") : m.end("street")] if source else m["street"]
         if not street[:1].isupper():
