@@ -19,6 +19,7 @@ import ahocorasick
 from service.compliance.checks import Document, normalise_domain
 from service.compliance.models import ComplianceResult, Finding, Severity
 from service.compliance.normalize import Normalized, has_cjk, has_latin, normalize
+from service.compliance.prefilter import Prefilter
 from service.compliance.rulepacks import CompiledException, CompiledRule, builtin_pack_paths, compile_rules
 from service.errors import ErrorCode, ReplydraftError
 
@@ -58,6 +59,10 @@ class ComplianceEngine:
         self.max_chars = max_chars
         self._phrase_rules = [r for r in self.rules if r.rule.matcher.phrases]
         self._other_rules = [r for r in self.rules if not r.rule.matcher.phrases]
+        # Regex rule i runs only on text holding a literal that every match of its pattern needs.
+        self._prefilter = Prefilter([r.regex for r in self._other_rules if r.regex is not None])
+        regex_positions = iter(range(len(self._other_rules)))
+        self._regex_slot = [next(regex_positions) if r.regex is not None else -1 for r in self._other_rules]
         self._automaton: ahocorasick.Automaton | None = None
         if self._phrase_rules:
             table: dict[str, list[int]] = {}
@@ -151,7 +156,10 @@ class ComplianceEngine:
                     rule = self._phrase_rules[i]
                     if rule.rule.language in languages:
                         yield _Candidate(rule, start, end, None)
-        for rule in self._other_rules:
+        may_match = self._prefilter.candidates(text)
+        for rule, slot in zip(self._other_rules, self._regex_slot, strict=True):
+            if slot >= 0 and slot not in may_match:
+                continue
             if rule.rule.language not in languages:
                 continue
             if rule.regex is not None:
