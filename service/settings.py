@@ -59,11 +59,11 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(6, ge=1, le=50)
     retrieval_candidates: int = Field(40, ge=5, le=500, description="Per-retriever candidates before fusion.")
     retrieval_max_per_source: int = Field(
-        0,
+        2,
         ge=0,
         le=50,
         description="Most chunks of one source document (or one product) among the k hits while other "
-        "documents are available; 0 (default) means no cap. See docs/configuration.md for the trade-off.",
+        "documents are available; 0 means no cap. See docs/configuration.md for the measurements.",
     )
     retrieval_glossaries: list[Path] = Field(
         default_factory=list,
