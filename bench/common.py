@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import socket
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -62,3 +64,29 @@ def save(name: str, payload: dict[str, Any]) -> Path:
     payload = {"machine": machine(), "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **payload}
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_server(
+    url: str, proc: subprocess.Popen[bytes], timeout_s: float, interval_s: float = 0.2
+) -> None:
+    """Poll ``url`` until it answers 200; exit with the server's stderr tail if the process dies first."""
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            raise SystemExit(f"server exited ({proc.returncode}): {err[-2000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(interval_s)
+    raise SystemExit(f"server did not answer {url} within {timeout_s:g} s")

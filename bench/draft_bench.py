@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import save, summary
+from bench.common import free_port, save, summary, wait_for_server
 from service.container import Container
 from service.review.keys import DatabaseKeyStore
 from service.settings import Settings
@@ -49,18 +48,12 @@ QUESTIONS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Server:
     """``replydraft serve`` in its own process, as deployed: load generation and the fake model stay in
     this process, so their CPU and GIL time is not charged to the server's latency."""
 
     def __init__(self, settings: Settings) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.env = {
             **os.environ,
             "REPLYDRAFT_DATA_DIR": str(settings.data_dir),
@@ -80,17 +73,8 @@ class Server:
         command = [replydraft, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"server exited with {self.proc.returncode}")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    return base
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit("server did not become ready")
+        wait_for_server(f"{base}/readyz", self.proc, timeout_s=120)
+        return base
 
     def __exit__(self, *exc: object) -> None:
         if self.proc is not None:

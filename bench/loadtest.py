@@ -42,7 +42,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import percentile, save
+from bench.common import free_port, percentile, save, wait_for_server
 from tests.fake_llm import FakeLLM, Reply
 
 REPO = Path(__file__).resolve().parents[1]
@@ -225,20 +225,6 @@ def replydraft(env: dict[str, str], *args: str) -> str:
     if done.returncode != 0:
         raise SystemExit(f"replydraft {' '.join(args)} failed: {done.stderr[-2000:]}")
     return done.stdout.strip()
-
-
-def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("server did not become ready")
 
 
 def restart_postgres() -> float:
@@ -429,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
                 role: replydraft(env, "keys", "create", "--role", role, "--name", f"load {role}")
                 for role in ("agent", "reviewer", "ops")
             }
-            port = _free_port()
+            port = free_port()
             base = f"http://127.0.0.1:{port}"
             exe = str(Path(sys.executable).with_name("replydraft"))
             proc = subprocess.Popen(
@@ -438,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
                 cwd=REPO,
                 stdout=subprocess.DEVNULL,
             )
-            wait_ready(base, proc)
+            wait_for_server(f"{base}/readyz", proc, timeout_s=180, interval_s=0.3)
             questions = [
                 q["query"]
                 for q in yaml.safe_load(
@@ -584,14 +570,6 @@ def main(argv: list[str] | None = None) -> int:
         }
         console.print(f"written {save('loadtest', payload)}")
     return 0 if ok else 1
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 if __name__ == "__main__":

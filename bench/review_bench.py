@@ -19,7 +19,6 @@ import argparse
 import multiprocessing
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import save, summary
+from bench.common import free_port, save, summary, wait_for_server
 
 REPO = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("REPLYDRAFT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -179,23 +178,6 @@ def prepare(url: str, drafts: int) -> tuple[str, list[str]]:
 
 
 # --- clients -----------------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit("server did not start")
 
 
 def client(
@@ -241,14 +223,14 @@ def client(
 def run_backend(backend: str, per_client: int, clients: int = CLIENTS, workers: int = 1) -> dict[str, Any]:
     with database(backend) as url:
         token, ids = prepare(url, clients * per_client + 20)
-        port = _free_port()
+        port = free_port()
         command = [sys.executable, "-m", "bench.review_bench", "serve", "--url", url, "--port", str(port)]
         proc = subprocess.Popen(
             [*command, "--workers", str(workers)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_ready(base, proc)
+            wait_for_server(f"{base}/healthz", proc, timeout_s=60, interval_s=0.1)
             client(base, token, ids[:20], 0, 0.0)  # warm-up: imports, pools, first statements
             slices = [ids[20 + i * per_client : 20 + (i + 1) * per_client] for i in range(clients)]
             start_at = time.time() + 1.0

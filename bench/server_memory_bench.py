@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import CACHE, make_embedder, save, summary
+from bench.common import CACHE, free_port, make_embedder, save, summary, wait_for_server
 from bench.retrieval_bench import QUERIES, open_synthetic, synthetic_dirs
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,12 +35,6 @@ def proc_memory_mb(pid: int) -> dict[str, float]:
         if key in ("VmRSS", "VmHWM"):
             out[key] = round(int(value.split()[0]) / 1024, 1)  # kB
     return out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _command() -> list[str]:
@@ -69,7 +62,7 @@ def bench_key(data: Path, kind: str) -> str:
 
 def measure(data: Path, kind: str, requests: int, timeout_s: float = 300) -> dict[str, Any]:
     key = bench_key(data, kind)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "REPLYDRAFT_DATA_DIR": str(data),
@@ -87,19 +80,7 @@ def measure(data: Path, kind: str, requests: int, timeout_s: float = 300) -> dic
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                raise SystemExit(f"server exited ({proc.returncode}): {err[-2000:]}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not start in time")
-            time.sleep(0.2)
+        wait_for_server(f"{base}/healthz", proc, timeout_s)
         ready_s = time.perf_counter() - started
         ready = proc_memory_mb(proc.pid)
         latencies: list[float] = []
