@@ -14,9 +14,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, insert, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -47,6 +47,11 @@ def without_nul(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: without_nul(v) for k, v in value.items()}
     return value
+
+
+def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """A plain Core INSERT (the ORM's bulk path costs more and adds nothing for append-only rows)."""
+    session.execute(insert(cast(Table, model.__table__)), rows)
 
 
 def normalise_url(url: str) -> str:

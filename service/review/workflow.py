@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
@@ -30,7 +30,7 @@ from service.compliance.models import ComplianceResult, Verdict
 from service.drafting.models import DraftRecord, DraftRequest, GeneratedDraft
 from service.errors import ErrorCode, ReplydraftError
 from service.review import audit, stats
-from service.review.db import Database, storable, without_nul
+from service.review.db import Database, insert_rows, storable, without_nul
 from service.review.delivery import WebhookDelivery
 from service.review.editdistance import levenshtein
 from service.review.metrics import OutboxMetrics
@@ -136,8 +136,8 @@ def column_values(obj: Any) -> dict[str, Any]:
     return {attr.key: getattr(obj, attr.key) for attr in sa_inspect(type(obj)).column_attrs}
 
 
-def _get(s: Session, draft_id: str) -> Draft:
-    row = s.get(Draft, draft_id) if storable(draft_id) else None
+def _get(s: Session, draft_id: str, *options: Any) -> Draft:
+    row = s.get(Draft, draft_id, options=options) if storable(draft_id) else None
     if row is None:
         raise ReplydraftError(ErrorCode.NOT_FOUND, f"no draft {draft_id}")
     return row
@@ -188,11 +188,6 @@ def _cas(
     return row
 
 
-def _insert_rows(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """A plain Core INSERT (the ORM's bulk path costs more and adds nothing for append-only rows)."""
-    s.execute(insert(cast(Table, model.__table__)), rows)
-
-
 def _decide(
     s: Session,
     before: dict[str, Any],
@@ -205,7 +200,7 @@ def _decide(
 ) -> None:
     """One row of QA data per decision: how long it took and how much the reviewer changed."""
     original: str = before["text"]
-    _insert_rows(
+    insert_rows(
         s,
         Decision,
         [
@@ -392,8 +387,8 @@ class ReviewService:
         )
 
     def _insert(self, s: Session, row: Draft, *, principal: Principal | None, note: str | None) -> None:
-        _insert_rows(s, Draft, [column_values(row)])
-        _insert_rows(
+        insert_rows(s, Draft, [column_values(row)])
+        insert_rows(
             s,
             Revision,
             [
@@ -430,12 +425,7 @@ class ReviewService:
         """``record_only`` skips what a DraftRecord does not show (the full source texts, the largest
         column), so reading a draft does not parse kilobytes of JSON it then drops."""
         with self.db.read() as s:
-            if not record_only or not storable(draft_id):
-                return _get(s, draft_id)
-            row = s.scalars(select(Draft).where(Draft.id == draft_id).options(*RECORD_ONLY)).one_or_none()
-            if row is None:
-                raise ReplydraftError(ErrorCode.NOT_FOUND, f"no draft {draft_id}")
-            return row
+            return _get(s, draft_id, *(RECORD_ONLY if record_only else ()))
 
     def _conflict(self, draft_id: str, message: str | None = None) -> ReplydraftError:
         current = self.get_draft(draft_id)
@@ -548,7 +538,7 @@ class ReviewService:
                 before = _snapshot(row, stale=stale, stale_sources=stale_sources)
                 fresh = _cas(s, row, version, Status.PENDING, values)
                 if edited:
-                    _insert_rows(
+                    insert_rows(
                         s,
                         Revision,
                         [
@@ -714,9 +704,9 @@ class ReviewService:
                     sent_by_name=principal.name,
                     sent_at=now,
                 )
-                _insert_rows(s, SendRow, [column_values(send)])
+                insert_rows(s, SendRow, [column_values(send)])
                 box = outbox_row(fresh, send, now)
-                _insert_rows(s, OutboxRow, [column_values(box)])
+                insert_rows(s, OutboxRow, [column_values(box)])
                 audit.append(
                     s,
                     fresh,
