@@ -8,6 +8,7 @@ and evidence (sources, context, customer message) is only processed when a rule 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -61,8 +62,8 @@ class ComplianceEngine:
         self._other_rules = [r for r in self.rules if not r.rule.matcher.phrases]
         # Regex rule i runs only on text holding a literal that every match of its pattern needs.
         self._prefilter = Prefilter([r.regex for r in self._other_rules if r.regex is not None])
-        regex_positions = iter(range(len(self._other_rules)))
-        self._regex_slot = [next(regex_positions) if r.regex is not None else -1 for r in self._other_rules]
+        slots = itertools.count()  # the prefilter numbers the regex rules in this order
+        self._regex_slot = [next(slots) if r.regex is not None else -1 for r in self._other_rules]
         self._automaton: ahocorasick.Automaton | None = None
         if self._phrase_rules:
             table: dict[str, list[int]] = {}

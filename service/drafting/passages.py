@@ -47,7 +47,7 @@ _RECORD_LABEL = re.compile(r"^([^：:；;。]{1,16}[：:]\s*)\d{1,2}[.、)]\s?(?
 
 def is_record(line: str) -> bool:
     """A short line of several 'label: value' pairs: one fact, so it is quoted whole, never split."""
-    return len(line) <= RECORD_CHARS and len(_PAIR.findall(line)) >= 1 and bool(re.search(r"[：:]", line))
+    return len(line) <= RECORD_CHARS and _PAIR.search(line) is not None  # a pair needs its colon
 
 
 def records(value: str) -> list[str]:
