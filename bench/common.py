@@ -90,3 +90,19 @@ def wait_for_server(
             pass
         time.sleep(interval_s)
     raise SystemExit(f"server did not answer {url} within {timeout_s:g} s")
+
+
+def process_cpu_ms(pid: int) -> float:
+    """CPU time (user + system) of a process and its live children, from /proc (Linux), in ms."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+    return total * 1000 / os.sysconf("SC_CLK_TCK")

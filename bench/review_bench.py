@@ -36,7 +36,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import free_port, save, summary, wait_for_server
+from bench.common import free_port, process_cpu_ms, save, summary, wait_for_server
 
 REPO = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("REPLYDRAFT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -234,12 +234,14 @@ def run_backend(backend: str, per_client: int, clients: int = CLIENTS, workers: 
             client(base, token, ids[:20], 0, 0.0)  # warm-up: imports, pools, first statements
             slices = [ids[20 + i * per_client : 20 + (i + 1) * per_client] for i in range(clients)]
             start_at = time.time() + 1.0
+            cpu_before = process_cpu_ms(proc.pid)
             with ProcessPoolExecutor(clients, mp_context=multiprocessing.get_context("fork")) as pool:
                 futures = [
                     pool.submit(client, base, token, sl, i + 1, start_at) for i, sl in enumerate(slices)
                 ]
                 results = [f.result() for f in futures]
             elapsed = time.time() - start_at
+            server_cpu_ms = process_cpu_ms(proc.pid) - cpu_before
         finally:
             proc.terminate()
             proc.wait(10)
@@ -256,6 +258,9 @@ def run_backend(backend: str, per_client: int, clients: int = CLIENTS, workers: 
         "review_actions": summary(actions),
         "by_action": {k: summary(v) for k, v in sorted(out.items())},
         "requests_per_s": round(requests / elapsed, 1),
+        # The server's own CPU per request (all requests, reads included): the cost of the work itself,
+        # apart from the queueing that concurrency adds to latency.
+        "server_cpu_ms_per_request": round(server_cpu_ms / max(1, requests), 2),
         "errors": len(errors),
         "first_errors": errors[:5],
     }
@@ -314,8 +319,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     console.print(table)
     for backend, r in results.items():
+        one = r.get("one_client", {})
+        cpu = f"server CPU {r['server_cpu_ms_per_request']} ms/request"
+        if one:
+            cpu += f" ({one['server_cpu_ms_per_request']} with 1 client)"
         console.print(
-            f"{backend}: {r['requests_per_s']} requests/s, {r['errors']} errors {r['first_errors']}"
+            f"{backend}: {r['requests_per_s']} requests/s, {cpu}, {r['errors']} errors {r['first_errors']}"
         )
     if not args.no_save:
         path = save(
