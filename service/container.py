@@ -100,6 +100,31 @@ class Container:
         return self._get("drafter", build)
 
     @property
+    def store(self) -> Any:
+        """service.connectors.base.StoreConnector, or None when REPLYDRAFT_STORE_CONNECTOR=none."""
+
+        def build() -> Any:
+            from service.connectors.factory import build_connector
+
+            return build_connector(self.settings)
+
+        return self._get("store", build)
+
+    @property
+    def store_desk(self) -> Any:
+        """service.store.desk.StoreDesk over the connector and the store policy, or None without one."""
+
+        def build() -> Any:
+            from service.store.desk import StoreDesk
+            from service.store.policy import StorePolicy
+
+            if self.store is None:
+                return None
+            return StoreDesk(self.store, StorePolicy.load(self.settings.store_policy_file))
+
+        return self._get("store_desk", build)
+
+    @property
     def db(self) -> Any:
         """service.review.db.Database (SQLAlchemy engine + sessions)."""
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.compliance.models import ComplianceResult
+from service.store.models import StoreFindings
 
 MAX_MESSAGE_CHARS = 4000
 MAX_TURNS = 50
@@ -29,6 +30,18 @@ class DraftRequest(BaseModel):
     context: str | None = Field(None, max_length=MAX_MESSAGE_CHARS, description="Agent-supplied facts")
     product_ids: list[str] = Field(default_factory=list, max_length=20)
     channel: str | None = Field(None, max_length=64)
+    customer_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=128,
+        pattern=r"^[^\x00-\x1f/\\]+$",
+        description="Who is asking, as the store's order system knows them: the draft looks up their orders.",
+    )
+    order_ids: list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="The orders the message is about, when the agent knows; otherwise the draft finds them.",
+    )
     stream: bool = False
 
     @field_validator("customer_message")
@@ -72,6 +85,7 @@ class GeneratedDraft(BaseModel):
     retrieved_source_ids: list[str] = Field(default_factory=list)
     # The texts compliance checked the draft against; the review store keeps them to re-check edits.
     source_texts: list[str] = Field(default_factory=list)
+    store: StoreFindings | None = None  # look-ups in the store's systems and proposed actions
 
 
 DraftStatus = Literal["pending_review", "approved", "rejected", "superseded", "sent"]

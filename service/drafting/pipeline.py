@@ -22,6 +22,8 @@ from service.drafting.prompts import PromptLibrary, RenderedPrompt, escape_data,
 from service.drafting.sources import Grounding, gather, resolve_products
 from service.drafting.text import Language, detect_language, estimate_tokens
 from service.settings import Settings
+from service.store import hook as store_hook
+from service.store.desk import Consultation
 
 log = logging.getLogger("replydraft.drafting")
 
@@ -82,6 +84,7 @@ class Prepared:
     grounding: Grounding
     prompt: RenderedPrompt
     started: float
+    store: Consultation | None = None
 
 
 def fallback_reason(error: LLMError) -> str:
@@ -137,6 +140,7 @@ class DraftPipeline:
         compliance: Any,
         prompts: PromptLibrary | None = None,
         metrics: Any = None,
+        store: Any = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -144,6 +148,7 @@ class DraftPipeline:
         self.compliance = compliance
         self.prompts = prompts or PromptLibrary(settings.prompts_dir)
         self.metrics = metrics  # service.metrics.Metrics: counts drafts by provider and fallback kind
+        self.store = store  # service.store.desk.StoreDesk: the customer's orders, when a connector is set
 
     @classmethod
     def from_container(cls, container: Any) -> DraftPipeline:
@@ -153,6 +158,7 @@ class DraftPipeline:
             llm=container.llm,
             compliance=container.compliance,
             metrics=container.metrics,
+            store=container.store_desk,
         )
 
     # --- public ----------------------------------------------------------------------------------
@@ -192,8 +198,9 @@ class DraftPipeline:
         grounding = gather(
             self.index, query=query, products=products, k=self.settings.retrieval_k, language=language
         )
+        store = store_hook.consult(self.store, req, language, self.index, grounding)
         prompt = self.prompts.render(language, self._variables(req, language, intent, grounding))
-        return Prepared(req, language, intent, problem, grounding, prompt, started)
+        return Prepared(req, language, intent, problem, grounding, prompt, started, store)
 
     # --- internals -------------------------------------------------------------------------------
     def _variables(
@@ -286,6 +293,7 @@ class DraftPipeline:
             context=req.context,
             followup_hours=self.settings.followup_hours,
         )
+        text = store_hook.weave(text, prep.store)
         cited = citations.resolve(text, prep.grounding.sources)
         info = GeneratorInfo(
             provider=extractive.PROVIDER,
@@ -326,4 +334,5 @@ class DraftPipeline:
             index_version=prep.grounding.index_version,
             retrieved_source_ids=list(dict.fromkeys(s.source_id for s in prep.grounding.sources)),
             source_texts=source_texts,
+            store=prep.store.findings if prep.store else None,
         )
