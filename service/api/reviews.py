@@ -20,6 +20,7 @@ from service.api.responses import AUTHENTICATED, errors
 from service.drafting.models import DraftRecord
 from service.review.models import AuditEntry, OutboxItem, Page, SendResult
 from service.review.workflow import MAX_EDIT_CHARS, MAX_REASON_CHARS
+from service.store.review import ActionChoice, StoreActionItem
 
 
 @asynccontextmanager
@@ -30,12 +31,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     start = getattr(reviews, "start_delivery", None) if container.settings.webhook_url else None
     if callable(start):
         start()
+    start_actions = getattr(reviews, "start_actions", None)
+    if callable(start_actions) and container.settings.store_connector != "none":
+        start_actions()
     try:
         yield
     finally:
-        stop = getattr(reviews, "stop_delivery", None)
-        if callable(stop):
-            stop()
+        for name in ("stop_delivery", "stop_actions"):
+            stop = getattr(reviews, name, None)
+            if callable(stop):
+                stop()
 
 
 router = APIRouter(prefix="/v1", tags=["reviews"], lifespan=_lifespan, responses=AUTHENTICATED)
@@ -58,6 +63,12 @@ class ApproveBody(BaseModel):
         min_length=1,
         max_length=MAX_EDIT_CHARS,
         description="Edited text; omit to approve the draft as is. Re-checked by compliance.",
+    )
+    actions: list[ActionChoice] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Your decision on each proposed store action (approve, optionally with edited "
+        "arguments, or drop). An action not named here is not approved and never runs.",
     )
 
     @field_validator("text")
@@ -95,7 +106,9 @@ class RegenerateBody(BaseModel):
 def approve(draft_id: DraftId, body: ApproveBody, container: ContainerDep, caller: Reviewer) -> Any:
     """An edit becomes a new revision and runs through compliance again: a blocking finding answers 422
     with the findings. Approving needs the current version (409 otherwise, with the current draft)."""
-    return container.reviews.approve(draft_id, version=body.version, text=body.text, principal=caller)
+    return container.reviews.approve(
+        draft_id, version=body.version, text=body.text, principal=caller, actions=body.actions
+    )
 
 
 @router.post(
@@ -200,3 +213,41 @@ def requeue_outbox(outbox_id: DraftId, container: ContainerDep, caller: OutboxOp
     """Once the webhook is fixed: the item is pending again, due now, with a fresh attempt budget, and
     keeps its id (the receiver's idempotency key). 409 when the item is not dead."""
     return container.reviews.requeue_outbox(outbox_id, principal=caller)
+
+
+ACTION_STATUS = Literal["pending", "done", "dead"]
+
+
+@router.get(
+    "/store-actions",
+    response_model=list[StoreActionItem],
+    summary="Approved store actions: queued, performed, failed (dead)",
+)
+def list_store_actions(
+    container: ContainerDep,
+    _: Reader,
+    status: Annotated[ACTION_STATUS | None, Query(description="Only this status")] = None,
+    draft_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    return container.reviews.list_actions(status=status, draft_id=draft_id, limit=limit)
+
+
+class RequeueActionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field("", max_length=MAX_REASON_CHARS)
+
+
+@router.post(
+    "/store-actions/{action_id}/requeue",
+    response_model=StoreActionItem,
+    summary="Put a failed store action back in the queue",
+    responses=errors(404, 409),
+)
+def requeue_store_action(
+    action_id: Annotated[str, Path(min_length=1, max_length=64)],
+    container: ContainerDep,
+    caller: OutboxOperator,
+    body: RequeueActionBody | None = None,
+) -> Any:
+    return container.reviews.requeue_action(action_id, principal=caller, note=body.note if body else "")

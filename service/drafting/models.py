@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.compliance.models import ComplianceResult
-from service.store.models import StoreFindings
+from service.store.models import ActionState, Lookup, LookupsStatus, StoreFindings
 
 MAX_MESSAGE_CHARS = 4000
 MAX_TURNS = 50
@@ -111,6 +111,11 @@ class DraftRecord(BaseModel):
     stale: bool = False
     stale_sources: list[str] = Field(default_factory=list)
     requested_by: str | None = None
+    customer_id: str | None = None
+    order_ids: list[str] = Field(default_factory=list)
+    lookups: list[Lookup] = Field(default_factory=list)
+    lookups_status: LookupsStatus = "not_requested"
+    proposed_actions: list[ActionState] = Field(default_factory=list)
     supersedes: str | None = None
     superseded_by: str | None = None
     created_at: datetime

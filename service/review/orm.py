@@ -120,6 +120,11 @@ class Draft(Base):
     approved_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Store systems (0004): what the draft looked up and the actions it proposes, with each one's
+    # decision (proposed / approved, with the approved arguments / dropped).
+    lookups: Mapped[list[Any] | None] = mapped_column(Json)
+    lookups_status: Mapped[str | None] = mapped_column(String(16))
+    proposed_actions: Mapped[list[Any] | None] = mapped_column(Json)
 
     __table_args__ = (
         UniqueConstraint("idempotency_scope", "idempotency_key"),
@@ -225,3 +230,37 @@ class OutboxRow(Base):
     dead_at: Mapped[datetime | None]  # when delivery was given up (status "dead"); 0002 migration
 
     __table_args__ = (Index(None, "status", "next_attempt_at"), Index(None, "status", "created_at", "id"))
+
+
+class StoreActionRow(Base):
+    """An approved action owed to the store's system, queued in the send's transaction (0004).
+
+    Performed at least once under a lease like the outbox, and exactly once in effect: the row id is the
+    idempotency key the connector deduplicates on. ``status``: pending, done, dead (refused by the system
+    or too many attempts; ops requeue it).
+    """
+
+    __tablename__ = "store_actions"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(String(128))
+    arguments: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claim_expires_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    approved_by: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    performed_at: Mapped[datetime | None]
+    dead_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("draft_id", "position"),
+        Index(None, "status", "next_attempt_at"),
+        Index(None, "status", "created_at", "id"),
+    )

@@ -23,13 +23,21 @@ from service.review.outbox import outbox_row
 from service.review.principal import Principal
 from service.review.rows import Context, Lost, cas, column_values, content_hash, expect, get
 from service.review.states import Action, Status
+from service.store.review import queue_for_send
 
 
 class Sender:
-    def __init__(self, ctx: Context, drafts: Drafts, notify: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        drafts: Drafts,
+        notify: Callable[[], None],
+        notify_actions: Callable[[], None] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.drafts = drafts
         self.notify = notify  # wakes the delivery worker, when there is one
+        self.notify_actions = notify_actions  # wakes the store-action worker, when there is one
 
     def send(self, draft_id: str, *, principal: Principal) -> SendResult:
         """Record the send and queue its delivery, once. Sending a sent draft returns the same record."""
@@ -62,6 +70,7 @@ class Sender:
                 insert_rows(s, SendRow, [column_values(send)])
                 box = outbox_row(fresh, send, now)
                 insert_rows(s, OutboxRow, [column_values(box)])
+                queued = queue_for_send(s, fresh, now, principal)
                 audit.append(
                     s,
                     fresh,
@@ -71,7 +80,7 @@ class Sender:
                     from_status=before_status,
                     to_status=fresh.status,
                     text_after=fresh.text,
-                    note=f"content sha256 {fresh.content_hash[:16]}, outbox {box.id}",
+                    note=f"content sha256 {fresh.content_hash[:16]}, outbox {box.id}{queued}",
                 )
                 result = _result(send, box, duplicate=False)
         except Lost as lost:
@@ -80,6 +89,8 @@ class Sender:
                     return _send_result(s, draft_id, duplicate=True)
             raise self.drafts.conflict(draft_id, lost.message) from None
         self.notify()
+        if queued and self.notify_actions is not None:
+            self.notify_actions()
         return result
 
 

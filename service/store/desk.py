@@ -196,6 +196,10 @@ class StoreDesk:
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 
+    def recheck(self, name: str, arguments: dict[str, Any], customer_id: str) -> tuple[bool, str]:
+        """Whether the policy allows ``name`` with (a reviewer's edited) ``arguments``, on fresh look-ups."""
+        return _recheck(self, name, arguments, customer_id)
+
 
 class _Run:
     """One consultation: its look-ups, decisions and outputs."""
@@ -655,3 +659,35 @@ def _numbers(name: str | None) -> set[float]:
         float(x)
         for x in re.findall(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)(?=\s*(?:L|升|l\b)|(?![0-9.]))", name or "")
     }
+
+
+def _recheck(desk: StoreDesk, name: str, arguments: dict[str, Any], customer_id: str) -> tuple[bool, str]:
+    """Policy check of an action with edited arguments, on fresh look-ups."""
+    conn = desk.connector
+    if conn is None:
+        return False, "no store connector is configured"
+    try:
+        customer = conn.customer(customer_id)
+        orders = {o.order_id: o for o in conn.orders(customer_id)}
+        products: dict[str, Product | None] = {}
+        ids = [arguments.get("original_product_id"), arguments.get("exchange_product_id")]
+        ids += [
+            line.get("product_id")
+            for line in arguments.get("product_info_list") or []
+            if isinstance(line, dict)
+        ]
+        for pid in ids:
+            if pid:
+                products[str(pid)] = conn.product(str(pid))
+    except ConnectorError as exc:
+        return False, f"the store system did not answer ({exc})"
+    decision = decide(
+        desk.policy,
+        name,
+        arguments,
+        order=orders.get(str(arguments.get("order_id") or "")),
+        customer=customer,
+        products=products,
+        now=desk.clock(),
+    )
+    return decision.allowed, decision.detail

@@ -39,3 +39,14 @@ class StoreFindings(BaseModel):
     lookups: list[Lookup] = Field(default_factory=list)
     lookups_status: LookupsStatus = "not_requested"
     proposed_actions: list[ProposedAction] = Field(default_factory=list, max_length=MAX_PROPOSALS)
+
+
+ActionDecision = Literal["proposed", "approved", "dropped"]
+
+
+class ActionState(ProposedAction):
+    """A proposed action as stored with its draft: the reviewer's decision and approved arguments."""
+
+    id: str = Field(max_length=16, description="Its position in the draft ('1', '2', ...).")
+    decision: ActionDecision = "proposed"
+    approved_arguments: dict[str, Any] | None = None
