@@ -35,7 +35,18 @@ OP_FITS: dict[str, tuple[str, ...]] = {
     "shipping": ("shipped",),
 }
 MAX_ORDERS_SHOWN = 5
-MAX_EVENTS = 3
+LEAD_OPS = (
+    "shipping",
+    "expedite",
+    "cancel",
+    "return",
+    "modify",
+    "cashback",
+    "invoice",
+    "service",
+    "exchange",
+)
+ADDRESS_QUESTION = re.compile(r"地址|收件|address", re.I)
 
 
 class Catalogue(Protocol):
@@ -221,7 +232,8 @@ class _Run:
         self.sources: list[Source] = []
         self.lead: list[str] = []
         self.proposals: list[ProposedAction] = []
-        self.order_lines: dict[str, list[str]] = {}
+        self.order_lines: dict[str, list[tuple[str, str]]] = {}
+        self.ops: list[str] = []
 
     # --- look-ups ---------------------------------------------------------------------------------
     def _look(
@@ -260,7 +272,7 @@ class _Run:
     def go(self) -> Consultation:
         text = self.req.customer_message
         history = [t.text for t in reversed(self.req.conversation) if t.role == "customer"][:6]
-        ops = u.operations(text)
+        ops = self.ops = u.operations(text)
         customer = self._look("customer", lambda: self.conn.customer(self.cid))
         orders = self._look("orders", lambda: self.conn.orders(self.cid)) or []
         mentioned = self._mentioned_products(text)
@@ -317,18 +329,21 @@ class _Run:
         return "unavailable" if failed == len(self.lookups) else "partial"
 
     # --- facts ------------------------------------------------------------------------------------
-    def _order_facts(self, order: Order) -> list[str]:
+    def _order_facts(self, order: Order) -> list[tuple[str, str]]:
+        """The order's facts as (tag, text) lines; the tag decides which ones the lead repeats."""
         L = LABELS[self.lang]
-        lines = [f"{L['order']} {order.order_id}", f"{L['status']}: {order.status_label}"]
+        lines = [("id", f"{L['order']} {order.order_id}"), ("status", f"{L['status']}: {order.status_label}")]
         if order.total is not None:
-            lines.append(f"{L['total']}: {order.total:g}")
+            lines.append(("total", f"{L['total']}: {order.total:g}"))
         items = ", ".join(f"{i.product_id} x{i.quantity}" for i in order.items)
         if items:
-            lines.append(f"{L['items']}: {items}")
+            lines.append(("items", f"{L['items']}: {items}"))
         if order.payment_method:
-            lines.append(f"{L['payment']}: {order.payment_method}")
+            # Only store credit matters to the reply (where a refund goes); other methods stay in the source.
+            tag = "credit" if self.policy.store_credit(order.payment_method) else "payment"
+            lines.append((tag, f"{L['payment']}: {order.payment_method}"))
         if order.urgent:
-            lines.append(L["urgent"])
+            lines.append(("urgent", L["urgent"]))
         a = order.address
         if a is not None:
             place = (
@@ -336,15 +351,12 @@ class _Run:
                 if self.lang == "zh"
                 else ", ".join(x for x in (a.city, a.region) if x)
             )
-            lines.append(
-                f"{L['address']}: {place}（{L['hidden']}）"
-                if self.lang == "zh"
-                else f"{L['address']}: {place} ({L['hidden']})"
-            )
+            hidden = f"（{L['hidden']}）" if self.lang == "zh" else f" ({L['hidden']})"
+            lines.append(("address", f"{L['address']}: {place}{hidden}"))
             if a.name:
-                lines.append(f"{L['receiver']}: {mask_name(a.name)}")
+                lines.append(("address", f"{L['receiver']}: {mask_name(a.name)}"))
             if a.phone:
-                lines.append(f"{L['phone']}: {mask_phone(a.phone)}")
+                lines.append(("address", f"{L['phone']}: {mask_phone(a.phone)}"))
         return lines
 
     def _order_lookups(self, order: Order, ops: list[str], details: u.Details) -> None:
@@ -354,31 +366,39 @@ class _Run:
         if "shipping" in ops or "expedite" in ops:
             ship = self._look("shipment", lambda: self.conn.shipment(self.cid, oid), order_id=oid)
             if ship is not None:
-                lines.append(f"{L['carrier']}: {ship.carrier or ''} {ship.tracking_number or ''}".strip())
+                lines.append(
+                    ("shipping", f"{L['carrier']}: {ship.carrier or ''} {ship.tracking_number or ''}".strip())
+                )
                 if ship.delivered_at:
-                    lines.append(f"{L['delivered']}: {ship.delivered_at}")
+                    lines.append(("shipping", f"{L['delivered']}: {ship.delivered_at}"))
                 elif ship.eta:
-                    lines.append(f"{L['eta']}: {ship.eta}")
-                for event in ship.events[-MAX_EVENTS:][::-1][:1]:
+                    lines.append(("shipping", f"{L['eta']}: {ship.eta}"))
+                for event in ship.events[-1:]:
                     where = " ".join(
                         x for x in (event.time, event.status, event.location, event.description) if x
                     )
-                    lines.append(f"{L['latest']}: {where}")
+                    lines.append(("shipping", f"{L['latest']}: {where}"))
         if "cashback" in ops:
             cb = self._look("cashback", lambda: self.conn.cashback(self.cid, oid), order_id=oid)
             if cb is not None:
-                lines.append(f"{L['cashback']}: {L['registered'] if cb.registered else L['not_registered']}")
+                word = L["registered"] if cb.registered else L["not_registered"]
+                lines.append(("cashback", f"{L['cashback']}: {word}"))
         if "invoice" in ops:
             inv = self._look("invoice", lambda: self.conn.invoice(self.cid, oid), order_id=oid)
             lines.append(
-                f"{L['invoice']}: {inv.invoice_type or ''} {mask_name(inv.title) or ''}".strip()
-                if inv
-                else f"{L['invoice']}: {L['none']}"
+                (
+                    "invoice",
+                    f"{L['invoice']}: {inv.invoice_type or ''} {mask_name(inv.title) or ''}".strip()
+                    if inv
+                    else f"{L['invoice']}: {L['none']}",
+                )
             )
         if "service" in ops:
             apps = self._look("appointments", lambda: self.conn.appointments(self.cid, oid), order_id=oid)
             for app in apps or []:
-                lines.append(f"{L['appointment']}: {app.service_type or ''} {app.time or ''}".strip())
+                lines.append(
+                    ("service", f"{L['appointment']}: {app.service_type or ''} {app.time or ''}".strip())
+                )
         if "exchange" in ops:
             for item in order.items:
                 product = self.product(item.product_id)
@@ -388,7 +408,7 @@ class _Run:
                     f"{o.product_id} {o.name or ''}".strip() + ("" if o.listed else f" ({L['not_listed']})")
                     for o in product.exchange_options
                 )
-                lines.append(f"{item.product_id} {L['options']}: {options or L['none']}")
+                lines.append(("exchange", f"{item.product_id} {L['options']}: {options or L['none']}"))
 
     def _add_source(self, source_id: str, title: str, lines: list[str]) -> int:
         marker = self.marker + len(self.sources)
@@ -404,25 +424,47 @@ class _Run:
         )
         return marker
 
+    def _lead_tags(self) -> set[str]:
+        tags = {"id", "status"}
+        ops = set(self.ops)
+        if ops & {"shipping", "expedite"}:
+            tags |= {"shipping", "urgent"}
+        if ops & {"cancel", "return"}:
+            tags |= {"total", "credit"}
+        if "modify" in ops or ADDRESS_QUESTION.search(self.req.customer_message):
+            tags.add("address")
+        if "status" in ops or not ops & set(LEAD_OPS):
+            tags.add("items")
+        return tags | (ops & {"cashback", "invoice", "service", "exchange"})
+
     def _order_sources(self, targets: list[Order]) -> None:
         L = LABELS[self.lang]
+        tags = self._lead_tags()
         for order in targets:
             lines = self.order_lines[order.order_id]
-            marker = self._add_source(f"order:{order.order_id}", f"{L['order']} {order.order_id}", lines)
-            self.lead.append(self._sentence(lines, marker))
+            marker = self._add_source(
+                f"order:{order.order_id}", f"{L['order']} {order.order_id}", [text for _, text in lines]
+            )
+            self.lead.append(self._sentence([text for tag, text in lines if tag in tags], marker))
             for p in self.proposals:
-                if p.arguments.get("order_id") != order.order_id:
-                    continue
-                word = _word(p.name, p.arguments, self.lang)
-                verdict = L["allowed"] if p.allowed else L["refused"]
-                if self.lang == "zh":
-                    self.lead.append(f"{L['policy']}，{word}{verdict}[{marker}]。")
-                else:
-                    self.lead.append(f" {L['policy']}, {word} {verdict} [{marker}].")
+                if p.arguments.get("order_id") == order.order_id:
+                    self.lead.append(self._verdict(p, order, marker))
+
+    def _verdict(self, p: ProposedAction, order: Order, marker: int) -> str:
+        word = _word(p.name, p.arguments, self.lang)
+        if self.lang == "zh":
+            if p.allowed:
+                return f"按店铺规则，该订单可以{word}，确认后我们为您办理[{marker}]。"
+            if p.policy == "status":
+                return f"该订单当前为“{order.status_label}”状态，按店铺规则暂不能{word}[{marker}]。"
+            return f"按店铺规则，该订单暂不能{word}[{marker}]。"
+        if p.allowed:
+            return f" Under the store policy {word} is possible for this order, once confirmed [{marker}]."
+        return f" Under the store policy {word} is not possible for this order ({p.reason}) [{marker}]."
 
     def _sentence(self, lines: list[str], marker: int) -> str:
         L = LABELS[self.lang]
-        body = L["sep"].join(lines[:1] + lines[1:])
+        body = L["sep"].join(lines)
         return f"{body}[{marker}]{L['end']}" if self.lang == "zh" else f"{body} [{marker}]{L['end']}"
 
     def _customer_source(self, customer: Customer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from service.drafting.sources import Grounding
@@ -26,11 +27,34 @@ def consult(
     return found
 
 
+_GREETING = re.compile(r"^[^。！？!?.\n]{0,24}[！!]\s*")
+_NUMBER = r"(?:订单号|order number)"
+_GIVE = r"(?:发给|提供|告诉|send|provide|share)"
+_ASKS_ORDER_NUMBER = re.compile(
+    rf"[^。！？!?]*{_NUMBER}[^。！？!?]*{_GIVE}[^。！？!?]*[。！？!?.]"
+    rf"|[^。！？!?]*{_GIVE}[^。！？!?]*{_NUMBER}[^。！？!?]*[。！？!?.]",
+    re.IGNORECASE,
+)
+
+
 def weave(text: str, consultation: Consultation | None) -> str:
-    """Put the cited order facts after the offline draft's greeting (its first paragraph)."""
+    """Put the cited order facts after the offline draft's greeting, instead of its own quotes of them.
+
+    The offline drafter may quote an order source on its own, and ask for an order number it no longer
+    needs; both are removed when the look-up found the order.
+    """
     if consultation is None or not consultation.lead:
         return text
-    head, sep, rest = text.partition("\n\n")
-    if not sep:
-        return f"{consultation.lead}\n\n{text}"
-    return f"{head}\n\n{consultation.lead}\n\n{rest}"
+    markers = {s.marker for s in consultation.sources}
+    sentences = re.findall(r"[^。！？!?\n]*(?:[。！？!?]|\n|$)", text)
+    kept = [
+        s
+        for s in sentences
+        if not any(f"[{m}]" in s for m in markers)
+        and not (consultation.findings.order_ids and _ASKS_ORDER_NUMBER.fullmatch(s.strip()))
+    ]
+    text = "".join(kept).strip()
+    greeting = _GREETING.match(text)
+    if greeting is None:
+        return f"{consultation.lead}\n\n{text}".strip()
+    return f"{greeting.group(0).strip()}{consultation.lead}{text[greeting.end() :]}".strip()
