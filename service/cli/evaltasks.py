@@ -44,6 +44,12 @@ def register(app: typer.Typer) -> None:
         products: list[Path] = typer.Option(
             None, "--products", help="Product files with exchange lists (default: products.json in --source)"
         ),
+        new_order_id: int = typer.Option(
+            None,
+            "--new-order-id",
+            help="Number orders created during a task from this id up, as the benchmark's order system "
+            "does (ECom-Bench: 1234567890); default: ids derived from the action",
+        ),
         limit: int = typer.Option(0, "--limit", min=0, help="Only the first N tasks (0: all)"),
         report: Path = typer.Option(None, "--report", help="Write the summary and per-task results as JSON"),
         verbose: bool = typer.Option(False, "--verbose", help="Print each task's missed and extra actions"),
@@ -83,7 +89,9 @@ def register(app: typer.Typer) -> None:
             holder: dict[str, FileConnector] = {}
 
             def connector(state: Path) -> FileConnector:
-                holder["c"] = FileConnector(world, state_dir=state, products=product_files)
+                holder["c"] = FileConnector(
+                    world, state_dir=state, products=product_files, first_new_order_id=new_order_id
+                )
                 return holder["c"]
 
             def draft(req: Any) -> tuple[StoreFindings, str, list[str]]:
@@ -108,7 +116,12 @@ def register(app: typer.Typer) -> None:
         _print_summary(summary)
         if report is not None:
             report.parent.mkdir(parents=True, exist_ok=True)
-            payload = {"summary": summary, "tasks": [r.__dict__ for r in results], "policy": str(policy)}
+            payload = {
+                "summary": summary,
+                "tasks": [r.__dict__ for r in results],
+                "policy": str(policy),
+                "new_order_id": new_order_id,
+            }
             report.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
 
 

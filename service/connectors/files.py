@@ -278,7 +278,11 @@ class FileConnector:
         *,
         state_dir: Path | None = None,
         products: list[Path] | None = None,
+        first_new_order_id: int | None = None,
     ) -> None:
+        """``first_new_order_id`` numbers created orders from that id up (to emulate a system whose
+        numbering is known, such as a benchmark's); by default an id is derived from the action's key."""
+        self.first_new_order_id = first_new_order_id
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise ConnectorUnavailable(f"order data folder {self.folder} does not exist")
@@ -613,8 +617,14 @@ class FileConnector:
             total += (product.price or 0) * qty
         if not items:
             raise ActionRefused("an order needs at least one product")
-        digest = int(hashlib.sha256(key.encode()).hexdigest()[:12], 16)
-        oid = str(900_000_000_000 + digest % 99_999_999_999)
+        if self.first_new_order_id is not None:
+            number = self.first_new_order_id
+            while str(number) in w.orders:
+                number += 1
+            oid = str(number)
+        else:
+            digest = int(hashlib.sha256(key.encode()).hexdigest()[:12], 16)
+            oid = str(900_000_000_000 + digest % 99_999_999_999)
         cust = w.customers.get(cid) or {}
         parent = next(
             (p for o, p in w.order_parent.items() if _text(pick(w.orders[o], "customer_id")) == cid), None

@@ -259,8 +259,20 @@ class _Run:
             )
         return self.products[product_id]
 
+    def _is_product(self, candidate: str) -> bool:
+        """Whether an id in the text is a product (the knowledge catalogue, else the store system)."""
+        get = getattr(self.catalogue, "get", None)
+        if callable(get) and get(candidate) is not None:
+            return True
+        if candidate not in self.products:
+            try:
+                self.products[candidate] = self.conn.product(candidate)
+            except ConnectorError:
+                return False
+        return self.products[candidate] is not None
+
     def _mentioned_products(self, text: str) -> list[str]:
-        ids = [i for i in u.ids_in(text)]
+        ids = [i for i in u.ids_in(text) if self._is_product(i)]
         if self.catalogue is not None:
             try:
                 ids += [str(p.product_id) for p in self.catalogue.find_mentions(text)]
@@ -310,6 +322,8 @@ class _Run:
                     self._propose(op, order, text, details, customer, multiple=len(targets) > 1)
                 if not targets and op == "service" and resolution.unknown_ids:
                     self._propose_service_unknown(resolution.unknown_ids[0], details, customer)
+        if not targets and resolution.unknown_ids and {"cashback", "cashback_query"} & set(ops):
+            self._propose_cashback_unknown(resolution.unknown_ids[0], customer, propose="cashback" in ops)
         if "balance" in ops and customer is not None and customer.ecard_balance is not None:
             self._customer_source(customer)
         self._order_sources(targets)
@@ -378,7 +392,7 @@ class _Run:
                         x for x in (event.time, event.status, event.location, event.description) if x
                     )
                     lines.append(("shipping", f"{L['latest']}: {where}"))
-        if "cashback" in ops:
+        if "cashback" in ops or "cashback_query" in ops:
             cb = self._look("cashback", lambda: self.conn.cashback(self.cid, oid), order_id=oid)
             if cb is not None:
                 word = L["registered"] if cb.registered else L["not_registered"]
@@ -435,6 +449,8 @@ class _Run:
             tags.add("address")
         if "status" in ops or not ops & set(LEAD_OPS):
             tags.add("items")
+        if "cashback_query" in ops:
+            tags.add("cashback")
         return tags | (ops & {"cashback", "invoice", "service", "exchange"})
 
     def _order_sources(self, targets: list[Order]) -> None:
@@ -605,6 +621,25 @@ class _Run:
         except ConnectorError:
             return None
 
+    def _propose_cashback_unknown(self, oid: str, customer: Customer | None, *, propose: bool) -> None:
+        """An order the order list lacks but the cash-back records know (exports are not always whole)."""
+        cb = self._look("cashback", lambda: self.conn.cashback(self.cid, oid), order_id=oid)
+        if cb is None or cb.registered:
+            return
+        L = LABELS[self.lang]
+        lines = [f"{L['order']} {oid}", f"{L['cashback']}: {L['not_registered']}"]
+        marker = self._add_source(f"order:{oid}", f"{L['order']} {oid}", lines)
+        self.lead.append(self._sentence(lines, marker))
+        if not propose:
+            return
+        proposal = ProposedAction(
+            name="register_cashback_by_review",
+            arguments={"order_id": oid, "action": "返现"},
+            reason="no cash-back registered yet; check the customer's review screenshot before approving",
+            allowed=True,
+        )
+        self.proposals.append(proposal)
+
     def _propose_service_unknown(self, oid: str, d: u.Details, customer: Customer | None) -> None:
         if not d.days or not d.service_type or customer is None:
             return
@@ -631,13 +666,14 @@ class _Run:
         for o in options:
             if o.product_id in ids:
                 return o.product_id
-        wanted = [float(m.group(1)) for m in u.CAPACITY.finditer(text)]
+        own = u.capacity(product.name)
+        # A size the customer names is what they want, unless it is the size they have.
+        wanted = [float(m.group(1)) for m in u.CAPACITY.finditer(text) if float(m.group(1)) != own]
         wanted += [float(x) for x in re.findall(r"(?:最好是|换成|换为)\s*([0-9]{1,4})(?![0-9])", text)]
         for size in wanted:
             hits = [o for o in options if size in _numbers(o.name)]
             if len(hits) == 1:
                 return hits[0].product_id
-        own = u.capacity(product.name)
         if own is not None and (u.BIGGER.search(text) or u.SMALLER.search(text)):
             bigger = bool(u.BIGGER.search(text))
             sized = [(u.capacity(o.name), o) for o in options]
@@ -659,22 +695,24 @@ class _Run:
     ) -> None:
         candidates = [p for p in mentioned if self.product(p) is not None]
         source_text = text
+        between = [text]  # the turns from the one naming the products to this one
         if not candidates:
             for turn, products in zip(history, history_products, strict=False):
                 found = [p for p in products if self.product(p) is not None]
                 if found:
                     candidates, source_text = found, turn
                     break
+                between.append(turn)
         if not candidates:
             return
-        if len(candidates) > 1 and re.search(r"最大|largest|biggest", text):
+        if len(candidates) > 1 and any(u.SUPERLATIVE.search(t) for t in between):
             sized = [
                 (u.capacity(got.name if (got := self.product(c)) else None) or 0.0, c) for c in candidates
             ]
             candidates = [max(sized)[1]]
         pay = u.payment(text, self.policy.store_credit_label)
         if pay is None:
-            for turn in history[:2]:
+            for turn in history:
                 pay = u.payment(turn, self.policy.store_credit_label)
                 if pay:
                     break

@@ -33,10 +33,17 @@ OPS: dict[Op, re.Pattern[str]] = {
     "invoice": re.compile(r"(?:开|开具|要|申请|出)[^。，,]{0,8}发票|\binvoice", re.I),
     "service": re.compile(
         r"预约|安排[^。，,]{0,6}(?:上门|安装|维修)|上门(?:安装|维修)"
+        r"|(?:安装|维修|修理)[^。]{0,16}(?:时间(?:定|约|是|为)|定在|定为|约在|约到)"
         r"|book (?:an? |the )?(?:installation|repair|technician|visit)",
         re.I,
     ),
-    "cashback": re.compile(r"返现|晒单|cash ?back", re.I),
+    # Registering a review cash-back is asked for in so many words; asking whether one exists is a look-up.
+    "cashback": re.compile(
+        r"登记[^。，,]{0,8}(?:返现|晒单)|(?:返现|晒单)[^。，,]{0,8}登记|申请[^。，,]{0,4}返现|返现(?:凭证|资格)"
+        r"|register[^.]{0,20}cash ?back|claim[^.]{0,10}cash ?back",
+        re.I,
+    ),
+    "cashback_query": re.compile(r"返现|晒单|cash ?back", re.I),
     "create": re.compile(
         r"下单|帮我(?:买|购买)|(?:想|要|决定|准备|希望)(?:要)?(?:购买|买)(?!了)|place (?:an |the )?order"
         r"|(?:like|want) to (?:buy|order)",
@@ -68,7 +75,8 @@ PHONE = re.compile(r"(?<![0-9])(1[0-9]{10})(?![0-9])")
 NAME = re.compile(r"(?:名字|姓名|名为|联系人|收件人)(?:是|为|叫)?[:：]?\s*([\u4e00-\u9fff]{2,4})")
 QUOTED = re.compile(r"[\"“「『]([^\"“”「」『』]{2,120})[\"”」』]")
 ADDRESS_TO = re.compile(
-    r"地址(?:和手机号)?(?:都)?(?:修改|更改|改)(?:为|成)[:：]?\s*[\"“「『]?([^\"”」』,，。]{2,120})"
+    r"(?:地址\S{0,8}?(?:修改|更改|改)(?:为|成)|(?:修改|更改|改)(?:收货|收件)?地址(?:为|成))[:：]?\s*"
+    r"[\"“「『]?([^\"”」』,，。]{2,120})"
 )
 INVOICE_TYPE = re.compile(
     r"(个人|企业|公司|单位|增值税专用|专用|普通|电子)发票|(personal|company|business) invoice", re.I
@@ -89,8 +97,11 @@ OTHER_PAYMENTS = {
     "银行卡": re.compile(r"银行卡|bank card|credit card", re.I),
 }
 CAPACITY = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:L|升|l\b|litre|liter)", re.I)
-BIGGER = re.compile(r"更大|大一些|大一点|bigger|larger")
-SMALLER = re.compile(r"更小|小一些|小一点|smaller")
+BIGGER = re.compile(r"更大|大一些|大一点|比[^，。,]{0,8}大|bigger|larger")
+SMALLER = re.compile(r"更小|小一些|小一点|比[^，。,]{0,8}小|smaller")
+# "I'll keep using it and see; if it is still noisy I'll return it": a plan, not a request.
+DEFER = re.compile(r"再(?:使用|用|观察|试)(?:一段时间|几天)?看看|先用着|先观察|keep using it and see", re.I)
+SUPERLATIVE = re.compile(r"最大|largest|biggest")
 REPAIR = re.compile(r"维修|修理|报修|repair", re.I)
 INSTALL = re.compile(r"安装|install", re.I)
 _CN_DIGITS = {
@@ -115,6 +126,9 @@ def _number(token: str) -> int:
 def operations(text: str) -> list[Op]:
     """The operations the text asks for (not negated), in the order they first appear."""
     found: list[tuple[int, Op]] = []
+    deferred = DEFER.search(text)
+    if deferred:  # only questions asked before the deferral count
+        return [op for op in operations(text[: deferred.start()]) if op not in ACTIONS]
     for op, pattern in OPS.items():
         for m in pattern.finditer(text):
             before = text[max(0, m.start() - 6) : m.start()]
@@ -165,10 +179,15 @@ def details(text: str) -> Details:
     return d
 
 
+URL = re.compile(r"https?://[\x21-\x7e]+", re.I)  # ASCII only: a link ends where Chinese text starts
+PHONE_CONTEXT = re.compile(r"(?:电话|手机|联系方式|phone|tel|mobile)\S{0,6}$", re.I)
+
+
 def ids_in(text: str) -> list[str]:
-    """Digit runs and product-page ids in the text (candidates for order and product ids)."""
+    """Product-page ids and digit runs outside links (candidates for order and product ids)."""
     found = [m.group(1) for m in PRODUCT_URL.finditer(text)]
-    found += [m.group(1) for m in ORDER_ID.finditer(text)]
+    plain = URL.sub(" ", text)
+    found += [m.group(1) for m in ORDER_ID.finditer(plain) if not PHONE_CONTEXT.search(plain[: m.start()])]
     return list(dict.fromkeys(found))
 
 
@@ -240,7 +259,9 @@ def resolve(
     found = _by_evidence(text, orders, mentioned_products)
     if found:
         return found
-    unknown = tuple(i for i in ORDER_ID.findall(text) if len(i) >= 8)
+    unknown = tuple(i for i in ids_in(text) if len(i) >= 8 and i not in mentioned_products)
+    if unknown:  # an id the order list lacks, named now: stronger than earlier turns
+        return Resolution([], "unknown_id", unknown)
     if OTHER_ORDER.search(text):
         seen: set[str] = set()
         for turn, products in zip(history, history_products, strict=False):
@@ -257,8 +278,9 @@ def resolve(
         earlier = _by_evidence(turn, orders, products)
         if earlier:
             return Resolution(earlier.orders, "history")
-    if unknown:
-        return Resolution([], "unknown_id", unknown)
+        named = tuple(i for i in ids_in(turn) if len(i) >= 8 and i not in products)
+        if named and not unknown:  # an order id the order list lacks: the store may still know it
+            return Resolution([], "unknown_id", named)
     if len(orders) == 1:
         return Resolution(list(orders), "only")
     fitting = [o for o in orders if o.status in fits]
