@@ -17,7 +17,18 @@ def register(app: typer.Typer) -> None:
     @app.command(name="eval")
     def eval_command(
         golden: Path = typer.Option(
-            ..., "--golden", help="Golden transcripts (YAML or JSONL, see eval/README.md)"
+            None, "--golden", help="Golden transcripts (YAML or JSONL, see eval/README.md)"
+        ),
+        suite: Path = typer.Option(
+            None,
+            "--suite",
+            help="A suite manifest (eval/suite.yaml): every set, dev and test splits, one gate",
+        ),
+        split: str = typer.Option(
+            "all", "--split", help="With --suite: dev, test or all (tune on dev; test is held out)"
+        ),
+        only: list[str] = typer.Option(
+            [], "--only", help="With --suite: run only these set names (repeatable)"
         ),
         source: Path = typer.Option(
             None,
@@ -55,6 +66,15 @@ def register(app: typer.Typer) -> None:
         from service.evaluation.golden import EvalInputError
         from service.evaluation.report import HEADLINE, write_all
         from service.evaluation.suite import EvalOptions, run_eval
+
+        if (golden is None) == (suite is None):
+            err_console.print("[red]error:[/red] give either --golden FILE or --suite MANIFEST")
+            raise typer.Exit(2)
+        if suite is not None:
+            _run_suite(
+                suite, split, only, report_dir, baseline, thresholds, llm_url, llm_model, workers, k, seed
+            )
+            return
 
         opts = EvalOptions(
             golden=golden,
@@ -122,3 +142,66 @@ def register(app: typer.Typer) -> None:
         if not report["gate"]["ok"]:
             raise typer.Exit(1)
         out_console.print("[green]all thresholds hold[/green]")
+
+
+def _run_suite(
+    manifest: Path,
+    split: str,
+    only: list[str],
+    report_dir: Path,
+    baseline: Path | None,
+    thresholds: Path | None,
+    llm_url: str | None,
+    llm_model: str | None,
+    workers: int,
+    k: int,
+    seed: int,
+) -> None:
+    from service.evaluation.golden import EvalInputError
+    from service.evaluation.multi import SuiteOptions, run_suite, write_suite
+
+    if split not in {"dev", "test", "all"}:
+        err_console.print(f"[red]error:[/red] --split must be dev, test or all, not {split!r}")
+        raise typer.Exit(2)
+    opts = SuiteOptions(
+        manifest=manifest,
+        report_dir=report_dir,
+        baseline=baseline,
+        thresholds=thresholds,
+        llm_url=llm_url,
+        llm_model=llm_model,
+        workers=workers,
+        k=k,
+        seed=seed,
+        splits=("dev", "test") if split == "all" else (split,),
+        only=tuple(only),
+    )
+    try:
+        settings = load_settings()
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("starting", total=None)
+
+            def on_progress(phase: str, done: int, total: int) -> None:
+                bar.update(task, description=phase, completed=done, total=total or None)
+
+            report = run_suite(settings, opts, on_progress)
+    except (EvalInputError, ReplydraftError) as exc:
+        message = exc.message if isinstance(exc, ReplydraftError) else str(exc)
+        err_console.print(f"[red]error:[/red] {message}")
+        raise typer.Exit(2) from exc
+    paths = write_suite(report, report_dir)
+    out_console.print(paths["markdown"].read_text(encoding="utf-8"), markup=False, highlight=False)
+    out_console.print(f"reports: {paths['json']}, {paths['markdown']}, per set under {report_dir}/")
+    if not report["gate"]["ok"]:
+        raise typer.Exit(1)
+    below = len(report["gate"]["below_target"])
+    out_console.print(
+        "[green]gate holds[/green]" + (f" ({below} metrics below target, reported above)" if below else "")
+    )
