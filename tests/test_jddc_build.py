@@ -18,7 +18,7 @@ CHAT_LINES = [
     "s1\tU1\t1\t0\t0\tnan\t配送员:[姓名x]，电话:[电话x] 预计[数字x]-[数字x]天送达#E-s21",
     "s1\tU1\t1\t0\t0\tnan\t请您保持手机号([电话x])畅通 详情见[链接x]",
 ]
-ANSWER_LINES = ["<session a_1>", "好的!@@@!已经提交<sep>NULL<sep>这个我们不清楚的哦"]
+ANSWER_LINES = ["<session a_1>", "好的!@@@!已经提交<sep>NULL<sep>NULL!@@@!这个我们不清楚的哦"]
 
 
 def _repo(root: Path) -> Path:
@@ -75,7 +75,7 @@ def test_builds_dev_and_test_sets_with_rendered_masks(tmp_path: Path) -> None:
     assert dev.items[0].text == "配送员:王明，电话:13912345678 预计2-5天送达"
     # a label can ask for the customer's own number to be rendered masked; links are platform links
     assert test.items[0].text.startswith("请您保持手机号(139****5678)畅通 详情见https://item.jd.com/")
-    # the third agent's reply of a dev_answer line, not the first
+    # the third agent's reply of a dev_answer line, not the first, without its empty (NULL) message
     assert test.items[1].text == "这个我们不清楚的哦"
     assert test.items[1].expected.categories == ["banned_phrase"]
 

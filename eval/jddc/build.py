@@ -112,7 +112,7 @@ def render(text: str, how: Render = Render()) -> str:
 
 def reply_text(file: str, line: str, part: int) -> str:
     """The agent's words in one raw line: the content column of a chat line (agent rows only), or the
-    ``part``-th agent's reply of a dev_answer line with its messages joined by a space."""
+    ``part``-th agent's reply of a dev_answer line with its messages (NULL ones dropped) joined by a space."""
     if file == CHAT_FILE:
         cols = line.split("\t")
         if len(cols) != 7 or cols[2] != "1":
@@ -123,7 +123,8 @@ def reply_text(file: str, line: str, part: int) -> str:
     replies = line.split(SEP)
     if part >= len(replies) or replies[part].strip() in ("", "NULL"):
         raise BuildError(f"{file}: no reply number {part} in the line")
-    return " ".join(m.strip() for m in replies[part].split(MSG_SEP) if m.strip())
+    messages = [m.strip() for m in replies[part].split(MSG_SEP)]
+    return " ".join(m for m in messages if m and m != "NULL")
 
 
 def file_reader(repo: Path) -> Callable[[str], list[str]]:
