@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eval.jddc.build import ANSWER_FILE, CHAT_FILE, main, sha1
+from eval.jddc.build import ANSWER_FILE, CHAT_FILE, file_reader, main, sha1
+from eval.jddc.sample import pool
 from service.compliance.scoring import load_labelled_set
 
 CHAT_LINES = [
@@ -126,3 +127,20 @@ def test_shipped_labels_are_well_formed() -> None:
     for x in items:
         assert len(x["sha1"]) == 40 and x["file"] in (CHAT_FILE, ANSWER_FILE)
         assert (x["expected"]["verdict"] == "pass") == (not x["expected"]["categories"])
+
+
+def test_sample_pool_is_agent_replies_deduplicated(tmp_path: Path) -> None:
+    """The pool the random sample is drawn from: agent rows and non-NULL dev_answer replies, each text once,
+    replies with an ID-number mask left out."""
+    repo = _repo(tmp_path / "repo")
+    extra = [
+        "s2\tU2\t1\t0\t0\tnan\t请您保持手机号([电话x])畅通 详情见[链接x]",
+        "s2\tU2\t1\t0\t0\tnan\t税号[身份证号x]",
+    ]
+    (repo / CHAT_FILE).write_text("\n".join([*CHAT_LINES, *extra]) + "\n", encoding="utf-8")
+    assert pool(file_reader(repo)) == [
+        (CHAT_FILE, 2, 0),
+        (CHAT_FILE, 3, 0),
+        (ANSWER_FILE, 2, 0),
+        (ANSWER_FILE, 2, 2),
+    ]
