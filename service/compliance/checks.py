@@ -60,8 +60,14 @@ class Document:
 
     @cached_property
     def evidence(self) -> str:
-        """Sources and context: what the store stated for this reply."""
+        """Sources and context: what the store stated for this reply (facts such as amounts and dates)."""
         return "\n".join([*self.sources, self.context])
+
+    @cached_property
+    def source_text(self) -> str:
+        """The store's sources only: wording a rule may excuse (微信支付 as a payment method). The agent's
+        context is evidence for facts, never an excuse for contact details, links or promises."""
+        return "\n".join(self.sources)
 
     @cached_property
     def quantities(self) -> list[numbers.Quantity]:
