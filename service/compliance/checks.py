@@ -180,12 +180,28 @@ def normalise_domain(domain: str) -> str:
     return d.removeprefix("*.").removeprefix("www.").rstrip(".")
 
 
+# A disguised dot between the labels of a domain: "[.]", "(.)", "[dot]", " dot ", "点", "。", " . ".
+_DISGUISED_DOT = r"(?:\s?[\[(（【{]\s?(?:\.|dot|点|。)\s?[\])）】}]\s?|\s(?:dot|点)\s|\s?(?:点|。)\s?|\s\.\s)"
+_LABEL = r"[a-z0-9][a-z0-9_-]{0,62}"
+DISGUISED_URL_RE = re.compile(
+    rf"(?<![a-z0-9@._-])(?:{_LABEL}(?:{_DISGUISED_DOT}|\.))+(?:{_TLDS})(?![a-z0-9-])"
+)
+_DISGUISED_DOT_RE = re.compile(_DISGUISED_DOT)
+
+
 @register_check("external_link")
 def external_link(doc: Document, _: NoParams) -> Iterator[Hit]:
-    """Links (with or without a scheme) whose domain is not in ``allowed_domains``: phishing risk."""
+    """Links (with or without a scheme) whose domain is not in ``allowed_domains``: phishing risk. Domains
+    whose dots are disguised ("refund[.]com", "shop dot com", "shop点com") count as links too."""
     for m in URL_RE.finditer(doc.text):
         host = link_host(m[0])
         if host and not domain_allowed(host, doc.allowed_domains):
+            yield Hit(m.start(), m.end())
+    for m in DISGUISED_URL_RE.finditer(doc.text):
+        if not _DISGUISED_DOT_RE.search(m[0]):
+            continue  # a plain domain: URL_RE has judged it
+        host = _DISGUISED_DOT_RE.sub(".", m[0]).removeprefix("www.")
+        if not domain_allowed(host, doc.allowed_domains):
             yield Hit(m.start(), m.end())
 
 

@@ -20,6 +20,7 @@ import ahocorasick
 from service.compliance.checks import Document, normalise_domain
 from service.compliance.models import ComplianceResult, Finding, Severity
 from service.compliance.normalize import Normalized, has_cjk, has_latin, normalize
+from service.compliance.platforms import platform_domains
 from service.compliance.prefilter import Prefilter
 from service.compliance.rulepacks import CompiledException, CompiledRule, builtin_pack_paths, compile_rules
 from service.errors import ErrorCode, ReplydraftError
@@ -93,10 +94,11 @@ class ComplianceEngine:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ComplianceEngine:
-        """Built-in packs plus ``settings.compliance_packs``; raises CONFIG naming the bad file and rule."""
+        """Built-in packs plus ``settings.compliance_packs``; links may go to ``settings.allowed_domains`` and
+        the platform's own domains (``settings.compliance_platform``). Raises CONFIG naming a bad pack."""
         return cls.from_paths(
             list(settings.compliance_packs),
-            allowed_domains=settings.allowed_domains,
+            allowed_domains=[*settings.allowed_domains, *platform_domains(settings.compliance_platform)],
             max_chars=settings.max_check_chars,
         )
 
@@ -201,7 +203,7 @@ class ComplianceEngine:
 # sentence-final particle and no "but"; "别忘了" (do not forget) is an instruction, not a negation.
 _ZH_NEGATION = re.compile(
     r"(?:不会|不要|切勿|请勿|谨防|不得|禁止|严禁|不支持|不接受|警惕|勿|别|不能|不可|不用|无需|不需要|从不|绝不|"
-    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生|没有|不提供|不设|并非|不是|非)"
+    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生|没有|不提供|不设|并非|不是|非|并不|不算|不敢|称不上|算不上|谈不上)"
     r"(?!忘|人|的|处|家|问题|关系|事|客气|担心|着急|急)"
     r"[^,.!?;:，。！？；：~\s哦哈呢吧啊呀嘛啦]{0,12}\Z"
 )
@@ -239,14 +241,13 @@ def _exception_holds(ex: CompiledException, c: _Candidate, doc: Document) -> boo
         assert ex.pattern is not None
         lo, _ = doc.norm.clause(c.start)
         return ex.pattern.search(text[lo : c.start]) is not None
-    if ex.kind == "clause":
+    if ex.kind in ("clause", "sentence"):
+        # Evidence lying wholly inside the match does not count: "条件" in "无条件退款" cannot excuse it.
         assert ex.pattern is not None
-        lo, hi = doc.norm.clause(c.start)
-        return ex.pattern.search(text, lo, max(hi, c.end)) is not None
-    if ex.kind == "sentence":
-        assert ex.pattern is not None
-        lo, hi = doc.norm.sentence(c.start)
-        return ex.pattern.search(text, lo, max(hi, c.end)) is not None
+        lo, hi = doc.norm.clause(c.start) if ex.kind == "clause" else doc.norm.sentence(c.start)
+        return any(
+            m.start() < c.start or m.end() > c.end for m in ex.pattern.finditer(text, lo, max(hi, c.end))
+        )
     if ex.kind == "measurement":
         _, hi = doc.norm.clause(c.start)
         if any(c.end <= q.start < hi and q.start - c.end <= _MEASURE_WINDOW for q in doc.quantities):

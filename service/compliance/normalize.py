@@ -76,9 +76,11 @@ _SEP = r"[ \t\u00a0\u3000.·•・*~^_\-/\\|'\"`#+=<>\u2000-\u2bff\U0001f000-\U0
 _CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}]){_SEP}{{1,3}}(?=[{_CJK}])")
 _NUMERAL_CHARS = "".join(_NUMERALS)
 _DIGIT_RUN_SEP = r"[ \t.·\-_/*~|]"
-# Seven or more digits or Chinese numerals, possibly split by one or two separators each.
-_DIGIT_RUN_RE = re.compile(rf"[0-9{_NUMERAL_CHARS}](?:{_DIGIT_RUN_SEP}{{0,2}}[0-9{_NUMERAL_CHARS}]){{6,}}")
-_NEEDS_REWRITE_RE = re.compile(rf"[{_NUMERAL_CHARS}]|[0-9]{_DIGIT_RUN_SEP}")
+# Seven or more digits or Chinese numerals, possibly split by up to three separators each.
+_DIGIT_RUN_RE = re.compile(rf"[0-9{_NUMERAL_CHARS}](?:{_DIGIT_RUN_SEP}{{0,3}}[0-9{_NUMERAL_CHARS}]){{6,}}")
+_NEEDS_REWRITE_RE = re.compile(rf"[{_NUMERAL_CHARS}]|[0-9]{_DIGIT_RUN_SEP}|[ \t]{{2}}")
+# Runs of spaces count as one ("not my  problem" is "not my problem").
+_SPACE_RUN_RE = re.compile(r"(?<=[ \t])[ \t]+")
 
 
 @lru_cache(maxsize=8192)
@@ -209,7 +211,7 @@ def normalize(text: str) -> Normalized:
         joined = "".join(mapped)
         if len(joined) == len(text) and "" not in mapped:
             mapped = None  # one character for one: offsets unchanged so far
-    gaps = _CJK_GAP_RE.search(joined) is not None
+    gaps = _CJK_GAP_RE.search(joined) is not None or _SPACE_RUN_RE.search(joined) is not None
     runs = _digit_runs(joined) if _NEEDS_REWRITE_RE.search(joined) else []
     if mapped is None and not gaps and not runs:
         return Normalized(text, _lower_same_length(joined), [])
@@ -225,9 +227,10 @@ def normalize(text: str) -> Normalized:
                 index.append(i)
     if gaps:
         keep = [True] * len(chars)
-        for m in _CJK_GAP_RE.finditer(joined):
-            for k in range(m.start(), m.end()):
-                keep[k] = False
+        for pattern in (_CJK_GAP_RE, _SPACE_RUN_RE):
+            for m in pattern.finditer(joined):
+                for k in range(m.start(), m.end()):
+                    keep[k] = False
         chars = [c for c, k in zip(chars, keep, strict=True) if k]
         index = [i for i, k in zip(index, keep, strict=True) if k]
         joined = "".join(chars)

@@ -22,16 +22,6 @@ PLATFORM_DOMAINS: dict[str, tuple[str, ...]] = {
     "none": (),
 }
 
-# Names of the platform itself: "the platform's official account / app" is not off-platform contact.
-PLATFORM_NAMES: dict[str, tuple[str, ...]] = {
-    "jd": ("京东", "jd"),
-    "taobao": ("淘宝", "天猫", "taobao"),
-    "tmall": ("天猫", "淘宝", "tmall"),
-    "pdd": ("拼多多", "pdd"),
-    "douyin": ("抖音", "抖店", "douyin"),
-    "none": (),
-}
-
 
 def platform_domains(platform: str) -> tuple[str, ...]:
     """The default allowed link domains of ``platform`` (``none`` or unknown: none)."""
