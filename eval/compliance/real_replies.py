@@ -5,11 +5,12 @@
 
 The data is not redistributed: it is read from a local git mirror of
 github.com/EndlessLethe/jddc2019-3th-retrieve-model (``fetch`` it first). Agent turns of
-``data/chat_0.1per.txt`` and the answers of ``data/dev_answer.txt`` are de-duplicated, sampled with a fixed
-seed, and their masks rendered as plausible values (``[电话x]`` becomes a mobile number that the agent's
-context supplies, as the order would; ``[链接x]`` a product page on the platform). No sources are given: a
-human reply is checked as ``replydraft check`` would check it. Printed: verdicts and findings per rule, and
-(with the flags) the flagged replies and a random sample of passed ones, for reading by hand.
+``data/chat_0.1per.txt`` (with what the customer wrote before them as the customer's message) and the
+answers of ``data/dev_answer.txt`` are de-duplicated, sampled with a fixed seed, and their masks rendered
+as plausible values (``[电话x]`` becomes a mobile number that the agent's context supplies, as the order
+would; ``[链接x]`` a product page on the platform). No sources are given: a human reply is checked as
+``replydraft check`` would check it. Printed: verdicts and findings per rule, and (with the flags) the
+flagged replies and a random sample of passed ones, for reading by hand.
 """
 
 from __future__ import annotations
@@ -48,36 +49,37 @@ def render(text: str) -> str:
     return _MASK_RE.sub(lambda m: MASKS.get(m[1], "相关信息"), text)
 
 
-def load_replies(mirror: Path) -> list[str]:
-    def show(path: str) -> str:
-        return subprocess.run(
-            [
-                "git",
-                "--git-dir",
-                str(mirror / ".git") if (mirror / ".git").exists() else str(mirror),
-                "show",
-                f"HEAD:{path}",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+def load_replies(mirror: Path) -> list[tuple[str, str]]:
+    """(reply, what the customer wrote before it in the session) pairs, de-duplicated by reply."""
 
-    replies: list[str] = []
+    def show(path: str) -> str:
+        git_dir = mirror / ".git" if (mirror / ".git").exists() else mirror
+        cmd = ["git", "--git-dir", str(git_dir), "show", f"HEAD:{path}"]
+        return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+    pairs: list[tuple[str, str]] = []
+    session = ""
+    customer: list[str] = []
     for line in show("data/chat_0.1per.txt").splitlines():
         cols = line.split("\t")
-        if len(cols) >= 7 and cols[2] == "1":
-            replies.append(cols[6])
+        if len(cols) < 7:
+            continue
+        if cols[0] != session:
+            session, customer = cols[0], []
+        if cols[2] == "1":
+            pairs.append((cols[6], " ".join(customer)))
+        else:
+            customer.append(cols[6])
     for line in show("data/dev_answer.txt").splitlines():
         if not line.startswith("<session"):
-            replies.extend(x for x in line.split("<sep>") if x and x != "NULL")
+            pairs.extend((x, "") for x in line.split("<sep>") if x and x != "NULL")
     seen: set[str] = set()
     out = []
-    for r in replies:
-        r = r.strip()
-        if len(r) >= 4 and r not in seen:
-            seen.add(r)
-            out.append(r)
+    for reply, said in pairs:
+        reply = reply.strip()
+        if len(reply) >= 4 and reply not in seen:
+            seen.add(reply)
+            out.append((reply, said))
     return out
 
 
@@ -99,9 +101,9 @@ def main() -> None:
     rules: Counter[str] = Counter()
     flagged: list[tuple[str, str, list[str]]] = []
     passed: list[str] = []
-    for raw in sample:
+    for raw, said in sample:
         text = render(raw)
-        result = engine.check(text, context=CONTEXT)
+        result = engine.check(text, context=CONTEXT, customer_text=render(said)[-4000:] or None)
         findings = [
             f for f in result.findings if not (args.skip_claims and f.category == "unsupported_claim")
         ]

@@ -246,11 +246,16 @@ def unsupported_quantity(doc: Document, params: QuantityParams) -> Iterator[Hit]
 class CompensationParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     terms: str = Field(description="Regex of compensation words; an amount in the same clause is checked")
+    defer: str | None = Field(
+        None,
+        description="Regex of wording that defers to a process (申请, 价保): such a clause is not a promise",
+    )
 
-    @field_validator("terms")
+    @field_validator("terms", "defer")
     @classmethod
-    def _regex(cls, value: str) -> str:
-        re.compile(value)
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
         return value
 
 
@@ -263,8 +268,11 @@ def compensation_amount(doc: Document, params: CompensationParams) -> Iterator[H
     context do not state: money the store never offered."""
     if not any(q.family in _MONEY for q in doc.quantities):
         return
+    defer = re.compile(params.defer, re.IGNORECASE | re.ASCII) if params.defer else None
     for m in re.finditer(params.terms, doc.text, re.IGNORECASE | re.ASCII):
         lo, hi = doc.norm.clause(m.start())
+        if defer is not None and defer.search(doc.text, lo, hi):
+            continue
         for q in doc.quantities:
             if lo <= q.start < hi and q.family in _MONEY and not doc.quantity_supported(q):
                 yield Hit(min(m.start(), q.start), max(m.end(), q.end))

@@ -12,8 +12,8 @@ from typing import Literal
 Platform = Literal["jd", "taobao", "tmall", "pdd", "douyin", "none"]
 
 PLATFORM_DOMAINS: dict[str, tuple[str, ...]] = {
-    # JD: item pages, help centre, short links, JD Worldwide.
-    "jd": ("jd.com", "jd.hk", "3.cn", "jdl.com", "jdpay.com"),
+    # JD: item pages, help centre, short links, JD Worldwide, logistics, payment, the old 360buy.com.
+    "jd": ("jd.com", "jd.hk", "3.cn", "jdl.com", "jdpay.com", "360buy.com"),
     # Taobao and Tmall share item, order and help pages (and the tb.cn short links).
     "taobao": ("taobao.com", "tb.cn", "tmall.com", "alipay.com"),
     "tmall": ("tmall.com", "taobao.com", "tb.cn", "alipay.com"),
