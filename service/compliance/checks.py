@@ -181,7 +181,10 @@ def normalise_domain(domain: str) -> str:
 
 
 # A disguised dot between the labels of a domain: "[.]", "(.)", "[dot]", " dot ", "点", "。", " . ".
-_DISGUISED_DOT = r"(?:\s?[\[(（【{]\s?(?:\.|dot|点|。)\s?[\])）】}]\s?|\s(?:dot|点)\s|\s?(?:点|。)\s?|\s\.\s)"
+_DISGUISED_DOT = (
+    r"(?:\s?[\[(（【{]\s?(?:\.|dot|点|。)\s?[\])）】}]\s?"  # [.] (.) 【.】 [dot]
+    r"|\s(?:dot|点)\s|\s?(?:点|。)\s?|\s\.\s|,(?=[a-z]))"  # " dot ", 点, 。, " . ", "shop,com"
+)
 _LABEL = r"[a-z0-9][a-z0-9_-]{0,62}"
 DISGUISED_URL_RE = re.compile(
     rf"(?<![a-z0-9@._-])(?:{_LABEL}(?:{_DISGUISED_DOT}|\.))+(?:{_TLDS})(?![a-z0-9-])"
