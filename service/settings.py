@@ -97,10 +97,20 @@ class Settings(BaseSettings):
     # --- compliance --------------------------------------------------------------------------------
     compliance_packs: list[Path] = Field(default_factory=list, description="Extra rule-pack YAML files.")
     allowed_domains: list[str] = Field(default_factory=list, description="Link domains drafts may contain.")
+    compliance_platform: Literal["jd", "taobao", "tmall", "pdd", "douyin", "none"] = Field(
+        "none", description="Selling platform: its own item and help domains are allowed in links."
+    )
     max_check_chars: int = Field(20_000, ge=100)
 
     # --- review ------------------------------------------------------------------------------------
     four_eyes: bool = False
+    kpi_small_edit: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Acceptance KPIs: an approval whose edit changed at most this share of the draft's "
+        "characters counts as accepted after a small edit; more is a rewrite.",
+    )
     auth_cache_seconds: float = Field(
         5.0,
         ge=0,

@@ -165,8 +165,13 @@ def load_baseline(path: Path) -> dict[str, Any]:
         raise EvalInputError(f"{path}: cannot read baseline ({exc.strerror})") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise EvalInputError(f"{path}: baseline is not a JSON report ({exc})") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
-        raise EvalInputError(f"{path}: not a report.json of replydraft eval (no 'metrics')")
+    if not isinstance(data, dict) or not (
+        isinstance(data.get("metrics"), dict)
+        or (data.get("kind") == "suite" and isinstance(data.get("golden"), dict))
+    ):
+        raise EvalInputError(
+            f"{path}: not a report.json of replydraft eval (no 'metrics', not a suite report)"
+        )
     return data
 
 

@@ -111,7 +111,7 @@ def load_manifest(path: Path) -> Manifest:
 
 
 def _absent(kind: str, name: str, required: Required, absent: list[str]) -> tuple[str | None, str | None]:
-    what = f"{kind} {name}: {', '.join(absent)} not found"
+    what = f"{name} ({kind}): {', '.join(absent)} not found"
     if required == "never" or (required == "ci" and not in_ci()):
         return None, what
     return what + (" (required when CI=true)" if required == "ci" else ""), None

@@ -60,7 +60,7 @@ def _load_inputs(
     """Every file parsed before any index is built: a typo costs seconds, not a run."""
     goldens: dict[str, GoldenSet] = {}
     retrievals: dict[str, RetrievalSet] = {}
-    skipped_names = {s.split(":", 1)[0] for s in skipped}
+    skipped_names = {s.split(" ", 1)[0] for s in skipped}
     for store in manifest.stores:
         if store.name in skipped_names or not _selected(store.name, opts):
             continue
@@ -125,7 +125,7 @@ def run_suite(
     thresholds = gate.load_thresholds(opts.thresholds) if opts.thresholds else None
     baseline = gate.load_baseline(opts.baseline) if opts.baseline else None
     goldens, retrievals = _load_inputs(manifest, opts, skipped)
-    skipped_names = {s.split(":", 1)[0] for s in skipped}
+    skipped_names = {s.split(" ", 1)[0] for s in skipped}
     started = time.time()
 
     compliance: dict[str, dict[str, Any]] = {}

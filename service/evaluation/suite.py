@@ -164,6 +164,8 @@ def run_eval(settings: Settings, opts: EvalOptions, progress: ProgressFn = lambd
     golden: GoldenSet = load_golden(opts.golden)
     thresholds = gate.load_thresholds(opts.thresholds) if opts.thresholds else None
     baseline = gate.load_baseline(opts.baseline) if opts.baseline else None
+    if baseline is not None and not isinstance(baseline.get("metrics"), dict):
+        raise EvalInputError(f"{opts.baseline}: a suite report; compare it with `replydraft eval --suite`")
     comp_path = opts.compliance_set
     if comp_path is None and (opts.golden.parent / "compliance_set.yaml").is_file():
         comp_path = opts.golden.parent / "compliance_set.yaml"
