@@ -28,6 +28,7 @@ from service.store.review import ActionRunner
 from tests import test_review_support as support
 from tests.conftest import REPO
 from tests.drafting_fakes import FakeIndex
+from tests.test_console_support import csrf_of
 
 backend, db = support.backend, support.db  # fixtures
 
@@ -248,3 +249,68 @@ def test_a_draft_without_a_customer_looks_nothing_up(api: Api) -> None:
     record = api.draft("订单820001000101帮我取消", customer_id=None)
     assert record["lookups_status"] == "not_requested" and record["lookups"] == []
     assert record["proposed_actions"] == []
+
+
+# --- the reviewer console ----------------------------------------------------------------------------
+def _console_sign_in(api: Api) -> None:
+    page = api.client.get("/console")
+    res = api.client.post(
+        "/console/login",
+        data={"key": api.tokens[Role.REVIEWER], "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert res.status_code == 303, res.text
+
+
+def test_the_console_shows_proposals_and_approves_only_the_ticked_ones(api: Api) -> None:
+    _console_sign_in(api)
+    ticked = api.draft("订单820001000101帮我加急一下")
+    page = api.client.get(f"/console/drafts/{ticked['id']}")
+    assert page.status_code == 200 and 'id="store-actions"' in page.text and "manage_urgent" in page.text
+    assert 'name="approve_action"' in page.text
+    res = api.client.post(
+        f"/console/drafts/{ticked['id']}/approve",
+        data={
+            "csrf": csrf_of(page.text),
+            "version": 1,
+            "approve_action": ["1"],
+            "action_ids": ["1"],
+            "action_args": ['{"order_id": "820001000101"}'],
+        },
+        follow_redirects=False,
+    )
+    assert res.status_code == 303, res.text
+    assert (
+        api.call("GET", f"/v1/drafts/{ticked['id']}").json()["proposed_actions"][0]["decision"] == "approved"
+    )
+
+    unticked = api.draft("订单820001000101帮我加急一下")
+    page = api.client.get(f"/console/drafts/{unticked['id']}")
+    res = api.client.post(
+        f"/console/drafts/{unticked['id']}/approve",
+        data={"csrf": csrf_of(page.text), "version": 1, "action_ids": ["1"], "action_args": ["{}"]},
+        follow_redirects=False,
+    )
+    assert res.status_code == 303, res.text
+    assert (
+        api.call("GET", f"/v1/drafts/{unticked['id']}").json()["proposed_actions"][0]["decision"] == "dropped"
+    )
+
+
+def test_the_console_queue_shows_failed_actions(api: Api) -> None:
+    _console_sign_in(api)
+    record = api.draft("订单820001000101帮我加急一下")
+    api.call(
+        "POST",
+        f"/v1/drafts/{record['id']}/approve",
+        json={"version": 1, "actions": [{"id": "1", "decision": "approve"}]},
+    )
+    api.call("POST", f"/v1/drafts/{record['id']}/send")
+    assert 'id="failed-actions"' not in api.client.get("/console/queue").text
+    ActionRunner(
+        api.container.reviews.actions, FileConnector(api.folder), clock=api.container.reviews.clock
+    ).run(until_idle=True)
+    queue = api.client.get("/console/queue").text
+    assert 'id="failed-actions"' in queue and "manage_urgent" in queue
+    draft_page = api.client.get(f"/console/drafts/{record['id']}").text
+    assert 'data-status="dead"' in draft_page
