@@ -18,6 +18,7 @@ from service.connectors.models import Order
 Op = str  # one of OPS' keys
 
 _NEG = re.compile(r"(?:不|别|不要|不会|不想|无需|不用|暂不|没有|don't|do not|won't|not)\s*\S{0,2}$", re.I)
+_QUESTION = re.compile(r"(?:有没有|是不是|能不能|可不可以)\S{0,2}$")  # a yes/no question, not a negation
 _PAST = re.compile(r"(?:之前|已经|以前|曾经|先前)\S{0,3}$")
 
 OPS: dict[Op, re.Pattern[str]] = {
@@ -132,7 +133,7 @@ def operations(text: str) -> list[Op]:
     for op, pattern in OPS.items():
         for m in pattern.finditer(text):
             before = text[max(0, m.start() - 6) : m.start()]
-            if _NEG.search(before):
+            if _NEG.search(before) and not _QUESTION.search(before):
                 continue
             if op == "create" and _PAST.search(text[max(0, m.start() - 8) : m.start()]):
                 continue
