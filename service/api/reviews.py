@@ -227,7 +227,7 @@ def list_store_actions(
     container: ContainerDep,
     _: Reader,
     status: Annotated[ACTION_STATUS | None, Query(description="Only this status")] = None,
-    draft_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    draft_id: Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     return container.reviews.list_actions(status=status, draft_id=draft_id, limit=limit)
@@ -245,7 +245,7 @@ class RequeueActionBody(BaseModel):
     responses=errors(404, 409),
 )
 def requeue_store_action(
-    action_id: Annotated[str, Path(min_length=1, max_length=64)],
+    action_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")],
     container: ContainerDep,
     caller: OutboxOperator,
     body: RequeueActionBody | None = None,

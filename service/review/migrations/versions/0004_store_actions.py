@@ -22,10 +22,11 @@ Json = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("drafts") as batch:
-        batch.add_column(sa.Column("lookups", Json, nullable=True))
-        batch.add_column(sa.Column("lookups_status", sa.String(16), nullable=True))
-        batch.add_column(sa.Column("proposed_actions", Json, nullable=True))
+    # Plain ALTER TABLE (SQLite >= 3.35 adds and drops columns natively): a batch "move and copy" of
+    # drafts would trip the foreign keys other tables hold on it.
+    op.add_column("drafts", sa.Column("lookups", Json, nullable=True))
+    op.add_column("drafts", sa.Column("lookups_status", sa.String(16), nullable=True))
+    op.add_column("drafts", sa.Column("proposed_actions", Json, nullable=True))
     op.create_table(
         "store_actions",
         sa.Column("id", sa.String(40), nullable=False),
@@ -57,7 +58,6 @@ def downgrade() -> None:
     op.drop_index("ix_store_actions_status_created_at_id", table_name="store_actions")
     op.drop_index("ix_store_actions_status_next_attempt_at", table_name="store_actions")
     op.drop_table("store_actions")
-    with op.batch_alter_table("drafts") as batch:
-        batch.drop_column("proposed_actions")
-        batch.drop_column("lookups_status")
-        batch.drop_column("lookups")
+    op.drop_column("drafts", "proposed_actions")
+    op.drop_column("drafts", "lookups_status")
+    op.drop_column("drafts", "lookups")
