@@ -201,7 +201,7 @@ def test_queue_lists_pending_drafts_with_counts_filters_and_order(console: Conso
     clock.at_minutes_ago(300)
     a = r.create_draft(generated("整机保修1年[1]", customer="保修多久？"))
     clock.at_minutes_ago(30)
-    b = r.create_draft(generated("这是最好的水壶[1]", customer="哪个好？", chunk_id="gone-from-index"))
+    b = r.create_draft(generated("这是最好的水壶[1]", customer="哪个好？", old_facts=True))
     clock.reset()
     c = r.create_draft(generated("我们保证按时发货", customer="何时发货？"))
     done = r.create_draft(generated("已处理"))
@@ -283,13 +283,14 @@ def test_agent_posting_an_action_directly_is_refused_and_nothing_runs(console: C
 
 def test_draft_page_shows_sources_generator_fallback_stale_sources_and_findings(console: Console) -> None:
     d = console.reviews.create_draft(
-        generated("这是最好的水壶，整机保修1年[1]", provider="openai-compatible", chunk_id="gone")
+        generated("这是最好的水壶，整机保修1年[1]", provider="openai-compatible", old_facts=True)
     )
     reason = "upstream timeout after 2 retries"
     f = console.reviews.create_draft(generated("整机保修1年[1]", fallback_reason=reason))
     console.sign_in(Role.REVIEWER)
     html = console.page(f"/console/drafts/{d.id}?lang=en")
     assert 'id="stale-warning"' in html and "<code>products/kettles.yaml#KT-150</code>" in html
+    assert html.index('id="stale-warning"') < html.index('id="approve"')  # seen before approving
     assert 'id="cite-1" class="stale"' in html and "保修: 整机保修1年" in html
     assert 'href="#cite-1"' in html  # the [1] marker links to its source
     assert "qwen-test" in html

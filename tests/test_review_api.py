@@ -185,7 +185,7 @@ def test_review_queue_pages_and_filters(api: Api) -> None:
     assert second["next_cursor"] is None
     only = api.call("GET", "/v1/reviews", params={"verdict": "block", "status": "pending_review"}).json()
     assert [r["id"] for r in only["items"]] == [blocked]
-    api.index.reindex("v2", [])
+    api.index.reindex("v2", [], products=[])
     stale = api.call("GET", "/v1/reviews", params={"stale": "true"}).json()["items"]
     assert len(stale) == 6 and stale[0]["stale_sources"] == ["products/kettle.yaml#KT-150"]
     for params in ({"status": "done"}, {"limit": 0}, {"limit": 500}, {"cursor": "zzz"}, {"order": "x"}):

@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from service.review.orm import Draft, OutboxRow, SendRow
 from service.review.states import TRANSITIONS, Action, Status
 from service.settings import Settings
 from tests import test_review_support as support
-from tests.test_review_support import FakeDrafter, FakeIndex, PhraseCompliance, generated
+from tests.test_review_support import KETTLE, FakeDrafter, FakeIndex, PhraseCompliance, generated
 
 backend, db = support.backend, support.db  # fixtures
 
@@ -205,9 +205,10 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule(keep=st.booleans())
     def reindex(self, keep: bool) -> None:
-        """A new index version; the cited chunk survives or not. Staleness never changes a state."""
+        """A new index version; the cited product's facts stay or change. Staleness never changes a state."""
         version = f"v{int(self.h.index.version.lstrip('v')) + 1}" if self.h.index.version else "v1"
-        self.h.index.reindex(version, ["c-warranty"] if keep else ["c-other"])
+        price = 89.0 if keep else 89.0 + int(version.lstrip("v"))
+        self.h.index.reindex(version, products=[replace(KETTLE, price=price)])
 
     # --- invariants --------------------------------------------------------------------------------
     @invariant()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from service.errors import ErrorCode, ReplydraftError
 from service.review.orm import Draft, OutboxRow, Revision, SendRow
 from service.settings import Settings
 from tests import test_review_support as support
-from tests.test_review_support import AGENT, AGENT2, REVIEWER, REVIEWER2, Kit, generated, make_kit
+from tests.test_review_support import AGENT, AGENT2, KETTLE, REVIEWER, REVIEWER2, Kit, generated, make_kit
 
 backend, db, kit = support.backend, support.db, support.kit  # fixtures
 
@@ -321,30 +322,38 @@ def test_text_changed_behind_the_approval_is_not_sent(kit: Kit) -> None:
 
 
 # --- staleness ---------------------------------------------------------------------------------------
-def test_a_draft_whose_cited_chunk_left_the_live_index_is_stale(kit: Kit) -> None:
+def test_a_draft_whose_cited_facts_or_passage_changed_is_stale(kit: Kit) -> None:
     s = kit.service
-    d = s.create_draft(generated())
+    d = s.create_draft(generated())  # cites the product's facts, as the pipeline does: no chunk id
+    passage = s.create_draft(generated(chunk_id="c-warranty", source_id="policies/warranty.md"))
     other = s.create_draft(generated(chunk_id="c-shipping", source_id="policies/shipping.md"))
-    kit.index.reindex("v2", ["c-shipping", "c-new"])
+    kit.index.reindex("v2", ["c-shipping", "c-new"], products=[replace(KETTLE, price=99.0)])
     fresh = s.get_draft(d.id)
     assert fresh.stale and fresh.stale_sources == ["products/kettle.yaml#KT-150"]
     assert fresh.version == 1  # staleness is not a state change
+    assert s.get_draft(passage.id).stale_sources == ["policies/warranty.md"]
     assert not s.get_draft(other.id).stale
-    assert [r.id for r in s.list_reviews(stale=True).items] == [d.id]
-    assert s.queue_counts()["stale"] == 1
+    assert {r.id for r in s.list_reviews(stale=True).items} == {d.id, passage.id}
+    assert s.queue_counts()["stale"] == 2
     approved = s.approve(d.id, version=1, principal=REVIEWER)  # a reviewer may still approve after looking
     assert approved.status == "approved"
     assert "approved while stale" in (s.audit(d.id)[-1].note or "")
 
 
+def test_a_fact_the_draft_does_not_quote_changing_keeps_it_fresh(kit: Kit) -> None:
+    d = kit.service.create_draft(generated())
+    kit.index.reindex("v2", products=[replace(KETTLE, aliases=("热水壶",), category="小家电")])
+    assert not kit.service.get_draft(d.id).stale
+
+
 def test_staleness_follows_the_live_version_and_survives_an_index_outage(kit: Kit) -> None:
     s = kit.service
     d = s.create_draft(generated())
-    kit.index.reindex("v2", ["c-warranty"])  # new version, cited chunk unchanged
+    kit.index.reindex("v2", ["c-warranty"])  # new version, cited product unchanged
     assert not s.get_draft(d.id).stale
-    kit.index.reindex("v3", [])
+    kit.index.reindex("v3", [], products=[])  # the product left the catalogue
     assert s.get_draft(d.id).stale
-    kit.index.reindex("v1", ["c-warranty"])  # rolled back to the draft's own version
+    kit.index.reindex("v1", ["c-warranty"], products=[KETTLE])  # rolled back to the draft's own version
     assert not s.get_draft(d.id).stale
     kit.index.fail = True
     assert s.get_draft(d.id).status == "pending_review"
@@ -353,11 +362,12 @@ def test_staleness_follows_the_live_version_and_survives_an_index_outage(kit: Ki
 
 def test_regenerating_a_stale_draft_cites_the_new_version(kit: Kit) -> None:
     d = kit.service.create_draft(generated())
-    kit.index.reindex("v2", ["c-warranty-2"])
+    kit.index.reindex("v2", products=[replace(KETTLE, price=99.0)])
     assert kit.service.get_draft(d.id).stale
-    kit.index.chunks.add("c-warranty")  # the fake drafter cites c-warranty again
     new = kit.service.regenerate(d.id, version=1, principal=REVIEWER)
     assert new.index_version == "v2" and not kit.service.get_draft(new.id).stale
+    kit.index.reindex("v3", ["c-other"])  # the new draft cites the new facts, which did not change
+    assert not kit.service.get_draft(new.id).stale
 
 
 # --- queue -------------------------------------------------------------------------------------------
