@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from service.errors import ErrorCode, ReplydraftError
 from service.review.orm import Draft, OutboxRow, Revision, SendRow
+from service.review.rows import content_hash
 from service.settings import Settings
 from tests import test_review_support as support
 from tests.test_review_support import AGENT, AGENT2, KETTLE, REVIEWER, REVIEWER2, Kit, generated, make_kit
@@ -319,6 +320,85 @@ def test_text_changed_behind_the_approval_is_not_sent(kit: Kit) -> None:
     assert err.code == ErrorCode.CONFLICT and "approval does not cover" in err.message
     with kit.db.read() as session:
         assert session.scalar(select(func.count()).select_from(OutboxRow)) == 0
+
+
+# --- withdrawal --------------------------------------------------------------------------------------
+def test_a_withdrawn_approval_is_pending_again_and_cannot_be_sent(kit: Kit) -> None:
+    s = kit.service
+    d = s.create_draft(generated(), requested_by=AGENT)
+    s.approve(d.id, version=1, text="您好，整机保修1年[1]", principal=REVIEWER)
+    back = s.withdraw(d.id, version=2, reason="approved the wrong draft", principal=REVIEWER2)
+    assert (back.status, back.version, back.text) == ("pending_review", 3, "您好，整机保修1年[1]")
+    err = _error(s.send, d.id, principal=REVIEWER)
+    assert err.code == ErrorCode.CONFLICT and "pending_review" in err.message
+    entry = s.audit(d.id)[-1]
+    assert (entry.action, entry.from_status, entry.to_status, entry.version) == (
+        "withdrawn",
+        "approved",
+        "pending_review",
+        3,
+    )
+    assert entry.reason == "approved the wrong draft" and entry.actor == REVIEWER2.name
+    with kit.db.read() as session:
+        row = session.get(Draft, d.id)
+        assert row is not None and (row.approved_hash, row.approved_by, row.approved_at) == (None, None, None)
+        assert session.scalar(select(func.count()).select_from(OutboxRow)) == 0
+    # Approved again (by anyone allowed), it is sendable again: exactly the re-approved text.
+    s.approve(d.id, version=3, text="您好，整机保修一年[1]", principal=REVIEWER)
+    sent = s.send(d.id, principal=REVIEWER)
+    assert sent.content_hash == content_hash("您好，整机保修一年[1]")
+
+
+def test_withdraw_needs_an_unsent_approval_at_the_current_version(kit: Kit) -> None:
+    s = kit.service
+    d = s.create_draft(generated())
+    assert "pending_review" in _error(s.withdraw, d.id, version=1, principal=REVIEWER).message
+    s.approve(d.id, version=1, principal=REVIEWER)
+    err = _error(s.withdraw, d.id, version=1, principal=REVIEWER)
+    assert err.code == ErrorCode.CONFLICT and err.details["current"]["version"] == 2
+    s.send(d.id, principal=REVIEWER)
+    err = _error(s.withdraw, d.id, version=3, principal=REVIEWER)
+    assert err.code == ErrorCode.CONFLICT and "sent" in err.message
+    assert _error(s.withdraw, d.id, version=3, reason=" ", principal=REVIEWER).code == ErrorCode.VALIDATION
+    assert _error(s.withdraw, "nope", version=1, principal=REVIEWER).code == ErrorCode.NOT_FOUND
+
+
+def _race(*calls: Any) -> list[Any]:
+    """Run the calls at the same moment; each one's result or ReplydraftError, in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = calls[i]()
+        except ReplydraftError as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_a_withdrawal_racing_a_send_leaves_one_consistent_outcome(kit: Kit) -> None:
+    s = kit.service
+    for _ in range(5):
+        d = s.create_draft(generated())
+        s.approve(d.id, version=1, principal=REVIEWER)
+        sent, withdrawn = _race(
+            lambda d=d: s.send(d.id, principal=REVIEWER),
+            lambda d=d: s.withdraw(d.id, version=2, principal=REVIEWER2),
+        )
+        assert isinstance(sent, ReplydraftError) != isinstance(withdrawn, ReplydraftError)
+        with kit.db.read() as session:
+            boxes = session.scalar(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.draft_id == d.id)
+            )
+        expected = ("pending_review", 0) if isinstance(sent, ReplydraftError) else ("sent", 1)
+        assert (s.get_draft(d.id).status, boxes) == expected
 
 
 # --- staleness ---------------------------------------------------------------------------------------
