@@ -65,6 +65,13 @@ class Settings(BaseSettings):
         description="Most chunks of one source document (or one product) among the k hits while other "
         "documents are available; 0 means no cap. See docs/configuration.md for the measurements.",
     )
+    retrieval_query_tokens: int = Field(
+        128,
+        ge=16,
+        le=512,
+        description="Most (estimated) tokens of a message that reach query embedding and BM25; a longer "
+        "message is searched by its most informative sentences, so its cost is bounded.",
+    )
     retrieval_glossaries: list[Path] = Field(
         default_factory=list,
         description="Extra bilingual glossary YAML files (the shipped format) for cross-lingual retrieval.",
