@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sqlite3
 import time
 import uuid
 from typing import Any
@@ -20,6 +21,7 @@ from service import __version__
 from service.container import Container
 from service.errors import ErrorCode, ReplydraftError
 from service.logs import request_id_var
+from service.review.db import is_corruption
 
 log = logging.getLogger("replydraft.api")
 
@@ -169,6 +171,30 @@ def create_app(container: Container) -> FastAPI:
         err = ReplydraftError(ErrorCode.UPSTREAM_UNAVAILABLE, "database unavailable; retry shortly")
         return JSONResponse({"error": err.to_dict()}, status_code=503, headers={"Retry-After": "5"})
 
+    @app.exception_handler(sqlalchemy.exc.DatabaseError)
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def _database_error(_: Request, exc: Exception) -> JSONResponse:
+        # A damaged SQLite file (SQLITE_CORRUPT, SQLITE_NOTADB) is not transient: remember it, so writes
+        # are refused and readiness fails with the reason, and answer 503 in the usual error shape.
+        if is_corruption(exc):
+            db = container.db
+            db.fault = db.fault or str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+            log.error("database is corrupt", extra={"error": db.fault})
+            err = ReplydraftError(
+                ErrorCode.DATABASE_CORRUPT,
+                f"the database failed its integrity check ({db.fault}): see docs/runbook.md",
+                fault=db.fault,
+            )
+            return JSONResponse({"error": err.to_dict()}, status_code=503, headers={"Retry-After": "60"})
+        log.error("database error", exc_info=exc)
+        return _internal()
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Anything unforeseen still answers in the JSON error shape (never a plain-text 500).
+        log.error("unhandled error", exc_info=exc)
+        return _internal()
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         invalid_json = [e for e in exc.errors() if e["type"] == "json_invalid"]
@@ -204,6 +230,11 @@ def create_app(container: Container) -> FastAPI:
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
     return app
+
+
+def _internal() -> JSONResponse:
+    err = ReplydraftError(ErrorCode.INTERNAL, "internal error; the server log has the details")
+    return JSONResponse({"error": err.to_dict()}, status_code=500)
 
 
 def _json_problem(error: Any, document: Any) -> dict[str, Any]:

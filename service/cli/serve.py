@@ -31,6 +31,13 @@ def register(app: typer.Typer) -> None:
             if init:
                 run_or_exit(lambda: _first_start(container))
             run_or_exit(container.db.check_schema)
+            fault = run_or_exit(container.db.check_integrity)  # PRAGMA quick_check, once
+            if fault:
+                err_console.print(
+                    f"[bold red]The database failed its integrity check:[/bold red] {fault}\n"
+                    "Serving reads only: writes answer 503 and /readyz reports it. "
+                    "See docs/runbook.md, 'Corrupted database'."
+                )
             run_or_exit(lambda: container.compliance)  # a bad rule pack fails here, not on the first draft
             run_or_exit(container.index.warm_up)
             app = create_app(container)
