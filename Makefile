@@ -31,9 +31,11 @@ pytest: install
 
 test: lint typecheck pytest
 
-# QA gate: the shipped golden set, offline (extractive drafter, fresh index of knowledge/ in a temp folder).
+# QA gate, run by CI after the tests: every set of eval/suite.yaml (dev and test splits), offline (fresh
+# index per store in a temp folder), against the committed baseline. Regressions fail; "below target" is
+# reported. Tuning runs use the dev split only: `replydraft eval --suite eval/suite.yaml --split dev`.
 eval: install
-	$(BIN)/replydraft eval --golden eval/golden.yaml --source knowledge --report-dir eval/reports \
+	$(BIN)/replydraft eval --suite eval/suite.yaml --report-dir eval/reports \
 		--baseline eval/baseline.json --thresholds eval/thresholds.yaml
 
 # All benchmarks in one run: one table on stdout, JSON under bench/results.

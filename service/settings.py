@@ -108,6 +108,13 @@ class Settings(BaseSettings):
 
     # --- review ------------------------------------------------------------------------------------
     four_eyes: bool = False
+    kpi_small_edit: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Acceptance KPIs: an approval whose edit changed at most this share of the draft's "
+        "characters counts as accepted after a small edit; more is a rewrite.",
+    )
     auth_cache_seconds: float = Field(
         5.0,
         ge=0,

@@ -7,8 +7,6 @@ key into a Principal; the review issue provides the database-backed store, tests
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
@@ -16,21 +14,9 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import ContainerDep
 from service.errors import ErrorCode, ReplydraftError
+from service.review.principal import Principal, Role
 
-
-class Role(StrEnum):
-    AGENT = "agent"  # create and read drafts
-    REVIEWER = "reviewer"  # approve, edit, reject, regenerate, send
-    OPS = "ops"  # reindex, index status
-    QA = "qa"  # read everything, run checks
-    ADMIN = "admin"  # keys; and everything else
-
-
-@dataclass(frozen=True)
-class Principal:
-    key_id: str
-    name: str
-    role: Role
+__all__ = ["KeyStore", "Principal", "Role", "StaticKeyStore", "principal_dep", "require_roles"]
 
 
 class KeyStore(Protocol):

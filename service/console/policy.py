@@ -7,7 +7,7 @@ console never offers an action the API would refuse; the review service still en
 
 from __future__ import annotations
 
-from service.api.auth import Principal, Role
+from service.review.principal import Principal, Role
 
 READ_ROLES = frozenset({Role.AGENT, Role.REVIEWER, Role.QA, Role.ADMIN})  # GET /v1/drafts/{id}, reviews
 ACT_ROLES = frozenset({Role.REVIEWER, Role.ADMIN})  # approve, reject, regenerate, send

@@ -93,6 +93,11 @@ def test_reviewer_reviews_edits_approves_and_sends_a_draft(
     stats = server.container.reviews.stats(30)
     expect(page.locator("#tile-acceptance .n")).to_have_text(percent(stats.acceptance_rate))
     expect(page.locator("#tile-decisions .n")).to_have_text(str(stats.decisions))
+    kpi = stats.acceptance
+    assert kpi is not None and kpi.total.decisions >= 1
+    expect(page.locator("#tile-kpi-accepted .n")).to_have_text(percent(kpi.total.accepted_rate))
+    expect(page.locator("#kpi-generators tbody tr")).to_have_count(len(kpi.by["generator"]))
+    expect(page.locator("#acceptance-kpis svg.stack rect").first).to_be_visible()
     page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
 
 
