@@ -20,6 +20,7 @@ from service.api.auth import Role
 from service.app import create_app
 from service.connectors.files import FileConnector
 from service.container import Container
+from service.drafting.llm import OpenAICompatibleChatModel
 from service.drafting.models import DraftRequest
 from service.review.db import Database
 from service.review.keys import DatabaseKeyStore
@@ -28,6 +29,7 @@ from service.store.review import ActionRunner
 from tests import test_review_support as support
 from tests.conftest import REPO
 from tests.drafting_fakes import FakeIndex
+from tests.fake_llm import FakeLLM, fake_llm  # noqa: F401
 from tests.test_console_support import csrf_of
 
 backend, db = support.backend, support.db  # fixtures
@@ -66,7 +68,7 @@ class Api:
         runner.run(until_idle=True)
 
 
-def _api(db: Database, tmp_path: Path, **settings: Any) -> Api:
+def _api(db: Database, tmp_path: Path, llm: Any = None, **settings: Any) -> Api:
     folder = tmp_path / "orders"
     shutil.copytree(DEMO, folder)
     keys = DatabaseKeyStore(db)
@@ -79,7 +81,7 @@ def _api(db: Database, tmp_path: Path, **settings: Any) -> Api:
         "store_state_dir": tmp_path / "state",
     }
     options.update(settings)
-    container = Container(Settings(**options), db=db, keys=keys, index=FakeIndex(), llm=None)
+    container = Container(Settings(**options), db=db, keys=keys, index=FakeIndex(), llm=llm)
     return Api(TestClient(create_app(container)), container, tokens, folder, tmp_path / "state")
 
 
@@ -314,3 +316,26 @@ def test_the_console_queue_shows_failed_actions(api: Api) -> None:
     assert 'id="failed-actions"' in queue and "manage_urgent" in queue
     draft_page = api.client.get(f"/console/drafts/{record['id']}").text
     assert 'data-status="dead"' in draft_page
+
+
+def test_a_model_draft_gets_the_order_facts_in_its_prompt_and_the_same_proposals(
+    db: Database,
+    tmp_path: Path,
+    fake_llm: FakeLLM,  # noqa: F811
+) -> None:
+    model = OpenAICompatibleChatModel(
+        base_url=fake_llm.base_url, model="fake", timeout_s=2, sleep=lambda _s: None
+    )
+    made = _api(db, tmp_path, llm=model)
+    try:
+        fake_llm.reply("您好，订单 820001000101 当前为已付款状态，可以为您取消[3]。")
+        record = made.draft("订单820001000101帮我取消")
+        assert record["generator"]["provider"] != "extractive"
+        prompt = fake_llm.chat_requests[-1].prompt_text
+        assert "820001000101" in prompt and "13800001111" not in prompt  # masked in the prompt too
+        [action] = record["proposed_actions"]
+        assert action["name"] == "manage_order" and action["allowed"] is True
+        assert any(lk["source_id"] == "order:820001000101" for lk in record["lookups"])
+    finally:
+        made.client.close()
+        made.container.close()

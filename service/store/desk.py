@@ -461,6 +461,9 @@ class _Run:
             marker = self._add_source(
                 f"order:{order.order_id}", f"{L['order']} {order.order_id}", [text for _, text in lines]
             )
+            for lookup in self.lookups:
+                if lookup.order_id == order.order_id and lookup.status == "ok":
+                    lookup.source_id = f"order:{order.order_id}"
             self.lead.append(self._sentence([text for tag, text in lines if tag in tags], marker))
             for p in self.proposals:
                 if p.arguments.get("order_id") == order.order_id:
