@@ -121,6 +121,7 @@ def test_the_policy_file_is_validated(tmp_path: Path) -> None:
         ("我想购买1个电热水器，用E卡支付", ["create", "balance"]),
         ("查询一下订单有没有返现记录", ["status", "cashback_query"]),
         ("如果验证通过，登记返现信息", ["cashback", "cashback_query"]),
+        ("热水器的晒单返现登记了吗？", ["cashback_query"]),
     ],
 )
 def test_operations_are_explicit_requests(text: str, ops: list[str]) -> None:
@@ -235,3 +236,34 @@ def test_eval_tasks_scores_a_small_world(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     summary = json.loads(report.read_text(encoding="utf-8"))["summary"]
     assert summary["actions_exact"] == 1 and summary["precision"] == 1.0 and summary["recall"] == 1.0
+
+
+def test_weave_puts_the_facts_after_the_greeting_and_drops_what_they_replace() -> None:
+    from service.drafting.sources import Source
+    from service.store.desk import Consultation
+    from service.store.hook import weave
+    from service.store.models import StoreFindings
+
+    found = Consultation(
+        StoreFindings(customer_id="c", order_ids=["o1"]),
+        [
+            Source(
+                marker=3,
+                kind="passage",
+                source_id="order:o1",
+                title="Order o1",
+                text="Order o1; status: paid.",
+            )
+        ],
+        "Order o1; status: paid [3].",
+    )
+    text = (
+        "Hello, and thank you for contacting us. Your order o1 is paid [3]. "
+        "The 1.5L kettle ships in 2 days [1]. Please send us your order number. Anything else, just ask."
+    )
+    woven = weave(text, found)
+    assert woven.startswith("Hello, and thank you for contacting us. Order o1; status: paid [3].")
+    assert "is paid [3]" not in woven and "order number" not in woven
+    assert "The 1.5L kettle ships in 2 days [1]." in woven
+    zh = weave("亲，您好！订单o1已付款[3]。如还有其他问题，欢迎随时联系我们。", found)
+    assert zh == "亲，您好！Order o1; status: paid [3].如还有其他问题，欢迎随时联系我们。"

@@ -27,7 +27,14 @@ def consult(
     return found
 
 
-_GREETING = re.compile(r"^[^。！？!?.\n]{0,24}[！!]\s*")
+_GREETING = re.compile(
+    r"^(?:[^。！？!?.\n]{0,24}[！!]"
+    r"|(?:hello|hi|dear|good (?:morning|afternoon|evening))\b[^.!?\n]{0,60}[.!?])\s*",
+    re.IGNORECASE,
+)
+# Sentences end at Chinese or English end marks; a full stop ends one only before a space or the end, so
+# "1.5L" and "v2.0" stay whole.
+_SENTENCE = re.compile(r"(?:[^。！？!?.\n]|\.(?!\s|$))*(?:[。！？!?]\s*|\.(?:\s+|$)|\n|$)")
 _NUMBER = r"(?:订单号|order number)"
 _GIVE = r"(?:发给|提供|告诉|send|provide|share)"
 _ASKS_ORDER_NUMBER = re.compile(
@@ -46,7 +53,7 @@ def weave(text: str, consultation: Consultation | None) -> str:
     if consultation is None or not consultation.lead:
         return text
     markers = {s.marker for s in consultation.sources}
-    sentences = re.findall(r"[^。！？!?\n]*(?:[。！？!?]|\n|$)", text)
+    sentences = _SENTENCE.findall(text)
     kept = [
         s
         for s in sentences
@@ -57,4 +64,6 @@ def weave(text: str, consultation: Consultation | None) -> str:
     greeting = _GREETING.match(text)
     if greeting is None:
         return f"{consultation.lead}\n\n{text}".strip()
-    return f"{greeting.group(0).strip()}{consultation.lead}{text[greeting.end() :]}".strip()
+    head = greeting.group(0).strip()
+    gap = "" if head.endswith(("！", "？", "。")) else " "
+    return f"{head}{gap}{consultation.lead.strip()}{gap}{text[greeting.end() :]}".strip()

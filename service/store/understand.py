@@ -40,7 +40,8 @@ OPS: dict[Op, re.Pattern[str]] = {
     ),
     # Registering a review cash-back is asked for in so many words; asking whether one exists is a look-up.
     "cashback": re.compile(
-        r"登记[^。，,]{0,8}(?:返现|晒单)|(?:返现|晒单)[^。，,]{0,8}登记|申请[^。，,]{0,4}返现|返现(?:凭证|资格)"
+        r"登记[^。，,]{0,8}(?:返现|晒单)|(?:返现|晒单)[^。，,]{0,8}登记(?!了吗|了没|没有|过吗|了么)"
+        r"|申请[^。，,]{0,4}返现|返现(?:凭证|资格)"
         r"|register[^.]{0,20}cash ?back|claim[^.]{0,10}cash ?back",
         re.I,
     ),
