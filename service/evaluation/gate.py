@@ -193,10 +193,15 @@ def check(
         if rule.target is not None:
             row["target"] = rule.target
         if not isinstance(value, (int, float)):
-            if rule.min is None and rule.max is None and rule.max_drop is None:
-                row.update(below_target=True, why="metric missing from this run (target only)")
-            else:
+            before = (baseline or {}).get(metric)
+            if rule.min is not None or rule.max is not None:
                 row.update(ok=False, why="metric missing from this run")
+            elif isinstance(before, (int, float)):
+                row.update(ok=False, why=f"metric missing from this run (the baseline had {before})")
+            else:
+                # Undefined for this set (no clean items in an evasion set, no violations in a look-alike
+                # set): a regression or target rule has nothing to compare.
+                row.update(why="not defined for this set")
             rows.append(row)
             continue
         if rule.target is not None:
