@@ -90,7 +90,9 @@ class _Tally:
         return {
             "decisions": n,
             **self.counts,
-            "accepted_rate": round((self.counts["unchanged"] + self.counts["small_edit"]) / n, 4) if n else None,
+            "accepted_rate": round((self.counts["unchanged"] + self.counts["small_edit"]) / n, 4)
+            if n
+            else None,
             "unchanged_rate": round(self.counts["unchanged"] / n, 4) if n else None,
             "median_time_to_decision_s": round(statistics.median(self.seconds), 1) if self.seconds else None,
         }
@@ -162,4 +164,6 @@ def compute_acceptance(
     for i in range(days):
         day = (since.date() + timedelta(days=i)).isoformat()
         days_out.append(AcceptanceDay(day=day, **per_day.get(day, _Tally()).fields()))
-    return Acceptance(small_edit_threshold=small_edit, total=OutcomeCounts(**total.fields()), by=by, per_day=days_out)
+    return Acceptance(
+        small_edit_threshold=small_edit, total=OutcomeCounts(**total.fields()), by=by, per_day=days_out
+    )

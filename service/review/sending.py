@@ -72,6 +72,7 @@ class Sender:
                     to_status=fresh.status,
                     text_after=fresh.text,
                     note=f"content sha256 {fresh.content_hash[:16]}, outbox {box.id}",
+                    content_hash=fresh.content_hash,
                 )
                 result = _result(send, box, duplicate=False)
         except Lost as lost:

@@ -158,6 +158,11 @@ class ReviewService:
         self._notify_delivery()
         return requeued
 
+    def ack_outbox(self, outbox_id: str, *, principal: Principal) -> OutboxItem:
+        """The helpdesk's acknowledgement (pull queue), or ops settling a dead letter; refused for a
+        pending item while a webhook is configured (the webhook delivers it)."""
+        return self.outbox.ack(outbox_id, principal, webhook=bool(self.settings.webhook_url))
+
     def _notify_delivery(self) -> None:
         if self._delivery is not None:
             self._delivery.notify()
