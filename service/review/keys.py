@@ -83,6 +83,16 @@ class DatabaseKeyStore:
             self._cache[digest] = (principal, self._clock() + self.cache_seconds)
         return principal
 
+    def by_id(self, key_id: str) -> Principal | None:
+        """The active key with this id, or None when unknown or revoked (looked up every time)."""
+        if not key_id or not storable(key_id):
+            return None
+        with self.db.read() as s:
+            row = s.get(ApiKey, key_id)
+        if row is None or row.revoked_at is not None:
+            return None
+        return Principal(key_id=row.id, name=row.name, role=Role(row.role))
+
     def create_key(
         self, name: str, role: Role | str, *, actor: Principal | None = None
     ) -> tuple[str, KeyInfo]:
