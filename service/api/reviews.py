@@ -131,7 +131,8 @@ def reject(draft_id: DraftId, body: RejectBody, container: ContainerDep, caller:
     responses=errors(404, 409),
 )
 def regenerate(draft_id: DraftId, body: RegenerateBody, container: ContainerDep, caller: Reviewer) -> Any:
-    return container.reviews.regenerate(draft_id, version=body.version, principal=caller)
+    with container.limiter.drafting(caller.key_id):  # drafting again: the key's draft limits apply
+        return container.reviews.regenerate(draft_id, version=body.version, principal=caller)
 
 
 @router.post(

@@ -445,7 +445,12 @@ def dashboard(request: Request, container: ContainerDep) -> Response:
         stats = container.reviews.stats(days)
     except ReplydraftError as exc:
         return v.render("error.html", status=exc.http_status, error=error_message(v, exc, None))
-    return v.render("dashboard.html", stats=views.stats_view(stats, v.t), days=days)
+    return v.render(
+        "dashboard.html",
+        stats=views.stats_view(stats, v.t),
+        kpi=views.acceptance_view(stats.acceptance, v.t),
+        days=days,
+    )
 
 
 # --- static files ------------------------------------------------------------------------------------

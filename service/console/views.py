@@ -15,6 +15,7 @@ from service.console.highlight import Segment, segments
 from service.console.i18n import has
 from service.drafting.models import Citation, DraftRecord
 from service.review import stats as review_stats
+from service.review.kpis import Acceptance, OutcomeCounts
 from service.review.models import AuditEntry, Stats
 
 EXCERPT_CHARS = 90
@@ -251,3 +252,64 @@ def stats_view(stats: Stats, t: Translate) -> StatsView:
             for d in reversed(active)
         ],
     )
+
+
+OUTCOME_ORDER = ("unchanged", "small_edit", "rewritten", "rejected", "regenerated")
+
+
+def acceptance_view(kpi: Acceptance | None, t: Translate) -> dict[str, Any] | None:
+    """Stacked outcome bars per generator and per reviewer, the accepted-rate trend by day, and the
+    intents and products that reviewers accept least (where the drafts need work)."""
+    if kpi is None or not kpi.total.decisions:
+        return None
+
+    def stack(group: OutcomeCounts) -> list[dict[str, Any]]:
+        x = 0.0
+        parts = []
+        for name in OUTCOME_ORDER:
+            n = getattr(group, name)
+            width = round(400 * n / group.decisions, 1) if group.decisions else 0.0
+            parts.append(
+                {"outcome": name, "label": t(f"dash.outcome.{name}"), "n": n, "x": x, "width": width}
+            )
+            x += width
+        return parts
+
+    def rows(dimension: str, limit: int = 8) -> list[dict[str, Any]]:
+        groups = kpi.by.get(dimension, [])[:limit]
+        return [
+            {
+                "key": g.key,
+                "decisions": g.decisions,
+                "accepted": percent(g.accepted_rate),
+                "unchanged": percent(g.unchanged_rate),
+                "time": duration(g.median_time_to_decision_s, t),
+                "parts": stack(g),
+            }
+            for g in groups
+        ]
+
+    trend = [d for d in kpi.per_day if d.decisions]
+    return {
+        "total": {
+            "accepted": percent(kpi.total.accepted_rate),
+            "unchanged": percent(kpi.total.unchanged_rate),
+            "time": duration(kpi.total.median_time_to_decision_s, t),
+            "parts": stack(kpi.total),
+        },
+        "threshold": f"{kpi.small_edit_threshold:g}",
+        "generators": rows("generator"),
+        "reviewers": rows("reviewer"),
+        "intents": sorted(rows("intent", 50), key=lambda r: r["accepted"])[:8],
+        "products": rows("product"),
+        "trend": [
+            {
+                "day": d.day,
+                "rate": d.accepted_rate or 0.0,
+                "label": percent(d.accepted_rate),
+                "n": d.decisions,
+            }
+            for d in trend
+        ],
+        "outcomes": [{"outcome": n, "label": t(f"dash.outcome.{n}")} for n in OUTCOME_ORDER],
+    }

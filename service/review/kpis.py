@@ -66,9 +66,9 @@ class Acceptance(BaseModel):
 
 
 def outcome(action: str, edited: bool, edit_distance: int, original_chars: int, small_edit: float) -> str:
-    if action == "reject":
+    if action in {"rejected", "reject"}:
         return "rejected"
-    if action == "regenerate":
+    if action in {"regenerated", "regenerate"}:
         return "regenerated"
     if not edited or edit_distance == 0:
         return "unchanged"
@@ -167,3 +167,41 @@ def compute_acceptance(
     return Acceptance(
         small_edit_threshold=small_edit, total=OutcomeCounts(**total.fields()), by=by, per_day=days_out
     )
+
+
+ACCEPTANCE_WINDOW_DAYS = 7
+
+
+class AcceptanceCollector:
+    """``replydraft_review_outcomes{outcome, generator}``: decisions of the last 7 days by outcome, read
+    from the database at scrape time so every replica reports the same numbers (``accepted_rate`` as a
+    ratio of sums in PromQL). A scrape during a database outage leaves the family out."""
+
+    def __init__(self, db: Database, small_edit: float, clock: Any) -> None:
+        self.db, self.small_edit, self.clock = db, small_edit, clock
+
+    def _family(self) -> Any:
+        from prometheus_client.core import GaugeMetricFamily
+
+        return GaugeMetricFamily(
+            "replydraft_review_outcomes",
+            f"Review decisions of the last {ACCEPTANCE_WINDOW_DAYS} days by outcome and generator",
+            labels=["outcome", "generator"],
+        )
+
+    def describe(self) -> Iterable[Any]:
+        yield self._family()
+
+    def collect(self) -> Iterable[Any]:
+        try:
+            kpi = compute_acceptance(self.db, ACCEPTANCE_WINDOW_DAYS, self.clock(), self.small_edit)
+        except Exception as exc:  # a scrape must not fail because the database is down
+            import logging
+
+            logging.getLogger("replydraft.review").warning("acceptance metrics unavailable: %s", exc)
+            return
+        family = self._family()
+        for group in kpi.by["generator"]:
+            for name in OUTCOMES:
+                family.add_metric([name, group.key], getattr(group, name))
+        yield family

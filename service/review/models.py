@@ -7,6 +7,8 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from service.review.kpis import Acceptance
+
 T = TypeVar("T")
 
 OutboxStatus = Literal["pending", "delivered", "dead"]
@@ -157,3 +159,8 @@ class Stats(BaseModel):
         description="Outbox items by status right now (pending, delivered, dead), whatever the window",
     )
     per_day: list[StatsDay]
+    acceptance: Acceptance | None = Field(
+        None,
+        description="Acceptance KPIs: unchanged, small edit, rewritten, rejected, regenerated; time to "
+        "decision; per generator, prompt version, model, intent, product, reviewer and day",
+    )
