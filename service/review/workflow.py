@@ -68,7 +68,7 @@ class ReviewService:
         self.staleness = Staleness(self.ctx)
         self.drafts = Drafts(self.ctx, self.staleness)
         self.decisions = Decisions(self.ctx, self.drafts, self.staleness)
-        self.sender = Sender(self.ctx, self.drafts, self._notify_delivery)
+        self.sender = Sender(self.ctx, self.drafts, self.staleness, self._notify_delivery)
         self.queries = Queries(self.ctx, self.staleness)
 
     @classmethod
