@@ -294,7 +294,7 @@ def test_unconditional_promises_block_and_guarantees_warn(engine: ComplianceEngi
     # A guaranteed arrival date is a promise beyond the store's control: it blocks (issue 13); plain
     # certainty without a date still warns.
     assert engine.check("我们保证明天送到。").verdict == Verdict.BLOCK
-    guarantee = engine.check("我们保证质量没问题。")
+    guarantee = engine.check("我们保证没问题。")
     assert guarantee.verdict == Verdict.WARN and cats(guarantee) == {"promise"}
 
 
