@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     # --- compliance --------------------------------------------------------------------------------
     compliance_packs: list[Path] = Field(default_factory=list, description="Extra rule-pack YAML files.")
     allowed_domains: list[str] = Field(default_factory=list, description="Link domains drafts may contain.")
+    compliance_platform: Literal["jd", "taobao", "tmall", "pdd", "douyin", "none"] = Field(
+        "none", description="Selling platform: its own item and help domains are allowed in links."
+    )
     max_check_chars: int = Field(20_000, ge=100)
 
     # --- review ------------------------------------------------------------------------------------

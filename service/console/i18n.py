@@ -74,6 +74,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "done.rejected": {"zh": "已驳回。", "en": "Rejected."},
     "done.regenerated": {"zh": "已重新生成，这是新草稿。", "en": "Regenerated: this is the new draft."},
     "done.sent": {"zh": "已发送。", "en": "Sent."},
+    "done.withdrawn": {
+        "zh": "已撤回批准，草稿回到待审核。",
+        "en": "Approval withdrawn: the draft is pending review again.",
+    },
     # statuses and verdicts
     "status.pending_review": {"zh": "待审核", "en": "Pending review"},
     "status.approved": {"zh": "已通过", "en": "Approved"},
@@ -173,6 +177,13 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "draft.reject.reason": {"zh": "驳回原因", "en": "Reason for rejecting"},
     "draft.regenerate": {"zh": "重新生成", "en": "Regenerate"},
     "draft.send": {"zh": "发送", "en": "Send"},
+    "draft.withdraw": {"zh": "撤回批准", "en": "Withdraw approval"},
+    "draft.withdraw.reason": {"zh": "撤回原因（可选）", "en": "Reason (optional)"},
+    "draft.withdraw.help": {
+        "zh": "发送前发现批准有误：撤回后草稿回到待审核，需重新批准才能发送。",
+        "en": "Approved by mistake? Withdrawing puts the draft back in review; "
+        "it must be approved again to be sent.",
+    },
     "draft.read_only": {
         "zh": "你的角色只能查看此草稿。",
         "en": "Your role can read this draft but not act on it.",
@@ -187,6 +198,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "audit.action.rejected": {"zh": "驳回", "en": "rejected"},
     "audit.action.regenerated": {"zh": "重新生成", "en": "regenerated"},
     "audit.action.sent": {"zh": "发送", "en": "sent"},
+    "audit.action.withdrawn": {"zh": "撤回批准", "en": "approval withdrawn"},
     "audit.action.delivered": {"zh": "已投递", "en": "delivered"},
     "audit.action.acked": {"zh": "已确认接收", "en": "acknowledged"},
     "draft.prev": {"zh": "上一条", "en": "Previous"},
@@ -197,7 +209,13 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "dash.acceptance": {"zh": "通过率", "en": "Acceptance rate"},
     "dash.edit_rate": {"zh": "修改率", "en": "Edit rate"},
     "dash.time_to_review": {"zh": "审核耗时（中位数）", "en": "Time to review (median)"},
-    "dash.fallback": {"zh": "兜底率", "en": "Fallback rate"},
+    "dash.fallback": {"zh": "兜底率（模型失败）", "en": "Fallback rate (model failed)"},
+    "dash.withdrawn": {"zh": "撤回的批准", "en": "Approvals withdrawn"},
+    "dash.generators": {"zh": "草稿生成方式", "en": "How drafts were written"},
+    "dash.generator": {"zh": "生成方式", "en": "Generator"},
+    "dash.generator.model": {"zh": "模型", "en": "Model"},
+    "dash.generator.offline": {"zh": "离线（未配置模型）", "en": "Offline (no model configured)"},
+    "dash.generator.fallback": {"zh": "兜底（模型失败）", "en": "Fallback (model failed)"},
     "dash.decisions": {"zh": "已处理", "en": "Decisions"},
     "dash.drafts": {"zh": "生成草稿", "en": "Drafts"},
     "dash.sent": {"zh": "已发送", "en": "Sent"},

@@ -364,6 +364,26 @@ def send(
     return _act(v, draft_id, csrf, lambda r: r.send(draft_id, principal=v.principal), "sent")
 
 
+@router.post("/drafts/{draft_id}/withdraw")
+def withdraw(
+    draft_id: str,
+    request: Request,
+    container: ContainerDep,
+    version: Annotated[int, Form()],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    v = viewer(request, container)
+    why = reason.strip() or None
+    return _act(
+        v,
+        draft_id,
+        csrf,
+        lambda r: r.withdraw(draft_id, version=version, reason=why, principal=v.principal),
+        "withdrawn",
+    )
+
+
 # --- live compliance check (JSON) --------------------------------------------------------------------
 class CheckBody(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -14,6 +14,7 @@ from service.compliance.models import Finding
 from service.console.highlight import Segment, segments
 from service.console.i18n import has
 from service.drafting.models import Citation, DraftRecord
+from service.review import stats as review_stats
 from service.review.kpis import Acceptance, OutcomeCounts
 from service.review.models import AuditEntry, Stats
 
@@ -46,7 +47,8 @@ def age_seconds(when: datetime, now: datetime) -> float:
 
 
 def is_fallback(record: DraftRecord) -> bool:
-    return bool(record.generator.fallback_reason)
+    """A configured model failed and the offline drafter stood in (offline by choice is not one)."""
+    return review_stats.is_fallback(record.generator.provider, record.generator.fallback_reason)
 
 
 def generator_label(record: DraftRecord, t: Translate) -> str:
@@ -198,6 +200,8 @@ class StatsView:
     sent: int
     edit_distance: str
     categories: list[Bar]
+    generators: list[Bar]
+    withdrawn: int
     reasons: list[tuple[str, int]]
     per_day: list[dict[str, str]]
 
@@ -217,6 +221,10 @@ def stats_view(stats: Stats, t: Translate) -> StatsView:
         key = f"dash.category.{name}"
         return t(key) if has(key) else name
 
+    def generator(kind: str) -> str:
+        key = f"dash.generator.{kind}"
+        return t(key) if has(key) else kind
+
     active = [d for d in stats.per_day if d.drafts or d.decisions]
     return StatsView(
         acceptance=percent(stats.acceptance_rate),
@@ -228,6 +236,8 @@ def stats_view(stats: Stats, t: Translate) -> StatsView:
         sent=stats.sent,
         edit_distance="–" if stats.median_edit_distance is None else f"{stats.median_edit_distance:g}",
         categories=bars(stats.findings_by_category, category),
+        generators=bars(stats.generators, generator),
+        withdrawn=stats.withdrawn,
         reasons=list(stats.rejection_reasons),
         per_day=[
             {

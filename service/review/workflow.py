@@ -116,6 +116,11 @@ class ReviewService:
     def regenerate(self, draft_id: str, *, version: int, principal: Principal) -> DraftRecord:
         return self.decisions.regenerate(draft_id, version=version, principal=principal)
 
+    def withdraw(
+        self, draft_id: str, *, version: int, reason: str | None = None, principal: Principal
+    ) -> DraftRecord:
+        return self.decisions.withdraw(draft_id, version=version, reason=reason, principal=principal)
+
     # --- sending -----------------------------------------------------------------------------------
     def send(self, draft_id: str, *, principal: Principal) -> SendResult:
         return self.sender.send(draft_id, principal=principal)
