@@ -377,7 +377,7 @@ def test_approve_unchanged_then_send_and_the_audit_shows_both(console: Console) 
     assert approved.action == "approved" and approved.diff is None and approved.actor == "reviewer tester"
     assert console.reviews.stats(1).edit_rate == 0.0
     html = console.page(f"/console/drafts/{d.id}?done=approved&lang=en")
-    assert "Approved." in html and _buttons(html) == {"send"}
+    assert "Approved." in html and _buttons(html) == {"send", "withdraw"}
     res = console.post(f"/console/drafts/{d.id}/send", {}, html)
     assert res.status_code == 303
     assert console.reviews.get_draft(d.id).status == "sent"
