@@ -30,13 +30,28 @@ LOWER_IS_BETTER = frozenset(
         "flagged_rate",
         "max_technique_flagged_rate",
         "wrong_product_facts",
+        "wrong_product_unflagged",
+        "customer_text_marks",
+        "review_text_labels",
+        "first_text_p50_ms",
         "wrong_product_rate",
         "irrelevant_sentence_rate",
         "marker_leak_rate",
     }
 )
 NEUTRAL = frozenset(
-    {"cases", "retrieval_cases", "numeric_claims", "llm_drafts", "offline_drafts", "judge_cases", "questions"}
+    {
+        "cases",
+        "retrieval_cases",
+        "numeric_claims",
+        "llm_drafts",
+        "offline_drafts",
+        "judge_cases",
+        "questions",
+        "quoted_sentences",
+        "multi_part_cases",
+        "repairs_total",
+    }
 )
 # Names a thresholds file may use: a typo must be bad input (exit 2), not a silently failing gate.
 GOLDEN_METRICS = frozenset(summarise([])) | frozenset(JUDGE_METRICS)
