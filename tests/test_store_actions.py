@@ -339,3 +339,24 @@ def test_a_model_draft_gets_the_order_facts_in_its_prompt_and_the_same_proposals
     finally:
         made.client.close()
         made.container.close()
+
+
+def test_a_withdrawn_approval_approves_no_action_on_the_next_approval(api: Api) -> None:
+    record = api.draft("订单820001000101帮我加急一下")
+    first = api.call(
+        "POST",
+        f"/v1/drafts/{record['id']}/approve",
+        json={"version": 1, "actions": [{"id": "1", "decision": "approve"}]},
+    )
+    assert first.status_code == 200, first.text
+    withdrawn = api.call(
+        "POST", f"/v1/drafts/{record['id']}/withdraw", json={"version": first.json()["version"]}
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    again = api.call(
+        "POST", f"/v1/drafts/{record['id']}/approve", json={"version": withdrawn.json()["version"]}
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["proposed_actions"][0]["decision"] == "proposed"
+    assert api.call("POST", f"/v1/drafts/{record['id']}/send").status_code == 200
+    assert api.call("GET", "/v1/store-actions").json() == []

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import actions, check, db, draft, evalcmd, evaltasks, index, keys, openapi, reindex, serve
+from service.cli import (
+    actions,
+    admin,
+    check,
+    db,
+    draft,
+    evalcmd,
+    evaltasks,
+    index,
+    keys,
+    openapi,
+    reindex,
+    serve,
+)
 
 app = typer.Typer(
     name="replydraft",
@@ -13,7 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (serve, reindex, index, draft, check, db, keys, evalcmd, evaltasks, openapi, actions):
+for module in (serve, reindex, index, draft, check, db, keys, admin, evalcmd, evaltasks, openapi, actions):
     module.register(app)
 
 

@@ -74,7 +74,9 @@ class ReviewService:
         self.staleness = Staleness(self.ctx)
         self.drafts = Drafts(self.ctx, self.staleness)
         self.decisions = Decisions(self.ctx, self.drafts, self.staleness)
-        self.sender = Sender(self.ctx, self.drafts, self._notify_delivery, self._notify_actions)
+        self.sender = Sender(
+            self.ctx, self.drafts, self.staleness, self._notify_delivery, self._notify_actions
+        )
         self.queries = Queries(self.ctx, self.staleness)
 
     @classmethod
@@ -177,6 +179,11 @@ class ReviewService:
         requeued = self.outbox.requeue(outbox_id, principal, note)
         self._notify_delivery()
         return requeued
+
+    def ack_outbox(self, outbox_id: str, *, principal: Principal) -> OutboxItem:
+        """The helpdesk's acknowledgement (pull queue), or ops settling a dead letter; refused for a
+        pending item while a webhook is configured (the webhook delivers it)."""
+        return self.outbox.ack(outbox_id, principal, webhook=bool(self.settings.webhook_url))
 
     def _notify_delivery(self) -> None:
         if self._delivery is not None:

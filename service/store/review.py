@@ -83,8 +83,15 @@ def decide_actions(
     the policy forbids, or edited arguments that do not pass the schema or the policy.
     """
     states = [ActionState.model_validate(a) for a in row.proposed_actions or []]
+    if not states:
+        if choices:
+            raise ReplydraftError(ErrorCode.VALIDATION, "actions: this draft proposes no store action")
+        return None, None
+    # This approval is the whole decision: an earlier one (withdrawn since) approves nothing now.
+    for undecided in states:
+        undecided.decision, undecided.approved_arguments = "proposed", None
     if not choices:
-        return (row.proposed_actions, None) if states else (None, None)
+        return [s.model_dump(mode="json") for s in states], "no store action approved"
     by_id = {a.id: a for a in states}
     notes: list[str] = []
     seen: set[str] = set()
