@@ -32,6 +32,7 @@ ROUTERS = [
     "service.api.reviews",
     "service.api.keys",
     "service.api.stats",
+    "service.api.verified",
     "service.api.metrics",
     "service.console.routes",
 ]

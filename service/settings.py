@@ -119,6 +119,24 @@ class Settings(BaseSettings):
         "makes it one at once); ops requeue dead letters.",
     )
 
+    # --- verified answers --------------------------------------------------------------------------
+    verified_enabled: bool = Field(
+        True, description="Draft from a matching verified answer first (off: verified answers are only kept)."
+    )
+    verified_threshold: float = Field(
+        0.93,
+        ge=0.5,
+        le=1.0,
+        description="Least cosine similarity (e5 query embeddings) between a message and a verified "
+        "question for the answer to be used; calibrated on paraphrases vs unrelated questions "
+        "(docs/performance.md). Products, intent and language must match as well.",
+    )
+    verified_adapt: bool = Field(
+        True,
+        description="Let the configured model adapt a verified answer to the customer's wording "
+        "(prompts/verified_adapt.j2); off or without a model the answer is used verbatim.",
+    )
+
     # --- console -----------------------------------------------------------------------------------
     console_secret: SecretStr | None = Field(
         None,

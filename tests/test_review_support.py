@@ -42,7 +42,17 @@ from tests.ci import unavailable
 PG_ADMIN_URL = os.environ.get(
     "REPLYDRAFT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = ("outbox", "sends", "audit_log", "review_decisions", "draft_revisions", "drafts", "api_keys")
+TABLES = (
+    "source_feedback",
+    "verified_answers",
+    "outbox",
+    "sends",
+    "audit_log",
+    "review_decisions",
+    "draft_revisions",
+    "drafts",
+    "api_keys",
+)
 
 AGENT = Principal("k-agent", "ada agent", Role.AGENT)
 AGENT2 = Principal("k-agent2", "abe agent", Role.AGENT)

@@ -82,6 +82,7 @@ class Prepared:
     grounding: Grounding
     prompt: RenderedPrompt
     started: float
+    verified: Any = None  # service.learning.verified.Match: a verified answer this draft starts from
 
 
 def fallback_reason(error: LLMError) -> str:
@@ -137,6 +138,7 @@ class DraftPipeline:
         compliance: Any,
         prompts: PromptLibrary | None = None,
         metrics: Any = None,
+        verified: Any = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -144,6 +146,7 @@ class DraftPipeline:
         self.compliance = compliance
         self.prompts = prompts or PromptLibrary(settings.prompts_dir)
         self.metrics = metrics  # service.metrics.Metrics: counts drafts by provider and fallback kind
+        self.verified = verified  # service.learning.verified.VerifiedAnswers: reviewer-kept answers
 
     @classmethod
     def from_container(cls, container: Any) -> DraftPipeline:
@@ -153,6 +156,7 @@ class DraftPipeline:
             llm=container.llm,
             compliance=container.compliance,
             metrics=container.metrics,
+            verified=container.verified_answers if container.settings.verified_enabled else None,
         )
 
     # --- public ----------------------------------------------------------------------------------
@@ -161,6 +165,8 @@ class DraftPipeline:
 
     def complete(self, prep: Prepared) -> GeneratedDraft:
         """Draft from a prepared request; callers that also need the retrieval (the eval suite) use this."""
+        if prep.verified is not None:
+            return self._from_verified(prep)
         if self.llm is None:
             return self._fallback(prep, NO_LLM)
         began = time.perf_counter()
@@ -193,7 +199,13 @@ class DraftPipeline:
             self.index, query=query, products=products, k=self.settings.retrieval_k, language=language
         )
         prompt = self.prompts.render(language, self._variables(req, language, intent, grounding))
-        return Prepared(req, language, intent, problem, grounding, prompt, started)
+        verified = None
+        if self.verified is not None:  # the one hook: a reviewer-kept answer for this question, if any
+            pids = [p.product_id for p in products]
+            verified = self.verified.find(
+                req.customer_message, language=language, intent=intent, product_ids=pids
+            )
+        return Prepared(req, language, intent, problem, grounding, prompt, started, verified)
 
     # --- internals -------------------------------------------------------------------------------
     def _variables(
@@ -219,8 +231,8 @@ class DraftPipeline:
         }
 
     def _stream(self, prep: Prepared) -> Iterator[StreamEvent]:
-        if self.llm is None:
-            draft = self._fallback(prep, NO_LLM)
+        if self.llm is None or prep.verified is not None:
+            draft = self._from_verified(prep) if prep.verified is not None else self._fallback(prep, NO_LLM)
             yield Delta(draft.text)
             yield Final(draft)
             return
@@ -270,6 +282,31 @@ class DraftPipeline:
             prompt_version=prep.prompt.version,
             latency_ms=0,
             tokens=tokens,
+        )
+        return self._finish(prep, cited, info)
+
+    def _from_verified(self, prep: Prepared) -> GeneratedDraft:
+        """Start from the verified answer (adapted by the model when there is one); cited and checked."""
+        match = prep.verified
+        req = prep.request
+        made = self.verified.compose(
+            match,
+            llm=self.llm,
+            language=prep.language,
+            customer_message=req.customer_message,
+            context=req.context,
+        )
+        text = tidy(made.text)
+        cited = citations.resolve(citations.attribute(text, prep.grounding.sources), prep.grounding.sources)
+        info = GeneratorInfo(
+            provider="verified",
+            model=made.model,
+            prompt_version=made.prompt_version,
+            latency_ms=0,
+            tokens=made.tokens,
+            fallback_reason=made.fallback_reason,
+            verified_answer_id=match.answer_id,
+            verified_similarity=round(match.similarity, 4),
         )
         return self._finish(prep, cited, info)
 
