@@ -22,6 +22,9 @@ eval_app = typer.Typer(
 
 
 def register(app: typer.Typer) -> None:
+    from service.cli import eval_verified
+
+    eval_verified.register(eval_app)
     app.add_typer(eval_app, name="eval")
 
 
