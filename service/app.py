@@ -35,6 +35,7 @@ ROUTERS = [
     "service.api.verified",
     "service.api.metrics",
     "service.console.routes",
+    "service.console.learning",
 ]
 
 

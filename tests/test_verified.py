@@ -315,3 +315,42 @@ def test_coaching_signals_on_reject_and_approve(env: Env, db: Database) -> None:
     assert gaps.get(d2["id"]) == "marked_missing"
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntryRow)) >= 2
+
+
+def _console_sign_in(env: Env, role: Role) -> None:
+    from tests.conftest import KEYS
+    from tests.test_console_support import csrf_of
+
+    page = env.client.get("/console")
+    res = env.client.post(
+        "/console/login", data={"key": KEYS[role], "csrf": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert res.status_code == 303, res.text
+
+
+def test_console_blame_keep_and_dashboard(env: Env) -> None:
+    from tests.test_console_support import csrf_of
+
+    _console_sign_in(env, Role.REVIEWER)
+    d = env.draft(KETTLE_Q)
+    cited = d["citations"][0]["source_id"]
+    page = env.client.get(f"/console/drafts/{d['id']}").text
+    assert f'value="wrong:{cited}"' in page and 'id="keep-verified"' not in page
+    res = env.client.post(
+        f"/console/drafts/{d['id']}/approve",
+        data={"csrf": csrf_of(page), "version": d["version"], "blame": "missing:"},
+        follow_redirects=False,
+    )
+    assert res.status_code == 303, res.text
+    page = env.client.get(f"/console/drafts/{d['id']}").text
+    assert 'id="keep-verified"' in page
+    res = env.client.post(
+        f"/console/drafts/{d['id']}/keep", data={"csrf": csrf_of(page)}, follow_redirects=False
+    )
+    assert res.status_code == 303 and res.headers["location"].endswith("?done=kept")
+    again = env.draft("KT-150 这款水壶保修多久呢？")
+    assert again["generator"]["provider"] == "verified"
+    shown = env.client.get(f"/console/drafts/{again['id']}").text
+    assert again["generator"]["verified_answer_id"] in shown
+    dash = env.client.get("/console/dashboard").text
+    assert 'id="coaching"' in dash and KETTLE_Q[:10] in dash and "active: 1" in dash
