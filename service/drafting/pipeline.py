@@ -201,9 +201,12 @@ class DraftPipeline:
         prompt = self.prompts.render(language, self._variables(req, language, intent, grounding))
         verified = None
         if self.verified is not None:  # the one hook: a reviewer-kept answer for this question, if any
-            pids = [p.product_id for p in products]
             verified = self.verified.find(
-                req.customer_message, language=language, intent=intent, product_ids=pids
+                req.customer_message,
+                language=language,
+                intent=intent,
+                product_ids=[p.product_id for p in products],
+                found_sources=[s.source_id for s in grounding.sources],
             )
         return Prepared(req, language, intent, problem, grounding, prompt, started, verified)
 

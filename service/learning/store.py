@@ -146,6 +146,20 @@ class VerifiedStore:
             )
         return sorted(dict.fromkeys(sources)), digests, str(live.version)
 
+    def _question_products(self, request: dict[str, Any], question: str) -> list[str]:
+        """The products the question is about, found exactly as drafting finds them for a new message
+        (the request's product ids, else the products it names, else those of the customer's last turns),
+        so the same question resolves to the same scope on both sides."""
+        from service.drafting.sources import resolve_products
+
+        catalogue = self._index().catalogue()
+        given = [str(p) for p in request.get("product_ids") or []]
+        found = resolve_products(catalogue, given, question)
+        recent = [t["text"] for t in request.get("conversation") or [] if t.get("role") == "customer"][-2:]
+        if not found and not given and recent:
+            found = resolve_products(catalogue, [], "\n".join(recent))
+        return sorted(p.product_id for p in found)
+
     def _has_index(self) -> bool:
         try:
             return self._index().live_version() is not None
@@ -161,13 +175,11 @@ class VerifiedStore:
                 raise ReplydraftError(ErrorCode.NOT_FOUND, f"no draft {draft_id}")
             self._keepable(row)
             request = row.request or {}
-            product_ids = set(request.get("product_ids") or [])
-            product_ids.update(c["product_id"] for c in row.citations or [] if c.get("product_id"))
             cited = list(dict.fromkeys(c["source_id"] for c in row.citations or []))
             question = body.question or row.customer_message.strip()
             answer = body.answer or customer_text(row.text)
             language, intent, seen_version = row.language, row.intent, row.version
-        products = sorted(product_ids)
+        products = self._question_products(request, question)
         sources, digests, live = self._scope(products, cited)
         now = self.clock()
         new_id = "va_" + uuid.uuid4().hex[:20]

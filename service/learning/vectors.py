@@ -25,6 +25,7 @@ log = logging.getLogger("replydraft.verified")
 
 SYNC_EVERY_S = 30.0  # how often a replica compares the collection with the table
 BATCH = 500
+OTHER = "other"  # the intent detector's "no type found"
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,14 @@ class VerifiedVectors:
     def query(
         self, vector: Vectors, *, language: str, intent: str, product_key: str, n: int = 3
     ) -> list[tuple[str, float]]:
-        """Ids and cosine similarity of the nearest questions with this language, intent and products."""
+        """Ids and cosine similarity of the nearest questions with this language and products, and an
+        intent that does not conflict: the same, or "other" on either side (no type detected is no
+        evidence of another type)."""
         col = self._collection()
-        where = {"$and": [{"language": language}, {"intent": intent}, {"product_key": product_key}]}
+        clauses: list[dict[str, Any]] = [{"language": language}, {"product_key": product_key}]
+        if intent != OTHER:
+            clauses.append({"intent": {"$in": [intent, OTHER]}})
+        where = {"$and": clauses}
         try:
             res = col.query(
                 query_embeddings=cast(Any, [vector]),

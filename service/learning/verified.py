@@ -42,6 +42,7 @@ log = logging.getLogger("replydraft.verified")
 PROVIDER = "verified"
 PROMPT_FILE = "verified_adapt.j2"
 PAUSE_S = 60
+PRODUCT_SOURCE = "#"  # product sheets' source ids are "<file>#<product id>" (service.knowledge.models.Chunk)
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,26 @@ class VerifiedAnswers:
         self.prompt_version = "verified-" + hashlib.sha256(source.encode()).hexdigest()[:10]
 
     # --- look-up -----------------------------------------------------------------------------------
-    def find(self, message: str, *, language: str, intent: str, product_ids: Sequence[str]) -> Match | None:
-        """The verified answer to start this draft from, or None (never raises: drafting goes on)."""
+    def find(
+        self,
+        message: str,
+        *,
+        language: str,
+        intent: str,
+        product_ids: Sequence[str],
+        found_sources: Sequence[str] = (),
+    ) -> Match | None:
+        """The verified answer to start this draft from, or None (never raises: drafting goes on).
+
+        ``product_ids``: the products the message is about (request or resolver); ``found_sources``: the
+        sources retrieval found for it. An answer relying on a product's sheet is used only when retrieval
+        found that sheet for this message too, so an answer about one product never lands on another
+        whose question reads alike."""
         if not self.settings.verified_enabled or time.monotonic() < self._paused_until:
             return None
         began = time.perf_counter()
         try:
-            return self._find(message, language, intent, product_ids)
+            return self._find(message, language, intent, product_ids, set(found_sources))
         except Exception as exc:
             self._paused_until = time.monotonic() + PAUSE_S
             log.warning(
@@ -101,7 +115,9 @@ class VerifiedAnswers:
         finally:
             log.debug("verified look-up took %.1f ms", (time.perf_counter() - began) * 1000)
 
-    def _find(self, message: str, language: str, intent: str, product_ids: Sequence[str]) -> Match | None:
+    def _find(
+        self, message: str, language: str, intent: str, product_ids: Sequence[str], found: set[str]
+    ) -> Match | None:
         live_info = self.index.live_version()
         live = str(live_info.version) if live_info is not None else None
         if live is not None and live != self._checked_version:
@@ -120,6 +136,8 @@ class VerifiedAnswers:
             row = self.store.row(answer_id)
             if row is None or row.status != "active":
                 continue  # retired or stale meanwhile (another replica): the sync drops it
+            if any(PRODUCT_SOURCE in s and s not in found for s in row.source_ids or []):
+                continue  # it relies on a product sheet retrieval did not find for this message
             if live is not None and row.index_version != live and self._changed(row, live):
                 continue
             log.info(
