@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint typecheck pytest eval bench loadtest clean
+.PHONY: install run test lint typecheck pytest eval bench loadtest screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench: install
 # Loopback load test with faults (reindex, LLM 500s/timeouts, PostgreSQL restart); bounded in time.
 loadtest: install
 	$(BIN)/python -m bench.loadtest
+
+# Refresh the README's console screenshots in docs/screenshots (tests write theirs to a temp folder and
+# never change the work tree). Needs a Chinese font; it tries `apt-get install fonts-wqy-microhei`.
+screenshots: install
+	REPLYDRAFT_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q tests/browser -k reviews_edits_approves
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

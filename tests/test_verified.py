@@ -240,9 +240,31 @@ def test_a_2mb_import_is_refused(env: Env, db: Database) -> None:
     res = env.call(
         "POST", "/v1/verified-answers/import", Role.OPS, json={"format": "csv", "content": content}
     )
-    assert res.status_code == 422
+    assert res.status_code in (413, 422)  # the body limit (REPLYDRAFT_MAX_BODY_BYTES), else the field's
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(VerifiedAnswerRow)) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("big.csv", "question,answer\n" + "退货运费谁出？,买家承担。\n" * 80_000, "at most 1000000"),
+        ("faq.csv", "question,intent\n运费?,shipping\n", "missing the column(s) answer"),
+        ("faq.txt", "question,answer\n", "unknown format"),
+    ],
+)
+def test_cli_import_refuses_bad_files_with_exit_2(tmp_path: Path, name: str, content: str, says: str) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    env = {"REPLYDRAFT_DATA_DIR": str(tmp_path / "data"), "REPLYDRAFT_EMBEDDER": "fake"}
+    res = CliRunner().invoke(app, ["verified", "import", str(path)], env=env)
+    assert res.exit_code == 2, res.output
+    assert says in " ".join(res.output.split())
+    assert not (tmp_path / "data" / "replydraft.db").exists()  # refused before any database work
 
 
 def test_list_pages_without_repeats(env: Env) -> None:

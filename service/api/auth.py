@@ -50,7 +50,8 @@ def _token(request: Request) -> str | None:
 
 
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
-    """Dependency factory: 401 without a valid key, 403 when the key's role is not allowed.
+    """Dependency factory: 401 without a valid key, 403 when the key's role is not allowed, 429 when the
+    key is over its request rate (``REPLYDRAFT_REQUEST_RATE_LIMIT``).
 
     Admin is allowed everywhere; QA may read anything a GET route allows to agents or reviewers.
     """
@@ -72,6 +73,12 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
             raise ReplydraftError(
                 ErrorCode.FORBIDDEN, f"role '{principal.role.value}' may not do this (needs one of: {need})"
             )
+        limiter = container.limiter
+        if limiter.request_rates:  # Redis is network I/O: off the event loop
+            if limiter.shared:
+                await run_in_threadpool(limiter.check_request, principal.key_id)
+            else:
+                limiter.check_request(principal.key_id)
         request.state.principal = principal
         return principal
 

@@ -44,8 +44,10 @@ class Citation(BaseModel):
     source_id: str
     title: str
     excerpt: str
-    chunk_id: str | None = None
+    chunk_id: str | None = None  # passages: a content hash, so it names the cited text's version
     product_id: str | None = None
+    # Product facts have no chunk: the digest of the facts cited (ProductFacts.digest) names their version.
+    fact_digest: str | None = None
 
 
 class GeneratorInfo(BaseModel):

@@ -74,6 +74,11 @@ class Case(BaseModel):
     product_ids: list[str] = Field(default_factory=list, max_length=20)
     expect: Expect = Field(default_factory=Expect)
     tags: dict[str, str] = Field(default_factory=dict)
+    # From production (`replydraft eval export`): the text a reviewer approved, used by replay as the
+    # reference; a rejected draft's text and the reviewer's reason, for QA to write the facts.
+    reference: str | None = Field(None, max_length=MAX_MESSAGE_CHARS * 4)
+    rejected_text: str | None = Field(None, max_length=MAX_MESSAGE_CHARS * 4)
+    note: str | None = Field(None, max_length=2000)
 
     @field_validator("message")
     @classmethod

@@ -1,4 +1,5 @@
-"""Reviewer decisions on a pending draft: approve (as is or edited), reject, regenerate.
+"""Reviewer decisions on a pending draft: approve (as is or edited), reject, regenerate; and withdrawing
+an approval that was not sent yet.
 
 Each is a compare-and-set on the draft's version, writes a QA decision row and an audit entry in the same
 transaction, and loses cleanly (CONFLICT with the current draft) to whoever acted first. An edited
@@ -205,6 +206,52 @@ class Decisions:
         except Lost as lost:
             raise self.drafts.conflict(draft_id, lost.message) from None
         return to_record(new_row)
+
+    def withdraw(
+        self, draft_id: str, *, version: int, reason: str | None = None, principal: Principal
+    ) -> DraftRecord:
+        """Take back an approval before it is sent: the draft is pending review again, unapproved.
+
+        The approval's hash is cleared in the same compare-and-set, so a send racing this call either
+        happened first (the draft is sent, this is a CONFLICT) or finds no approval and is refused.
+        """
+        if reason is not None:
+            reason = check_reason(reason, "the reason is empty")
+        try:
+            with self.ctx.db.write() as s:
+                row = get(s, draft_id)
+                new_status = expect(row, Action.WITHDRAW, version)
+                before = snapshot(row)
+                approved_by = row.approved_by
+                now = self.ctx.clock()
+                fresh = cas(
+                    s,
+                    row,
+                    version,
+                    Status.APPROVED,
+                    {
+                        "status": new_status.value,
+                        "updated_at": now,
+                        "approved_hash": None,
+                        "approved_by": None,
+                        "approved_at": None,
+                    },
+                )
+                decide(s, before, "withdrawn", principal, now, reason=reason)
+                audit.append(
+                    s,
+                    fresh,
+                    action="withdrawn",
+                    at=now,
+                    principal=principal,
+                    from_status=before["status"],
+                    to_status=fresh.status,
+                    reason=reason,
+                    note=f"approval by key {approved_by} withdrawn before sending",
+                )
+        except Lost as lost:
+            raise self.drafts.conflict(draft_id, lost.message) from None
+        return to_record(fresh)
 
 
 def check_reason(reason: str | None, missing: str) -> str:

@@ -66,9 +66,9 @@ class Acceptance(BaseModel):
 
 
 def outcome(action: str, edited: bool, edit_distance: int, original_chars: int, small_edit: float) -> str:
-    if action == "reject":
+    if action in {"rejected", "reject"}:
         return "rejected"
-    if action == "regenerate":
+    if action in {"regenerated", "regenerate"}:
         return "regenerated"
     if not edited or edit_distance == 0:
         return "unchanged"
@@ -90,7 +90,9 @@ class _Tally:
         return {
             "decisions": n,
             **self.counts,
-            "accepted_rate": round((self.counts["unchanged"] + self.counts["small_edit"]) / n, 4) if n else None,
+            "accepted_rate": round((self.counts["unchanged"] + self.counts["small_edit"]) / n, 4)
+            if n
+            else None,
             "unchanged_rate": round(self.counts["unchanged"] / n, 4) if n else None,
             "median_time_to_decision_s": round(statistics.median(self.seconds), 1) if self.seconds else None,
         }
@@ -162,4 +164,44 @@ def compute_acceptance(
     for i in range(days):
         day = (since.date() + timedelta(days=i)).isoformat()
         days_out.append(AcceptanceDay(day=day, **per_day.get(day, _Tally()).fields()))
-    return Acceptance(small_edit_threshold=small_edit, total=OutcomeCounts(**total.fields()), by=by, per_day=days_out)
+    return Acceptance(
+        small_edit_threshold=small_edit, total=OutcomeCounts(**total.fields()), by=by, per_day=days_out
+    )
+
+
+ACCEPTANCE_WINDOW_DAYS = 7
+
+
+class AcceptanceCollector:
+    """``replydraft_review_outcomes{outcome, generator}``: decisions of the last 7 days by outcome, read
+    from the database at scrape time so every replica reports the same numbers (``accepted_rate`` as a
+    ratio of sums in PromQL). A scrape during a database outage leaves the family out."""
+
+    def __init__(self, db: Database, small_edit: float, clock: Any) -> None:
+        self.db, self.small_edit, self.clock = db, small_edit, clock
+
+    def _family(self) -> Any:
+        from prometheus_client.core import GaugeMetricFamily
+
+        return GaugeMetricFamily(
+            "replydraft_review_outcomes",
+            f"Review decisions of the last {ACCEPTANCE_WINDOW_DAYS} days by outcome and generator",
+            labels=["outcome", "generator"],
+        )
+
+    def describe(self) -> Iterable[Any]:
+        yield self._family()
+
+    def collect(self) -> Iterable[Any]:
+        try:
+            kpi = compute_acceptance(self.db, ACCEPTANCE_WINDOW_DAYS, self.clock(), self.small_edit)
+        except Exception as exc:  # a scrape must not fail because the database is down
+            import logging
+
+            logging.getLogger("replydraft.review").warning("acceptance metrics unavailable: %s", exc)
+            return
+        family = self._family()
+        for group in kpi.by["generator"]:
+            for name in OUTCOMES:
+                family.add_metric([name, group.key], getattr(group, name))
+        yield family

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, defer
 from service.compliance.models import ComplianceResult
 from service.drafting.models import DraftRecord, DraftRequest, GeneratedDraft
 from service.errors import ErrorCode, ReplydraftError
+from service.knowledge.models import ProductFacts
 from service.review.db import Database, insert_rows, storable
 from service.review.editdistance import levenshtein
 from service.review.orm import Decision, Draft
@@ -46,9 +47,14 @@ class Drafter(Protocol):
     def generate(self, req: DraftRequest) -> GeneratedDraft: ...
 
 
+class Products(Protocol):
+    def get(self, product_id: str) -> ProductFacts | None: ...
+
+
 class IndexView(Protocol):
     def live_version(self) -> Any: ...
     def present_chunk_ids(self, chunk_ids: Sequence[str]) -> set[str]: ...
+    def catalogue(self) -> Products: ...
 
 
 def utcnow() -> datetime:

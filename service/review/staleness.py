@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import or_, select, update
 
@@ -31,23 +32,33 @@ class Staleness:
         return str(live.version) if live is not None else None
 
     def changed(self, rows: Sequence[Draft], live: str) -> dict[str, list[str]] | None:
-        """Changed source ids per draft: cited chunks missing from the live version.
+        """Changed source ids per draft, from what each citation says its source version was.
 
-        Chunk ids are content hashes, so a cited chunk missing from a newer version means its source
-        changed. None when the index cannot tell right now.
+        A passage citation names its chunk, a content hash: missing from the live version means its text
+        changed. A product citation names the digest of the product's facts: a different digest in the
+        live catalogue, or no such product, means a fact it may quote (a price, a status) changed.
+        Drafts written against the live version are fresh. None when the index cannot tell right now.
         """
-        wanted = sorted({cid for r in rows if r.index_version != live for cid in (r.cited_chunk_ids or [])})
+        todo = [r for r in rows if r.index_version != live]
+        cited = [(r, c) for r in todo for c in r.citations or []]
+        wanted = sorted({c["chunk_id"] for _, c in cited if c.get("chunk_id")})
         try:
             present = self.ctx.index().present_chunk_ids(wanted) if wanted else set()
+            products = self.ctx.index().catalogue() if any(_product(c) for _, c in cited) else None
         except Exception as exc:
             log.warning("index unavailable, staleness not checked: %s", exc)
             return None
-        changed: dict[str, list[str]] = {}
-        for row in rows:
-            missing = set() if row.index_version == live else set(row.cited_chunk_ids or []) - present
-            changed[row.id] = list(
-                dict.fromkeys(c["source_id"] for c in row.citations or [] if c.get("chunk_id") in missing)
-            )
+        changed: dict[str, list[str]] = {row.id: [] for row in rows}
+        for row, citation in cited:
+            if citation.get("chunk_id"):
+                gone = citation["chunk_id"] not in present
+            elif _product(citation) and products is not None:
+                facts = products.get(citation["product_id"])
+                gone = facts is None or facts.digest() != citation["fact_digest"]
+            else:  # an old citation that names no version: nothing to compare
+                gone = False
+            if gone and citation["source_id"] not in changed[row.id]:
+                changed[row.id].append(citation["source_id"])
         return changed
 
     def refresh(self, rows: Sequence[Draft], live: str | None = None) -> None:
@@ -91,3 +102,7 @@ class Staleness:
                 )
             )
         self.refresh(rows, live)
+
+
+def _product(citation: dict[str, Any]) -> bool:
+    return bool(citation.get("product_id") and citation.get("fact_digest") and not citation.get("chunk_id"))

@@ -22,7 +22,7 @@ from typing import Any
 
 from service.compliance.models import ComplianceResult
 from service.drafting.models import DraftRecord, DraftRequest, GeneratedDraft
-from service.review import stats
+from service.review import kpis, stats
 from service.review.db import Database
 from service.review.decisions import MAX_EDIT_CHARS, MAX_REASON_CHARS, Decisions
 from service.review.delivery import WebhookDelivery
@@ -63,6 +63,8 @@ class ReviewService:
         self._delivery: WebhookDelivery | None = None
         # service.metrics.Metrics of the container, when there is one: outbox gauges and counters.
         self.outbox_metrics = OutboxMetrics(metrics.registry, self.outbox) if metrics is not None else None
+        if metrics is not None:
+            metrics.registry.register(kpis.AcceptanceCollector(db, settings.kpi_small_edit, self.clock))
         self.staleness = Staleness(self.ctx)
         self.drafts = Drafts(self.ctx, self.staleness)
         self.decisions = Decisions(self.ctx, self.drafts, self.staleness)
@@ -114,6 +116,11 @@ class ReviewService:
     def regenerate(self, draft_id: str, *, version: int, principal: Principal) -> DraftRecord:
         return self.decisions.regenerate(draft_id, version=version, principal=principal)
 
+    def withdraw(
+        self, draft_id: str, *, version: int, reason: str | None = None, principal: Principal
+    ) -> DraftRecord:
+        return self.decisions.withdraw(draft_id, version=version, reason=reason, principal=principal)
+
     # --- sending -----------------------------------------------------------------------------------
     def send(self, draft_id: str, *, principal: Principal) -> SendResult:
         return self.sender.send(draft_id, principal=principal)
@@ -142,9 +149,11 @@ class ReviewService:
 
     # --- stats and outbox --------------------------------------------------------------------------
     def stats(self, days: int = 30) -> Stats:
-        result = stats.compute(self.db, days, self.clock())
+        now = self.clock()
+        result = stats.compute(self.db, days, now)
         counts = self.outbox.counts()
         result.outbox = {status: counts.get(status, 0) for status in OUTBOX_STATUSES}
+        result.acceptance = kpis.compute_acceptance(self.db, days, now, self.settings.kpi_small_edit)
         return result
 
     def requeue_outbox(self, outbox_id: str, *, principal: Principal | None, note: str = "") -> OutboxItem:
