@@ -141,7 +141,7 @@ class Settings(BaseSettings):
         True, description="Draft from a matching verified answer first (off: verified answers are only kept)."
     )
     verified_threshold: float = Field(
-        0.93,
+        0.94,
         ge=0.5,
         le=1.0,
         description="Least cosine similarity (e5 query embeddings) between a message and a verified "
