@@ -166,7 +166,6 @@ def _run(
             text = prepare(record.text)
             kept_coverage.append(sum(matches(text, f) for f in case.expect.facts) / len(case.expect.facts))
     pipeline.verified = finder
-    by_answer = {a.id: a for a in kept.values()}
     origin = {a.id: cases[cid] for cid, a in kept.items()}
     questions = list(kept.values())
     qmat = np.vstack([store.vectors.embed(a.question) for a in questions]) if questions else None
