@@ -7,6 +7,7 @@ knowledge base (fake embedder), SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,16 +21,22 @@ from sqlalchemy import func, select
 from service.api.auth import Role
 from service.app import create_app
 from service.container import Container
+from service.drafting.llm import OpenAICompatibleChatModel
 from service.embeddings.fake import FakeEmbedder
 from service.review.db import Database
 from service.review.orm import AuditEntryRow, VerifiedAnswerRow
 from service.settings import Settings
 from tests import test_review_support as support
 from tests.conftest import INDEX_KB, auth, static_keys
+from tests.fake_llm import FakeLLM, fake_llm  # noqa: F401
 
 backend, db = support.backend, support.db  # fixtures
 
 KETTLE_Q = "KT-150 这款水壶保修多久？"
+
+
+def unmarked(text: str) -> str:
+    return re.sub(r"\[\d+\]", "", text)
 
 
 @dataclass
@@ -60,17 +67,21 @@ class Env:
         self.container.index.reindex(self.kb)
 
 
-@pytest.fixture
-def env(db: Database, tmp_path: Path) -> Iterator[Env]:
+def make_env(db: Database, tmp_path: Path, **overrides: Any) -> Env:
     kb = tmp_path / "kb"
     shutil.copytree(INDEX_KB, kb)
     settings = Settings(data_dir=tmp_path / "data", knowledge_dir=kb, embedder="fake", verified_threshold=0.9)
-    container = Container(settings, db=db, embedder=FakeEmbedder(), keys=static_keys())
+    container = Container(settings, db=db, embedder=FakeEmbedder(), keys=static_keys(), **overrides)
     container.index.reindex(kb)
-    client = TestClient(create_app(container))
-    yield Env(client, container, kb)
-    client.close()
-    container.close()
+    return Env(TestClient(create_app(container)), container, kb)
+
+
+@pytest.fixture
+def env(db: Database, tmp_path: Path) -> Iterator[Env]:
+    made = make_env(db, tmp_path)
+    yield made
+    made.client.close()
+    made.container.close()
 
 
 def kept(env: Env, message: str = KETTLE_Q, **body: Any) -> dict[str, Any]:
@@ -376,3 +387,46 @@ def test_console_blame_keep_and_dashboard(env: Env) -> None:
     assert again["generator"]["verified_answer_id"] in shown
     dash = env.client.get("/console/dashboard").text
     assert 'id="coaching"' in dash and KETTLE_Q[:10] in dash and "active: 1" in dash
+
+
+def test_a_model_adapts_the_answer_and_a_failed_model_leaves_it_verbatim(
+    db: Database,
+    tmp_path: Path,
+    fake_llm: FakeLLM,  # noqa: F811
+) -> None:
+    llm = OpenAICompatibleChatModel(
+        base_url=fake_llm.base_url, model="fake-model", timeout_s=0.5, sleep=lambda _s: None
+    )
+    made = make_env(db, tmp_path, llm=llm)
+    try:
+        res = made.call(
+            "POST", "/v1/verified-answers/import", Role.OPS, json={"format": "yaml", "content": YAML_FAQ}
+        )
+        assert res.status_code == 201, res.text
+        fake_llm.reply("Hi! The KT-170T comes with a 2-year warranty.")
+        adapted = made.draft("How long is the warranty of the KT-170T?")
+        gen = adapted["generator"]
+        assert gen["provider"] == "verified" and gen["model"] == "fake-model", gen
+        assert unmarked(adapted["text"]).startswith("Hi! The KT-170T comes with a 2-year warranty.")
+        assert adapted["citations"]  # cited against the new draft's sources
+        prompt = fake_llm.chat_requests[-1].prompt_text
+        assert "The KT-170T has a 2-year warranty." in prompt and "How long is the warranty" in prompt
+        for _ in range(3):
+            fake_llm.error(500)
+        verbatim = made.draft("How long is the warranty of the KT-170T?")
+        gen = verbatim["generator"]
+        assert gen["provider"] == "verified" and gen["model"] == "verbatim"
+        assert gen["fallback_reason"].startswith("llm_")
+        assert unmarked(verbatim["text"]).startswith("The KT-170T has a 2-year warranty.")
+    finally:
+        made.client.close()
+        made.container.close()
+
+
+def test_a_streamed_draft_from_a_verified_answer(env: Env) -> None:
+    answer = kept(env, answer="KT-150 整机保修1年。")
+    res = env.call("POST", "/v1/drafts", Role.AGENT, json={"customer_message": KETTLE_Q, "stream": True})
+    assert res.status_code in (200, 201), res.text
+    final = [line for line in res.text.splitlines() if line.startswith("data:") and '"generator"' in line]
+    assert final and answer["id"] in final[-1]
+    assert '"provider":"verified"' in final[-1].replace(" ", "")
