@@ -255,3 +255,12 @@ def test_invalid_json_says_what_and_where(kit: Callable[..., Kit]) -> None:
     assert error["message"].startswith("invalid JSON at line 3, column 15: Expecting value")
     (problem,) = error["details"]["problems"]
     assert problem["field"] == "body" and (problem["line"], problem["column"]) == (3, 15)
+
+
+def test_unreachable_redis_is_a_503_in_the_error_shape(kit: Callable[..., Kit]) -> None:
+    k = kit(draft_rate_limit="5/minute", redis_url="redis://127.0.0.1:1/0")
+    response = k.client().post("/v1/drafts", json=DRAFT, headers=k.headers)
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "upstream_unavailable"
+    assert "Redis" in response.json()["error"]["message"]
+    assert int(response.headers["Retry-After"]) > 0

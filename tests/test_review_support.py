@@ -53,6 +53,8 @@ TABLES = (
     "draft_revisions",
     "drafts",
     "api_keys",
+    "admin_audit",
+    "console_sessions",
 )
 
 AGENT = Principal("k-agent", "ada agent", Role.AGENT)
@@ -61,6 +63,7 @@ REVIEWER = Principal("k-rev", "rita reviewer", Role.REVIEWER)
 REVIEWER2 = Principal("k-rev2", "rob reviewer", Role.REVIEWER)
 QA = Principal("k-qa", "quinn qa", Role.QA)
 ADMIN = Principal("k-admin", "adam admin", Role.ADMIN)
+OPS = Principal("k-ops", "oona ops", Role.OPS)
 
 
 # --- databases ---------------------------------------------------------------------------------------
