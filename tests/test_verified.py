@@ -430,3 +430,31 @@ def test_a_streamed_draft_from_a_verified_answer(env: Env) -> None:
     final = [line for line in res.text.splitlines() if line.startswith("data:") and '"generator"' in line]
     assert final and answer["id"] in final[-1]
     assert '"provider":"verified"' in final[-1].replace(" ", "")
+
+
+def test_cli_list_check_and_retire(env: Env, db: Database) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    answer = kept(env, answer="KT-150 整机保修1年。")
+    settings = env.container.settings
+    envvars = {
+        "REPLYDRAFT_DATA_DIR": str(settings.data_dir),
+        "REPLYDRAFT_KNOWLEDGE_DIR": str(env.kb),
+        "REPLYDRAFT_DATABASE_URL": db.url,
+        "REPLYDRAFT_EMBEDDER": "fake",
+    }
+    runner = CliRunner()
+    listed = runner.invoke(app, ["verified", "list", "--json"], env=envvars)
+    assert listed.exit_code == 0, listed.output
+    assert answer["id"] in listed.output
+    checked = runner.invoke(app, ["verified", "check"], env=envvars)
+    assert checked.exit_code == 0 and '"active": 1' in checked.output, checked.output
+    lost = runner.invoke(app, ["verified", "retire", answer["id"], "--version", "9"], env=envvars)
+    assert lost.exit_code == 2 and "version" in lost.output
+    done = runner.invoke(
+        app, ["verified", "retire", answer["id"], "--version", str(answer["version"])], env=envvars
+    )
+    assert done.exit_code == 0, done.output
+    assert env.call("GET", f"/v1/verified-answers/{answer['id']}", Role.QA).json()["status"] == "retired"
