@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.auth import Role, require_roles
 from service.api.deps import ContainerDep
 from service.api.responses import AUTHENTICATED, errors
+from service.drafting.focus import focus_query
 from service.index.manager import RetrievalFilters
 from service.review.admin_audit import INDEX_REINDEX, INDEX_ROLLBACK, AdminAudit
 from service.review.principal import Principal
@@ -105,13 +106,17 @@ def rollback(container: ContainerDep, caller: Operator) -> dict[str, Any]:
     "/retrieve",
     response_model=RetrieveResponse,
     summary="Hybrid retrieval over the live index",
+    description="A query over `REPLYDRAFT_RETRIEVAL_QUERY_TOKENS` is searched by its most informative "
+    "sentences, as drafts are.",
     dependencies=[Depends(require_roles(Role.AGENT, Role.REVIEWER, Role.QA, Role.OPS))],
 )
 def retrieve(body: RetrieveRequest, container: ContainerDep) -> RetrieveResponse:
     filters = None
     if body.filters:
         filters = RetrievalFilters(**body.filters.model_dump())
-    hits = container.index.retrieve(body.query, k=body.k, filters=filters)
+    # Bounded like a draft's query: a 4,000-character query would otherwise cost seconds of CPU.
+    query = focus_query(body.query, container.settings.retrieval_query_tokens)
+    hits = container.index.retrieve(query, k=body.k, filters=filters)
     live = container.index.live_version()
     return RetrieveResponse(
         index_version=live.version if live else None,

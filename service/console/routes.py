@@ -356,13 +356,13 @@ def regenerate(
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     v = viewer(request, container)
-    return _act(
-        v,
-        draft_id,
-        csrf,
-        lambda r: r.regenerate(draft_id, version=version, principal=v.principal),
-        "regenerated",
-    )
+
+    def run(reviews: Any) -> Any:
+        assert v.principal is not None  # _act lets only a signed-in reviewer get here
+        with container.limiter.drafting(v.principal.key_id):  # drafting again: the key's draft limits
+            return reviews.regenerate(draft_id, version=version, principal=v.principal)
+
+    return _act(v, draft_id, csrf, run, "regenerated")
 
 
 @router.post("/drafts/{draft_id}/send")
