@@ -160,6 +160,22 @@ class Settings(BaseSettings):
     store_retries: int = Field(1, ge=0, le=5, description="Retries after a timeout, connection error or 5xx.")
     store_policy_file: Path | None = Field(
         None, description="YAML of store policy settings (docs/configuration.md); default: built-in rules."
+    # --- verified answers --------------------------------------------------------------------------
+    verified_enabled: bool = Field(
+        True, description="Draft from a matching verified answer first (off: verified answers are only kept)."
+    )
+    verified_threshold: float = Field(
+        0.94,
+        ge=0.5,
+        le=1.0,
+        description="Least cosine similarity (e5 query embeddings) between a message and a verified "
+        "question for the answer to be used; calibrated on paraphrases vs unrelated questions "
+        "(docs/performance.md). Products, intent and language must match as well.",
+    )
+    verified_adapt: bool = Field(
+        True,
+        description="Let the configured model adapt a verified answer to the customer's wording "
+        "(prompts/verified_adapt.j2); off or without a model the answer is used verbatim.",
     )
 
     # --- console -----------------------------------------------------------------------------------

@@ -45,6 +45,8 @@ PG_ADMIN_URL = os.environ.get(
 )
 TABLES = (
     "store_actions",
+    "source_feedback",
+    "verified_answers",
     "outbox",
     "sends",
     "audit_log",

@@ -18,6 +18,8 @@ from service.api.auth import Principal, Role, require_roles
 from service.api.deps import ContainerDep
 from service.api.responses import AUTHENTICATED, errors
 from service.drafting.models import DraftRecord
+from service.learning.coaching import Coaching
+from service.learning.models import MAX_BLAMES, SourceBlame
 from service.review.models import AuditEntry, OutboxItem, Page, SendResult
 from service.review.workflow import MAX_EDIT_CHARS, MAX_REASON_CHARS
 from service.store.review import ActionChoice, StoreActionItem
@@ -69,6 +71,8 @@ class ApproveBody(BaseModel):
         max_length=10,
         description="Your decision on each proposed store action (approve, optionally with edited "
         "arguments, or drop). An action not named here is not approved and never runs.",
+    source_feedback: list[SourceBlame] = Field(
+        default_factory=list, max_length=MAX_BLAMES, description="Coaching: cited sources wrong or missing"
     )
 
     @field_validator("text")
@@ -83,6 +87,9 @@ class RejectBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int = Field(ge=1)
     reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS)
+    source_feedback: list[SourceBlame] = Field(
+        default_factory=list, max_length=MAX_BLAMES, description="Coaching: cited sources wrong or missing"
+    )
 
     @field_validator("reason")
     @classmethod
@@ -121,9 +128,13 @@ class RegenerateBody(BaseModel):
 def approve(draft_id: DraftId, body: ApproveBody, container: ContainerDep, caller: Reviewer) -> Any:
     """An edit becomes a new revision and runs through compliance again: a blocking finding answers 422
     with the findings. Approving needs the current version (409 otherwise, with the current draft)."""
-    return container.reviews.approve(
+    coaching = Coaching(container.db)
+    question = coaching.check(draft_id, body.source_feedback) if body.source_feedback else ""
+    record = container.reviews.approve(
         draft_id, version=body.version, text=body.text, principal=caller, actions=body.actions
     )
+    coaching.record(draft_id, "approved", body.source_feedback, caller, question)
+    return record
 
 
 @router.post(
@@ -133,7 +144,11 @@ def approve(draft_id: DraftId, body: ApproveBody, container: ContainerDep, calle
     responses=errors(404, 409),
 )
 def reject(draft_id: DraftId, body: RejectBody, container: ContainerDep, caller: Reviewer) -> Any:
-    return container.reviews.reject(draft_id, version=body.version, reason=body.reason, principal=caller)
+    coaching = Coaching(container.db)
+    question = coaching.check(draft_id, body.source_feedback) if body.source_feedback else ""
+    record = container.reviews.reject(draft_id, version=body.version, reason=body.reason, principal=caller)
+    coaching.record(draft_id, "rejected", body.source_feedback, caller, question)
+    return record
 
 
 @router.post(

@@ -17,6 +17,7 @@ from service.cli import (
     openapi,
     reindex,
     serve,
+    verified,
 )
 
 app = typer.Typer(
@@ -26,7 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (serve, reindex, index, draft, check, db, keys, admin, evalcmd, evaltasks, openapi, actions):
+for module in (serve, reindex, index, draft, check, db, keys, admin, evalcmd, evaltasks, openapi, actions, verified):
     module.register(app)
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.deps import ContainerDep
 from service.compliance.models import Finding
-from service.console import adapter, i18n, policy, views
+from service.console import adapter, i18n, learning, policy, views
 from service.console.page import (
     STATIC,
     Viewer,
@@ -325,6 +325,7 @@ def approve(
     approve_action: Annotated[list[str] | None, Form()] = None,
     action_ids: Annotated[list[str] | None, Form()] = None,
     action_args: Annotated[list[str] | None, Form()] = None,
+    blame: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     v = viewer(request, container)
     submitted = _normalise(text) if text is not None else None
@@ -338,7 +339,10 @@ def approve(
         if edited is not None and edited == reviews.get_draft(draft_id).text:
             edited = None
         choices = _action_choices(reviews.get_draft(draft_id), set(approve_action or []), edited_args)
-        return reviews.approve(draft_id, version=version, text=edited, principal=v.principal, actions=choices)
+        found, question = learning.checked(container, draft_id, blame or [])  # coaching signal, if any
+        done = reviews.approve(draft_id, version=version, text=edited, principal=v.principal, actions=choices)
+        learning.record(container, draft_id, "approved", found, v.principal, question)
+        return done
 
     return _act(v, draft_id, csrf, run, "approved", edit_text=submitted)
 
@@ -372,16 +376,17 @@ def reject(
     version: Annotated[int, Form()],
     csrf: Annotated[str, Form(max_length=200)] = "",
     reason: Annotated[str, Form()] = "",
+    blame: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     v = viewer(request, container)
-    return _act(
-        v,
-        draft_id,
-        csrf,
-        lambda r: r.reject(draft_id, version=version, reason=reason.strip(), principal=v.principal),
-        "rejected",
-        reason=reason,
-    )
+
+    def run(reviews: Any) -> Any:
+        found, question = learning.checked(container, draft_id, blame or [])  # coaching signal, if any
+        done = reviews.reject(draft_id, version=version, reason=reason.strip(), principal=v.principal)
+        learning.record(container, draft_id, "rejected", found, v.principal, question)
+        return done
+
+    return _act(v, draft_id, csrf, run, "rejected", reason=reason)
 
 
 @router.post("/drafts/{draft_id}/regenerate")
@@ -487,11 +492,13 @@ def dashboard(request: Request, container: ContainerDep) -> Response:
         stats = container.reviews.stats(days)
     except ReplydraftError as exc:
         return v.render("error.html", status=exc.http_status, error=error_message(v, exc, None))
+    coaching = learning.dashboard_view(container, days)
     return v.render(
         "dashboard.html",
         stats=views.stats_view(stats, v.t),
         kpi=views.acceptance_view(stats.acceptance, v.t),
         days=days,
+        coaching=coaching,
     )
 
 

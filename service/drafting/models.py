@@ -64,12 +64,14 @@ class Citation(BaseModel):
 
 
 class GeneratorInfo(BaseModel):
-    provider: str  # "openai-compatible" | "extractive"
+    provider: str  # "openai-compatible" | "extractive" | "verified"
     model: str
     prompt_version: str  # content hash of the prompt templates used
     latency_ms: int
     tokens: dict[str, int] | None = None  # prompt / completion / total, when the server reports them
     fallback_reason: str | None = None
+    verified_answer_id: str | None = None  # provider "verified": the verified answer the draft started from
+    verified_similarity: float | None = None
 
 
 class GeneratedDraft(BaseModel):

@@ -86,6 +86,7 @@ class Prepared:
     prompt: RenderedPrompt
     started: float
     store: Consultation | None = None
+    verified: Any = None  # service.learning.verified.Match: a verified answer this draft starts from
 
 
 def fallback_reason(error: LLMError) -> str:
@@ -142,6 +143,7 @@ class DraftPipeline:
         prompts: PromptLibrary | None = None,
         metrics: Any = None,
         store: Any = None,
+        verified: Any = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -150,6 +152,7 @@ class DraftPipeline:
         self.prompts = prompts or PromptLibrary(settings.prompts_dir)
         self.metrics = metrics  # service.metrics.Metrics: counts drafts by provider and fallback kind
         self.store = store  # service.store.desk.StoreDesk: the customer's orders, when a connector is set
+        self.verified = verified  # service.learning.verified.VerifiedAnswers: reviewer-kept answers
 
     @classmethod
     def from_container(cls, container: Any) -> DraftPipeline:
@@ -160,6 +163,7 @@ class DraftPipeline:
             compliance=container.compliance,
             metrics=container.metrics,
             store=container.store_desk,
+            verified=container.verified_answers if container.settings.verified_enabled else None,
         )
 
     # --- public ----------------------------------------------------------------------------------
@@ -168,6 +172,8 @@ class DraftPipeline:
 
     def complete(self, prep: Prepared) -> GeneratedDraft:
         """Draft from a prepared request; callers that also need the retrieval (the eval suite) use this."""
+        if prep.verified is not None:
+            return self._from_verified(prep)
         if self.llm is None:
             return self._fallback(prep, NO_LLM)
         began = time.perf_counter()
@@ -202,7 +208,16 @@ class DraftPipeline:
         )
         store = store_hook.consult(self.store, req, language, self.index, grounding)
         prompt = self.prompts.render(language, self._variables(req, language, intent, grounding))
-        return Prepared(req, language, intent, problem, grounding, prompt, started, store)
+        verified = None
+        if self.verified is not None:  # the one hook: a reviewer-kept answer for this question, if any
+            verified = self.verified.find(
+                req.customer_message,
+                language=language,
+                intent=intent,
+                product_ids=[p.product_id for p in products],
+                found_sources=[s.source_id for s in grounding.sources],
+            )
+        return Prepared(req, language, intent, problem, grounding, prompt, started, store, verified)
 
     # --- internals -------------------------------------------------------------------------------
     def _variables(
@@ -228,8 +243,8 @@ class DraftPipeline:
         }
 
     def _stream(self, prep: Prepared) -> Iterator[StreamEvent]:
-        if self.llm is None:
-            draft = self._fallback(prep, NO_LLM)
+        if self.llm is None or prep.verified is not None:
+            draft = self._from_verified(prep) if prep.verified is not None else self._fallback(prep, NO_LLM)
             yield Delta(draft.text)
             yield Final(draft)
             return
@@ -279,6 +294,31 @@ class DraftPipeline:
             prompt_version=prep.prompt.version,
             latency_ms=0,
             tokens=tokens,
+        )
+        return self._finish(prep, cited, info)
+
+    def _from_verified(self, prep: Prepared) -> GeneratedDraft:
+        """Start from the verified answer (adapted by the model when there is one); cited and checked."""
+        match = prep.verified
+        req = prep.request
+        made = self.verified.compose(
+            match,
+            llm=self.llm,
+            language=prep.language,
+            customer_message=req.customer_message,
+            context=req.context,
+        )
+        text = tidy(made.text)
+        cited = citations.resolve(citations.attribute(text, prep.grounding.sources), prep.grounding.sources)
+        info = GeneratorInfo(
+            provider="verified",
+            model=made.model,
+            prompt_version=made.prompt_version,
+            latency_ms=0,
+            tokens=made.tokens,
+            fallback_reason=made.fallback_reason,
+            verified_answer_id=match.answer_id,
+            verified_similarity=round(match.similarity, 4),
         )
         return self._finish(prep, cited, info)
 

@@ -169,6 +169,53 @@ class Decision(Base):
     stale: Mapped[bool] = mapped_column(Boolean)
 
 
+class VerifiedAnswerRow(Base):
+    """A reviewer-approved (or imported) answer drafting may start from (issue 16, 0005 migration).
+
+    ``source_digests`` maps each source the answer relied on to its digest in ``index_version``; a newer
+    index where one differs makes the answer ``stale`` (never used until a person re-checks it).
+    ``version`` is the optimistic-concurrency token of edits.
+    """
+
+    __tablename__ = "verified_answers"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    intent: Mapped[str] = mapped_column(String(64))
+    product_key: Mapped[str] = mapped_column(String(500))  # sorted product ids joined by "|" (filtering)
+    product_ids: Mapped[list[Any]]
+    source_ids: Mapped[list[Any]]
+    source_digests: Mapped[dict[str, Any]]
+    index_version: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12))
+    stale_sources: Mapped[list[Any]]
+    origin_draft_id: Mapped[str | None] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(String(12))  # review | import
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "status", "created_at", "id"), Index(None, "product_key"))
+
+
+class SourceFeedbackRow(Base):
+    """A coaching signal: a reviewer named a cited source as wrong, or a missing one (0005 migration)."""
+
+    __tablename__ = "source_feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # approved | rejected
+    kind: Mapped[str] = mapped_column(String(12))  # wrong | missing
+    source_id: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text)
+    actor_key_id: Mapped[str | None] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
 class AuditEntryRow(Base):
     """Append-only. UPDATE and DELETE are refused by triggers (see the initial migration)."""
 
