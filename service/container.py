@@ -123,6 +123,8 @@ class Container:
             return StoreDesk(self.store, StorePolicy.load(self.settings.store_policy_file))
 
         return self._get("store_desk", build)
+
+    @property
     def verified(self) -> Any:
         """service.learning.store.VerifiedStore: verified answers (table + their Chroma collection)."""
 

@@ -160,6 +160,8 @@ class Settings(BaseSettings):
     store_retries: int = Field(1, ge=0, le=5, description="Retries after a timeout, connection error or 5xx.")
     store_policy_file: Path | None = Field(
         None, description="YAML of store policy settings (docs/configuration.md); default: built-in rules."
+    )
+
     # --- verified answers --------------------------------------------------------------------------
     verified_enabled: bool = Field(
         True, description="Draft from a matching verified answer first (off: verified answers are only kept)."

@@ -71,6 +71,7 @@ class ApproveBody(BaseModel):
         max_length=10,
         description="Your decision on each proposed store action (approve, optionally with edited "
         "arguments, or drop). An action not named here is not approved and never runs.",
+    )
     source_feedback: list[SourceBlame] = Field(
         default_factory=list, max_length=MAX_BLAMES, description="Coaching: cited sources wrong or missing"
     )

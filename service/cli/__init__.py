@@ -27,7 +27,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (serve, reindex, index, draft, check, db, keys, admin, evalcmd, evaltasks, openapi, actions, verified):
+for module in (
+    serve,
+    reindex,
+    index,
+    draft,
+    check,
+    db,
+    keys,
+    admin,
+    evalcmd,
+    evaltasks,
+    openapi,
+    actions,
+    verified,
+):
     module.register(app)
 
 
