@@ -96,6 +96,17 @@ _UNIT_EN: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\d+)\s*[–—~～-]\s*(\d+)"), r"\1-\2"),
 ]
 _PUNCT_EN = str.maketrans({"，": ", ", "、": ", ", "；": "; ", "：": ": ", "（": " (", "）": ")", "。": ". "})
+KIND_ZH = {
+    "price": "价格",
+    "warranty": "保修",
+    "install_fee": "安装费用",
+    "materials": "辅材",
+    "gift": "赠品",
+    "size": "尺码",
+    "stock": "状态",
+    "remote_fee": "偏远地区费用",
+    "fault": "故障处理",
+}
 _KIND_EN = {
     "price": "price",
     "warranty": "warranty",
@@ -278,6 +289,10 @@ def render(
         return _record_zh(fact, name)
     if not fact.product_id:
         return text
+    if label and not _CJK.search(label):
+        # an English field name (noise_cancelling) is not shown to a Chinese customer: the kind's own
+        # word stands in where it reads well, else the value stands alone
+        label = KIND_ZH.get(fact.kind, "")
     if len(text) <= 40 and not re.search(r"[，。；]", text) and label and label not in text:
         return f"{name}的{label}是{text}" if name else f"{label}是{text}"
     if label and label not in text and "#" not in fact.field.split("/")[-1] and label != fact.field:
@@ -289,7 +304,7 @@ def _record_zh(fact: Fact, name: str) -> str:
     head, *rest = fact.pairs
     pieces = []
     for label, value in rest:
-        if len(value) <= 14 and re.search(r"\d", value):
+        if len(value) <= 14 and re.search(r"\d", value) and _CJK.search(label):
             pieces.append(f"{_label(label, False)}{value}")
         else:
             pieces.append(value.rstrip("。"))

@@ -120,6 +120,9 @@ class AnswerEngine:
         self.embedder = embedder
         self.translate = translate
         self.resolver = ProductResolver(store.products(), translate)
+        # word matchers of every fact, made once per store: scoring a message only looks words up
+        self._policy_matchers = [Matcher(f"{f.label} {f.text}") for f in store.policy_facts()]
+        self._matchers: dict[str, list[Matcher]] = {}
 
     def plan(
         self,
@@ -198,14 +201,16 @@ class AnswerEngine:
         if not facts:
             return [], []
         crossed = list(part.crossed)
-        weights = _idf([*aspect, *crossed], [f"{f.label} {f.text}" for f in facts])
+        matchers = self._product_matchers(ref.product_id, facts)
+        weights = _idf([*aspect, *crossed], matchers)
         aspect_words = [t for t in aspect if weight(t) >= 2]
+        asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
         for pos, fact in enumerate(facts):
             score = _kind_match(fact.kind, part.kinds)
-            text = f"{fact.field} {fact.label} {fact.text}"
-            lexical = max(_overlap(aspect, text, weights), _overlap(crossed, text, weights))
+            m = matchers[pos]
+            lexical = max(asked.share(m), asked_x.share(m))
             matched_words = matched_words or lexical > 0
             if score == 0 and lexical < LEXICAL_ONLY:
                 continue  # neither of the asked kind nor holding the asked words
@@ -240,6 +245,13 @@ class AnswerEngine:
             return None
         return min(answers, key=lambda facts: sum(len(f.text) for f in facts))
 
+    def _product_matchers(self, product_id: str, facts: Sequence[Fact]) -> list[Matcher]:
+        found = self._matchers.get(product_id)
+        if found is None or len(found) != len(facts):
+            found = [Matcher(f"{f.field} {f.label} {f.text}") for f in facts]
+            self._matchers[product_id] = found  # a race only builds the same list twice
+        return found
+
     # --- policy facts ----------------------------------------------------------------------------
     def _part_vectors(self, parts: Sequence[QuestionPart]) -> list[Any] | None:
         if self.embedder is None or not self.store.policy_facts():
@@ -270,12 +282,14 @@ class AnswerEngine:
         spread = best_sim - median
         semantic = spread >= MIN_SPREAD
         crossed = list(part.crossed)
-        weights = _idf([*aspect, *crossed], [f"{f.label} {f.text}" for f in policy])
+        matchers = self._policy_matchers
+        weights = _idf([*aspect, *crossed], matchers)
+        asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         scored: list[tuple[float, int, Fact]] = []
         for pos, fact in enumerate(policy):
             kind = _kind_match(fact.kind, part.kinds)
-            text = f"{fact.label} {fact.text}"
-            lexical = max(_overlap(aspect, text, weights), _overlap(crossed, text, weights))
+            m = matchers[pos]
+            lexical = max(asked.share(m), asked_x.share(m))
             sim = float(sims[pos])
             near = semantic and sim >= best_sim - SIM_MARGIN and (lexical > 0 or kind > 0)
             if not near and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
@@ -312,8 +326,7 @@ def _kind_match(kind: str, asked: Sequence[str]) -> float:
     return 0.0
 
 
-def _idf(query_terms: Sequence[str], texts: Sequence[str]) -> dict[str, float]:
-    matchers = [Matcher(t) for t in texts]
+def _idf(query_terms: Sequence[str], matchers: Sequence[Matcher]) -> dict[str, float]:
     n = len(matchers)
     out = {}
     for t in query_terms:
@@ -322,14 +335,17 @@ def _idf(query_terms: Sequence[str], texts: Sequence[str]) -> dict[str, float]:
     return out
 
 
-def _overlap(query_terms: Sequence[str], text: str, weights: dict[str, float]) -> float:
-    useful = [t for t in query_terms if weight(t) >= 2]
-    if not useful:
-        return 0.0
-    m = Matcher(text)
-    total = sum(weights.get(t, weight(t)) for t in useful)
-    found = sum(weights.get(t, weight(t)) for t in useful if m.has(t))
-    return found / total if total else 0.0
+class _Query:
+    """The weighted content words of a question part, set up once and tested against many facts."""
+
+    def __init__(self, query_terms: Sequence[str], weights: dict[str, float]) -> None:
+        self.items = [(t, weights.get(t, weight(t))) for t in query_terms if weight(t) >= 2]
+        self.total = sum(w for _, w in self.items)
+
+    def share(self, m: Matcher) -> float:
+        if not self.total:
+            return 0.0
+        return sum(w for t, w in self.items if m.has(t)) / self.total
 
 
 def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tuple[list[Fact], list[Fact]]:

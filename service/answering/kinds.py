@@ -409,6 +409,16 @@ def _compiled() -> dict[str, tuple[tuple[str, ...], re.Pattern[str] | None]]:
 _FAULT_CODE = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z]{1,2}-?\d{1,3}(?![A-Za-z0-9-])")
 
 
+# Word classes that only mean a kind together: installing + money, when + send/arrive.
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("install_fee", re.compile(r"(?:安装|装机|上门)[^，。？！,.?!]{0,6}(?:钱|费|收|免费|付)")),
+    ("install_fee", re.compile(r"install\w*[^.?!]{0,24}\b(?:cost|fee|charge|free|pay)")),
+    ("shipping", re.compile(r"(?:什么时候|多久|几天|何时|哪天|多快)[^，。？！,.?!]{0,4}(?:发|到|送)")),
+    ("shipping", re.compile(r"\bwhen\b[^.?!]{0,24}\b(?:ship|send|arrive|deliver)")),
+    ("size", re.compile(r"(?:穿|选|买)[^，。？！,.?!]{0,3}(?:几|什么|哪个)?码|\bwhat size\b|\bwhich size\b")),
+)
+
+
 def kind_scores(text: str) -> dict[str, float]:
     """How strongly ``text`` speaks of each kind: the number of distinct terms of that kind it contains,
     longer Chinese terms counting a little more (安装费 says more than 安装)."""
@@ -416,6 +426,9 @@ def kind_scores(text: str) -> dict[str, float]:
     out: dict[str, float] = {}
     if _FAULT_CODE.search(text):
         out["fault"] = 1.0
+    for kind, pattern in _PATTERNS:
+        if pattern.search(lowered):
+            out[kind] = out.get(kind, 0.0) + 1.0
     for kind, (zh, en) in _compiled().items():
         score = 0.0
         for term in zh:
