@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from service.api.auth import Role
 from service.cli.common import container_from_env, err_console, out_console, run_or_exit
 from service.container import Container
+from service.review.principal import Role
 
 if TYPE_CHECKING:
     from service.review.keys import DatabaseKeyStore

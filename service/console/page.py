@@ -17,13 +17,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from service.api.auth import Principal
 from service.compliance.models import Finding
 from service.console import i18n, policy
 from service.console.session import COOKIE, COOKIE_PATH, Session, codec_for, csrf_ok
 from service.container import Container
 from service.drafting.models import DraftRecord
 from service.errors import ErrorCode, ReplydraftError
+from service.review.principal import Principal
 
 log = logging.getLogger("replydraft.console")
 

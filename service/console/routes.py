@@ -364,6 +364,26 @@ def send(
     return _act(v, draft_id, csrf, lambda r: r.send(draft_id, principal=v.principal), "sent")
 
 
+@router.post("/drafts/{draft_id}/withdraw")
+def withdraw(
+    draft_id: str,
+    request: Request,
+    container: ContainerDep,
+    version: Annotated[int, Form()],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    v = viewer(request, container)
+    why = reason.strip() or None
+    return _act(
+        v,
+        draft_id,
+        csrf,
+        lambda r: r.withdraw(draft_id, version=version, reason=why, principal=v.principal),
+        "withdrawn",
+    )
+
+
 # --- live compliance check (JSON) --------------------------------------------------------------------
 class CheckBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -421,7 +441,12 @@ def dashboard(request: Request, container: ContainerDep) -> Response:
         stats = container.reviews.stats(days)
     except ReplydraftError as exc:
         return v.render("error.html", status=exc.http_status, error=error_message(v, exc, None))
-    return v.render("dashboard.html", stats=views.stats_view(stats, v.t), days=days)
+    return v.render(
+        "dashboard.html",
+        stats=views.stats_view(stats, v.t),
+        kpi=views.acceptance_view(stats.acceptance, v.t),
+        days=days,
+    )
 
 
 # --- static files ------------------------------------------------------------------------------------

@@ -51,10 +51,11 @@ class Citation(BaseModel):
     source_id: str
     title: str
     excerpt: str
-    chunk_id: str | None = None
+    chunk_id: str | None = None  # passages: a content hash, so it names the cited text's version
     product_id: str | None = None
-    # sha256 of the cited fact's source, field and text (service/answering/facts.py): which version of the
-    # knowledge the citation quotes, also for product facts that have no chunk.
+    # Which version of the knowledge the citation quotes: for a product citation either the digest of the
+    # product's facts (ProductFacts.digest) or, from the answer engine, the cited fact's own digest (sha256 of
+    # its source, field and text; service/answering/facts.py). Passages name their version by chunk_id.
     fact_digest: str | None = None
 
 

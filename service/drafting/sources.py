@@ -45,7 +45,9 @@ class Source:
     text: str
     chunk_id: str | None = None
     product_id: str | None = None
-    fact_digest: str | None = None  # the answer engine's fact this source is (service/answering/facts.py)
+    # product facts: their version (a passage's chunk id is its version); a source made by the answer
+    # engine for one fact carries that fact's digest (service/answering/facts.py)
+    fact_digest: str | None = None
 
 
 @dataclass
@@ -168,6 +170,7 @@ def gather(
             title=facts.name,
             text=facts_text(facts, language),
             product_id=facts.product_id,
+            fact_digest=facts.digest(),
         )
         sources.append(source)
         rows.append(product_row(source, facts))

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.api.auth import Principal
 from service.review.db import insert_rows
 from service.review.models import AuditEntry
 from service.review.orm import AuditEntryRow, Draft
+from service.review.principal import Principal
 
 
 def unified_diff(before: str | None, after: str | None) -> str | None:

@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from service.api.auth import Principal, Role
 from service.errors import ErrorCode, ReplydraftError
 from service.review.db import Database, storable
 from service.review.models import KeyInfo
 from service.review.orm import ApiKey
+from service.review.principal import Principal, Role
 
 TOKEN_PREFIX = "rd_"
 MAX_NAME = 100

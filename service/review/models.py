@@ -7,6 +7,8 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from service.review.kpis import Acceptance
+
 T = TypeVar("T")
 
 OutboxStatus = Literal["pending", "delivered", "dead"]
@@ -99,7 +101,7 @@ class StatsDay(BaseModel):
     regenerated: int
     acceptance_rate: float | None
     edit_rate: float | None
-    fallback_rate: float | None
+    fallback_rate: float | None  # as Stats.fallback_rate, for the day
     median_time_to_review_s: float | None
 
 
@@ -113,13 +115,20 @@ class Stats(BaseModel):
     approved: int
     rejected: int
     regenerated: int
+    withdrawn: int = Field(0, description="Approvals withdrawn before sending (not counted as decisions)")
     acceptance_rate: float | None = Field(description="approved / decisions")
     edit_rate: float | None = Field(description="Approvals with an edit / approvals")
     mean_edit_distance: float | None = Field(description="Characters changed per edited approval")
     median_edit_distance: float | None
     median_time_to_review_s: float | None = Field(description="From draft creation to decision")
     fallback_rate: float | None = Field(
-        description="Drafts written by the offline drafter because the model failed or is not configured"
+        description="Of the drafts that asked a configured model, the share the offline drafter wrote "
+        "because the model failed; null when no draft asked one (offline by choice is not a fallback)"
+    )
+    generators: dict[str, int] = Field(
+        default_factory=dict,
+        description="Drafts by how they were written: model, offline (no model configured), fallback "
+        "(the configured model failed), or another provider's name",
     )
     findings_by_category: dict[str, int] = Field(description="Compliance findings on generated drafts")
     rejection_reasons: list[tuple[str, int]] = Field(description="Most frequent reasons first")
@@ -129,3 +138,8 @@ class Stats(BaseModel):
         description="Outbox items by status right now (pending, delivered, dead), whatever the window",
     )
     per_day: list[StatsDay]
+    acceptance: Acceptance | None = Field(
+        None,
+        description="Acceptance KPIs: unchanged, small edit, rewritten, rejected, regenerated; time to "
+        "decision; per generator, prompt version, model, intent, product, reviewer and day",
+    )

@@ -22,13 +22,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from service.api.auth import Principal
 from service.errors import ErrorCode, ReplydraftError
 from service.review import audit
 from service.review.db import Database, storable
 from service.review.models import OutboxItem, Page
 from service.review.orm import Draft, OutboxRow, SendRow
 from service.review.pagination import decode_cursor, encode_cursor
+from service.review.principal import Principal
 
 STATUSES = ("pending", "delivered", "dead")
 MAX_ERROR_CHARS = 1000
