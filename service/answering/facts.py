@@ -368,6 +368,7 @@ class FactStore:
         self._policy = policy
         self._vectors: np.ndarray | None = None
         self._vectors_model: str | None = None
+        self._digests: set[str] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -399,6 +400,12 @@ class FactStore:
 
     def policy_facts(self) -> list[Fact]:
         return list(self._policy)
+
+    def present(self, digests: Iterable[str]) -> set[str]:
+        """Which of these fact digests this store holds (a cited fact still says the same)."""
+        if self._digests is None:
+            self._digests = {f.digest for f in self.all_facts()}
+        return {d for d in digests if d in self._digests}
 
     def all_facts(self) -> list[Fact]:
         return [f for facts in self._by_product.values() for f in facts] + self._policy

@@ -252,6 +252,13 @@ class IndexManager:
         state.facts.ensure_vectors(self.embedder, self._facts_dir / state.version)
         return state.facts
 
+    def present_fact_digests(self, digests: Sequence[str]) -> set[str]:
+        """The fact digests (service/answering/facts.py) the live version's fact store holds."""
+        state = self._state()
+        if state is None:
+            return set()
+        return state.facts.present(digests)
+
     def present_chunk_ids(self, chunk_ids: Sequence[str]) -> set[str]:
         state = self._state()
         if state is None:
