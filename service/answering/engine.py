@@ -42,10 +42,10 @@ NEAR: dict[str, frozenset[str]] = {
     "refund": frozenset({"return"}),
     "exchange": frozenset({"return"}),
     "remote_fee": frozenset({"shipping", "install_fee"}),
-    "shipping": frozenset({"remote_fee"}),
+    "shipping": frozenset({"remote_fee", "stock"}),  # a pre-order's dispatch date is in its status
+    "stock": frozenset({"shipping"}),
     "gift": frozenset(),
     "price": frozenset(),
-    "stock": frozenset(),
     "invoice": frozenset(),
 }
 PER_PART = 2  # facts quoted per part and product
@@ -145,11 +145,13 @@ class AnswerEngine:
         products = resolution.products
         named = _name_terms(products or resolution.ambiguous)
         answers: list[PartAnswer] = []
+        used: set[str] = set()  # facts already answering an earlier part
         vectors = self._part_vectors(parts)
         for i, asked in enumerate(parts):
             part = _without_names(asked, products)
             answer = PartAnswer(part)
-            aspect = [t for t in part.terms if not named.has(t)]
+            # the name's words stay: a name often holds a feature asked about (主动降噪 in an earbud's name)
+            aspect = [t for t in part.terms if not _is_code_word(t, named)]
             crossed: list[str] = []
             if self.translate is not None:  # the other language's words too: sheets are often Chinese
                 extra = self.translate(part.text)
@@ -173,11 +175,14 @@ class AnswerEngine:
             policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS)
             # also when the product is unclear (the store's rules hold for every one), and after product
             # facts when a policy sentence clearly answers too (a coupon rule for a pre-order)
+            # for store policy the product's own name is no question word (热水器 in "热水器坏了，投诉")
+            general = [t for t in aspect if not named.has(t)]
             chosen, rest = self._policy_facts(
-                part, aspect, vectors[i] if vectors else None, language, ranks, strict=not policy_needed
+                part, general, vectors[i] if vectors else None, language, ranks, strict=not policy_needed
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
+            _not_again(answer, used)
             answers.append(answer)
         if variant:
             answers = [_vary(a, variant) for a in answers]
@@ -366,6 +371,22 @@ def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tup
         elif score >= floor and len(rest) < limit:
             rest.append(fact)
     return [f for _, f in sorted(chosen, key=lambda c: c[0])], rest
+
+
+def _is_code_word(term: str, named: Matcher) -> bool:
+    """A model-code word of the resolved products (kt-170t, 170): it names, it does not ask."""
+    return named.has(term) and bool(re.search(r"\d", term))
+
+
+def _not_again(answer: PartAnswer, used: set[str]) -> None:
+    """A fact that answered an earlier part is not this part's answer too: the next best one is."""
+    fresh = [f for f in answer.facts if f.digest not in used]
+    if len(fresh) < len(answer.facts) and answer.facts:
+        spare = [f for f in answer.alternates if f.digest not in used]
+        if not fresh and spare:
+            fresh = spare[:1]
+        answer.facts = fresh
+    used.update(f.digest for f in answer.facts)
 
 
 def _bigrams(text: str) -> set[str]:
