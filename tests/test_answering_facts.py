@@ -119,3 +119,12 @@ def test_policy_vectors_are_stored_per_version_and_reloaded(kb: Path, tmp_path: 
     again.ensure_vectors(embedder, folder)  # loaded, not recomputed
     q = embedder.embed_query("7天无理由退货")
     assert np.allclose(store.policy_similarity(q), again.policy_similarity(q))
+
+
+def test_a_cited_fact_is_present_until_its_text_changes(kb: Path) -> None:
+    store = _store(kb)
+    fact = next(f for f in store.product_facts("WH-1") if "加热管保修2年" in f.text)
+    assert store.present([fact.digest, "0" * 64]) == {fact.digest}
+    sheet = kb / "products" / "items.json"
+    sheet.write_text(sheet.read_text("utf-8").replace("加热管保修2年", "加热管保修3年"), "utf-8")
+    assert _store(kb).present([fact.digest]) == set()  # staleness sees the cited fact changed
