@@ -354,7 +354,7 @@ def _render_en(fact: Fact, ref: ProductRef | None, *, many: bool, glossary: Glos
     return f"{topic[:1].upper()}{topic[1:]}: {text}"
 
 
-EN_MIN_SHARE = 0.5
+EN_MIN_SHARE = 0.3
 
 
 def translated_share(text: str, glossary: Glossary | None) -> float:

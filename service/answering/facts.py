@@ -147,7 +147,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
 # ---------------------------------------------------------------------------------------------- products
 
 _CLAUSE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.)(?=\s)")
-_LEAD_LABEL = re.compile(r"^\s*([^：:，,。；;\d]{2,12})[：:]\s*(?=\S)")
+_LEAD_LABEL = re.compile(r"^\s*(?:【([^】]{1,12})】|([^：:，,。；;\d]{2,12})[：:])\s*(?=\S)")
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}[.、)）](?!\d)|[（(]\d{1,2}[)）]|[-•*])\s*")
 
 
@@ -163,7 +163,7 @@ def _clauses(text: str) -> list[tuple[str, str]]:
         numbered = bool(_NUMBERING.match(piece))
         m = _LEAD_LABEL.match(piece)
         if m:
-            label = m.group(1).strip()
+            label = (m.group(1) or m.group(2)).strip()
             piece = piece[m.end() :]
         elif not numbered:
             label = ""

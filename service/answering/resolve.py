@@ -21,11 +21,16 @@ from service.drafting.text import terms
 
 CODE_MIN = 4  # a squashed code (letters+digits) shorter than this is too ambiguous to match alone
 PREFIX_MIN = 4
+PART_MIN = 3  # a code segment this long (UD3, RW7) names a series
 MAX_ASKED = 3  # products one message may be about
 NAME_FLOOR = 0.34  # share of the message's catalogue words a product name must hold to count
 TIE = 0.9  # candidates within this share of the best score are equally good
 _SQUASH = re.compile(r"[^0-9a-z]")
 _ALNUM = re.compile(r"[0-9A-Za-z][0-9A-Za-z()\-./_ ]*[0-9A-Za-z)]|[0-9A-Za-z]")
+_CODE_PART = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9]*(?:[A-Za-z]\d|\d[A-Za-z])[A-Za-z0-9]*(?:\s?(?:pro|max|ultra|plus)\b)?",
+    re.IGNORECASE,
+)
 _MODEL_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}[ -]?\d{1,4}[A-Za-z]?(?![A-Za-z0-9])")
 _SIZE_UNITS = frozenset({"L", "ml", "kg", "g", "W", "inch"})
 
@@ -71,6 +76,12 @@ class ProductResolver:
                 key = squash(code)
                 if len(key) >= CODE_MIN and re.search(r"\d", key):
                     self.codes.setdefault(key, set()).add(r.product_id)
+        # the segments of each code (F6033-UD3(HE) -> f6033, ud3, he), for a customer naming only its series
+        self.segments: dict[str, set[str]] = {}
+        for r in self.refs:
+            for code in r.codes:
+                parts = {squash(p) for p in re.split(r"[-()\s/_]+", code) if p}
+                self.segments[squash(code)] = {p for p in parts if len(p) >= PART_MIN}
         self.name_terms: dict[str, set[str]] = {}
         df: dict[str, int] = {}
         for r in self.refs:
@@ -104,15 +115,28 @@ class ProductResolver:
                 if not longer or _stands_alone(text, pid, self):
                     keep[pid] = cand
             return list(keep.values())
-        # a leading part of a code (F6033 for F6033-UD3(HE)): every product whose code starts with it
-        for token in _ALNUM.findall(unicodedata.normalize("NFKC", text)):
+        # a part of a code (F6033 or UD3 or 6032RW7 for F6033-UD3(HE) / F6032-RW7(HE)): every product whose
+        # code holds it, narrowed by a capacity the message names (RW7 60升)
+        sizes = [q for q in quantities(text) if q.unit in _SIZE_UNITS]
+        for token in _CODE_PART.findall(unicodedata.normalize("NFKC", text)):
             key = squash(token)
-            if len(key) < PREFIX_MIN or not re.search(r"\d", key) or not re.search(r"[a-z]", key):
+            if len(key) < PART_MIN or not re.search(r"\d", key) or not re.search(r"[a-z]", key):
                 continue
             for code, ids in self.codes.items():
-                if code.startswith(key):
+                if (
+                    code.startswith(key)
+                    or (len(key) >= PREFIX_MIN and key in code)
+                    or key in self.segments.get(code, ())
+                ):
                     for pid in ids:
-                        out[pid] = Candidate(self.by_id[pid], 0.8, "code_prefix")
+                        ref = self.by_id[pid]
+                        fits = not sizes or any(
+                            math.isclose(q.value, s.value) and q.unit == s.unit
+                            for q in sizes
+                            for s in ref.sizes
+                        )
+                        if fits:
+                            out[pid] = Candidate(ref, 0.8, "code_prefix")
         return list(out.values())
 
     def _by_words(self, text: str) -> list[Candidate]:
