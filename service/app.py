@@ -33,6 +33,7 @@ ROUTERS = [
     "service.api.compliance",
     "service.api.reviews",
     "service.api.keys",
+    "service.api.admin",
     "service.api.stats",
     "service.api.metrics",
     "service.console.routes",

@@ -28,6 +28,7 @@ from service.settings import Settings
 log = logging.getLogger("replydraft.limits")
 
 PREFIX = "replydraft"
+REDIS_TIMEOUT_S = 2.0
 
 
 def parse_rate(value: str | None) -> list[RateLimitItem]:
@@ -113,8 +114,12 @@ class Limiter:
         if settings.redis_url:
             import redis
 
-            self._storage = cast(Storage, storage_from_string(settings.redis_url, key_prefix=PREFIX))
-            self._slots: _MemorySlots | _RedisSlots = _RedisSlots(redis.Redis.from_url(settings.redis_url))
+            # Short timeouts: an unreachable Redis must fail a request fast (503), not hold it.
+            timeouts = {"socket_connect_timeout": REDIS_TIMEOUT_S, "socket_timeout": REDIS_TIMEOUT_S}
+            storage = storage_from_string(settings.redis_url, key_prefix=PREFIX, **timeouts)
+            self._storage = cast(Storage, storage)
+            client = redis.Redis.from_url(settings.redis_url, **timeouts)
+            self._slots: _MemorySlots | _RedisSlots = _RedisSlots(client)
         else:
             self._storage = MemoryStorage()
             self._slots = _MemorySlots()

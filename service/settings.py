@@ -142,6 +142,12 @@ class Settings(BaseSettings):
         description="Signs console session cookies. Unset = a random secret per process: sessions end on "
         "restart and do not carry across replicas, so set it when running several.",
     )
+    console_idle_minutes: float = Field(
+        30,
+        gt=0,
+        le=720,
+        description="A console session unused this long ends (sign in again); none lives over 12 hours.",
+    )
 
     # --- limits ------------------------------------------------------------------------------------
     max_body_bytes: int = Field(

@@ -294,7 +294,7 @@ def test_unconditional_promises_block_and_guarantees_warn(engine: ComplianceEngi
     # A guaranteed arrival date is a promise beyond the store's control: it blocks (issue 13); plain
     # certainty without a date still warns.
     assert engine.check("我们保证明天送到。").verdict == Verdict.BLOCK
-    guarantee = engine.check("我们保证质量没问题。")
+    guarantee = engine.check("我们保证没问题。")
     assert guarantee.verdict == Verdict.WARN and cats(guarantee) == {"promise"}
 
 
@@ -463,6 +463,9 @@ def test_negation_is_scoped_to_its_own_phrase(engine: ComplianceEngine) -> None:
     # An earlier negation in the clause does not swallow a later request.
     assert engine.check("别忘了给个好评哦关注下我们的微信公众号").verdict == Verdict.BLOCK
     assert engine.check("不用担心哦加我QQ给您退").verdict == Verdict.BLOCK
+    # A-not-A questions, 非常 and 特别 are not negations.
+    for text in ("能不能加我微信", "要不要加我QQ", "非常方便加我微信", "特别推荐加我微信聊"):
+        assert engine.check(text).verdict == Verdict.BLOCK, text
 
 
 def test_payment_and_app_navigation_mentions_of_wechat_pass(engine: ComplianceEngine) -> None:

@@ -4,6 +4,7 @@ come from a neighbouring rule."""
 
 from __future__ import annotations
 
+import opencc
 import pytest
 
 from service.compliance.engine import ComplianceEngine
@@ -50,3 +51,37 @@ def test_unconditional_refund_is_not_excused_by_the_condition_word_inside_it() -
     assert engine.check("我們支持無條件退款。").verdict == Verdict.BLOCK
     # A condition outside the match still excuses it.
     assert engine.check("质量问题支持无条件换货。").verdict == Verdict.PASS
+
+
+_S2T = opencc.OpenCC("s2t")
+
+
+def _traditional(example: Example) -> Example:
+    return Example(
+        text=_S2T.convert(example.text),
+        sources=[_S2T.convert(s) for s in example.sources],
+        context=_S2T.convert(example.context) if example.context else None,
+        customer_text=_S2T.convert(example.customer_text) if example.customer_text else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "example"),
+    [(r, e) for r in RULES for e in r.rule.example_items() if _S2T.convert(e.text) != e.text],
+    ids=lambda x: x.id if isinstance(x, CompiledRule) else x.text[:30],
+)
+def test_rule_fires_on_the_traditional_form_of_its_examples(rule: CompiledRule, example: Example) -> None:
+    """Traditional Chinese is judged like simplified: every example written in traditional characters
+    (OpenCC s2t, evidence converted too) is still flagged by its rule."""
+    traditional = _traditional(example)
+    assert rule.id in _run(rule, traditional), f"{rule.id} misses {traditional.text!r}"
+
+
+@pytest.mark.parametrize(
+    ("rule", "example"),
+    [(r, e) for r in RULES for e in r.rule.negative_items() if _S2T.convert(e.text) != e.text],
+    ids=lambda x: x.id if isinstance(x, CompiledRule) else x.text[:30],
+)
+def test_rule_leaves_traditional_forms_of_its_negatives_alone(rule: CompiledRule, example: Example) -> None:
+    traditional = _traditional(example)
+    assert _run(rule, traditional) == [], f"{rule.id} flags {traditional.text!r}"

@@ -282,11 +282,18 @@ def test_yaml_alias_bomb_is_rejected(tmp_path: Path) -> None:
     assert result.issues[0].path == "bomb.yaml" and "structure too large" in result.issues[0].reason
 
 
-def test_ecom_bench_export_ingests_without_specific_code() -> None:
+def test_ecom_bench_export_ingests_without_specific_code(tmp_path: Path) -> None:
     require_ecom_bench()
     raw = json.loads((ECOM / "products.json").read_text(encoding="utf-8"))
     sheet_ids = {pid for shops in raw.values() for shop in shops.values() for pid in shop}
-    result = ingest_source(ECOM, strict=True)
+    # The export's knowledge (products and policy), strictly; its world/ folder is the shop's back office
+    # (orders, users), which a reindex of the whole folder skips with a reason (checked below).
+    for name in ("products.json", "agent-policy.md"):
+        (tmp_path / name).write_bytes((ECOM / name).read_bytes())
+    whole = ingest_source(ECOM)
+    assert {i.path for i in whole.issues} >= {"world/orders.json", "world/users_info.json"}
+    assert not any(c.source_id.startswith("world/") for c in whole.chunks)
+    result = ingest_source(tmp_path, strict=True)
     assert len(result.products) == 52 and {p.product_id for p in result.products} == sheet_ids
     assert all(p.price is not None and p.status and p.name for p in result.products)
     by_id = {p.product_id: p for p in result.products}

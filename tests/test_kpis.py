@@ -100,3 +100,12 @@ def test_acceptance_outcomes_in_metrics(db: Database, tmp_path: Path) -> None:
     container.close()
     assert 'replydraft_review_outcomes{generator="openai-compatible",outcome="unchanged"} 1.0' in body
     assert 'replydraft_review_outcomes{generator="openai-compatible",outcome="small_edit"} 1.0' in body
+
+
+def test_a_withdrawal_is_not_counted_as_an_acceptance(db: Database) -> None:
+    s = support.make_kit(db).service
+    d = s.create_draft(generated(DRAFT))
+    s.approve(d.id, version=1, principal=REVIEWER)
+    s.withdraw(d.id, version=2, principal=REVIEWER)
+    kpi = s.stats(1).acceptance
+    assert kpi is not None and (kpi.total.decisions, kpi.total.unchanged) == (1, 1)

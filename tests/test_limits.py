@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -19,7 +20,10 @@ from service.app import create_app
 from service.container import Container
 from service.ratelimit import Limiter
 from service.settings import Settings
+from tests.conftest import KEYS, static_keys
 from tests.drafting_fakes import FakeIndex, MemoryReviews, PassCompliance
+from tests.test_console import Console, console, template_db  # noqa: F401  (fixtures)
+from tests.test_review_support import generated
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 DRAFT = {"customer_message": "退款多久到账？"}
@@ -255,3 +259,29 @@ def test_invalid_json_says_what_and_where(kit: Callable[..., Kit]) -> None:
     assert error["message"].startswith("invalid JSON at line 3, column 15: Expecting value")
     (problem,) = error["details"]["problems"]
     assert problem["field"] == "body" and (problem["line"], problem["column"]) == (3, 15)
+
+
+def test_unreachable_redis_is_a_503_in_the_error_shape(kit: Callable[..., Kit]) -> None:
+    k = kit(draft_rate_limit="5/minute", redis_url="redis://127.0.0.1:1/0")
+    response = k.client().post("/v1/drafts", json=DRAFT, headers=k.headers)
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "upstream_unavailable"
+    assert "Redis" in response.json()["error"]["message"]
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_console_regenerate_counts_against_the_keys_draft_slots(console: Console) -> None:  # noqa: F811
+    draft = console.reviews.create_draft(generated("整机保修1年[1]"))
+    console.sign_in(Role.REVIEWER)
+    html = console.page(f"/console/drafts/{draft.id}")
+    limiter = console.client.app.state.container.limiter  # type: ignore[attr-defined]
+    reviewer = static_keys().authenticate(KEYS[Role.REVIEWER])
+    assert reviewer is not None
+    with ExitStack() as held:  # the reviewer's key already has every draft slot in use elsewhere
+        for _ in range(limiter.draft_concurrency):
+            held.enter_context(limiter.drafting(reviewer.key_id))
+        refused = console.post(f"/console/drafts/{draft.id}/regenerate", {"version": 1}, html)
+        assert refused.status_code == 429
+        assert console.reviews.get_draft(draft.id).status == "pending_review"
+    done = console.post(f"/console/drafts/{draft.id}/regenerate", {"version": 1}, html)
+    assert done.status_code == 303

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from service.api.auth import Role
 from service.drafting.focus import focus_query
 from service.drafting.models import DraftRequest, Turn
 from service.drafting.pipeline import DraftPipeline
 from service.drafting.text import estimate_tokens
 from service.settings import Settings
+from tests.conftest import auth
 from tests.drafting_fakes import FakeIndex, PassCompliance
 
 FILLER_ZH = "我上周五下午在家里收拾房间的时候突然想起来这件事情，"
@@ -53,3 +57,15 @@ def test_pipeline_bounds_the_retrieval_query_of_a_long_message_and_its_history()
         assert estimate_tokens(query) <= 48
     assert QUESTION_ZH in index.calls[0][0]
     assert index.calls[-1][0].endswith("那呢？")
+
+
+def test_retrieve_endpoint_bounds_a_long_query(make_container: Any, client_for: Any) -> None:
+    index = FakeIndex()
+    container = make_container(index=index)
+    client = client_for(container)
+    long_query = (FILLER_ZH * 100)[:3900] + QUESTION_ZH
+    res = client.post("/v1/retrieve", json={"query": long_query, "k": 3}, headers=auth(Role.AGENT))
+    assert res.status_code == 200, res.text
+    (query, _k, _filters) = index.calls[-1]
+    assert estimate_tokens(query) <= container.settings.retrieval_query_tokens
+    assert QUESTION_ZH in query

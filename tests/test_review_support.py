@@ -43,7 +43,17 @@ from tests.ci import unavailable
 PG_ADMIN_URL = os.environ.get(
     "REPLYDRAFT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = ("outbox", "sends", "audit_log", "review_decisions", "draft_revisions", "drafts", "api_keys")
+TABLES = (
+    "outbox",
+    "sends",
+    "audit_log",
+    "review_decisions",
+    "draft_revisions",
+    "drafts",
+    "api_keys",
+    "admin_audit",
+    "console_sessions",
+)
 
 AGENT = Principal("k-agent", "ada agent", Role.AGENT)
 AGENT2 = Principal("k-agent2", "abe agent", Role.AGENT)
@@ -51,6 +61,7 @@ REVIEWER = Principal("k-rev", "rita reviewer", Role.REVIEWER)
 REVIEWER2 = Principal("k-rev2", "rob reviewer", Role.REVIEWER)
 QA = Principal("k-qa", "quinn qa", Role.QA)
 ADMIN = Principal("k-admin", "adam admin", Role.ADMIN)
+OPS = Principal("k-ops", "oona ops", Role.OPS)
 
 
 # --- databases ---------------------------------------------------------------------------------------

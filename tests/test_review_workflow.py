@@ -421,6 +421,21 @@ def test_a_draft_whose_cited_facts_or_passage_changed_is_stale(kit: Kit) -> None
     assert "approved while stale" in (s.audit(d.id)[-1].note or "")
 
 
+def test_an_approved_draft_whose_facts_changed_is_flagged_until_it_is_sent(kit: Kit) -> None:
+    s = kit.service
+    seen, unseen = (s.create_draft(generated()) for _ in range(2))
+    for d in (seen, unseen):
+        s.approve(d.id, version=1, principal=REVIEWER)
+    kit.index.reindex("v2", products=[replace(KETTLE, price=99.0)])
+    looked = s.get_draft(seen.id)  # the reviewer sees the warning before sending (and may withdraw)
+    assert (looked.status, looked.stale, looked.version) == ("approved", True, 2)
+    assert seen.id in {r.id for r in s.list_reviews(status="approved", stale=True).items}
+    for d in (seen, unseen):  # sending checks too, whether or not anyone looked since the reindex
+        s.send(d.id, principal=REVIEWER)
+        note = s.audit(d.id)[-1].note or ""
+        assert "sent while stale" in note and "products/kettle.yaml#KT-150" in note
+
+
 def test_a_fact_the_draft_does_not_quote_changing_keeps_it_fresh(kit: Kit) -> None:
     d = kit.service.create_draft(generated())
     kit.index.reindex("v2", products=[replace(KETTLE, aliases=("热水壶",), category="小家电")])

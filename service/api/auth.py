@@ -28,6 +28,11 @@ class KeyStore(Protocol):
         """No I/O: a principal this store can vouch for right now, or None to ask ``authenticate``."""
         ...
 
+    def by_id(self, key_id: str) -> Principal | None:
+        """The active key with this id (None when unknown or revoked): for console sessions, which keep
+        the key's id, never the key. May do I/O."""
+        ...
+
 
 class StaticKeyStore:
     """Keys held in memory: for tests and single-user tools, never persisted."""
@@ -40,6 +45,9 @@ class StaticKeyStore:
 
     def cached(self, token: str) -> Principal | None:
         return self._keys.get(token)
+
+    def by_id(self, key_id: str) -> Principal | None:
+        return next((p for p in self._keys.values() if p.key_id == key_id), None)
 
 
 def _token(request: Request) -> str | None:

@@ -211,12 +211,14 @@ def get_outbox(outbox_id: DraftId, container: ContainerDep, _: OutboxReader) -> 
     "/outbox/{outbox_id}/ack",
     response_model=OutboxItem,
     summary="Acknowledge a delivery",
-    responses=errors(404),
+    responses=errors(404, 409),
 )
 def ack_outbox(outbox_id: DraftId, container: ContainerDep, caller: OutboxAcker) -> Any:
-    """Marks the item delivered (a dead letter too, when it reached the customer another way).
-    Acknowledging again changes nothing."""
-    return container.reviews.outbox.ack(outbox_id, caller)
+    """Marks the item delivered. For the pull queue (no webhook configured): with a webhook, acking a
+    pending item is refused (409: the webhook delivers it). A dead letter that reached the customer
+    another way may be acknowledged by ops or admin (403 for agents). Acknowledging again changes
+    nothing. Recorded in the admin audit."""
+    return container.reviews.ack_outbox(outbox_id, principal=caller)
 
 
 @router.post(

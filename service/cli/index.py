@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -60,9 +61,19 @@ def list_versions(as_json: bool = typer.Option(False, "--json", help="Print the 
 
 @index_app.command("rollback")
 def rollback() -> None:
-    """Make the previous version live again."""
+    """Make the previous version live again (recorded in the admin audit as the shell user)."""
+    from service.review.admin_audit import INDEX_ROLLBACK, AdminAudit, local_operator
+    from service.review.principal import Role
+
     with container_from_env() as container:
-        info = run_or_exit(container.index.rollback)
+
+        def audited_rollback() -> Any:
+            with AdminAudit(container.db).audited(local_operator(Role.OPS), INDEX_ROLLBACK) as outcome:
+                info = container.index.rollback()
+                outcome.target = str(info.version)
+            return info
+
+        info = run_or_exit(audited_rollback)
         out_console.print(f"live version is now {info.version} (built {info.built_at})")
 
 

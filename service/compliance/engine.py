@@ -201,9 +201,12 @@ class ComplianceEngine:
 
 # A negation scoped to its own phrase: the words between it and the match hold no clause break, no
 # sentence-final particle and no "but"; "别忘了" (do not forget) is an instruction, not a negation.
+# Not negations: A-not-A questions (能不能加我微信, 要不要, 是不是), 特别/区别, 非常.
 _ZH_NEGATION = re.compile(
+    r"(?<![能会要是用行可好特分区告差级性类识鉴辨])"
     r"(?:不会|不要|切勿|请勿|谨防|不得|禁止|严禁|不支持|不接受|警惕|勿|别|不能|不可|不用|无需|不需要|从不|绝不|"
-    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生|没有|不提供|不设|并非|不是|非|并不|不算|不敢|称不上|算不上|谈不上)"
+    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|"
+    r"称不上|算不上|谈不上)"
     r"(?!忘|人|的|处|家|问题|关系|事|客气|担心|着急|急)"
     r"[^,.!?;:，。！？；：~\s哦哈呢吧啊呀嘛啦]{0,12}\Z"
 )

@@ -118,8 +118,10 @@ def _t2s_char(c: str) -> str:
     return out if len(out) == 1 else c
 
 
+@lru_cache(maxsize=2048)
 def fold(text: str) -> str:
-    """Normalised, lower-cased text without the offset map: for sources and context."""
+    """Normalised, lower-cased text without the offset map: for sources and context. Cached, because the
+    same source chunks come back draft after draft."""
     if text.isascii():
         return "".join(ch for ch in text.lower() if ch >= " " or ch in "\n\t")
     return normalize(text).text

@@ -30,13 +30,28 @@ LOWER_IS_BETTER = frozenset(
         "flagged_rate",
         "max_technique_flagged_rate",
         "wrong_product_facts",
+        "wrong_product_unflagged",
+        "customer_text_marks",
+        "review_text_labels",
+        "first_text_p50_ms",
         "wrong_product_rate",
         "irrelevant_sentence_rate",
         "marker_leak_rate",
     }
 )
 NEUTRAL = frozenset(
-    {"cases", "retrieval_cases", "numeric_claims", "llm_drafts", "offline_drafts", "judge_cases", "questions"}
+    {
+        "cases",
+        "retrieval_cases",
+        "numeric_claims",
+        "llm_drafts",
+        "offline_drafts",
+        "judge_cases",
+        "questions",
+        "quoted_sentences",
+        "multi_part_cases",
+        "repairs_total",
+    }
 )
 # Names a thresholds file may use: a typo must be bad input (exit 2), not a silently failing gate.
 GOLDEN_METRICS = frozenset(summarise([])) | frozenset(JUDGE_METRICS)
@@ -193,10 +208,15 @@ def check(
         if rule.target is not None:
             row["target"] = rule.target
         if not isinstance(value, (int, float)):
-            if rule.min is None and rule.max is None and rule.max_drop is None:
-                row.update(below_target=True, why="metric missing from this run (target only)")
-            else:
+            before = (baseline or {}).get(metric)
+            if rule.min is not None or rule.max is not None:
                 row.update(ok=False, why="metric missing from this run")
+            elif isinstance(before, (int, float)):
+                row.update(ok=False, why=f"metric missing from this run (the baseline had {before})")
+            else:
+                # Undefined for this set (no clean items in an evasion set, no violations in a look-alike
+                # set): a regression or target rule has nothing to compare.
+                row.update(why="not defined for this set")
             rows.append(row)
             continue
         if rule.target is not None:

@@ -107,6 +107,7 @@ class Decisions:
                     text_before=before["text"],
                     text_after=final_text,
                     note=note,
+                    content_hash=fresh.approved_hash,
                 )
         except Lost as lost:
             raise self.drafts.conflict(draft_id, lost.message) from None

@@ -129,7 +129,8 @@ def compute_acceptance(
                 Draft.citations,
             )
             .join(Draft, Draft.id == Decision.draft_id)
-            .where(Decision.decided_at >= since)
+            # A withdrawn approval is an undo, not a decision on the text (stats count it apart).
+            .where(Decision.decided_at >= since, Decision.action != "withdrawn")
         ).all()
     total = _Tally()
     groups: dict[str, dict[str, _Tally]] = {d: defaultdict(_Tally) for d in DIMENSIONS}

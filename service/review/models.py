@@ -28,7 +28,8 @@ class AuditEntry(BaseModel):
     actor: str | None = Field(None, description="Key name of the actor; null for the system")
     actor_key_id: str | None = None
     role: str | None = None
-    # created | approved | rejected | regenerated | sent | delivered | acked | dead_lettered | requeued
+    # created | approved | rejected | regenerated | withdrawn | sent | delivered | acked | dead_lettered |
+    # requeued
     action: str
     from_status: str | None = None
     to_status: str | None = None
@@ -43,6 +44,26 @@ class AuditEntry(BaseModel):
     source_ids: list[str] = Field(default_factory=list)
     reason: str | None = None
     note: str | None = None
+    content_hash: str | None = Field(
+        None, description="SHA-256 of the approved (or sent) text, on approved and sent entries"
+    )
+
+
+class AdminAuditEntry(BaseModel):
+    """One append-only admin audit row: who did which administrative action, on what, and how it ended."""
+
+    id: int
+    at: datetime
+    actor: str | None = Field(None, description="Key name of the actor, `cli:<user>` or `system`")
+    actor_key_id: str | None = None
+    role: str | None = None
+    action: str = Field(
+        description="key.created | key.revoked | index.reindex | index.rollback | outbox.requeue | outbox.ack"
+    )
+    target: str | None = Field(None, description="The key id, index version or outbox id acted on")
+    outcome: str = Field(description="ok | started (background reindex) | refused (4xx) | failed")
+    detail: str | None = None
+    data: dict[str, object] = Field(default_factory=dict)
 
 
 class SendResult(BaseModel):

@@ -49,7 +49,7 @@ class Queries:
             raise ReplydraftError(ErrorCode.VALIDATION, "order must be newest or oldest")
         if not 1 <= limit <= MAX_PAGE:
             raise ReplydraftError(ErrorCode.VALIDATION, f"limit must be between 1 and {MAX_PAGE}")
-        if stale is not None or status in (None, Status.PENDING):
+        if stale is not None or status in (None, Status.PENDING, Status.APPROVED):
             self.staleness.refresh_pending()
         query = select(Draft).options(*RECORD_ONLY)
         if status is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,17 +23,22 @@ from service.review.orm import Draft, OutboxRow, SendRow
 from service.review.outbox import outbox_row
 from service.review.principal import Principal
 from service.review.rows import Context, Lost, cas, column_values, content_hash, expect, get
+from service.review.staleness import Staleness
 from service.review.states import Action, Status
 
 
 class Sender:
-    def __init__(self, ctx: Context, drafts: Drafts, notify: Callable[[], None]) -> None:
+    def __init__(
+        self, ctx: Context, drafts: Drafts, staleness: Staleness, notify: Callable[[], None]
+    ) -> None:
         self.ctx = ctx
         self.drafts = drafts
+        self.staleness = staleness
         self.notify = notify  # wakes the delivery worker, when there is one
 
     def send(self, draft_id: str, *, principal: Principal) -> SendResult:
         """Record the send and queue its delivery, once. Sending a sent draft returns the same record."""
+        live = self.staleness.live_version()
         try:
             with self.ctx.db.write() as s:
                 row = get(s, draft_id)
@@ -42,13 +48,25 @@ class Sender:
                 if row.approved_hash != content_hash(row.text):
                     raise Lost("the approval does not cover the current text; approve it again")
                 before_status, now = row.status, self.ctx.clock()
+                values: dict[str, Any] = {"status": new_status.value, "updated_at": now}
+                stale, stale_sources = row.stale, list(row.stale_sources or [])
+                if live is not None and row.stale_checked_version != live:
+                    changed = self.staleness.changed([row], live)
+                    if changed is not None:
+                        stale, stale_sources = bool(changed[row.id]), changed[row.id]
+                        values.update(stale=stale, stale_sources=stale_sources, stale_checked_version=live)
+                # Sending is still allowed (the reviewer may have checked; withdraw is the way back), but
+                # the record says so.
+                stale_note = (
+                    "; sent while stale, changed sources: " + ", ".join(stale_sources) if stale else ""
+                )
                 # The approval must cover exactly the text being sent, checked again in the UPDATE.
                 fresh = cas(
                     s,
                     row,
                     row.version,
                     Status.APPROVED,
-                    {"status": new_status.value, "updated_at": now},
+                    values,
                     Draft.approved_hash == Draft.content_hash,
                 )
                 send = SendRow(
@@ -71,7 +89,8 @@ class Sender:
                     from_status=before_status,
                     to_status=fresh.status,
                     text_after=fresh.text,
-                    note=f"content sha256 {fresh.content_hash[:16]}, outbox {box.id}",
+                    note=f"content sha256 {fresh.content_hash[:16]}, outbox {box.id}{stale_note}",
+                    content_hash=fresh.content_hash,
                 )
                 result = _result(send, box, duplicate=False)
         except Lost as lost:

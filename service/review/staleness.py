@@ -1,7 +1,9 @@
-"""Staleness: does a pending draft still quote what the live index says?
+"""Staleness: does a draft awaiting review or sending still quote what the live index says?
 
 A draft keeps the index version it was written against and what it cites. Once per live index version
-each pending draft is re-checked and the result stored on it (not a state change: its version stays).
+each pending or approved (not yet sent) draft is re-checked and the result stored on it (not a state
+change: its version stays), so a reviewer sees the warning before approving, and before sending an
+approval whose sources changed since (and can withdraw it).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from service.review.rows import Context
 from service.review.states import Status
 
 log = logging.getLogger("replydraft.review")
+
+OPEN = (Status.PENDING, Status.APPROVED)  # drafts whose staleness can still change what is sent
 
 
 class Staleness:
@@ -67,13 +71,13 @@ class Staleness:
         return changed
 
     def refresh(self, rows: Sequence[Draft], live: str | None = None) -> None:
-        """Re-check pending drafts once per live index version; the result is stored on the draft."""
-        if not any(r.status == Status.PENDING for r in rows):
+        """Re-check open drafts once per live index version; the result is stored on the draft."""
+        if not any(r.status in OPEN for r in rows):
             return
         live = live or self.live_version()
         if live is None:
             return
-        todo = [r for r in rows if r.status == Status.PENDING and r.stale_checked_version != live]
+        todo = [r for r in rows if r.status in OPEN and r.stale_checked_version != live]
         changed = self.changed(todo, live) if todo else None
         if not changed:
             return
@@ -93,7 +97,7 @@ class Staleness:
                 )
 
     def refresh_pending(self) -> None:
-        """Re-check every pending draft not yet checked against the live version (before a queue read)."""
+        """Re-check every open draft not yet checked against the live version (before a queue read)."""
         live = self.live_version()
         if live is None:
             return
@@ -101,7 +105,7 @@ class Staleness:
             rows = list(
                 s.scalars(
                     select(Draft).where(
-                        Draft.status == Status.PENDING.value,
+                        Draft.status.in_([status.value for status in OPEN]),
                         or_(Draft.stale_checked_version.is_(None), Draft.stale_checked_version != live),
                     )
                 )

@@ -68,7 +68,7 @@ class ReviewService:
         self.staleness = Staleness(self.ctx)
         self.drafts = Drafts(self.ctx, self.staleness)
         self.decisions = Decisions(self.ctx, self.drafts, self.staleness)
-        self.sender = Sender(self.ctx, self.drafts, self._notify_delivery)
+        self.sender = Sender(self.ctx, self.drafts, self.staleness, self._notify_delivery)
         self.queries = Queries(self.ctx, self.staleness)
 
     @classmethod
@@ -161,6 +161,11 @@ class ReviewService:
         requeued = self.outbox.requeue(outbox_id, principal, note)
         self._notify_delivery()
         return requeued
+
+    def ack_outbox(self, outbox_id: str, *, principal: Principal) -> OutboxItem:
+        """The helpdesk's acknowledgement (pull queue), or ops settling a dead letter; refused for a
+        pending item while a webhook is configured (the webhook delivers it)."""
+        return self.outbox.ack(outbox_id, principal, webhook=bool(self.settings.webhook_url))
 
     def _notify_delivery(self) -> None:
         if self._delivery is not None:
