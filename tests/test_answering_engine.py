@@ -102,7 +102,7 @@ def draft(pipeline: DraftPipeline, message: str, **kw: object) -> GeneratedDraft
 
 
 def test_model_code_without_punctuation_or_case_finds_the_product(engine: AnswerEngine) -> None:
-    for message in ("ab6033ud3he 多少钱", "AB6033-UD3(HE)多少钱", "AB6033 UD3 多少钱"):
+    for message in ("ab6033ud3he 多少钱", "AB6033-UD3(HE)多少钱", "AB6033 UD3 多少钱", "UD3那款多少钱"):
         plan = engine.plan(message, language="zh")
         assert plan.resolution.product_ids == ["H-60"], message
 
