@@ -235,6 +235,7 @@ def test_regenerate_drafts_the_stored_request_again_and_supersedes_the_draft(kit
         "会员客户",
         "jd",
     )
+    assert request.attempt == 1  # the drafter is told this is a second try, so it words it differently
     assert (new.status, new.version, new.supersedes, new.requested_by) == (
         "pending_review",
         1,

@@ -42,6 +42,13 @@ class DraftRequest(BaseModel):
         max_length=10,
         description="The orders the message is about, when the agent knows; otherwise the draft finds them.",
     )
+    attempt: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="How many times this request was drafted before (regenerate adds one): the offline "
+        "drafter words and orders the reply differently for each attempt",
+    )
     stream: bool = False
 
     @field_validator("customer_message")
@@ -59,7 +66,9 @@ class Citation(BaseModel):
     excerpt: str
     chunk_id: str | None = None  # passages: a content hash, so it names the cited text's version
     product_id: str | None = None
-    # Product facts have no chunk: the digest of the facts cited (ProductFacts.digest) names their version.
+    # Which version of the knowledge the citation quotes: for a product citation either the digest of the
+    # product's facts (ProductFacts.digest) or, from the answer engine, the cited fact's own digest (sha256 of
+    # its source, field and text; service/answering/facts.py). Passages name their version by chunk_id.
     fact_digest: str | None = None
 
 

@@ -14,13 +14,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from service.answering.compose import compose as compose_answer
+from service.answering.engine import AnswerEngine, AnswerPlan
+from service.answering.facts import FactStore
 from service.drafting import citations, extractive
 from service.drafting.focus import focus_query
 from service.drafting.intent import Intent, detect_intent, has_problem
 from service.drafting.llm import ChatModel, LLMError, TextStream, strip_reasoning
 from service.drafting.models import DraftRequest, GeneratedDraft, GeneratorInfo
 from service.drafting.prompts import PromptLibrary, RenderedPrompt, escape_data, trim_history
-from service.drafting.sources import Grounding, gather, resolve_products
+from service.drafting.sources import Grounding, Source, gather, resolve_products
 from service.drafting.text import Language, detect_language, estimate_tokens
 from service.settings import Settings
 from service.store import hook as store_hook
@@ -87,6 +90,7 @@ class Prepared:
     started: float
     store: Consultation | None = None
     verified: Any = None  # service.learning.verified.Match: a verified answer this draft starts from
+    answer: AnswerPlan | None = None  # the answer engine's plan: products, question parts, chosen facts
 
 
 def fallback_reason(error: LLMError) -> str:
@@ -153,6 +157,7 @@ class DraftPipeline:
         self.metrics = metrics  # service.metrics.Metrics: counts drafts by provider and fallback kind
         self.store = store  # service.store.desk.StoreDesk: the customer's orders, when a connector is set
         self.verified = verified  # service.learning.verified.VerifiedAnswers: reviewer-kept answers
+        self._engine: tuple[FactStore, AnswerEngine] | None = None
 
     @classmethod
     def from_container(cls, container: Any) -> DraftPipeline:
@@ -197,7 +202,23 @@ class DraftPipeline:
         problem = has_problem(req.customer_message)
         recent = [t.text for t in req.conversation if t.role == "customer"][-2:]
         products = resolve_products(self.index.catalogue(), req.product_ids, req.customer_message)
-        if not products and not req.product_ids and recent:
+        engine = self.engine()
+        resolution = (
+            engine.resolve(
+                req.customer_message,
+                history=[t.text for t in req.conversation],
+                product_ids=req.product_ids,
+                context=req.context,
+            )
+            if engine is not None
+            else None
+        )
+        if resolution is not None and resolution.products and not req.product_ids:
+            # the engine's resolution (codes without punctuation, capacities, earlier turns) decides
+            catalogue = self.index.catalogue()
+            resolved = [catalogue.get(p.product_id) for p in resolution.products]
+            products = [p for p in resolved if p is not None] or products
+        elif not products and not req.product_ids and recent:
             products = resolve_products(self.index.catalogue(), [], "\n".join(recent))
         budget = self.settings.retrieval_query_tokens  # bounds retrieval cost whatever the length
         query = focus_query(req.customer_message, budget)
@@ -207,6 +228,20 @@ class DraftPipeline:
             self.index, query=query, products=products, k=self.settings.retrieval_k, language=language
         )
         store = store_hook.consult(self.store, req, language, self.index, grounding)
+        answer = (
+            engine.plan(
+                req.customer_message,
+                language=language,
+                history=[t.text for t in req.conversation],
+                product_ids=req.product_ids,
+                context=req.context,
+                variant=req.attempt,
+                resolution=resolution,
+                retrieved=[s.chunk_id for s in grounding.sources if s.chunk_id],
+            )
+            if engine is not None
+            else None
+        )
         prompt = self.prompts.render(language, self._variables(req, language, intent, grounding))
         verified = None
         if self.verified is not None:  # the one hook: a reviewer-kept answer for this question, if any
@@ -217,7 +252,38 @@ class DraftPipeline:
                 product_ids=[p.product_id for p in products],
                 found_sources=[s.source_id for s in grounding.sources],
             )
-        return Prepared(req, language, intent, problem, grounding, prompt, started, store, verified)
+        return Prepared(
+            req,
+            language,
+            intent,
+            problem,
+            grounding,
+            prompt,
+            started,
+            store=store,
+            verified=verified,
+            answer=answer,
+        )
+
+    def engine(self) -> AnswerEngine | None:
+        """The answer engine over the live index version's fact store (rebuilt when the version changes)."""
+        facts_of = getattr(self.index, "facts", None)
+        if facts_of is None:
+            return None
+        store = facts_of()
+        cached = self._engine
+        if cached is None or cached[0] is not store:
+            glossary = getattr(self.index, "glossary", None)
+            cached = (
+                store,
+                AnswerEngine(
+                    store,
+                    getattr(self.index, "embedder", None),
+                    glossary.translate if glossary is not None else None,
+                ),
+            )
+            self._engine = cached
+        return cached[1]
 
     # --- internals -------------------------------------------------------------------------------
     def _variables(
@@ -325,6 +391,26 @@ class DraftPipeline:
     def _fallback(self, prep: Prepared, reason: str, kind: str | None = None) -> GeneratedDraft:
         """The offline draft; ``kind`` is a bounded label for metrics (``reason`` may carry details)."""
         req = prep.request
+        if prep.answer is not None:
+            composed = compose_answer(
+                prep.answer,
+                intent=prep.intent,
+                problem=prep.problem,
+                followup_hours=self.settings.followup_hours,
+                variant=req.attempt,
+                glossary=getattr(self.index, "glossary", None),
+                known_order=bool(req.context and req.context.strip()),
+            )
+            info = GeneratorInfo(
+                provider=extractive.PROVIDER,
+                model=extractive.MODEL,
+                prompt_version=extractive.VERSION,
+                latency_ms=0,
+                fallback_reason=reason,
+            )
+            text, sources = store_hook.weave_plan(composed.text, list(composed.sources), prep.store)
+            cited = citations.resolve(text, sources)
+            return self._finish(prep, cited, info, kind or reason, extra_sources=sources)
         text = extractive.compose(
             language=prep.language,
             intent=prep.intent,
@@ -347,11 +433,21 @@ class DraftPipeline:
         return self._finish(prep, cited, info, kind or reason)
 
     def _finish(
-        self, prep: Prepared, cited: citations.CitedText, info: GeneratorInfo, fallback: str = "none"
+        self,
+        prep: Prepared,
+        cited: citations.CitedText,
+        info: GeneratorInfo,
+        fallback: str = "none",
+        extra_sources: list[Source] | None = None,
     ) -> GeneratedDraft:
         req = prep.request
+        extra = extra_sources or []
         # The store's follow-up promise is a fact drafts may state, so compliance checks against it too.
-        source_texts = [*prep.grounding.source_texts, extractive.commitment(self.settings.followup_hours)]
+        source_texts = [
+            *prep.grounding.source_texts,
+            *(s.text for s in extra),
+            extractive.commitment(self.settings.followup_hours),
+        ]
         result = self.compliance.check(
             cited.text,
             sources=source_texts,
@@ -374,7 +470,7 @@ class DraftPipeline:
             compliance=result,
             generator=info,
             index_version=prep.grounding.index_version,
-            retrieved_source_ids=list(dict.fromkeys(s.source_id for s in prep.grounding.sources)),
+            retrieved_source_ids=list(dict.fromkeys(s.source_id for s in [*prep.grounding.sources, *extra])),
             source_texts=source_texts,
             store=prep.store.findings if prep.store else None,
         )

@@ -45,7 +45,9 @@ class Source:
     text: str
     chunk_id: str | None = None
     product_id: str | None = None
-    fact_digest: str | None = None  # product facts: their version (a passage's chunk id is its version)
+    # product facts: their version (a passage's chunk id is its version); a source made by the answer
+    # engine for one fact carries that fact's digest (service/answering/facts.py)
+    fact_digest: str | None = None
 
 
 @dataclass

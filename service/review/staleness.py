@@ -49,6 +49,9 @@ class Staleness:
         try:
             present = self.ctx.index().present_chunk_ids(wanted) if wanted else set()
             products = self.ctx.index().catalogue() if any(_product(c) for _, c in cited) else None
+            # the answer engine cites one fact of a product by that fact's own digest
+            fact_digests = sorted({c["fact_digest"] for _, c in cited if _product(c)})
+            present_facts = _present_facts(self.ctx.index(), fact_digests) if fact_digests else set()
         except Exception as exc:
             log.warning("index unavailable, staleness not checked: %s", exc)
             return None
@@ -58,7 +61,9 @@ class Staleness:
                 gone = citation["chunk_id"] not in present
             elif _product(citation) and products is not None:
                 facts = products.get(citation["product_id"])
-                gone = facts is None or facts.digest() != citation["fact_digest"]
+                gone = facts is None or (
+                    facts.digest() != citation["fact_digest"] and citation["fact_digest"] not in present_facts
+                )
             else:  # an old citation that names no version: nothing to compare
                 gone = False
             if gone and citation["source_id"] not in changed[row.id]:
@@ -110,3 +115,9 @@ class Staleness:
 
 def _product(citation: dict[str, Any]) -> bool:
     return bool(citation.get("product_id") and citation.get("fact_digest") and not citation.get("chunk_id"))
+
+
+def _present_facts(index: Any, digests: Sequence[str]) -> set[str]:
+    """Which fact digests the live fact store holds (an index without one holds none)."""
+    present = getattr(index, "present_fact_digests", None)
+    return set(present(digests)) if present is not None else set()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
-from service.drafting.sources import Grounding
+from service.drafting.sources import Grounding, Source
 from service.store.desk import Consultation, StoreDesk
 
 log = logging.getLogger("replydraft.store")
@@ -67,3 +68,20 @@ def weave(text: str, consultation: Consultation | None) -> str:
     head = greeting.group(0).strip()
     gap = "" if head.endswith(("！", "？", "。")) else " "
     return f"{head}{gap}{consultation.lead.strip()}{gap}{text[greeting.end() :]}".strip()
+
+
+def weave_plan(
+    text: str, sources: list[Source], consultation: Consultation | None
+) -> tuple[str, list[Source]]:
+    """The answer engine numbers its own sources from [1]: renumber the order look-up's sources after
+    them, then weave its cited lead in as for the offline drafter."""
+    if consultation is None or not consultation.lead:
+        return text, sources
+    offset = max((s.marker for s in sources), default=0)
+    mapping = {s.marker: offset + i for i, s in enumerate(consultation.sources, 1)}
+    lead = re.sub(
+        r"\[(\d{1,3})\]", lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", consultation.lead
+    )
+    moved = [replace(s, marker=mapping[s.marker]) for s in consultation.sources]
+    renumbered = replace(consultation, sources=moved, lead=lead)
+    return weave(text, renumbered), [*sources, *moved]
