@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 
 # Section labels of our own prompt templates (prompts/*.j2), in brackets as the templates write them.
-_ZH_LABELS = "资料|商品信息|商品资料|事实表|商品事实|政策|店铺政策|客服备注|之前的对话|顾客的最新消息|来源|参考资料|引用"
+_ZH_LABELS = (
+    "资料|商品信息|商品资料|事实表|商品事实|政策|店铺政策|客服备注"
+    "|之前的对话|顾客的最新消息|来源|参考资料|引用"
+)
 _EN_LABELS = (
     r"sources?|products?|fact sheet|facts|policy|agent notes|earlier conversation|customer'?s latest message"
     r"|references?|citations?"
