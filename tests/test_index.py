@@ -110,7 +110,9 @@ def test_incremental_reindex_embeds_only_new_text(make_container: Callable[..., 
     assert report.sources_changed == ["policies/shipping.md"]
     assert report.sources_removed == ["policies/returns.md"]
     assert report.sources_added == ["policies/invoice.md"]
-    assert report.embeddings_computed == embedder.calls - calls
+    # chunks and the fact store's policy sentences whose text changed are embedded, nothing else
+    assert report.embeddings_computed + report.sentence_embeddings == embedder.calls - calls
+    assert 0 < report.sentence_embeddings <= 3
     assert 0 < report.embeddings_computed < report.chunks
     assert idx.retrieve("新疆运费", k=1)[0].chunk.text.count("20元") == 1
 

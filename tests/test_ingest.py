@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from service.errors import ErrorCode, ReplydraftError
-from service.knowledge.ingest import ingest_source
+from service.knowledge.ingest import INDEX_FORMAT, ingest_source
 from service.knowledge.models import Chunk, IngestResult, ProductFacts
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -139,7 +139,7 @@ def test_ids_are_stable_unique_and_make_the_digest(store: IngestResult) -> None:
     assert ids == [c.id for c in again.chunks]
     assert again.digest == store.digest
     assert len(set(ids)) == len(ids)
-    assert store.digest == hashlib.sha256("\n".join(ids).encode()).hexdigest()
+    assert store.digest == hashlib.sha256("\n".join([INDEX_FORMAT, *ids]).encode()).hexdigest()
     for source in {c.source_id for c in store.chunks}:
         ordinals = [c.ordinal for c in store.chunks if c.source_id == source]
         assert ordinals == list(range(len(ordinals)))

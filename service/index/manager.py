@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from service.answering.facts import FactStore
 from service.embeddings.base import Embedder
 from service.errors import ErrorCode, ReplydraftError
 from service.index.bm25 import LexicalIndex
@@ -79,6 +80,7 @@ class ReindexReport:
     embeddings_computed: int
     seconds: float
     issues: list[dict[str, str]]
+    sentence_embeddings: int = 0  # policy sentences embedded for the fact store (others reused)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,6 +107,7 @@ class _LiveState:
     lexical: LexicalIndex
     catalogue: Catalogue
     info: VersionInfo
+    facts: FactStore
     source_chunks: dict[str, set[str]] = field(default_factory=dict)
     product_chunks: dict[str, list[str]] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # stored vectors fetched for exact search
@@ -149,6 +152,7 @@ class IndexManager:
         self.embedder = embedder
         self.store = store
         self._cache_dir = settings.data_dir / "bm25"
+        self._facts_dir = settings.data_dir / "facts"  # policy sentence vectors, one folder per version
         self._state_lock = threading.Lock()
         self._live: _LiveState | None = None
         self._alias_checked = 0.0
@@ -201,6 +205,7 @@ class IndexManager:
             lexical=lexical,
             catalogue=Catalogue.from_chunks(lexical.chunks),
             info=self._version_info(version, live=True),
+            facts=FactStore.from_chunks(lexical.chunks),
             source_chunks=source_chunks,
             product_chunks=product_chunks,
         )
@@ -237,6 +242,15 @@ class IndexManager:
     def catalogue(self) -> Catalogue:
         state = self._state()
         return state.catalogue if state else Catalogue([])
+
+    def facts(self) -> FactStore:
+        """The live version's fact store, its policy sentences embedded (stored at build time; a replica
+        without the stored vectors computes them once)."""
+        state = self._state()
+        if state is None:
+            return FactStore([], {}, [])
+        state.facts.ensure_vectors(self.embedder, self._facts_dir / state.version)
+        return state.facts
 
     def present_chunk_ids(self, chunk_ids: Sequence[str]) -> set[str]:
         state = self._state()
@@ -567,6 +581,13 @@ class IndexManager:
             lexical = LexicalIndex.build(result.chunks)
             self._verify(name, result.chunks, vectors)
             lexical.save(self._cache_dir / name)
+            progress("facts", 0, 1)
+            facts = FactStore.from_chunks(result.chunks)
+            previous = self._facts_dir / live.version if (live and same_embedder) else None
+            sentences = facts.embed_policy(
+                self.embedder, self.settings.embedding_batch_size, reuse_from=previous
+            )
+            facts.save_vectors(self._facts_dir / name)
             progress("switching", 0, 1)
             history = [name] + [v for v in alias.history if v != name]
             self.store.write_alias(AliasState(live=name, history=history))
@@ -575,7 +596,9 @@ class IndexManager:
             self.store.delete_version(name)
             raise
         self._prune(history)
-        return report("built", name, reused, len(result.chunks) - reused)
+        built = report("built", name, reused, len(result.chunks) - reused)
+        built.sentence_embeddings = sentences
+        return built
 
     def _vectors_for(
         self, chunks: Sequence[Chunk], reuse_from: str | None, progress: ProgressFn
@@ -641,6 +664,7 @@ class IndexManager:
         import shutil
 
         shutil.rmtree(self._cache_dir / name, ignore_errors=True)
+        shutil.rmtree(self._facts_dir / name, ignore_errors=True)
 
     def rollback(self) -> VersionInfo:
         """Make the previous version live again (it is kept for exactly this)."""

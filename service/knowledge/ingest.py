@@ -25,6 +25,7 @@ from service.knowledge.text import clean_block, is_english
 # Files a source may carry to document itself; never knowledge.
 _META_STEMS = frozenset({"readme", "license", "licence", "copying", "notice"})
 _META_EXT = frozenset({"", ".md", ".txt", ".markdown", ".rst"})
+INDEX_FORMAT = "chunks+sheets-v2"
 NO_RECORDS = "no product records found (a product needs a name field and an id or price field)"
 
 
@@ -211,7 +212,11 @@ def ingest_source(
             path=str(root),
             issues=[{"path": i.path, "reason": i.reason} for i in run.issues[:20]],
         )
-    digest = hashlib.sha256("\n".join(c.id for c in run.chunks).encode("ascii")).hexdigest()
+    # The format tag makes an index built before a change to what chunks carry (the product sheet in
+    # facts_json, read by the answer engine) count as changed, so a plain reindex upgrades it.
+    digest = hashlib.sha256(
+        "\n".join([INDEX_FORMAT, *(c.id for c in run.chunks)]).encode("ascii")
+    ).hexdigest()
     return IngestResult(
         chunks=run.chunks,
         products=run.products,

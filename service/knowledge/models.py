@@ -33,6 +33,9 @@ class ProductFacts:
     category: str | None = None
     aliases: tuple[str, ...] = ()
     facts: dict[str, str] = field(default_factory=dict)  # short label -> short value (gifts, warranty ...)
+    # Every field of the sheet in order, values as JSON (nested lists and tables kept): what the answer
+    # engine's fact store (service/answering/facts.py) reads. Empty for indexes built before it existed.
+    sheet: tuple[tuple[str, Any], ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(
@@ -45,8 +48,10 @@ class ProductFacts:
                 "category": self.category,
                 "aliases": list(self.aliases),
                 "facts": self.facts,
+                "sheet": [[k, v] for k, v in self.sheet],
             },
             ensure_ascii=False,
+            default=str,  # dates in YAML sheets
         )
 
     @classmethod
@@ -61,6 +66,11 @@ class ProductFacts:
             category=d.get("category"),
             aliases=tuple(d.get("aliases") or ()),
             facts={str(k): str(v) for k, v in (d.get("facts") or {}).items()},
+            sheet=tuple(
+                (str(pair[0]), pair[1])
+                for pair in (d.get("sheet") or ())
+                if isinstance(pair, list) and len(pair) == 2
+            ),
         )
 
 

@@ -329,7 +329,21 @@ def facts(sheet: ProductSheet, source_id: str) -> ProductFacts:
         category=sheet.category,
         aliases=sheet.aliases,
         facts=table,
+        sheet=tuple((key, _jsonable(value)) for key, value in sheet.fields),
     )
+
+
+def _jsonable(v: Any) -> Any:
+    """A field value as JSON data: dates become ISO text, non-finite floats and other objects text."""
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    return scalar_text(v, True)
 
 
 def _overview_lines(
