@@ -324,6 +324,8 @@ _KIND_GROUPS: dict[str, str] = {
     "spec": "spec",
 }
 _MAX_SUM_TERMS = 3
+# A total the reply computes ("一共180元", "in total"): a total no fact states is arithmetic, never support.
+_TOTAL = re.compile(r"一共|总共|合计|共计|总计|加起来|加在一起|总价|总费用|in total|total|altogether|sum of")
 
 
 @dataclass(frozen=True)
@@ -419,8 +421,8 @@ class ClaimScope:
         expected = self._expected(q, owners, claim_kinds)
         if other is not None and owners:
             return Judgement(False, "wrong_product", other.owner, expected)
-        if self._is_sum(q.unit, value, allowed):
-            return Judgement(False, "arithmetic", None, expected)
+        if _TOTAL.search(clause) or self._is_sum(q.unit, value, allowed):
+            return Judgement(False, "arithmetic", None, None)
         return Judgement(False, "wrong_value" if expected else "not_stated", None, expected)
 
     def _expected(self, q: Quantity, owners: Sequence[str], claim_kinds: frozenset[str]) -> Stated | None:
@@ -464,11 +466,19 @@ def _sums_to(parts: list[float], target: float, n: int, start: int = 0) -> bool:
 
 
 def stated_values(
-    text: str, *, owner: str, kinds: frozenset[str], key: str = "", price_fact: bool = False
+    text: str,
+    *,
+    owner: str,
+    kinds: frozenset[str],
+    key: str = "",
+    price_fact: bool = False,
+    display: str | None = None,
 ) -> list[Stated]:
-    """The values one fact's (normalised) text states; a price fact's bare number is a price."""
+    """The values one fact's (normalised) ``text`` states; a price fact's bare number is a price.
+    ``display`` is the fact as written, quoted in suggestions."""
+    shown = display if display is not None else text
     out = [
-        Stated(owner, kinds, q.family, q.unit, v, text, key)
+        Stated(owner, kinds, q.family, q.unit, v, shown, key)
         for q in extract(text, labelled_prices=True)
         for v in q.values
     ]
@@ -476,5 +486,5 @@ def stated_values(
         for m in re.finditer(rf"(?<![0-9.]){_AR}(?![0-9])", text):
             value = parse_number(m.group(0))
             if value is not None:
-                out += [Stated(owner, kinds, "price", u, value, text, key) for u in ("cny", "usd")]
+                out += [Stated(owner, kinds, "price", u, value, shown, key) for u in ("cny", "usd")]
     return out

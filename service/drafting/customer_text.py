@@ -67,6 +67,19 @@ def _join(m: re.Match[str]) -> str:
     return " " if raw.startswith((" ", "\t")) and raw.endswith((" ", "\t")) else ""
 
 
+def strip_labels(text: str) -> str:
+    """Review text without what a model echoed from the prompt (labels, tags), its [n] markers kept."""
+    out = _LABEL_LINE.sub("", text)
+    for pattern in _INLINE[:-2]:  # all but the bare markers and the tags, handled below
+        out = pattern.sub(_CUT, out)
+    out = _INLINE[-1].sub(_CUT, out)
+    out = _PUNCT_AT_CUT.sub(r"\2", out)
+    out = _SPACE_AT_CUT.sub("", out)
+    out = re.sub(r"(?m)^[ \t]*\x00+[ \t]*", "", out)
+    out = re.sub(r"[ \t]*\x00+[ \t]*", _join, out)
+    return re.sub(r"\n{3,}", "\n\n", out).strip()
+
+
 def has_review_marks(text: str) -> bool:
     """True when ``text`` holds a citation marker, a prompt label or a delimiter tag (an eval metric)."""
     return bool(_LABEL_LINE.search(text)) or any(p.search(text) for p in _INLINE)

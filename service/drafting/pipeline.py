@@ -14,12 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from service.answering import verify
+from service.compliance.numbers import ClaimScope
 from service.drafting import citations, extractive
+from service.drafting.customer_text import strip_labels
 from service.drafting.intent import Intent, detect_intent, has_problem
 from service.drafting.llm import ChatModel, LLMError, TextStream, strip_reasoning
-from service.drafting.models import DraftRequest, GeneratedDraft, GeneratorInfo
+from service.drafting.models import DraftRequest, GeneratedDraft, GeneratorInfo, Repair
 from service.drafting.prompts import PromptLibrary, RenderedPrompt, escape_data, trim_history
-from service.drafting.sources import Grounding, gather, resolve_products
+from service.drafting.sources import Grounding, Source, gather, resolve_products
 from service.drafting.text import Language, detect_language, estimate_tokens
 from service.settings import Settings
 
@@ -82,6 +85,7 @@ class Prepared:
     grounding: Grounding
     prompt: RenderedPrompt
     started: float
+    claims: ClaimScope | None = None  # the facts the reply may state (None: the index has no fact store)
 
 
 def fallback_reason(error: LLMError) -> str:
@@ -125,6 +129,17 @@ def leaks_prompt(text: str, system_prompt: str) -> bool:
         if len(probe) >= LEAK_PROBE_CHARS and probe in compact:
             return True
     return False
+
+
+def _marker_of(fact: verify.Fact, sources: list[Source]) -> int | None:
+    """The source number a repaired sentence cites: the fact's own chunk, else its product's facts."""
+    for s in sources:
+        if fact.chunk_id is not None and s.chunk_id == fact.chunk_id:
+            return s.marker
+    for s in sources:
+        if fact.product_id is not None and s.product_id == fact.product_id and s.kind == "product_facts":
+            return s.marker
+    return None
 
 
 class DraftPipeline:
@@ -193,7 +208,13 @@ class DraftPipeline:
             self.index, query=query, products=products, k=self.settings.retrieval_k, language=language
         )
         prompt = self.prompts.render(language, self._variables(req, language, intent, grounding))
-        return Prepared(req, language, intent, problem, grounding, prompt, started)
+        claims = verify.scope_for_index(
+            self.index,
+            [p.product_id for p in grounding.products],
+            context=req.context,
+            extra=[extractive.commitment(self.settings.followup_hours)],
+        )
+        return Prepared(req, language, intent, problem, grounding, prompt, started, claims)
 
     # --- internals -------------------------------------------------------------------------------
     def _variables(
@@ -248,10 +269,13 @@ class DraftPipeline:
         if draft.generator.provider == extractive.PROVIDER:  # the model's text was rejected after streaming
             yield Reset(draft.generator.fallback_reason or "rejected")
             yield Delta(draft.text)
+        elif draft.generator.repairs:  # claims were repaired: the checked text replaces the streamed one
+            yield Reset("claims_repaired")
+            yield Delta(draft.text)
         yield Final(draft)
 
     def _from_model(self, prep: Prepared, raw: str, tokens: dict[str, int] | None) -> GeneratedDraft:
-        text = tidy(strip_reasoning(raw))
+        text = strip_labels(tidy(strip_reasoning(raw)))
         if leaks_prompt(text, prep.prompt.system):
             log.warning("llm output repeats the prompt, drafting offline")
             return self._fallback(prep, "llm_prompt_leak")
@@ -263,6 +287,21 @@ class DraftPipeline:
                 citations.attribute(cited.text, prep.grounding.sources), prep.grounding.sources
             )
             cited = citations.CitedText(attributed.text, attributed.citations, cited.removed_markers)
+        repairs: list[Repair] = []
+        if prep.claims is not None:
+            checked = verify.verify_claims(
+                cited.text,
+                prep.claims,
+                self.index.facts(),
+                language=prep.language,
+                markers=lambda fact: _marker_of(fact, prep.grounding.sources),
+            )
+            if checked.repairs:
+                if not verify.has_content(citations.strip_markers(checked.text)):
+                    log.warning("every claim of the llm draft failed verification, drafting offline")
+                    return self._fallback(prep, "llm_unsupported_claims")
+                repairs = checked.repairs
+                cited = citations.resolve(checked.text, prep.grounding.sources)
         assert self.llm is not None
         info = GeneratorInfo(
             provider=self.llm.provider,
@@ -270,6 +309,7 @@ class DraftPipeline:
             prompt_version=prep.prompt.version,
             latency_ms=0,
             tokens=tokens,
+            repairs=repairs,
         )
         return self._finish(prep, cited, info)
 
@@ -302,13 +342,16 @@ class DraftPipeline:
         req = prep.request
         # The store's follow-up promise is a fact drafts may state, so compliance checks against it too.
         source_texts = [*prep.grounding.source_texts, extractive.commitment(self.settings.followup_hours)]
+        scoped = {"claims": prep.claims} if prep.claims is not None else {}
         result = self.compliance.check(
             cited.text,
             sources=source_texts,
             context=req.context,
             language=prep.language,
             customer_text=req.customer_message,
+            **scoped,
         )
+        info.products = [p.product_id for p in prep.grounding.products]
         info.latency_ms = round((time.perf_counter() - prep.started) * 1000)
         if self.metrics is not None:
             self.metrics.drafts.labels(info.provider, fallback).inc()

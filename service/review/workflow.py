@@ -25,8 +25,10 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
+from service.answering.verify import scope_for_index
 from service.api.auth import Principal
 from service.compliance.models import ComplianceResult, Verdict
+from service.drafting.extractive import commitment
 from service.drafting.models import DraftRecord, DraftRequest, GeneratedDraft
 from service.errors import ErrorCode, ReplydraftError
 from service.review import audit, stats
@@ -583,12 +585,22 @@ class ReviewService:
         return self._check(self._load(draft_id), text)
 
     def _check(self, row: Draft, text: str) -> ComplianceResult:
+        context = (row.request or {}).get("context")
+        # Numbers are judged against the facts of the draft's products and the policy in the live fact
+        # store, so an edit may add a correct fact retrieval did not cite; a wrong one gets the right value.
+        claims = scope_for_index(
+            self._index(),
+            (row.generator or {}).get("products") or [],
+            context=context,
+            extra=[commitment(self.settings.followup_hours)],
+        )
         result: ComplianceResult = self._compliance().check(
             text,
             sources=row.source_texts or [],
-            context=(row.request or {}).get("context"),
+            context=context,
             language=row.language,
             customer_text=row.customer_message,
+            **({"claims": claims} if claims is not None else {}),
         )
         return result
 
