@@ -49,6 +49,13 @@ def sent_user_prompt(fake: FakeLLM) -> str:
     return str(fake.chat_requests[-1].messages[1]["content"])
 
 
+def sheet(prompt: str) -> list[tuple[int, str, str]]:
+    """The prompt's numbered fact lines: (marker, what it is about, text)."""
+    return [
+        (int(m[1]), m[2], m[3]) for m in re.finditer(r"(?m)^\[(\d+)\] ([^｜|\n]*?)\s?[｜|]\s?(.*)$", prompt)
+    ]
+
+
 def test_model_draft_keeps_valid_citations_and_removes_dangling_ones(
     fake_llm: FakeLLM,  # noqa: F811
     make_pipeline: PipelineFactory,
@@ -69,8 +76,9 @@ def test_model_draft_keeps_valid_citations_and_removes_dangling_ones(
     assert [c.marker for c in d.citations] == [1, 2]
     # markers point at the numbered sources of the prompt
     prompt = sent_user_prompt(fake_llm)
+    lines = {n: (about, text) for n, about, text in sheet(prompt)}
     for c in d.citations:
-        assert f'<source id="{c.marker}" title="{c.title}">' in prompt
+        assert c.marker in lines and lines[c.marker][0] in c.title
         assert 0 < len(c.excerpt) <= 200 and c.excerpt.rstrip("…")[:10] in prompt
     assert d.retrieved_source_ids and d.index_version == "fake-v1"
 
@@ -148,10 +156,9 @@ def test_product_ids_put_facts_table_in_prompt_and_filter_retrieval(
     fake_llm.reply("这款价格159元[1]。")
     d = pipeline.generate(req("这个多少钱", product_ids=["KT-170T"]))
     prompt = sent_user_prompt(fake_llm)
-    row = next(line for line in prompt.splitlines() if "KT-170T" in line and line.startswith("| [1]"))
-    assert "159" in row and "在售" in row and "整机保修2年" in row
-    passages = re.findall(r'<source id="\d+" title="([^"]*)">', prompt)
-    assert any("KT-170T" in t for t in passages) and all("KT-150" not in t for t in passages)
+    [first, *rest] = sheet(prompt)
+    assert first[0] == 1 and "KT-170T" in first[2] and "159" in first[2] and "整机保修2年" in first[2]
+    assert all("KT-150" not in about + text for _, about, text in rest)
     assert d.citations[0].source_id == "products/kettles.yaml#KT-170T"
     assert d.citations[0].product_id == "KT-170T"
 
@@ -164,7 +171,8 @@ def test_products_named_in_the_message_are_identified(
     fake_llm.reply("好的")
     pipeline.generate(req("KT-150 和 KT-170T 有什么区别？"))
     prompt = sent_user_prompt(fake_llm)
-    assert "| [1] | KT-150 |" in prompt and "| [2] | KT-170T |" in prompt
+    lines = sheet(prompt)
+    assert "KT-150" in lines[0][2] and "KT-170T" in lines[1][2]
 
 
 def test_unknown_product_id_is_a_validation_error_naming_the_field(make_pipeline: PipelineFactory) -> None:
@@ -335,7 +343,7 @@ def test_products_named_in_the_message_cost_one_search_and_keep_policies(
     pipeline.generate(req("KT-170T 可以退货吗？保修多久"))
     assert len(pipeline.index.calls) == 1 and pipeline.index.calls[0][2] is None
     prompt = sent_user_prompt(fake_llm)
-    titles = re.findall(r'<source id="\d+" title="([^"]*)">', prompt)
+    titles = [about for _, about, _ in sheet(prompt)]
     assert any("KT-170T" in t for t in titles) and any("退换货政策" in t for t in titles)
     assert not any("KT-150" in t for t in titles)
 
@@ -349,7 +357,7 @@ def test_a_product_the_search_misses_is_fetched_with_a_product_filter(
     pipeline.generate(req("嗯嗯", product_ids=["KT-150"]))
     filters = [f for _, _, f in pipeline.index.calls]
     assert filters[0] is None and filters[1].product_ids == ["KT-150"]
-    titles = re.findall(r'<source id="\d+" title="([^"]*)">', sent_user_prompt(fake_llm))
+    titles = [about for _, about, _ in sheet(sent_user_prompt(fake_llm))]
     assert titles and all("KT-150" in t for t in titles)
 
 

@@ -21,7 +21,13 @@ from service.drafting.customer_text import strip_labels
 from service.drafting.intent import Intent, detect_intent, has_problem
 from service.drafting.llm import ChatModel, LLMError, TextStream, strip_reasoning
 from service.drafting.models import DraftRequest, GeneratedDraft, GeneratorInfo, Repair
-from service.drafting.prompts import PromptLibrary, RenderedPrompt, escape_data, trim_history
+from service.drafting.prompts import (
+    PromptLibrary,
+    RenderedPrompt,
+    escape_data,
+    grounding_items,
+    trim_history,
+)
 from service.drafting.sources import Grounding, Source, gather, resolve_products
 from service.drafting.text import Language, detect_language, estimate_tokens
 from service.settings import Settings
@@ -86,6 +92,11 @@ class Prepared:
     prompt: RenderedPrompt
     started: float
     claims: ClaimScope | None = None  # the facts the reply may state (None: the index has no fact store)
+    model_sources: list[Source] | None = None  # what the prompt's [n] numbers (default: the retrieval's)
+
+    @property
+    def cited_sources(self) -> list[Source]:
+        return self.model_sources if self.model_sources is not None else self.grounding.sources
 
 
 def fallback_reason(error: LLMError) -> str:
@@ -132,7 +143,10 @@ def leaks_prompt(text: str, system_prompt: str) -> bool:
 
 
 def _marker_of(fact: verify.Fact, sources: list[Source]) -> int | None:
-    """The source number a repaired sentence cites: the fact's own chunk, else its product's facts."""
+    """The source number a repaired sentence cites: the fact itself, its chunk, else its product's facts."""
+    for s in sources:
+        if s.text == fact.text and s.source_id == fact.source_id:
+            return s.marker
     for s in sources:
         if fact.chunk_id is not None and s.chunk_id == fact.chunk_id:
             return s.marker
@@ -207,31 +221,23 @@ class DraftPipeline:
         grounding = gather(
             self.index, query=query, products=products, k=self.settings.retrieval_k, language=language
         )
-        prompt = self.prompts.render(language, self._variables(req, language, intent, grounding))
+        facts = grounding_items(grounding)
+        prompt = self.prompts.render(language, self._variables(req, language, intent, facts))
         claims = verify.scope_for_index(
             self.index,
             [p.product_id for p in grounding.products],
             context=req.context,
             extra=[extractive.commitment(self.settings.followup_hours)],
         )
-        return Prepared(req, language, intent, problem, grounding, prompt, started, claims)
+        return Prepared(req, language, intent, problem, grounding, prompt, started, claims, grounding.sources)
 
     # --- internals -------------------------------------------------------------------------------
     def _variables(
-        self, req: DraftRequest, language: Language, intent: Intent, grounding: Grounding
+        self, req: DraftRequest, language: Language, intent: Intent, facts: list[dict[str, str]]
     ) -> dict[str, Any]:
         history = trim_history(req.conversation, self.settings.llm_history_tokens)
         return {
-            "products": grounding.product_rows,
-            "passages": [
-                {
-                    "marker": s.marker,
-                    "title": escape_data(s.title).replace('"', "'"),
-                    "text": escape_data(s.text),
-                }
-                for s in grounding.sources
-                if s.kind == "passage"
-            ],
+            "facts": facts,
             "context": escape_data(req.context.strip()) if req.context and req.context.strip() else "",
             "history": [{"role": t.role, "text": escape_data(t.text)} for t in history],
             "customer_message": escape_data(req.customer_message.strip()),
@@ -279,12 +285,12 @@ class DraftPipeline:
         if leaks_prompt(text, prep.prompt.system):
             log.warning("llm output repeats the prompt, drafting offline")
             return self._fallback(prep, "llm_prompt_leak")
-        cited = citations.resolve(text, prep.grounding.sources)
+        cited = citations.resolve(text, prep.cited_sources)
         if not citations.strip_markers(cited.text).strip():
             return self._fallback(prep, "llm_empty_output")
         if not cited.citations:  # the model cited nothing: credit sentences a source clearly supports
             attributed = citations.resolve(
-                citations.attribute(cited.text, prep.grounding.sources), prep.grounding.sources
+                citations.attribute(cited.text, prep.cited_sources), prep.cited_sources
             )
             cited = citations.CitedText(attributed.text, attributed.citations, cited.removed_markers)
         repairs: list[Repair] = []
@@ -294,14 +300,14 @@ class DraftPipeline:
                 prep.claims,
                 self.index.facts(),
                 language=prep.language,
-                markers=lambda fact: _marker_of(fact, prep.grounding.sources),
+                markers=lambda fact: _marker_of(fact, prep.cited_sources),
             )
             if checked.repairs:
                 if not verify.has_content(citations.strip_markers(checked.text)):
                     log.warning("every claim of the llm draft failed verification, drafting offline")
                     return self._fallback(prep, "llm_unsupported_claims")
                 repairs = checked.repairs
-                cited = citations.resolve(checked.text, prep.grounding.sources)
+                cited = citations.resolve(checked.text, prep.cited_sources)
         assert self.llm is not None
         info = GeneratorInfo(
             provider=self.llm.provider,
@@ -341,7 +347,12 @@ class DraftPipeline:
     ) -> GeneratedDraft:
         req = prep.request
         # The store's follow-up promise is a fact drafts may state, so compliance checks against it too.
-        source_texts = [*prep.grounding.source_texts, extractive.commitment(self.settings.followup_hours)]
+        sheet = [s.text for s in prep.cited_sources if s.text not in prep.grounding.source_texts]
+        source_texts = [
+            *prep.grounding.source_texts,
+            *sheet,
+            extractive.commitment(self.settings.followup_hours),
+        ]
         scoped = {"claims": prep.claims} if prep.claims is not None else {}
         result = self.compliance.check(
             cited.text,
