@@ -21,7 +21,12 @@ from service.api.auth import Role
 from service.app import create_app
 from service.compliance.engine import ComplianceEngine
 from service.container import Container
+from service.drafting.models import DraftRequest
 from service.embeddings.fake import FakeEmbedder
+from service.evaluation.answers import wrong_facts
+from service.evaluation.golden import Case
+from service.evaluation.metrics import summarise
+from service.evaluation.runner import run_case
 from service.knowledge.ingest import ingest_source
 from service.review.keys import DatabaseKeyStore
 from service.settings import Settings
@@ -202,3 +207,32 @@ def test_context_supports_order_facts_but_never_excuses_contact_or_promises() ->
     categories = {f.category for f in result.findings}
     assert result.verdict.value == "block" and {"off_platform", "promise"} <= categories
     assert "unsupported_claim" not in categories  # the order amount is the customer's own fact
+
+
+def test_eval_answer_metrics_count_wrong_product_facts_repairs_parts_and_marks(
+    stack: Stack,
+    fake_llm: FakeLLM,  # noqa: F811
+) -> None:
+    fake_llm.reply("亲，内胆保修8年[1]。订单满99元包邮[2]。")
+    case = Case(
+        id="c1",
+        message="AB60-Y3内胆保修几年？安装费多少？",
+        expect={"products": ["WH-60"], "facts": ["10年"]},
+    )
+    pipeline = stack.container.drafter
+    result = run_case(pipeline, case, k=5)
+    assert result["repairs"] and result["repairs"][0]["reason"] == "wrong_product"
+    assert result["coverage"] == 1.0 and result["wrong_facts"] == []  # repaired to the asked product's fact
+    assert result["first_text_ms"] is not None and result["customer_text_marks"] is False
+    assert result["irrelevant_sentences"] == ["订单满99元包邮。"]  # quoted, but answers neither question
+    assert (result["parts"], result["answered_parts"]) == (2, 1)  # the installation fee went unanswered
+    # Judged for another product, the same draft's warranty is a wrong-product fact nobody flagged.
+    fake_llm.reply("亲，内胆保修8年[1]。")
+    prep = pipeline.prepare(DraftRequest(customer_message=case.message))
+    draft = pipeline.complete(prep)
+    wrong = wrong_facts(draft, prep, ["WH-50"])
+    assert {w["claim"] for w in wrong} >= {"10年"}
+    assert all(w["reason"] == "wrong_product" and w["owner"] == "WH-60" and not w["flagged"] for w in wrong)
+    summary = summarise([result])
+    assert summary["repairs_total"] == 1 and summary["wrong_product_unflagged"] == 0
+    assert summary["irrelevant_sentence_rate"] == 0.5 and summary["answered_parts_rate"] == 0.5

@@ -258,6 +258,8 @@ def _claim_hit(q: numbers.Quantity, judgement: numbers.Judgement) -> Hit:
             f"「{{matched}}」是另一商品（{judgement.other_owner}）的数据 / "
             f"another product's fact ({judgement.other_owner})"
         )
+    elif judgement.reason == "wrong_field":
+        message = "「{matched}」是该商品另一项目的数据 / this product's figure for another field"
     elif judgement.reason == "arithmetic":
         message = "「{matched}」是资料没有写明的合计 / a total the sources do not state"
     elif judgement.reason == "wrong_value":

@@ -344,7 +344,7 @@ class Stated:
 @dataclass(frozen=True)
 class Judgement:
     supported: bool
-    reason: str | None = None  # wrong_product | wrong_value | not_stated | arithmetic
+    reason: str | None = None  # wrong_product | wrong_field | wrong_value | not_stated | arithmetic
     other_owner: str | None = None  # whose fact the number is, when it is another product's
     expected: Stated | None = None  # the right fact of the asked product and kind, when there is one
 
@@ -419,8 +419,10 @@ class ClaimScope:
             None,
         )
         expected = self._expected(q, owners, claim_kinds)
-        if other is not None and owners:
+        if other is not None:
             return Judgement(False, "wrong_product", other.owner, expected)
+        if any(s.owner in allowed for s in self.index.by_value.get((q.unit, value), ())):
+            return Judgement(False, "wrong_field", None, expected)  # the product's, but another field's
         if _TOTAL.search(clause) or self._is_sum(q.unit, value, allowed):
             return Judgement(False, "arithmetic", None, None)
         return Judgement(False, "wrong_value" if expected else "not_stated", None, expected)

@@ -142,6 +142,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "draft.repairs.expected": {"zh": "资料中的正确值", "en": "Value in the facts"},
     "draft.repairs.reason.wrong_product": {"zh": "其他商品的数据", "en": "another product's fact"},
     "draft.repairs.reason.wrong_value": {"zh": "与资料不符", "en": "does not match the facts"},
+    "draft.repairs.reason.wrong_field": {"zh": "该商品其他项目的数据", "en": "another field's fact"},
     "draft.repairs.reason.not_stated": {"zh": "资料中没有", "en": "not stated in the facts"},
     "draft.repairs.reason.arithmetic": {"zh": "资料未写明的计算结果", "en": "sum the sources do not state"},
     "draft.no_findings": {"zh": "未发现问题。", "en": "No findings."},

@@ -53,7 +53,7 @@ class Repair(BaseModel):
     """One sentence of a model's draft whose claim the facts did not support, and what became of it."""
 
     action: Literal["replaced", "removed"]
-    reason: str  # wrong_product | wrong_value | not_stated | arithmetic
+    reason: str  # wrong_product | wrong_field | wrong_value | not_stated | arithmetic
     sentence: str  # the model's sentence as generated
     claim: str  # the number (with its unit) that failed
     replacement: str | None = None  # the engine's sentence put in its place

@@ -10,27 +10,32 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from service.evaluation import answers
 from service.evaluation.golden import EvalInputError
 from service.evaluation.judge import METRICS as JUDGE_METRICS
 from service.evaluation.metrics import summarise
 
 # Metrics where lower is better; counts that are neither better nor worse; every other one: higher is better.
-LOWER_IS_BETTER = frozenset(
-    {
-        "forbidden_rate",
-        "latency_p50_ms",
-        "latency_p95_ms",
-        "errors",
-        "fallback_drafts",
-        "tokens_total",
-        "judge_failures",
-        "judge_disagreement",
-        "judge_disagreement_stdev",
-        "false_positive_rate",
-    }
+LOWER_IS_BETTER = (
+    frozenset(
+        {
+            "forbidden_rate",
+            "latency_p50_ms",
+            "latency_p95_ms",
+            "errors",
+            "fallback_drafts",
+            "tokens_total",
+            "judge_failures",
+            "judge_disagreement",
+            "judge_disagreement_stdev",
+            "false_positive_rate",
+        }
+    )
+    | answers.LOWER_IS_BETTER
 )
-NEUTRAL = frozenset(
-    {"cases", "retrieval_cases", "numeric_claims", "llm_drafts", "offline_drafts", "judge_cases"}
+NEUTRAL = (
+    frozenset({"cases", "retrieval_cases", "numeric_claims", "llm_drafts", "offline_drafts", "judge_cases"})
+    | answers.NEUTRAL
 )
 # Names a thresholds file may use: a typo must be bad input (exit 2), not a silently failing gate.
 GOLDEN_METRICS = frozenset(summarise([])) | frozenset(JUDGE_METRICS)
