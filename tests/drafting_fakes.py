@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from service.answering.facts import FactStore
 from service.api.auth import Principal
 from service.compliance.models import ComplianceResult, Verdict
 from service.drafting.models import DraftRecord, DraftRequest, GeneratedDraft
@@ -132,6 +133,7 @@ class FakeIndex:
         self.chunks = demo_chunks() if chunks is None else chunks
         self.products = KETTLES if products is None else products
         self._catalogue = Catalogue(self.products)
+        self._facts: FactStore | None = None
         self.calls: list[tuple[str, int | None, Any]] = []
         self.empty = False
 
@@ -140,6 +142,12 @@ class FakeIndex:
 
     def catalogue(self) -> Catalogue:
         return self._catalogue
+
+    def facts(self) -> FactStore:
+        """The answer engine's fact store of these chunks (no embedder: policy by kind and words)."""
+        if self._facts is None:
+            self._facts = FactStore.build(self.products, self.chunks)
+        return self._facts
 
     def present_chunk_ids(self, chunk_ids: list[str]) -> set[str]:
         ids = {c.id for c in self.chunks}

@@ -156,9 +156,9 @@ def test_product_ids_put_facts_table_in_prompt_and_filter_retrieval(
     fake_llm.reply("这款价格159元[1]。")
     d = pipeline.generate(req("这个多少钱", product_ids=["KT-170T"]))
     prompt = sent_user_prompt(fake_llm)
-    [first, *rest] = sheet(prompt)
-    assert first[0] == 1 and "KT-170T" in first[2] and "159" in first[2] and "整机保修2年" in first[2]
-    assert all("KT-150" not in about + text for _, about, text in rest)
+    lines = sheet(prompt)
+    assert any("KT-170T" in about and "159" in text for _, about, text in lines)
+    assert all("KT-150" not in about + text for _, about, text in lines)
     assert d.citations[0].source_id == "products/kettles.yaml#KT-170T"
     assert d.citations[0].product_id == "KT-170T"
 
@@ -171,8 +171,11 @@ def test_products_named_in_the_message_are_identified(
     fake_llm.reply("好的")
     pipeline.generate(req("KT-150 和 KT-170T 有什么区别？"))
     prompt = sent_user_prompt(fake_llm)
-    lines = sheet(prompt)
-    assert "KT-150" in lines[0][2] and "KT-170T" in lines[1][2]
+    assert "KT-150" in prompt and "KT-170T" in prompt
+    assert pipeline.generate(req("KT-150 和 KT-170T 有什么区别？")).generator.products == [
+        "KT-150",
+        "KT-170T",
+    ]
 
 
 def test_unknown_product_id_is_a_validation_error_naming_the_field(make_pipeline: PipelineFactory) -> None:
@@ -324,7 +327,8 @@ def test_uncited_model_sentences_are_credited_only_to_a_supporting_source(
     [citation] = d.citations
     assert citation.source_id == "policies/shipping.md" and "15元" in citation.excerpt
     assert f"每单加收运费15元[{citation.marker}]。" in d.text
-    assert "99天到账。" in d.text  # a number no source states gets no citation
+    # a number no fact states is not credited to a source: verification takes it out and lists the repair
+    assert "99天" not in d.text and [r.claim for r in d.generator.repairs] == ["99天"]
     fake_llm.reply("您好！新疆地区每单加收运费15元[9]。")  # a marker pointing nowhere is reported ...
     d = pipeline.generate(req("寄到新疆要加运费吗？"))
     assert d.removed_markers == ["[9]"]
@@ -343,9 +347,10 @@ def test_products_named_in_the_message_cost_one_search_and_keep_policies(
     pipeline.generate(req("KT-170T 可以退货吗？保修多久"))
     assert len(pipeline.index.calls) == 1 and pipeline.index.calls[0][2] is None
     prompt = sent_user_prompt(fake_llm)
-    titles = [about for _, about, _ in sheet(prompt)]
-    assert any("KT-170T" in t for t in titles) and any("退换货政策" in t for t in titles)
-    assert not any("KT-150" in t for t in titles)
+    lines = sheet(prompt)  # the product's own facts and the policy sentences that answer, nothing else
+    assert any("KT-170T" in about for about, _ in [(a, t) for _, a, t in lines])
+    assert all("KT-170T" in about or about == "店铺政策" for _, about, _ in lines)
+    assert not any("KT-150" in about + text for _, about, text in lines)
 
 
 def test_a_product_the_search_misses_is_fetched_with_a_product_filter(
@@ -358,7 +363,7 @@ def test_a_product_the_search_misses_is_fetched_with_a_product_filter(
     filters = [f for _, _, f in pipeline.index.calls]
     assert filters[0] is None and filters[1].product_ids == ["KT-150"]
     titles = [about for _, about, _ in sheet(sent_user_prompt(fake_llm))]
-    assert titles and all("KT-150" in t for t in titles)
+    assert all("KT-150" in t or t == "店铺政策" for t in titles)
 
 
 def test_prompts_dir_setting_swaps_the_templates(

@@ -39,6 +39,12 @@ TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "install_fee": (
         (
             "安装费",
+            "上门安装",
+            "包安装",
+            "安装吗",
+            "装吗",
+            "约师傅",
+            "预约安装",
             "安装费用",
             "上门费",
             "安装收费",
@@ -77,7 +83,22 @@ TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
     ),
     "gift": (
-        ("赠品", "赠送", "礼品", "送的", "送什么", "附赠", "E卡", "e卡", "礼品卡", "领取"),
+        (
+            "赠品",
+            "赠送",
+            "礼品",
+            "送的",
+            "送什么",
+            "送东西",
+            "送不送",
+            "送啥",
+            "有送",
+            "附赠",
+            "E卡",
+            "e卡",
+            "礼品卡",
+            "领取",
+        ),
         ("gift", "gifts", "freebie", "free gift", "bonus item", "gift card", "giveaway"),
     ),
     "remote_fee": (
@@ -198,12 +219,38 @@ TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("price", "cost", "how much", "priced", "cheap", "expensive", "discount", "subsidy"),
     ),
     "stock": (
-        ("库存", "有货", "现货", "缺货", "上架", "下架", "在售", "停产", "停售", "售罄", "还卖", "状态"),
+        (
+            "库存",
+            "还有吗",
+            "补货",
+            "预售",
+            "到货",
+            "有货",
+            "现货",
+            "缺货",
+            "上架",
+            "下架",
+            "在售",
+            "停产",
+            "停售",
+            "售罄",
+            "还卖",
+            "状态",
+            "还有吗",
+            "补货",
+            "预售",
+            "到货",
+        ),
         ("stock", "in stock", "available", "availability", "sold out", "discontinued", "status"),
     ),
     "size": (
         (
             "尺码",
+            "什么码",
+            "哪个码",
+            "哪码",
+            "码还是",
+            "选多大",
             "尺寸",
             "码数",
             "身高",
@@ -358,11 +405,17 @@ def _compiled() -> dict[str, tuple[tuple[str, ...], re.Pattern[str] | None]]:
     return {kind: (zh, _en_pattern(en)) for kind, (zh, en) in TERMS.items()}
 
 
+# A short display code (E2, F001, E-04) standing alone is a fault code, whatever the language.
+_FAULT_CODE = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z]{1,2}-?\d{1,3}(?![A-Za-z0-9-])")
+
+
 def kind_scores(text: str) -> dict[str, float]:
     """How strongly ``text`` speaks of each kind: the number of distinct terms of that kind it contains,
     longer Chinese terms counting a little more (安装费 says more than 安装)."""
     lowered = text.lower()
     out: dict[str, float] = {}
+    if _FAULT_CODE.search(text):
+        out["fault"] = 1.0
     for kind, (zh, en) in _compiled().items():
         score = 0.0
         for term in zh:
@@ -371,7 +424,7 @@ def kind_scores(text: str) -> dict[str, float]:
         if en is not None:
             score += len(set(en.findall(lowered)))
         if score:
-            out[kind] = score
+            out[kind] = out.get(kind, 0.0) + score
     return out
 
 
@@ -403,3 +456,10 @@ def classify_fact(field_path: str, label: str, text: str) -> str:
         return "other"
     order = {k: i for i, k in enumerate(TERMS)}
     return min(weighted, key=lambda k: (-weighted[k], order[k]))
+
+
+def vocabulary_terms(text: str) -> list[str]:
+    """The Chinese kind terms (two characters or more) a text contains: added to its segmented words,
+    since a segmenter may cut across them (退货运费 -> 退/货运/运费)."""
+    lowered = text.lower()
+    return [t for zh, _ in TERMS.values() for t in zh if len(t) >= 2 and t.lower() in lowered]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
+from service.answering.compose import render
 from service.answering.facts import Fact, FactStore
 from service.answering.kinds import TERMS
 from service.compliance.normalize import fold, normalize
@@ -34,6 +35,7 @@ from service.compliance.numbers import (
     supported_set,
 )
 from service.drafting.models import Repair
+from service.drafting.text import Language
 
 _CODE_MIN = 4  # shorter codes ("X2") name too many things to attribute a sentence by
 _NAME_MIN = 6
@@ -202,15 +204,15 @@ def split_sentences(text: str) -> list[str]:
     return parts if "".join(parts) == text else [text]
 
 
-def fact_sentence(fact: Fact, language: str, marker: int | None = None) -> str:
-    """The engine's plain sentence for one fact: its label and text as the sheet states them."""
-    text = fact.text.strip().rstrip("。.;；")
-    label = fact.label.strip()
-    zh = language == "zh"
-    if label and label not in text and not text.startswith(label):
-        text = f"{label}：{text}" if zh else f"{label}: {text}"
+def fact_sentence(
+    fact: Fact, language: str, marker: int | None = None, store: FactStore | None = None
+) -> str:
+    """The engine's own sentence for one fact (the offline composer's wording), with its marker."""
+    ref = store.product(fact.product_id) if store is not None and fact.product_id else None
+    lang: Language = "en" if language == "en" else "zh"
+    text = render(fact, ref, lang).strip().rstrip("。.;；")
     cite = f"[{marker}]" if marker is not None else ""
-    return f"{text}{cite}{'。' if zh else '.'}"
+    return f"{text}{cite}{'。' if lang == 'zh' else '.'}"
 
 
 def verify_claims(
@@ -240,7 +242,7 @@ def verify_claims(
                 continue
             claim, judgement = verdict
             right = fact_of(store, judgement.expected)
-            replacement = fact_sentence(right, language, markers(right)) if right is not None else None
+            replacement = fact_sentence(right, language, markers(right), store) if right is not None else None
             said = _MARKER.sub("", "".join([*out, kept, *added]))
             if replacement is not None and _MARKER.sub("", replacement).rstrip("。.") in said:
                 replacement = None  # the right fact is stated already: only the wrong clause goes

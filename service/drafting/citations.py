@@ -56,6 +56,7 @@ def resolve(text: str, sources: Sequence[Source]) -> CitedText:
             excerpt=excerpt(by_marker[n], " ".join(spans)),
             chunk_id=by_marker[n].chunk_id,
             product_id=by_marker[n].product_id,
+            fact_digest=by_marker[n].fact_digest,
         )
         for n, spans in cited.items()
     ]

@@ -34,7 +34,7 @@ KEYWORDS: dict[Intent, tuple[str, ...]] = {
     "complaint": (
         "投诉", "差评", "太差", "垃圾", "骗子", "欺骗", "忽悠", "气死", "失望", "什么态度", "态度差", "不满",
         "举报", "12315", "坑人", "无良", "恶心", "维权", "没人管", "没人理", "领导", "经理", "主管",
-        "虚假宣传", "欺诈", "坑老顾客", "不想跟你说",
+        "虚假宣传", "欺诈",
         "complain", "complaint", "terrible", "worst", "unacceptable", "scam", "fraud", "angry", "furious",
         "disappointed", "ridiculous", "rude", "report you", "awful", "horrible", "manager", "supervisor",
         "false advertising", "misleading",
@@ -77,14 +77,50 @@ KEYWORDS: dict[Intent, tuple[str, ...]] = {
 PROBLEM_WORDS: tuple[str, ...] = (
     "坏", "破损", "破了", "碎了", "漏", "少了", "少发", "漏发", "错发", "发错", "不对", "不符", "有问题",
     "质量问题", "瑕疵", "划痕", "污渍", "没收到", "还没到", "太慢", "延迟", "迟迟", "丢件", "丢了", "异味",
-    "不能用", "用不了", "不工作", "故障", "失灵", "卡顿", "退款还没", "没到账", "等了", "一直没",
+    "不能用", "用不了", "不工作", "故障", "失灵", "卡顿", "退款还没", "没到账", "等了", "一直没", "异物",
     "damaged", "broken", "cracked", "leak", "missing", "wrong item", "wrong size", "defect", "faulty",
     "not received", "hasn't arrived", "has not arrived", "haven't received", "late", "delayed", "lost",
     "doesn't work", "does not work", "not working", "stopped working", "still waiting", "scratch", "stain",
-    # Frustration without a named fault still deserves an apology first.
-    "吃出", "异物", "头发", "充不进", "充不上", "回不了", "修了两次", "修了三次", "好几次", "多少次", "又是",
-    "降价", "！？", "？！", "！！", "?!", "!?", "!!", "asked three times", "asked twice", "again and again",
-    "where is my money", "hair in", "won't charge", "price dropped",
+)  # fmt: skip
+
+# Classes of words rather than single phrases: each pattern names a kind of situation, so any wording of it
+# is caught (not only the message that first showed it was missing).
+_N = r"(?:好|很)?(?:几|两|二|三|四|五|六|多|\d+)"
+COMPLAINT_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # being cheated: 坑 + a person or money (坑人, 坑我, 坑钱, 坑老顾客, 坑消费者)
+    re.compile(r"坑(?:人|我|钱|爹|了|老?(?:顾客|客户|用户|消费者|买家))"),
+    # refusing to go on with this agent, or asking for someone above them
+    re.compile(r"不想(?:再)?(?:跟|和|同|理)(?:你|您)"),
+    re.compile(r"(?:叫|找|让|换)(?:你们|你)?(?:的)?(?:领导|经理|主管|负责人|上级|老板)"),
+    re.compile(r"\b(?:speak|talk)\s+(?:to|with)\s+(?:a|your|the|someone)\s*(?:manager|supervisor|senior|boss)",
+               re.IGNORECASE),
+)  # fmt: skip
+PROBLEM_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # something that should not be there, found in food or a product
+    re.compile(r"(?:吃|喝|发现|里面|里|中)(?:出|到|有)?[^，。！？,.!?]{0,6}(?:头发|毛发|虫子?|异物|玻璃|石子|塑料|铁丝)"),
+    re.compile(r"\b(?:hair|bug|insect|worm|glass|plastic|stone|metal)s?\s+in\b|\bfound\s+(?:a|an|some)\s+"
+               r"(?:hair|bug|insect|worm|piece)", re.IGNORECASE),
+    # the same thing done again and again (修了两次, 问了三次, 催了好几次, asked three times)
+    re.compile(rf"(?:修|换|退|问|催|打|找|联系|说|反映|寄|返厂)(?:了|过)?{_N}次|又(?:坏|是|出|来)"),
+    re.compile(r"\b(?:asked|called|contacted|emailed|messaged|told\s+you|tried|written|chased)\b[^.!?]{0,20}"
+               r"\b(?:twice|three times|\d+ times|several times|many times|again and again|so many times)\b",
+               re.IGNORECASE),
+    # cannot do what the product is for: verb + 不了/不上/不进 (回不了, 充不进, 连不上)
+    re.compile(r"(?:用|开|充|回|连|退|打|关|启动|登|装|进|插|放|拆)不(?:了|上|进|进去|动|开)"),
+    re.compile(r"\b(?:won't|wont|can't|cannot|doesn't|does not|will not|no longer)\s+"
+               r"(?:charge|turn on|connect|start|work|open|close|dock|power on|pair|hold a charge)",
+               re.IGNORECASE),
+    # the price fell after buying
+    re.compile(r"降价|便宜了|差价"),
+    re.compile(r"\bprice\s+(?:has\s+)?(?:dropped|drop|went down|fell|is lower)|\bcheaper now\b",
+               re.IGNORECASE),
+    # where is what they are owed
+    re.compile(r"\bwhere(?:'s|\s+is|\s+are)\s+my\s+"
+               r"(?:money|refund|order|parcel|package|item|replacement)",
+               re.IGNORECASE),
+    re.compile(r"(?:我的)?(?:钱|退款|货|快递|包裹)(?:呢|在哪|去哪|到底)"),
+    # emphatic punctuation: !!, ?!, !?
+    re.compile(r"[！!]{2,}|[？?][！!]|[！!][？?]"),
 )  # fmt: skip
 
 
@@ -103,16 +139,18 @@ def detect_intent(text: str) -> Intent:
     scores: dict[Intent, int] = {i: _count(lowered, KEYWORDS[i]) for i in INTENTS if i != "other"}
     best = max(scores.values(), default=0)
     if best == 0:
-        return "other"
+        return "complaint" if any(p.search(text) for p in COMPLAINT_PATTERNS) else "other"
     # A complaint word is a strong signal even when the message also names the thing that went wrong.
-    if scores["complaint"]:
+    if scores["complaint"] or any(p.search(text) for p in COMPLAINT_PATTERNS):
         return "complaint"
     return next(intent for intent in INTENTS if scores.get(intent) == best)
 
 
 def has_problem(text: str) -> bool:
     """Something went wrong for the customer: the reply should apologise first."""
-    return _count(text.lower(), PROBLEM_WORDS) > 0
+    if _count(text.lower(), PROBLEM_WORDS) > 0:
+        return True
+    return any(p.search(text) for p in (*PROBLEM_PATTERNS, *COMPLAINT_PATTERNS))
 
 
 def intent_terms(intent: Intent) -> tuple[str, ...]:

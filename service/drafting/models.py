@@ -30,6 +30,13 @@ class DraftRequest(BaseModel):
     context: str | None = Field(None, max_length=MAX_MESSAGE_CHARS, description="Agent-supplied facts")
     product_ids: list[str] = Field(default_factory=list, max_length=20)
     channel: str | None = Field(None, max_length=64)
+    attempt: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="How many times this request was drafted before (regenerate adds one): the offline "
+        "drafter words and orders the reply differently for each attempt",
+    )
     stream: bool = False
 
     @field_validator("customer_message")
@@ -47,6 +54,9 @@ class Citation(BaseModel):
     excerpt: str
     chunk_id: str | None = None
     product_id: str | None = None
+    # sha256 of the cited fact's source, field and text (service/answering/facts.py): which version of the
+    # knowledge the citation quotes, also for product facts that have no chunk.
+    fact_digest: str | None = None
 
 
 class Repair(BaseModel):

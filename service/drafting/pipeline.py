@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.answering import verify
+from service.answering.compose import compose as compose_answer
+from service.answering.engine import AnswerEngine, AnswerPlan
+from service.answering.facts import FactStore
 from service.compliance.numbers import ClaimScope
 from service.drafting import citations, extractive
 from service.drafting.customer_text import strip_labels
@@ -26,6 +29,7 @@ from service.drafting.prompts import (
     RenderedPrompt,
     escape_data,
     grounding_items,
+    plan_items,
     trim_history,
 )
 from service.drafting.sources import Grounding, Source, gather, resolve_products
@@ -91,6 +95,7 @@ class Prepared:
     grounding: Grounding
     prompt: RenderedPrompt
     started: float
+    answer: AnswerPlan | None = None  # the answer engine's plan: products, question parts, chosen facts
     claims: ClaimScope | None = None  # the facts the reply may state (None: the index has no fact store)
     model_sources: list[Source] | None = None  # what the prompt's [n] numbers (default: the retrieval's)
 
@@ -173,6 +178,7 @@ class DraftPipeline:
         self.compliance = compliance
         self.prompts = prompts or PromptLibrary(settings.prompts_dir)
         self.metrics = metrics  # service.metrics.Metrics: counts drafts by provider and fallback kind
+        self._engine: tuple[FactStore, AnswerEngine] | None = None
 
     @classmethod
     def from_container(cls, container: Any) -> DraftPipeline:
@@ -213,7 +219,23 @@ class DraftPipeline:
         problem = has_problem(req.customer_message)
         recent = [t.text for t in req.conversation if t.role == "customer"][-2:]
         products = resolve_products(self.index.catalogue(), req.product_ids, req.customer_message)
-        if not products and not req.product_ids and recent:
+        engine = self.engine()
+        resolution = (
+            engine.resolve(
+                req.customer_message,
+                history=[t.text for t in req.conversation],
+                product_ids=req.product_ids,
+                context=req.context,
+            )
+            if engine is not None
+            else None
+        )
+        if resolution is not None and resolution.products and not req.product_ids:
+            # the engine's resolution (codes without punctuation, capacities, earlier turns) decides
+            catalogue = self.index.catalogue()
+            resolved = [catalogue.get(p.product_id) for p in resolution.products]
+            products = [p for p in resolved if p is not None] or products
+        elif not products and not req.product_ids and recent:
             products = resolve_products(self.index.catalogue(), [], "\n".join(recent))
         query = req.customer_message.strip()
         if recent and estimate_tokens(query) < SHORT_QUERY_TOKENS:
@@ -221,15 +243,56 @@ class DraftPipeline:
         grounding = gather(
             self.index, query=query, products=products, k=self.settings.retrieval_k, language=language
         )
-        facts = grounding_items(grounding)
+        answer = (
+            engine.plan(
+                req.customer_message,
+                language=language,
+                history=[t.text for t in req.conversation],
+                product_ids=req.product_ids,
+                context=req.context,
+                variant=req.attempt,
+                resolution=resolution,
+                retrieved=[s.chunk_id for s in grounding.sources if s.chunk_id],
+            )
+            if engine is not None
+            else None
+        )
+        if answer is not None:
+            facts, model_sources = plan_items(answer, language)
+            scope_products = [p.product_id for p in answer.products]
+        else:
+            facts, model_sources = grounding_items(grounding), grounding.sources
+            scope_products = [p.product_id for p in grounding.products]
         prompt = self.prompts.render(language, self._variables(req, language, intent, facts))
         claims = verify.scope_for_index(
             self.index,
-            [p.product_id for p in grounding.products],
+            scope_products,
             context=req.context,
             extra=[extractive.commitment(self.settings.followup_hours)],
         )
-        return Prepared(req, language, intent, problem, grounding, prompt, started, claims, grounding.sources)
+        return Prepared(
+            req, language, intent, problem, grounding, prompt, started, answer, claims, model_sources
+        )
+
+    def engine(self) -> AnswerEngine | None:
+        """The answer engine over the live index version's fact store (rebuilt when the version changes)."""
+        facts_of = getattr(self.index, "facts", None)
+        if facts_of is None:
+            return None
+        store = facts_of()
+        cached = self._engine
+        if cached is None or cached[0] is not store:
+            glossary = getattr(self.index, "glossary", None)
+            cached = (
+                store,
+                AnswerEngine(
+                    store,
+                    getattr(self.index, "embedder", None),
+                    glossary.translate if glossary is not None else None,
+                ),
+            )
+            self._engine = cached
+        return cached[1]
 
     # --- internals -------------------------------------------------------------------------------
     def _variables(
@@ -322,6 +385,25 @@ class DraftPipeline:
     def _fallback(self, prep: Prepared, reason: str, kind: str | None = None) -> GeneratedDraft:
         """The offline draft; ``kind`` is a bounded label for metrics (``reason`` may carry details)."""
         req = prep.request
+        if prep.answer is not None:
+            composed = compose_answer(
+                prep.answer,
+                intent=prep.intent,
+                problem=prep.problem,
+                followup_hours=self.settings.followup_hours,
+                variant=req.attempt,
+                glossary=getattr(self.index, "glossary", None),
+                known_order=bool(req.context and req.context.strip()),
+            )
+            info = GeneratorInfo(
+                provider=extractive.PROVIDER,
+                model=extractive.MODEL,
+                prompt_version=extractive.VERSION,
+                latency_ms=0,
+                fallback_reason=reason,
+            )
+            cited = citations.resolve(composed.text, composed.sources)
+            return self._finish(prep, cited, info, kind or reason, extra_sources=composed.sources)
         text = extractive.compose(
             language=prep.language,
             intent=prep.intent,
@@ -343,14 +425,20 @@ class DraftPipeline:
         return self._finish(prep, cited, info, kind or reason)
 
     def _finish(
-        self, prep: Prepared, cited: citations.CitedText, info: GeneratorInfo, fallback: str = "none"
+        self,
+        prep: Prepared,
+        cited: citations.CitedText,
+        info: GeneratorInfo,
+        fallback: str = "none",
+        extra_sources: list[Source] | None = None,
     ) -> GeneratedDraft:
         req = prep.request
+        extra = extra_sources or []
         # The store's follow-up promise is a fact drafts may state, so compliance checks against it too.
-        sheet = [s.text for s in prep.cited_sources if s.text not in prep.grounding.source_texts]
+        sheet = [s.text for s in [*prep.cited_sources, *extra] if s.text not in prep.grounding.source_texts]
         source_texts = [
             *prep.grounding.source_texts,
-            *sheet,
+            *dict.fromkeys(sheet),
             extractive.commitment(self.settings.followup_hours),
         ]
         scoped = {"claims": prep.claims} if prep.claims is not None else {}
@@ -362,7 +450,8 @@ class DraftPipeline:
             customer_text=req.customer_message,
             **scoped,
         )
-        info.products = [p.product_id for p in prep.grounding.products]
+        chosen = prep.answer.products if prep.answer is not None else prep.grounding.products
+        info.products = [p.product_id for p in chosen]
         info.latency_ms = round((time.perf_counter() - prep.started) * 1000)
         if self.metrics is not None:
             self.metrics.drafts.labels(info.provider, fallback).inc()
@@ -378,6 +467,6 @@ class DraftPipeline:
             compliance=result,
             generator=info,
             index_version=prep.grounding.index_version,
-            retrieved_source_ids=list(dict.fromkeys(s.source_id for s in prep.grounding.sources)),
+            retrieved_source_ids=list(dict.fromkeys(s.source_id for s in [*prep.grounding.sources, *extra])),
             source_texts=source_texts,
         )

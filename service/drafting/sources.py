@@ -45,6 +45,7 @@ class Source:
     text: str
     chunk_id: str | None = None
     product_id: str | None = None
+    fact_digest: str | None = None  # the answer engine's fact this source is (service/answering/facts.py)
 
 
 @dataclass

@@ -39,6 +39,7 @@ class Glossary:
 
     def __init__(self, concepts: Sequence[_Concept]) -> None:
         self._concepts = list(concepts)
+        self._zh_en: list[tuple[str, str]] | None = None
         phrases: dict[str, set[int]] = {}
         for i, concept in enumerate(self._concepts):
             for phrase in concept.en:
@@ -61,6 +62,14 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self._concepts)
+
+    def zh_to_en(self) -> list[tuple[str, str]]:
+        """(Chinese term, its concept's first English phrase), longest Chinese term first: how the
+        offline drafter words a Chinese fact for an English customer."""
+        if self._zh_en is None:
+            pairs = {zh: c.en[0] for c in self._concepts for zh in c.zh}
+            self._zh_en = sorted(pairs.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+        return self._zh_en
 
     @classmethod
     def load(cls, paths: Iterable[Path] = ()) -> Glossary:

@@ -655,7 +655,10 @@ class ReviewService:
                 new_status = _expect(row, Action.REGENERATE, version)
         except _Lost as lost:
             raise self._conflict(draft_id, lost.message) from None
-        request = DraftRequest.model_validate({**(row.request or {}), "stream": False})
+        stored = row.request or {}
+        # attempt + 1: the drafter gives a different alternative, never the same text again
+        attempt = int(stored.get("attempt") or 0) + 1
+        request = DraftRequest.model_validate({**stored, "stream": False, "attempt": attempt})
         generated = self._drafter().generate(request)
         now = self.clock()
         # The new draft answers the same requester, so four-eyes still applies to them.

@@ -1,0 +1,382 @@
+"""Offline composition: an answer plan as a reply in natural sentences, Chinese or English.
+
+One sentence per fact, worded by what the fact is (a price, a record such as a gift or a fault code, a
+short field, a clause of a long text), never with a raw field name ("in_the_box:"), each closed by the
+marker of its own source so a reviewer sees where it comes from. Facts from Chinese sheets are rendered
+for English customers through the glossary (terms) and the units table, keeping every number and unit.
+A part nothing answers gets the store's follow-up promise; a product question that fits several
+near-duplicates asks which one is meant and states none of their numbers. ``variant`` (regenerate) changes
+the wording and order, and the engine brings in the next-best facts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.answering.engine import AnswerPlan
+from service.answering.facts import Fact, ProductRef
+from service.drafting.extractive import NEXT_STEP, PHRASES, PROBLEM_ONLY_STEPS
+from service.drafting.intent import Intent
+from service.drafting.sources import Source
+from service.drafting.text import Language, truncate
+from service.index.crosslingual import Glossary
+
+SENTENCE_CHARS = 180
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LABEL_SUFFIX = re.compile(r"(?:信息|说明|情况|详情|内容|政策|列表)$")
+
+OPENERS: dict[str, list[str]] = {
+    "zh": ["亲，您好！", "您好，感谢您的咨询！", "亲，您好，很高兴为您服务！"],
+    "en": [
+        "Hello, and thank you for contacting us.",
+        "Hi, thanks for reaching out.",
+        "Hello, thanks for your message.",
+    ],
+}
+CLOSINGS: dict[str, list[str]] = {
+    "zh": [
+        "如还有其他问题，欢迎随时联系我们。",
+        "还有其他需要帮忙的，随时告诉我们哦。",
+        "有任何问题欢迎随时咨询。",
+    ],
+    "en": [
+        "If there is anything else we can help with, just let us know.",
+        "Let us know if there is anything else you need.",
+        "Feel free to ask if anything else comes up.",
+    ],
+}
+ASK_WHICH = {
+    "zh": "您问的是哪一款呢？我们有{names}，告诉我们具体型号后马上为您确认。",
+    "en": "Which model do you mean? We have {names}; tell us the model and we will confirm right away.",
+}
+ASK_MODEL = {
+    "zh": "麻烦告诉我们具体的商品型号，我们马上为您确认。",
+    "en": "Please tell us the exact model, and we will confirm right away.",
+}
+UNKNOWN = {
+    "zh": "关于“{topic}”，我们需要进一步核实，会在{hours}小时内回复您。",
+    "en": "We need to check “{topic}” for you and will get back to you within {hours} hours.",
+}
+UNKNOWN_PLAIN = {
+    "zh": "您咨询的问题我们需要进一步核实，会在{hours}小时内回复您，请您放心。",
+    "en": "We need to check this for you, and we will get back to you within {hours} hours.",
+}
+LEADS = {
+    "zh": ["", "关于您的问题：", "为您查到："],
+    "en": ["", "Here is what we found: ", "To answer your question: "],
+}
+
+_UNIT_EN: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(\d+(?:\.\d+)?)\s*个?工作日"), r"\1 working days"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*个?自然日"), r"\1 calendar days"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*个?小时"), r"\1 hours"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*分钟"), r"\1 minutes"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*天"), r"\1 days"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*周"), r"\1 weeks"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*个月"), r"\1 months"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*年"), r"\1 years"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*元\s*/\s*次"), r"\1 yuan per visit"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*元\s*/\s*公里"), r"\1 yuan per km"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*元\s*/\s*米"), r"\1 yuan per metre"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*元\s*/\s*个"), r"\1 yuan each"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块)"), r"\1 yuan"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*升"), r"\1 L"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*毫升"), r"\1 ml"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*瓦"), r"\1 W"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:公斤|千克)"), r"\1 kg"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*克"), r"\1 g"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*厘米"), r"\1 cm"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*毫米"), r"\1 mm"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*公里"), r"\1 km"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*米"), r"\1 m"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:度|℃)"), r"\1 °C"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*次"), r"\1 times"),
+    (re.compile(r"(\d+)\s*[–—~～-]\s*(\d+)"), r"\1-\2"),
+]
+_PUNCT_EN = str.maketrans({"，": ", ", "、": ", ", "；": "; ", "：": ": ", "（": " (", "）": ")", "。": ". "})
+_KIND_EN = {
+    "price": "price",
+    "warranty": "warranty",
+    "install_fee": "installation fee",
+    "materials": "installation materials",
+    "gift": "gift",
+    "size": "size",
+    "spec": "specification",
+    "stock": "availability",
+    "shipping": "shipping",
+    "remote_fee": "remote-area fee",
+    "return": "returns",
+    "exchange": "exchanges",
+    "refund": "refunds",
+    "invoice": "invoices",
+    "fault": "fault",
+    "usage": "use",
+    "other": "details",
+}
+
+
+@dataclass
+class Composed:
+    text: str
+    sources: list[Source]  # one per cited fact, numbered as the markers in ``text``
+    facts: list[Fact]
+
+
+class _Markers:
+    def __init__(self) -> None:
+        self.sources: list[Source] = []
+        self.facts: list[Fact] = []
+        self._by_digest: dict[str, int] = {}
+
+    def marker(self, fact: Fact, product: ProductRef | None) -> int:
+        if fact.digest in self._by_digest:
+            return self._by_digest[fact.digest]
+        n = len(self.sources) + 1
+        title = product.name if product else fact.label
+        self.sources.append(
+            Source(
+                marker=n,
+                kind="product_facts" if fact.product_id else "passage",
+                source_id=fact.source_id,
+                title=title,
+                text=f"{fact.label}: {fact.text}"
+                if fact.label and fact.label not in fact.text
+                else fact.text,
+                chunk_id=fact.chunk_id,
+                product_id=fact.product_id,
+                fact_digest=fact.digest,
+            )
+        )
+        self.facts.append(fact)
+        self._by_digest[fact.digest] = n
+        return n
+
+
+def compose(
+    plan: AnswerPlan,
+    *,
+    intent: Intent,
+    problem: bool,
+    followup_hours: int,
+    variant: int = 0,
+    glossary: Glossary | None = None,
+    known_order: bool = False,
+) -> Composed:
+    lang = plan.language
+    zh = lang == "zh"
+    p = PHRASES[lang]
+    marks = _Markers()
+    names = {r.product_id: r for r in plan.products}
+    many = len(plan.products) > 1
+    parts: list[str] = [OPENERS[lang][variant % len(OPENERS[lang])]]
+    if intent == "complaint":
+        parts.append(p["complaint"])
+    elif problem:
+        parts.append(p["problem"])
+    ask = plan.ask_which
+    if ask:
+        shown = [_short(r) if zh else _code_or_name(r) for r in ask[:3]]
+        sep = "、" if zh else ", "
+        more = ("等" if zh else " and others") if len(ask) > 3 else ""
+        parts.append(ASK_WHICH[lang].format(names=sep.join(shown) + more))
+    elif any(a.needs_product for a in plan.parts):
+        parts.append(ASK_MODEL[lang])
+    lead = LEADS[lang][variant % len(LEADS[lang])]
+    answered_sentences: list[str] = []
+    unknown_topics: list[str] = []
+    for answer in plan.parts:
+        if answer.needs_product:
+            continue
+        if not answer.facts:
+            unknown_topics.append(_topic(answer.part.text, lang))
+            continue
+        said = 0
+        for fact in answer.facts:
+            ref = names.get(fact.product_id or "")
+            sentence = render(fact, ref, lang, many=many, glossary=glossary)
+            if not sentence:
+                continue
+            n = marks.marker(fact, ref)
+            answered_sentences.append(_close(sentence, n, lang))
+            said += 1
+        if not said:
+            unknown_topics.append(_topic(answer.part.text, lang))
+    if answered_sentences:
+        body = ("" if zh else " ").join(dict.fromkeys(answered_sentences))
+        parts.append(lead + body if lead and zh else (lead + body if lead else body))
+    if unknown_topics and answered_sentences:
+        topic = ("、" if zh else ", ").join(t for t in unknown_topics if t)
+        parts.append(UNKNOWN[lang].format(topic=topic, hours=followup_hours))
+    elif unknown_topics or (
+        not answered_sentences and not ask and not any(a.needs_product for a in plan.parts)
+    ):
+        parts.append(UNKNOWN_PLAIN[lang].format(hours=followup_hours))
+    elif answered_sentences:
+        step = NEXT_STEP[lang].get(intent, "")
+        if intent in PROBLEM_ONLY_STEPS and not problem:
+            step = ""
+        if known_order and step:
+            step = ""
+        if step:
+            parts.append(step.format(hours=followup_hours))
+    parts.append(CLOSINGS[lang][variant % len(CLOSINGS[lang])])
+    return Composed(("" if zh else " ").join(x for x in parts if x), marks.sources, marks.facts)
+
+
+def _close(sentence: str, marker: int, lang: Language) -> str:
+    sentence = sentence.rstrip("。.;；，, ")
+    return f"{sentence}[{marker}]。" if lang == "zh" else f"{sentence} [{marker}]."
+
+
+def _short(ref: ProductRef) -> str:
+    """How a reply names a product: its model code when it has one, else its name (shortened)."""
+    code = next((c for c in ref.codes if re.search(r"\d", c) and re.search(r"[A-Za-z]", c)), None)
+    name = truncate(ref.name, 40)
+    return f"{name}（{code}）" if code and code not in name else name
+
+
+def _code_or_name(ref: ProductRef) -> str:
+    """An English reply names a product by its model code (a Chinese name would not be read)."""
+    code = next((c for c in ref.codes if re.search(r"\d", c) and re.search(r"[A-Za-z]", c)), None)
+    return code or (ref.name if not _CJK.search(ref.name) else ref.product_id)
+
+
+def _topic(text: str, lang: Language) -> str:
+    text = re.sub(r"[？?！!。.]+$", "", text.strip())
+    return truncate(text, 30 if lang == "zh" else 60)
+
+
+def _label(label: str, english: bool) -> str:
+    label = label.split("/")[-1].strip()
+    if english:
+        return label.replace("_", " ").strip().lower()
+    return _LABEL_SUFFIX.sub("", label) or label
+
+
+def render(
+    fact: Fact,
+    ref: ProductRef | None,
+    lang: Language,
+    *,
+    many: bool = False,
+    glossary: Glossary | None = None,
+) -> str:
+    """One fact as one sentence in the customer's language (without end punctuation and marker)."""
+    if lang == "en":
+        return _render_en(fact, ref, many=many, glossary=glossary)
+    name = _short(ref) if ref and many else ("这款" if ref else "")
+    label = _label(fact.label, False)
+    text = truncate(fact.text, SENTENCE_CHARS)
+    if fact.kind == "price" and fact.product_id:
+        value = text if re.search(r"[元¥￥$]", text) else f"{text}元"
+        return f"{name}的价格是{value}" if name else f"价格是{value}"
+    if fact.kind == "stock" and fact.product_id:
+        return f"{name}目前的状态是“{text}”"
+    if fact.pairs:
+        return _record_zh(fact, name)
+    if not fact.product_id:
+        return text
+    if len(text) <= 40 and not re.search(r"[，。；]", text) and label and label not in text:
+        return f"{name}的{label}是{text}" if name else f"{label}是{text}"
+    if label and label not in text and "#" not in fact.field.split("/")[-1] and label != fact.field:
+        return f"{name}的{label}：{text}" if many and name else f"{label}：{text}"
+    return f"{name}：{text}" if many and name else text
+
+
+def _record_zh(fact: Fact, name: str) -> str:
+    head, *rest = fact.pairs
+    pieces = []
+    for label, value in rest:
+        if len(value) <= 14 and re.search(r"\d", value):
+            pieces.append(f"{_label(label, False)}{value}")
+        else:
+            pieces.append(value.rstrip("。"))
+    lead = head[1]
+    if fact.kind == "gift" and "赠" not in lead and "送" not in lead:
+        lead = f"赠品{lead}"
+    body = "，".join(pieces)
+    prefix = f"{name}：" if name and name != "这款" else ""
+    return f"{prefix}{lead}：{body}" if body else f"{prefix}{lead}"
+
+
+def _render_en(fact: Fact, ref: ProductRef | None, *, many: bool, glossary: Glossary | None) -> str:
+    name = (_short(ref) if many else "this model") if ref else ""
+    text = fact.text if fact.english else to_english(fact.text, glossary)
+    if not text or (not fact.english and translated_share(fact.text, glossary) < EN_MIN_SHARE):
+        return ""  # too little of the Chinese fact has English words: not stated as a garbled sentence
+    text = truncate(text, SENTENCE_CHARS * 2)
+    label = _label(fact.label, True) if fact.english else to_english(_label(fact.label, False), glossary)
+    if fact.kind == "price" and fact.product_id:
+        value = text if re.search(r"yuan|[¥$]", text, re.IGNORECASE) else f"{text} yuan"
+        return f"The price of {name} is {value}"
+    if fact.kind == "stock" and fact.product_id:
+        return f"The current status of {name}: {text}"
+    if fact.pairs:
+        pairs = (
+            fact.pairs
+            if fact.english
+            else tuple(
+                (to_english(k, glossary), to_english(v, glossary))
+                for k, v in fact.pairs
+                if translated_share(v, glossary) >= EN_MIN_SHARE
+            )
+        )
+        kept = [(k, v) for k, v in pairs if v]
+        if not kept:
+            return ""
+        head, *rest = kept
+        body = "; ".join(v if len(v) > 14 else f"{_label(k, True)} {v}".strip() for k, v in rest)
+        kind = _KIND_EN.get(fact.kind, "")
+        lead = f"{kind.capitalize()} {head[1]}" if kind in ("gift", "fault") else head[1]
+        return f"{lead}: {body}" if body else lead
+    if not fact.product_id:
+        return text
+    topic = label if label and not _CJK.search(label) else _KIND_EN.get(fact.kind, "details")
+    if many and name:
+        return f"For {name}, {topic}: {text}"
+    return f"{topic[:1].upper()}{topic[1:]}: {text}"
+
+
+EN_MIN_SHARE = 0.5
+
+
+def translated_share(text: str, glossary: Glossary | None) -> float:
+    """Share of a Chinese text's characters that the units table or the glossary put into English."""
+    total = len(_CJK.findall(text))
+    if not total:
+        return 1.0
+    rest = text
+    for pattern, _ in _UNIT_EN:
+        rest = pattern.sub(" ", rest)
+    if glossary is not None:
+        for zh, _ in glossary.zh_to_en():
+            rest = rest.replace(zh, " ")
+    rest = re.sub(r"[的和与及或为是有可在了、请再后]", " ", rest)  # function words carry no fact
+    return 1.0 - len(_CJK.findall(rest)) / total
+
+
+def to_english(text: str, glossary: Glossary | None) -> str:
+    """A Chinese fact in English words where the glossary knows them, with every number and unit kept;
+    Chinese left without a translation is dropped (the numbers stay, so nothing stated is lost)."""
+    if not _CJK.search(text):
+        return re.sub(r"\s{2,}", " ", text.translate(_PUNCT_EN)).strip()
+    out = text
+    for pattern, repl in _UNIT_EN:
+        out = pattern.sub(repl, out)
+    if glossary is not None:
+        for zh, en in glossary.zh_to_en():
+            if zh in out:
+                out = out.replace(zh, f" {en} ")
+    out = out.translate(_PUNCT_EN)
+    out = _CJK.sub(" ", out)
+    out = re.sub(r"\s+([,;:.)])", r"\1", out)
+    out = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", out)
+    out = re.sub(r"\(\s*\)", "", out)
+    out = re.sub(r"\s{2,}", " ", out).strip(" ,;:")
+    return out if re.search(r"[A-Za-z]{2,}|\d", out) else ""
+
+
+def sources_of(composed: Composed) -> Sequence[Source]:
+    return composed.sources

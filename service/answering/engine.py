@@ -1,0 +1,411 @@
+"""The answer engine: the asked product, the asked facts, from the right place, for both generators.
+
+``AnswerEngine.plan`` resolves the product(s), splits the message into question parts, and picks for each
+part the facts that answer it: the resolved product's own structured facts of the asked kind first, then
+policy sentences chosen by meaning (their embeddings are made at index time) and by kind, above a
+relevance floor. A part nothing answers is marked unanswered (the draft promises a check instead of
+quoting something near). The offline drafter renders the plan (service/answering/compose.py); a model
+prompt can carry its compact fact sheet instead of whole retrieved chunks.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from service.answering.facts import Embedding, Fact, FactStore, ProductRef
+from service.answering.questions import QuestionPart, kinds_of, split_parts
+from service.answering.resolve import ProductResolver, Resolution
+from service.drafting.text import Language, Matcher, terms, weight
+
+# Kinds whose answer lives in a product's sheet; the others are store policy (a product's sheet may still
+# state them, and then it wins).
+PRODUCT_KINDS = frozenset(
+    {"price", "warranty", "install_fee", "materials", "gift", "size", "spec", "stock", "fault", "usage"}
+)
+POLICY_KINDS = frozenset({"shipping", "remote_fee", "return", "exchange", "refund", "invoice"})
+# Kinds close enough that a fact of one may answer a question of the other.
+NEAR: dict[str, frozenset[str]] = {
+    "spec": frozenset({"size", "usage"}),
+    "size": frozenset({"spec"}),
+    "usage": frozenset({"spec", "fault"}),
+    "fault": frozenset({"warranty", "usage"}),
+    "warranty": frozenset({"fault"}),
+    "install_fee": frozenset({"materials", "remote_fee"}),
+    "materials": frozenset({"install_fee"}),
+    "return": frozenset({"refund", "exchange"}),
+    "refund": frozenset({"return"}),
+    "exchange": frozenset({"return"}),
+    "remote_fee": frozenset({"shipping", "install_fee"}),
+    "shipping": frozenset({"remote_fee"}),
+    "gift": frozenset(),
+    "price": frozenset(),
+    "stock": frozenset(),
+    "invoice": frozenset(),
+}
+PER_PART = 2  # facts quoted per part and product
+POLICY_PER_PART = 2
+MIN_PRODUCT_SCORE = 0.3
+LEXICAL_ONLY = 0.3  # share of the asked words a fact of another kind must hold to answer
+LEXICAL_WEIGHT = 1.5
+RETRIEVAL_PRIOR = 0.4  # bonus for a sentence of the best retrieved chunk (hybrid BM25 + dense retrieval)
+MIN_POLICY_SCORE = 0.4
+RELATIVE = 0.75  # a second fact must score this share of the best one
+SIM_MARGIN = 0.02  # policy sentences within this cosine of the best one are "as close in meaning"
+MIN_SPREAD = 0.045  # best minus median cosine: below this no policy sentence stands out in meaning
+MAX_SHARED = 6  # near-duplicates compared for a shared answer before asking which one
+
+
+@dataclass
+class PartAnswer:
+    part: QuestionPart
+    facts: list[Fact] = field(default_factory=list)
+    alternates: list[Fact] = field(default_factory=list)  # next best, for a regenerated alternative
+    needs_product: bool = False  # product-specific, but which product is not known
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.facts)
+
+
+@dataclass
+class AnswerPlan:
+    language: Language
+    resolution: Resolution
+    parts: list[PartAnswer]
+    products: list[ProductRef]
+
+    @property
+    def facts(self) -> list[Fact]:
+        seen: dict[str, Fact] = {}
+        for part in self.parts:
+            for fact in part.facts:
+                seen.setdefault(fact.digest, fact)
+        return list(seen.values())
+
+    @property
+    def ask_which(self) -> list[ProductRef]:
+        return self.resolution.ambiguous if any(p.needs_product for p in self.parts) else []
+
+    @property
+    def unanswered(self) -> list[PartAnswer]:
+        return [p for p in self.parts if not p.answered and not p.needs_product]
+
+    def fact_sheet(self, language: Language | None = None) -> str:
+        """A compact sheet of the chosen facts (for a model prompt): one line per fact, by product."""
+        lines: list[str] = []
+        names = {p.product_id: p.name for p in self.products}
+        for fact in self.facts:
+            who = names.get(fact.product_id or "", "") if fact.product_id else ""
+            head = f"{who} / {fact.label}" if who else fact.label
+            lines.append(f"- {head}: {fact.text}")
+        return "\n".join(lines)
+
+
+class AnswerEngine:
+    """Plans answers over one fact store (one index version)."""
+
+    def __init__(
+        self,
+        store: FactStore,
+        embedder: Embedding | None = None,
+        translate: Callable[[str], str] | None = None,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.translate = translate
+        self.resolver = ProductResolver(store.products(), translate)
+
+    def plan(
+        self,
+        message: str,
+        *,
+        language: Language,
+        history: Sequence[str] = (),
+        product_ids: Sequence[str] = (),
+        context: str | None = None,
+        variant: int = 0,
+        resolution: Resolution | None = None,
+        retrieved: Sequence[str] = (),
+    ) -> AnswerPlan:
+        """``retrieved``: chunk ids the hybrid retrieval ranked for the message, best first; a policy
+        sentence of a highly ranked chunk is more likely the one that answers."""
+        if resolution is None:
+            resolution = self.resolve(message, history=history, product_ids=product_ids, context=context)
+        ranks = {cid: i for i, cid in enumerate(dict.fromkeys(retrieved))}
+        parts = split_parts(message)
+        products = resolution.products
+        named = _name_terms(products or resolution.ambiguous)
+        answers: list[PartAnswer] = []
+        vectors = self._part_vectors(parts)
+        for i, asked in enumerate(parts):
+            part = _without_names(asked, products)
+            answer = PartAnswer(part)
+            aspect = [t for t in part.terms if not named.has(t)]
+            crossed: list[str] = []
+            if self.translate is not None:  # the other language's words too: sheets are often Chinese
+                extra = self.translate(part.text)
+                crossed = [t for t in terms(extra) if t not in aspect and not named.has(t)] if extra else []
+            part = _with_crossed(part, crossed)
+            product_kind = bool(set(part.kinds) & PRODUCT_KINDS)
+            if products:
+                for ref in products:
+                    chosen, rest = self._product_facts(ref, part, aspect, language)
+                    answer.facts.extend(chosen)
+                    answer.alternates.extend(rest)
+            elif resolution.how == "unknown_model":
+                answers.append(answer)  # nothing about a model we do not hold: the draft promises a check
+                continue
+            elif resolution.ambiguous and product_kind and not (set(part.kinds) & POLICY_KINDS):
+                shared = self._shared_answer(resolution.ambiguous, part, aspect, language)
+                if shared is None:
+                    answer.needs_product = True
+                else:
+                    answer.facts.extend(shared)
+            policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS)
+            # also when the product is unclear (the store's rules hold for every one), and after product
+            # facts when a policy sentence clearly answers too (a coupon rule for a pre-order)
+            chosen, rest = self._policy_facts(
+                part, aspect, vectors[i] if vectors else None, language, ranks, strict=not policy_needed
+            )
+            answer.facts.extend(chosen)
+            answer.alternates.extend(rest)
+            answers.append(answer)
+        if variant:
+            answers = [_vary(a, variant) for a in answers]
+        return AnswerPlan(language, resolution, answers, list(products))
+
+    def resolve(
+        self,
+        message: str,
+        *,
+        history: Sequence[str] = (),
+        product_ids: Sequence[str] = (),
+        context: str | None = None,
+    ) -> Resolution:
+        return self.resolver.resolve(message, history, product_ids, context)
+
+    # --- product facts ---------------------------------------------------------------------------
+    def _product_facts(
+        self, ref: ProductRef, part: QuestionPart, aspect: list[str], language: Language
+    ) -> tuple[list[Fact], list[Fact]]:
+        facts = self.store.product_facts(ref.product_id)
+        if not facts:
+            return [], []
+        crossed = list(part.crossed)
+        weights = _idf([*aspect, *crossed], [f"{f.label} {f.text}" for f in facts])
+        aspect_words = [t for t in aspect if weight(t) >= 2]
+        scored: list[tuple[float, int, Fact]] = []
+        matched_words = False
+        for pos, fact in enumerate(facts):
+            score = _kind_match(fact.kind, part.kinds)
+            text = f"{fact.field} {fact.label} {fact.text}"
+            lexical = max(_overlap(aspect, text, weights), _overlap(crossed, text, weights))
+            matched_words = matched_words or lexical > 0
+            if score == 0 and lexical < LEXICAL_ONLY:
+                continue  # neither of the asked kind nor holding the asked words
+            score += LEXICAL_WEIGHT * lexical
+            if lexical == 0 and aspect_words:
+                score -= 0.3  # of the asked kind, but none of the asked words: a sibling field
+            if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
+                score += 0.1
+            if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
+                score += 0.1
+            scored.append((score, pos, fact))
+        # only the kind matched (no asked word in any field): one fact of that kind, not its siblings
+        return _top(scored, MIN_PRODUCT_SCORE, PER_PART if matched_words else 1)
+
+    def _shared_answer(
+        self, refs: Sequence[ProductRef], part: QuestionPart, aspect: list[str], language: Language
+    ) -> list[Fact] | None:
+        """When every near-duplicate gives the same answer (the same fault code table, the same
+        warranty), that answer is safe to state without knowing which one; else None (ask which)."""
+        if len(refs) > MAX_SHARED:
+            return None
+        answers = [self._product_facts(ref, part, aspect, language)[0] for ref in refs]
+        if not all(answers):
+            return None
+        # the same fields with the same numbers: the wording may differ a little ("…请报修" / "…请报修，
+        # 师傅上门检测"), so the shortest version (claiming least) is stated
+        shapes = {
+            tuple(sorted((f.field, tuple(sorted((q.value, q.unit) for q in f.quantities))) for f in facts))
+            for facts in answers
+        }
+        if len(shapes) != 1:
+            return None
+        return min(answers, key=lambda facts: sum(len(f.text) for f in facts))
+
+    # --- policy facts ----------------------------------------------------------------------------
+    def _part_vectors(self, parts: Sequence[QuestionPart]) -> list[Any] | None:
+        if self.embedder is None or not self.store.policy_facts():
+            return None
+        return [self.embedder.embed_query(p.text) for p in parts]
+
+    def _policy_facts(
+        self,
+        part: QuestionPart,
+        aspect: list[str],
+        vector: Any,
+        language: Language,
+        ranks: dict[str, int],
+        strict: bool = False,
+    ) -> tuple[list[Fact], list[Fact]]:
+        policy = self.store.policy_facts()
+        if not policy:
+            return [], []
+        sims = (
+            self.store.policy_similarity(vector)
+            if vector is not None and self.embedder is not None and self.store.has_vectors(self.embedder)
+            else np.zeros(len(policy), dtype=np.float32)
+        )
+        best_sim = float(sims.max()) if len(sims) else 0.0
+        median = float(np.median(sims)) if len(sims) else 0.0
+        # meaning counts only when some sentences stand out from the rest (an unanswerable question is
+        # about equally far from every sentence)
+        spread = best_sim - median
+        semantic = spread >= MIN_SPREAD
+        crossed = list(part.crossed)
+        weights = _idf([*aspect, *crossed], [f"{f.label} {f.text}" for f in policy])
+        scored: list[tuple[float, int, Fact]] = []
+        for pos, fact in enumerate(policy):
+            kind = _kind_match(fact.kind, part.kinds)
+            text = f"{fact.label} {fact.text}"
+            lexical = max(_overlap(aspect, text, weights), _overlap(crossed, text, weights))
+            sim = float(sims[pos])
+            near = semantic and sim >= best_sim - SIM_MARGIN and (lexical > 0 or kind > 0)
+            if not near and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
+                continue  # the floor: not among the closest in meaning (and of the asked kind or words),
+                # nor clearly sharing the asked words
+            if strict and not (near and lexical >= LEXICAL_ONLY):
+                continue  # the product's own facts answer already: only a sentence close in both ways
+            closeness = (sim - median) / spread if semantic else 0.0
+            rank = ranks.get(fact.chunk_id or "")
+            prior = RETRIEVAL_PRIOR * (1 - rank / max(1, len(ranks))) if rank is not None else 0.0
+            score = closeness + lexical + 0.3 * kind + prior
+            if fact.english != (language == "en"):
+                score *= 0.6
+            if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
+                score += 0.15
+            if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
+                score += 0.15
+            scored.append((score, pos, fact))
+        return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
+
+
+_TIME_UNITS = frozenset({"day", "workday", "hour", "minute", "week", "month", "year"})
+
+
+def _kind_match(kind: str, asked: Sequence[str]) -> float:
+    if not asked:
+        return 0.0
+    if kind == asked[0]:
+        return 1.0
+    if kind in asked:
+        return 0.8
+    if any(kind in NEAR.get(a, ()) for a in asked):
+        return 0.4
+    return 0.0
+
+
+def _idf(query_terms: Sequence[str], texts: Sequence[str]) -> dict[str, float]:
+    matchers = [Matcher(t) for t in texts]
+    n = len(matchers)
+    out = {}
+    for t in query_terms:
+        df = sum(1 for m in matchers if m.has(t))
+        out[t] = weight(t) * math.log(1 + (n + 1) / (df + 1))
+    return out
+
+
+def _overlap(query_terms: Sequence[str], text: str, weights: dict[str, float]) -> float:
+    useful = [t for t in query_terms if weight(t) >= 2]
+    if not useful:
+        return 0.0
+    m = Matcher(text)
+    total = sum(weights.get(t, weight(t)) for t in useful)
+    found = sum(weights.get(t, weight(t)) for t in useful if m.has(t))
+    return found / total if total else 0.0
+
+
+def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tuple[list[Fact], list[Fact]]:
+    ranked = sorted(scored, key=lambda s: (-s[0], s[1]))
+    if not ranked or ranked[0][0] < floor:
+        return [], [f for s, _, f in ranked[:limit] if s >= floor * 0.8]
+    best = ranked[0][0]
+    chosen: list[tuple[int, Fact]] = []
+    rest: list[Fact] = []
+    seen: set[str] = set()
+    for score, pos, fact in ranked:
+        key = fact.text
+        if key in seen or any(_similar(key, c.text) for _, c in chosen):
+            continue  # a near-repeat (the same rule stated in two documents) says nothing new
+        seen.add(key)
+        if len(chosen) < limit and score >= max(floor, RELATIVE * best):
+            chosen.append((pos, fact))
+        elif score >= floor and len(rest) < limit:
+            rest.append(fact)
+    return [f for _, f in sorted(chosen, key=lambda c: c[0])], rest
+
+
+def _bigrams(text: str) -> set[str]:
+    squashed = re.sub(r"\W", "", text.lower())
+    return {squashed[i : i + 2] for i in range(len(squashed) - 1)}
+
+
+def _similar(a: str, b: str) -> bool:
+    if a in b or b in a:
+        return True
+    x, y = _bigrams(a), _bigrams(b)
+    return bool(x and y) and len(x & y) / len(x | y) >= 0.5
+
+
+def _name_terms(products: Sequence[ProductRef]) -> Matcher:
+    return Matcher(" ".join(f"{p.name} {p.product_id} {' '.join(p.codes)}" for p in products))
+
+
+def _vary(answer: PartAnswer, variant: int) -> PartAnswer:
+    """Regenerate: bring in the next-best fact (or turn the order) so the alternative differs."""
+    if answer.alternates and variant % 2 == 1:
+        swapped = [*answer.facts[:1], answer.alternates[0]] if answer.facts else [answer.alternates[0]]
+        rest = [f for f in answer.facts[1:] if f not in swapped] + answer.alternates[1:]
+        return PartAnswer(answer.part, swapped, rest, answer.needs_product)
+    return PartAnswer(answer.part, list(reversed(answer.facts)), answer.alternates, answer.needs_product)
+
+
+def _with_crossed(part: QuestionPart, crossed: list[str]) -> QuestionPart:
+    return QuestionPart(
+        text=part.text,
+        kinds=part.kinds,
+        terms=part.terms,
+        asks_time=part.asks_time,
+        asks_money=part.asks_money,
+        question=part.question,
+        crossed=tuple(crossed),
+    )
+
+
+def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> QuestionPart:
+    """The part with the product's name and codes taken out before its kinds are read: "充绒150g的那款
+    羽绒服多少钱" asks a price; 充绒 belongs to the name."""
+    text = part.text
+    for ref in products:
+        for code in sorted(ref.codes, key=len, reverse=True):
+            text = text.replace(code, " ")
+        for word in terms(ref.name):
+            if len(word) >= 2 and word in text:
+                text = text.replace(word, " ")
+    if text == part.text:
+        return part
+    return QuestionPart(
+        text=part.text,
+        kinds=kinds_of(text) or part.kinds,
+        terms=part.terms,
+        asks_time=part.asks_time,
+        asks_money=part.asks_money,
+        question=part.question,
+    )

@@ -1,0 +1,203 @@
+"""The answer engine: the asked product, the asked facts, natural sentences, a different regenerate."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from service.answering.engine import AnswerEngine
+from service.answering.facts import FactStore
+from service.answering.questions import split_parts
+from service.container import Container
+from service.drafting.models import DraftRequest, GeneratedDraft
+from service.drafting.pipeline import DraftPipeline
+from service.index.crosslingual import Glossary
+from service.knowledge.ingest import ingest_source
+from service.settings import Settings
+
+HEATERS = [
+    {
+        "商品ID": "H-60",
+        "商品名称": "示例 60升 电热水器 AB6033-UD3(HE)",
+        "商品价格": 1999,
+        "赠品信息": [{"赠品名称": "电风扇", "赠品描述": "签收后20个工作日内发出。"}],
+        "安装说明": "安装费用说明：基础安装费150元；额外收费项目：1.打孔加固80元/次。",
+        "维修说明": "保修政策：整机包修8年，加热管保修3年。",
+    },
+    {
+        "商品ID": "H-6",
+        "商品名称": "示例 小厨宝 6.6L 厨房热水器 AB6.6-20CB(ES)",
+        "商品价格": 386,
+        "维修说明": "保修政策：整机质保8年。",
+        "安装说明": "安装费用方面，基础安装费为100元。",
+    },
+    {
+        "商品ID": "H-5",
+        "商品名称": "示例 小厨宝 5L 厨房热水器 AB05-15A1(S)",
+        "商品价格": 299,
+        "维修说明": "保修政策：整机质保5年。",
+        "安装说明": "安装费用方面，基础安装费为90元。",
+    },
+]
+GADGETS = [
+    {
+        "id": "P-1",
+        "name": "Pocket Speaker PS-10",
+        "price": 59,
+        "in_the_box": ["speaker", "strap", "cable"],
+        "battery": "About 12 hours per charge.",
+        "warranty": "1 year for the whole unit.",
+    }
+]
+POLICY = """# 退货规则
+
+## 期限
+
+签收次日起7天内可申请无理由退货。超过7天的非质量问题退货不再受理。
+
+## 运费
+
+非质量问题退货，寄回运费由您承担。
+
+# 发票
+
+电子发票在确认收货后48小时内开具。
+"""
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    root = tmp_path / "kb"
+    (root / "products").mkdir(parents=True)
+    (root / "products" / "heaters.json").write_text(json.dumps(HEATERS, ensure_ascii=False), "utf-8")
+    (root / "products" / "gadgets.json").write_text(json.dumps(GADGETS), "utf-8")
+    (root / "policies").mkdir()
+    (root / "policies" / "returns.md").write_text(POLICY, "utf-8")
+    return root
+
+
+@pytest.fixture
+def engine(kb: Path) -> AnswerEngine:
+    result = ingest_source(kb)
+    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+
+
+@pytest.fixture
+def pipeline(kb: Path, make_container: Callable[..., Container], tmp_path: Path) -> DraftPipeline:
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=kb, embedder="fake")
+    container = make_container(settings=settings)
+    container.index.reindex(kb)
+    return DraftPipeline.from_container(container)
+
+
+def draft(pipeline: DraftPipeline, message: str, **kw: object) -> GeneratedDraft:
+    return pipeline.generate(DraftRequest(customer_message=message, **kw))  # type: ignore[arg-type]
+
+
+# --- the asked product ----------------------------------------------------------------------------------
+
+
+def test_model_code_without_punctuation_or_case_finds_the_product(engine: AnswerEngine) -> None:
+    for message in ("ab6033ud3he 多少钱", "AB6033-UD3(HE)多少钱", "AB6033 UD3 多少钱"):
+        plan = engine.plan(message, language="zh")
+        assert plan.resolution.product_ids == ["H-60"], message
+
+
+def test_a_capacity_picks_one_of_near_duplicates(engine: AnswerEngine) -> None:
+    plan = engine.plan("6.6升的小厨宝保修几年", language="zh")
+    assert plan.resolution.product_ids == ["H-6"]
+    assert any("8年" in f.text for f in plan.facts)
+    assert not any(f.product_id == "H-5" for f in plan.facts)
+
+
+def test_near_duplicates_without_a_clue_are_asked_about(engine: AnswerEngine) -> None:
+    plan = engine.plan("小厨宝保修几年？", language="zh")
+    assert plan.resolution.products == []
+    assert {r.product_id for r in plan.ask_which} == {"H-6", "H-5"}
+    assert plan.facts == []  # no sibling's numbers
+
+
+def test_a_follow_up_takes_the_product_of_an_earlier_turn(engine: AnswerEngine) -> None:
+    plan = engine.plan("那它保修几年？", language="zh", history=["AB6033-UD3(HE) 还有货吗", "有的亲"])
+    assert plan.resolution.product_ids == ["H-60"] and plan.resolution.from_history
+    assert any("加热管保修3年" in f.text for f in plan.facts)
+
+
+def test_a_sibling_model_we_do_not_sell_is_not_answered_with_another(engine: AnswerEngine) -> None:
+    plan = engine.plan("Do you sell the PS-20 speaker? How long does its battery last?", language="en")
+    assert plan.resolution.how == "unknown_model" and plan.facts == []
+
+
+# --- the asked facts ------------------------------------------------------------------------------------
+
+
+def test_a_message_with_two_questions_has_two_parts_of_their_kinds() -> None:
+    parts = split_parts("加热管保修几年，安装费多少？另外退货运费谁出？")
+    assert [p.kinds[0] for p in parts] == ["warranty", "install_fee", "return"]
+
+
+def test_each_part_gets_its_own_fact(engine: AnswerEngine) -> None:
+    plan = engine.plan("AB6033-UD3(HE) 加热管保修几年，安装费多少？", language="zh")
+    texts = [[f.text for f in part.facts] for part in plan.parts]
+    assert any("加热管保修3年" in t for t in texts[0])
+    assert any("150元" in t for t in texts[1])
+    assert not any("电风扇" in t for ts in texts for t in ts)  # the gift answers neither part
+
+
+def test_policy_sentences_answer_only_when_they_answer(engine: AnswerEngine) -> None:
+    plan = engine.plan("退货运费谁出？", language="zh")
+    assert [f.text for f in plan.facts] == ["非质量问题退货，寄回运费由您承担"]
+    nothing = engine.plan("你们支持花呗分期吗？", language="zh")
+    assert nothing.facts == [] and nothing.unanswered
+
+
+# --- composition ------------------------------------------------------------------------------------------
+
+
+def test_chinese_draft_answers_every_part_with_cited_facts(pipeline: DraftPipeline) -> None:
+    d = draft(pipeline, "AB6033-UD3(HE) 加热管保修几年，安装费多少？")
+    assert "加热管保修3年" in d.text and "150元" in d.text
+    assert all(c.fact_digest for c in d.citations) and len(d.citations) >= 2
+    assert "维修说明" not in d.text and "安装说明" not in d.text  # field names are not quoted
+
+
+def test_english_customer_gets_chinese_facts_in_english_with_numbers(pipeline: DraftPipeline) -> None:
+    d = draft(pipeline, "How long is the warranty on the AB6033-UD3(HE)?")
+    body = re.sub(r"\[\d+\]", "", d.text)
+    assert "8 years" in body and "3 years" in body
+    assert not re.search(r"[\u4e00-\u9fff]", body)
+
+
+def test_no_raw_field_names_in_english_sheets(pipeline: DraftPipeline) -> None:
+    d = draft(pipeline, "What is in the box of the PS-10?")
+    assert "in_the_box" not in d.text and "strap" in d.text
+
+
+def test_ambiguous_product_draft_asks_which_and_states_no_numbers(pipeline: DraftPipeline) -> None:
+    d = draft(pipeline, "小厨宝保修几年？")
+    assert "哪一款" in d.text and "AB6.6-20CB(ES)" in d.text
+    assert "8年" not in d.text and "5年" not in d.text
+
+
+def test_nothing_answers_so_the_draft_promises_a_check(pipeline: DraftPipeline) -> None:
+    d = draft(pipeline, "你们支持花呗分期吗？")
+    assert f"{pipeline.settings.followup_hours}小时内" in d.text and not d.citations
+
+
+def test_agent_context_is_never_pasted(pipeline: DraftPipeline) -> None:
+    context = "订单号Q123，AB6033-UD3(HE)，3天前签收，收货地址杭州市西湖区"
+    d = draft(pipeline, "保修几年？", context=context)
+    assert "Q123" not in d.text and "西湖区" not in d.text and "3天前" not in d.text
+    assert "8年" in d.text  # the context told which product the order is
+
+
+def test_regenerate_gives_a_different_acceptable_draft(pipeline: DraftPipeline) -> None:
+    first = draft(pipeline, "AB6033-UD3(HE) 保修几年？")
+    again = draft(pipeline, "AB6033-UD3(HE) 保修几年？", attempt=1)
+    third = draft(pipeline, "AB6033-UD3(HE) 保修几年？", attempt=2)
+    assert len({first.text, again.text, third.text}) == 3
+    assert all("8年" in d.text for d in (first, again, third))
