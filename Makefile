@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint typecheck pytest eval bench loadtest clean
+.PHONY: install run test lint typecheck pytest eval bench loadtest screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,9 +31,11 @@ pytest: install
 
 test: lint typecheck pytest
 
-# QA gate: the shipped golden set, offline (extractive drafter, fresh index of knowledge/ in a temp folder).
+# QA gate, run by CI after the tests: every set of eval/suite.yaml (dev and test splits), offline (fresh
+# index per store in a temp folder), against the committed baseline. Regressions fail; "below target" is
+# reported. Tuning runs use the dev split only: `replydraft eval --suite eval/suite.yaml --split dev`.
 eval: install
-	$(BIN)/replydraft eval --golden eval/golden.yaml --source knowledge --report-dir eval/reports \
+	$(BIN)/replydraft eval --suite eval/suite.yaml --report-dir eval/reports \
 		--baseline eval/baseline.json --thresholds eval/thresholds.yaml
 
 # All benchmarks in one run: one table on stdout, JSON under bench/results.
@@ -43,6 +45,11 @@ bench: install
 # Loopback load test with faults (reindex, LLM 500s/timeouts, PostgreSQL restart); bounded in time.
 loadtest: install
 	$(BIN)/python -m bench.loadtest
+
+# Refresh the README's console screenshots in docs/screenshots (tests write theirs to a temp folder and
+# never change the work tree). Needs a Chinese font; it tries `apt-get install fonts-wqy-microhei`.
+screenshots: install
+	REPLYDRAFT_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q tests/browser -k reviews_edits_approves
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -407,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
                 "REPLYDRAFT_LLM_TIMEOUT_S": str(LLM_TIMEOUT_S),
                 "REPLYDRAFT_LLM_MAX_RETRIES": "1",
                 "REPLYDRAFT_LOG_LEVEL": "ERROR",
+                # All agents share one key: the per-key limits would turn the load into 429s.
+                "REPLYDRAFT_DRAFT_RATE_LIMIT": "",
+                "REPLYDRAFT_DRAFT_CONCURRENCY": "0",
             }
             replydraft(env, "db", "upgrade")
             console.print("indexing the demo knowledge base ...")

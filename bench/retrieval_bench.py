@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import shutil
-import statistics
 import tempfile
 import time
 from collections.abc import Sequence
@@ -28,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -36,6 +34,7 @@ from bench.common import CACHE, make_embedder, save, summary, timed_ms
 from bench.synth import generate
 from service.container import Container
 from service.embeddings.base import Embedder, Vectors
+from service.evaluation.retrieval import load_retrieval_set, score_retrieval
 from service.index.manager import ReindexReport
 from service.knowledge.ingest import ingest_source
 from service.settings import Settings
@@ -82,35 +81,12 @@ class RandomPassageEmbedder:
 
 
 def golden_hit_rate(container: Container, golden: Path, k: int = 5) -> dict[str, Any]:
-    data = yaml.safe_load(golden.read_text(encoding="utf-8"))
-    hits = 0
-    misses: list[str] = []
-    rr: list[float] = []
-    for q in data["questions"]:
-        expect = q.get("expect") or {}
-        pids = set(expect.get("product_ids") or [])
-        sources = list(expect.get("sources") or [])
-        got = container.index.retrieve(q["query"], k=k)
-        rank = next(
-            (
-                i
-                for i, h in enumerate(got, 1)
-                if (h.chunk.product_id in pids) or any(h.chunk.source_id.startswith(s) for s in sources)
-            ),
-            None,
-        )
-        if rank:
-            hits += 1
-            rr.append(1 / rank)
-        else:
-            rr.append(0.0)
-            misses.append(f"{q['id']}: {q['query']}")
-    n = len(data["questions"])
+    scores = score_retrieval(container.index, load_retrieval_set(golden).questions, k=k)
     return {
-        "questions": n,
-        f"hit@{k}": round(hits / n, 4),
-        "mrr": round(statistics.mean(rr), 4),
-        "misses": misses,
+        "questions": scores["questions"],
+        f"hit@{k}": scores["hit_at_k"],
+        "mrr": scores["mrr"],
+        "misses": scores["misses"],
     }
 
 

@@ -106,6 +106,9 @@ def app() -> Any:
         data_dir=Path(tempfile.mkdtemp()),
         embedder="fake",
         log_level="WARNING",
+        # One reviewer key drives all clients: per-key draft limits would turn regenerates into 429s.
+        draft_rate_limit="",
+        draft_concurrency=0,
     )
     container = Container(settings, index=_Index(), drafter=_Drafter())
     container.db.check_schema()

@@ -61,7 +61,9 @@ BENCHES: dict[str, Bench] = {
     "retrieval": Bench("bench.retrieval_bench", "retrieval"),
     "langchain": Bench("bench.langchain_baseline", "langchain_baseline"),
     "memory": Bench("bench.server_memory_bench", "server_memory", quick=["--requests", "30"]),
-    "drafts": Bench("bench.draft_bench", "drafts", quick=["--requests", "16", "--levels", "1,8"]),
+    "drafts": Bench(
+        "bench.draft_bench", "drafts", quick=["--requests", "16", "--levels", "1,8", "--long", "2"]
+    ),
     "review": Bench(
         "bench.review_bench", "review", quick=["--per-client", "6", "--clients", "2"], takes_embedder=False
     ),
@@ -286,7 +288,28 @@ def rows_drafts(d: dict[str, Any]) -> list[Row]:
                 errors=r["errors"],
             )
         )
-    return out
+    return out + rows_long_message(d)
+
+
+def rows_long_message(d: dict[str, Any]) -> list[Row]:
+    long = d.get("long_message")
+    if not long:
+        return []
+    median = long["median_ms"]
+    ok = median is not None and median <= 1000 and long["errors"] == 0
+    return [
+        _row(
+            f"worst-case draft: {long['chars']:,}-character message, offline, 1 client",
+            f"median {median} ms, server CPU {long['server_cpu_ms_median']} ms; a normal draft beside 4 of "
+            f"them: median {long['normal_draft_with_4_long_median_ms']} ms; {long['errors']} errors",
+            "median <= 1000 ms",
+            ok,
+            median_ms=median,
+            server_cpu_ms=long["server_cpu_ms_median"],
+            normal_with_4_long_ms=long["normal_draft_with_4_long_median_ms"],
+            errors=long["errors"],
+        )
+    ]
 
 
 def rows_review(d: dict[str, Any]) -> list[Row]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sqlite3
 import time
 import uuid
 from typing import Any
@@ -20,6 +21,7 @@ from service import __version__
 from service.container import Container
 from service.errors import ErrorCode, ReplydraftError
 from service.logs import request_id_var
+from service.review.db import is_corruption
 
 log = logging.getLogger("replydraft.api")
 
@@ -31,6 +33,7 @@ ROUTERS = [
     "service.api.compliance",
     "service.api.reviews",
     "service.api.keys",
+    "service.api.admin",
     "service.api.stats",
     "service.api.metrics",
     "service.console.routes",
@@ -85,6 +88,58 @@ class _ObserveMiddleware:
             request_id_var.reset(token)
 
 
+def _too_large(limit: int) -> ReplydraftError:
+    return ReplydraftError(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        f"request body is larger than {limit:,} bytes (REPLYDRAFT_MAX_BODY_BYTES)",
+        max_body_bytes=limit,
+    )
+
+
+class _BodyLimitMiddleware:
+    """Refuse a request body over ``max_bytes`` with 413 before it is read whole.
+
+    A declared Content-Length over the limit is refused without reading anything; a chunked (or
+    understated) body is counted as it streams in, and the read that crosses the limit fails, so at most
+    one chunk past the limit is ever held. Pure ASGI, like the other middleware.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value.decode("latin-1").strip()
+                if not declared.isdigit() or int(declared) > self.max_bytes:
+                    err = _too_large(self.max_bytes)
+                    if not declared.isdigit():
+                        err = ReplydraftError(ErrorCode.VALIDATION, "invalid Content-Length header")
+                    response = JSONResponse(
+                        {"error": err.to_dict()}, status_code=err.http_status, headers={"Connection": "close"}
+                    )
+                    await response(scope, receive, send)
+                    return
+                break
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # An HTTPException passes through FastAPI's body parsing to the handler below.
+                    raise StarletteHTTPException(413, _too_large(self.max_bytes).message)
+            return message
+
+        await self.app(scope, counted, send)
+
+
 def create_app(container: Container) -> FastAPI:
     app = FastAPI(
         title="replydraft",
@@ -95,11 +150,16 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     metrics = container.metrics
 
-    app.add_middleware(_ObserveMiddleware, metrics=metrics)
+    app.add_middleware(_BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
+    app.add_middleware(_ObserveMiddleware, metrics=metrics)  # outermost: it also logs the 413s
 
     @app.exception_handler(ReplydraftError)
     async def _domain_error(_: Request, exc: ReplydraftError) -> JSONResponse:
-        headers = {"Retry-After": "5"} if exc.http_status == 503 else None
+        headers = None
+        if exc.http_status == 503:
+            headers = {"Retry-After": "5"}
+        elif exc.http_status == 429:
+            headers = {"Retry-After": str(exc.details.get("retry_after_s", 1))}
         return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status, headers=headers)
 
     @app.exception_handler(sqlalchemy.exc.OperationalError)
@@ -112,8 +172,37 @@ def create_app(container: Container) -> FastAPI:
         err = ReplydraftError(ErrorCode.UPSTREAM_UNAVAILABLE, "database unavailable; retry shortly")
         return JSONResponse({"error": err.to_dict()}, status_code=503, headers={"Retry-After": "5"})
 
+    @app.exception_handler(sqlalchemy.exc.DatabaseError)
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def _database_error(_: Request, exc: Exception) -> JSONResponse:
+        # A damaged SQLite file (SQLITE_CORRUPT, SQLITE_NOTADB) is not transient: remember it, so writes
+        # are refused and readiness fails with the reason, and answer 503 in the usual error shape.
+        if is_corruption(exc):
+            db = container.db
+            db.fault = db.fault or str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+            log.error("database is corrupt", extra={"error": db.fault})
+            err = ReplydraftError(
+                ErrorCode.DATABASE_CORRUPT,
+                f"the database failed its integrity check ({db.fault}): see docs/runbook.md",
+                fault=db.fault,
+            )
+            return JSONResponse({"error": err.to_dict()}, status_code=503, headers={"Retry-After": "60"})
+        log.error("database error", exc_info=exc)
+        return _internal()
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Anything unforeseen still answers in the JSON error shape (never a plain-text 500).
+        log.error("unhandled error", exc_info=exc)
+        return _internal()
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        invalid_json = [e for e in exc.errors() if e["type"] == "json_invalid"]
+        if invalid_json:
+            problem = _json_problem(invalid_json[0], exc.body)
+            err = ReplydraftError(ErrorCode.VALIDATION, problem["message"], problems=[problem])
+            return JSONResponse({"error": err.to_dict()}, status_code=422)
         problems = [
             {
                 "field": ".".join(str(p) for p in e["loc"] if p != "body"),
@@ -133,10 +222,35 @@ def create_app(container: Container) -> FastAPI:
         if exc.status_code == 400:
             err = ReplydraftError(ErrorCode.VALIDATION, f"invalid request: {exc.detail}")
             return JSONResponse({"error": err.to_dict()}, status_code=422)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: ErrorCode.PAYLOAD_TOO_LARGE.value}.get(
+            exc.status_code, "http_error"
+        )
         body = {"error": {"code": code, "message": str(exc.detail)}}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
     return app
+
+
+def _internal() -> JSONResponse:
+    err = ReplydraftError(ErrorCode.INTERNAL, "internal error; the server log has the details")
+    return JSONResponse({"error": err.to_dict()}, status_code=500)
+
+
+def _json_problem(error: Any, document: Any) -> dict[str, Any]:
+    """A body that is not JSON: what is wrong and where (line and column, both from 1)."""
+    loc = error.get("loc", ())
+    pos = loc[-1] if loc and isinstance(loc[-1], int) else 0
+    text = document if isinstance(document, str) else ""
+    pos = min(pos, len(text))
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    reason = (error.get("ctx") or {}).get("error") or error.get("msg", "invalid JSON")
+    return {
+        "field": "body",
+        "message": f"invalid JSON at line {line}, column {column}: {reason}",
+        "type": "json_invalid",
+        "line": line,
+        "column": column,
+    }

@@ -132,6 +132,17 @@ class Container:
 
         return self._get("keys", build)
 
+    @property
+    def limiter(self) -> Any:
+        """service.ratelimit.Limiter: per-key rates and the drafting concurrency cap."""
+
+        def build() -> Any:
+            from service.ratelimit import Limiter
+
+            return Limiter(self.settings)
+
+        return self._get("limiter", build)
+
     def close(self) -> None:
         with self._lock:
             for value in self._cache.values():

@@ -19,6 +19,9 @@ class ErrorCode(StrEnum):
     COMPLIANCE_BLOCKED = "compliance_blocked"
     UPSTREAM_UNAVAILABLE = "upstream_unavailable"
     SCHEMA_OUTDATED = "schema_outdated"
+    DATABASE_CORRUPT = "database_corrupt"
+    RATE_LIMITED = "rate_limited"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
     INTERNAL = "internal_error"
 
 
@@ -35,6 +38,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.COMPLIANCE_BLOCKED: 422,
     ErrorCode.UPSTREAM_UNAVAILABLE: 503,
     ErrorCode.SCHEMA_OUTDATED: 503,
+    ErrorCode.DATABASE_CORRUPT: 503,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.INTERNAL: 500,
 }
 

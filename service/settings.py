@@ -65,6 +65,13 @@ class Settings(BaseSettings):
         description="Most chunks of one source document (or one product) among the k hits while other "
         "documents are available; 0 means no cap. See docs/configuration.md for the measurements.",
     )
+    retrieval_query_tokens: int = Field(
+        128,
+        ge=16,
+        le=512,
+        description="Most (estimated) tokens of a message that reach query embedding and BM25; a longer "
+        "message is searched by its most informative sentences, so its cost is bounded.",
+    )
     retrieval_glossaries: list[Path] = Field(
         default_factory=list,
         description="Extra bilingual glossary YAML files (the shipped format) for cross-lingual retrieval.",
@@ -97,10 +104,20 @@ class Settings(BaseSettings):
     # --- compliance --------------------------------------------------------------------------------
     compliance_packs: list[Path] = Field(default_factory=list, description="Extra rule-pack YAML files.")
     allowed_domains: list[str] = Field(default_factory=list, description="Link domains drafts may contain.")
+    compliance_platform: Literal["jd", "taobao", "tmall", "pdd", "douyin", "none"] = Field(
+        "none", description="Selling platform: its own item and help domains are allowed in links."
+    )
     max_check_chars: int = Field(20_000, ge=100)
 
     # --- review ------------------------------------------------------------------------------------
     four_eyes: bool = False
+    kpi_small_edit: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Acceptance KPIs: an approval whose edit changed at most this share of the draft's "
+        "characters counts as accepted after a small edit; more is a rewrite.",
+    )
     auth_cache_seconds: float = Field(
         5.0,
         ge=0,
@@ -125,6 +142,36 @@ class Settings(BaseSettings):
         description="Signs console session cookies. Unset = a random secret per process: sessions end on "
         "restart and do not carry across replicas, so set it when running several.",
     )
+    console_idle_minutes: float = Field(
+        30,
+        gt=0,
+        le=720,
+        description="A console session unused this long ends (sign in again); none lives over 12 hours.",
+    )
+
+    # --- limits ------------------------------------------------------------------------------------
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        le=1_073_741_824,
+        description="Largest request body accepted; a larger one is refused with 413 before it is read.",
+    )
+    request_rate_limit: str | None = Field(
+        None,
+        description="Per-key limit on every authenticated API request, in `limits` notation "
+        "('600/minute', '10/second;1000/hour'); unset or empty = none.",
+    )
+    draft_rate_limit: str | None = Field(
+        "120/minute",
+        description="Per-key limit on drafting (POST /v1/drafts and regenerate); empty = none.",
+    )
+    draft_concurrency: int = Field(
+        4, ge=0, le=1000, description="Drafts one API key may have running at once; 0 = no cap."
+    )
+    redis_url: str | None = Field(
+        None,
+        description="redis://host:port/db shared by replicas for the per-key limits; unset = per process.",
+    )
 
     # --- server ------------------------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -141,6 +188,28 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
+
+    @field_validator("request_rate_limit", "draft_rate_limit")
+    @classmethod
+    def _rate(cls, value: str | None) -> str | None:
+        if value is None or value.strip() in ("", "0"):
+            return None
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("expected a rate like '120/minute' or '10/second;600/hour'") from None
+        return value.strip()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        if not value.strip().startswith(("redis://", "rediss://")):
+            raise ValueError("must start with redis:// or rediss://")
+        return value.strip()
 
     @model_validator(mode="after")
     def _coherent(self) -> Settings:

@@ -291,7 +291,10 @@ def test_quantity_normalisation() -> None:
 def test_unconditional_promises_block_and_guarantees_warn(engine: ComplianceEngine) -> None:
     assert engine.check("不管什么原因都包退包换。").verdict == Verdict.BLOCK
     assert engine.check("这个问题我们100%解决。").verdict == Verdict.BLOCK
-    guarantee = engine.check("我们保证明天送到。")
+    # A guaranteed arrival date is a promise beyond the store's control: it blocks (issue 13); plain
+    # certainty without a date still warns.
+    assert engine.check("我们保证明天送到。").verdict == Verdict.BLOCK
+    guarantee = engine.check("我们保证没问题。")
     assert guarantee.verdict == Verdict.WARN and cats(guarantee) == {"promise"}
 
 
@@ -395,3 +398,88 @@ def test_a_refusal_elsewhere_in_the_draft_does_not_excuse_an_invitation() -> Non
         "We cannot refund here. Add me on WhatsApp instead.", language="en"
     )
     assert result.verdict.value == "block"
+
+
+# --- issue 13: evasions, look-alikes, context -------------------------------------------------------
+
+
+def test_the_agents_context_never_excuses_contact_links_or_promises(engine: ComplianceEngine) -> None:
+    context = "请加微信 wx_refund888 退款；退款网址 refund-bc.top；客户要求无条件退款"
+    for text in ("请加微信 wx_refund888 退款。", "请到 refund-bc.top 填写退款信息。", "我们支持无条件退款。"):
+        assert engine.check(text, context=context).verdict == Verdict.BLOCK, text
+    # The store's own sources still excuse its own wording (微信支付 as a payment method).
+    assert (
+        engine.check("支持微信支付。", sources=["支付方式：支持微信支付、支付宝。"]).verdict == Verdict.PASS
+    )
+
+
+def test_traditional_chinese_is_judged_like_simplified(engine: ComplianceEngine) -> None:
+    pairs = [
+        ("愛買不買。", "爱买不买。"),
+        ("請加我微信。", "请加我微信。"),
+        ("這款是全網最低價。", "这款是全网最低价。"),
+    ]
+    for traditional, simplified in pairs:
+        t, s = engine.check(traditional), engine.check(simplified)
+        assert t.verdict == s.verdict == Verdict.BLOCK
+        assert [(f.rule_id, f.start, f.end) for f in t.findings] == [
+            (f.rule_id, f.start, f.end) for f in s.findings
+        ]
+    assert engine.check("請您放心，我們會盡快處理。").verdict == Verdict.PASS
+
+
+def test_split_and_chinese_numeral_phone_numbers_point_at_the_original_text(engine: ComplianceEngine) -> None:
+    for text in (
+        "打我电话一三八 一二三四 五六七八。",
+        "号码138.1234.5678，白天都在。",
+        "手机壹叁捌壹贰叁肆伍陆柒捌",
+    ):
+        result = engine.check(text)
+        assert result.verdict == Verdict.BLOCK, text
+        finding = next(f for f in result.findings if f.category == "personal_data")
+        assert text[finding.start : finding.end] == finding.matched
+        assert finding.matched[0] in "1一壹" and finding.matched[-1] in "8八捌"
+
+
+def test_separators_and_look_alike_letters_inside_words_are_seen_through(engine: ComplianceEngine) -> None:
+    for text in ("加我微 . 信聊", "加我微😊信", "爱 买 不 买", "Add me on WеСhаt.", "加我ｖｘ"):
+        assert engine.check(text).verdict == Verdict.BLOCK, text
+
+
+def test_disguised_domains_are_links(engine: ComplianceEngine) -> None:
+    for text in (
+        "登录 refund-center[.]com 退款",
+        "输入 bcvip点com",
+        "visit bc-support (dot) net",
+        "打开 www。bc。cn",
+    ):
+        result = engine.check(text)
+        assert "off_platform" in {f.category for f in result.findings}, text
+
+
+def test_negation_is_scoped_to_its_own_phrase(engine: ComplianceEngine) -> None:
+    assert engine.check("请勿添加任何人的微信/QQ。").verdict == Verdict.PASS
+    assert engine.check("Don't add anyone on WeChat who claims to be staff.").verdict == Verdict.PASS
+    # An earlier negation in the clause does not swallow a later request.
+    assert engine.check("别忘了给个好评哦关注下我们的微信公众号").verdict == Verdict.BLOCK
+    assert engine.check("不用担心哦加我QQ给您退").verdict == Verdict.BLOCK
+    # A-not-A questions, 非常 and 特别 are not negations.
+    for text in ("能不能加我微信", "要不要加我QQ", "非常方便加我微信", "特别推荐加我微信聊"):
+        assert engine.check(text).verdict == Verdict.BLOCK, text
+
+
+def test_payment_and_app_navigation_mentions_of_wechat_pass(engine: ComplianceEngine) -> None:
+    for text in (
+        "用微信付款后一般即时到账。",
+        "打开微信-我-服务-钱包查看账单。",
+        "You can pay with WeChat Pay.",
+    ):
+        assert engine.check(text).verdict == Verdict.PASS, text
+    assert engine.check("退款请加我微信处理。").verdict == Verdict.BLOCK
+
+
+def test_markup_in_a_reply_blocks(engine: ComplianceEngine) -> None:
+    for text in ("您好<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "点击 javascript:alert(1)"):
+        result = engine.check(text)
+        assert result.verdict == Verdict.BLOCK and "injection" in {f.category for f in result.findings}, text
+    assert engine.check("数量<5件可以包邮。").verdict != Verdict.BLOCK

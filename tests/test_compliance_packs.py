@@ -143,3 +143,14 @@ def test_disabling_an_unknown_rule_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ReplydraftError) as exc:
         ComplianceEngine.from_paths([path])
     assert "no.such.rule" in exc.value.message
+
+
+def test_platform_setting_allows_the_platforms_own_links(tmp_path: Path) -> None:
+    link = "价保规则见 https://help.jd.com/user/issue/103-983.html"
+    plain = ComplianceEngine.from_settings(Settings(data_dir=tmp_path))
+    assert plain.check(link).verdict == Verdict.BLOCK
+    jd = ComplianceEngine.from_settings(Settings(data_dir=tmp_path, compliance_platform="jd"))
+    assert jd.check(link).verdict == Verdict.PASS
+    # Other domains stay findings, disguised or not.
+    assert jd.check("请到 jd-refund.top 退款").verdict == Verdict.BLOCK
+    assert jd.check("请到 jd-refund[.]top 退款").verdict == Verdict.BLOCK

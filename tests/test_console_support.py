@@ -7,6 +7,7 @@ No tests here; kept in a test_console* module so the console's test files stay s
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,7 +22,18 @@ from service.drafting.models import (
     GeneratorInfo,
     Turn,
 )
+from service.knowledge.models import ProductFacts
 from service.review.db import Database
+
+# The product test drafts quote, as the live catalogue holds it.
+KETTLE = ProductFacts(
+    product_id="KT-150",
+    name="晨光电热水壶 1.5L KT-150",
+    source_id="products/kettles.yaml#KT-150",
+    price=89.0,
+    status="在售",
+    facts={"保修": "整机保修1年"},
+)
 
 # phrase -> (rule id, category, severity, suggestion)
 RULES: dict[str, tuple[str, str, Severity, str | None]] = {
@@ -66,9 +78,11 @@ def generated(
     provider: str = "extractive",
     fallback_reason: str | None = None,
     conversation: list[Turn] | None = None,
-    chunk_id: str | None = None,
+    old_facts: bool = False,
     source_texts: list[str] | None = None,
 ) -> GeneratedDraft:
+    """A draft citing KETTLE's facts as the pipeline does (no chunk id); ``old_facts``: facts that have
+    changed since (their digest is not the live one), so the draft is stale."""
     checker = compliance or ScriptedCompliance()
     return GeneratedDraft(
         request=DraftRequest(customer_message=customer, conversation=conversation or []),
@@ -78,10 +92,11 @@ def generated(
         citations=[
             Citation(
                 marker=1,
-                source_id="products/kettles.yaml#KT-150",
-                title="晨光电热水壶 1.5L KT-150",
+                source_id=KETTLE.source_id,
+                title=KETTLE.name,
                 excerpt="保修: 整机保修1年",
-                chunk_id=chunk_id,
+                product_id=KETTLE.product_id,
+                fact_digest=replace(KETTLE, price=79.0).digest() if old_facts else KETTLE.digest(),
             )
         ],
         compliance=checker.check(text),
@@ -138,17 +153,21 @@ class FakeDrafter:
 
 
 class StaleIndex:
-    """Index stand-in for staleness: a live version and the chunk ids it still holds."""
+    """Index stand-in for staleness: a live version, the chunk ids it still holds, its products."""
 
     def __init__(self, version: str = "v-live", present: set[str] | None = None) -> None:
         self.version = version
         self.present = present or set()
+        self.products = {KETTLE.product_id: KETTLE}
 
     def live_version(self) -> Any:
         return SimpleNamespace(version=self.version)
 
     def present_chunk_ids(self, chunk_ids: Any) -> set[str]:
         return {c for c in chunk_ids if c in self.present}
+
+    def catalogue(self) -> Any:
+        return self.products
 
 
 def migrated_db(folder: Path) -> Path:

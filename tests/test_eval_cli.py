@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from service.cli import app
 from service.evaluation.judge import parse_scores
+from tests.ci import require_ecom_bench
 from tests.conftest import INDEX_KB
 from tests.fake_llm import FakeLLM, fake_llm  # noqa: F401
 
@@ -210,11 +211,8 @@ def test_compliance_set_is_scored_per_category_and_gated(tmp_path: Path) -> None
     assert [r["metric"] for r in report["gate"]["rules"] if not r["ok"]] == ["recall.off_platform"]
 
 
-ECOM_BENCH = Path(__file__).parents[2] / "shared" / "data" / "ecom-bench"
-
-
-@pytest.mark.skipif(not ECOM_BENCH.is_dir(), reason="the ECom-Bench export is not on this machine")
 def test_another_store_with_its_own_golden_file(tmp_path: Path) -> None:
+    ECOM_BENCH = require_ecom_bench()
     golden = Path(__file__).parents[1] / "eval" / "examples" / "ecom-bench.yaml"
     result = runner.invoke(
         app, ["eval", "--golden", str(golden), "--source", str(ECOM_BENCH), "--report-dir", str(tmp_path)]

@@ -34,7 +34,7 @@ def test_sections_and_flat_metric_names(tmp_path: Path) -> None:
     [
         ("metrics:\n  key_fact_coverag: {min: 0.5}\n", "unknown metric metrics.key_fact_coverag"),
         ("compliance:\n  block_recal: {min: 0.5}\n", "unknown metric compliance.block_recal"),
-        ("metrics:\n  hit_at_k: {}\n", "needs min, max or max_drop"),
+        ("metrics:\n  hit_at_k: {}\n", "needs min, max, max_drop or target"),
         ("metrics:\n  hit_at_k: {min: 0.9, max: 0.5}\n", "min 0.9 is above max 0.5"),
         ("metrics:\n  hit_at_k: {minimum: 0.9}\n", "metrics.hit_at_k.minimum"),
         ("metrics:\n  hit_at_k: {max_drop: -1}\n", "max_drop"),

@@ -13,6 +13,7 @@ import pytest
 from service.errors import ErrorCode, ReplydraftError
 from service.knowledge.ingest import INDEX_FORMAT, ingest_source
 from service.knowledge.models import Chunk, IngestResult, ProductFacts
+from tests.ci import require_ecom_bench
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STORE = FIXTURES / "kb_store"
@@ -281,8 +282,8 @@ def test_yaml_alias_bomb_is_rejected(tmp_path: Path) -> None:
     assert result.issues[0].path == "bomb.yaml" and "structure too large" in result.issues[0].reason
 
 
-@pytest.mark.skipif(not (ECOM / "products.json").exists(), reason="../shared/data/ecom-bench not present")
 def test_ecom_bench_export_ingests_without_specific_code() -> None:
+    require_ecom_bench()
     raw = json.loads((ECOM / "products.json").read_text(encoding="utf-8"))
     sheet_ids = {pid for shops in raw.values() for shop in shops.values() for pid in shop}
     result = ingest_source(ECOM, strict=True)

@@ -185,7 +185,7 @@ def test_review_queue_pages_and_filters(api: Api) -> None:
     assert second["next_cursor"] is None
     only = api.call("GET", "/v1/reviews", params={"verdict": "block", "status": "pending_review"}).json()
     assert [r["id"] for r in only["items"]] == [blocked]
-    api.index.reindex("v2", [])
+    api.index.reindex("v2", [], products=[])
     stale = api.call("GET", "/v1/reviews", params={"stale": "true"}).json()["items"]
     assert len(stale) == 6 and stale[0]["stale_sources"] == ["products/kettle.yaml#KT-150"]
     for params in ({"status": "done"}, {"limit": 0}, {"limit": 500}, {"cursor": "zzz"}, {"order": "x"}):
@@ -290,3 +290,21 @@ def test_nul_characters_never_reach_the_database(api: Api) -> None:
     )
     stored = api.container.reviews.create_draft(generated("整机\x00保修1年[1]", customer="保修\x00多久"))
     assert (stored.text, stored.customer_message) == ("整机保修1年[1]", "保修多久")
+
+
+def test_withdraw_over_http(api: Api) -> None:
+    d = api.draft()
+    withdraw = f"/v1/drafts/{d['id']}/withdraw"
+    api.call("POST", f"/v1/drafts/{d['id']}/approve", json={"version": 1})
+    for role in (Role.AGENT, Role.QA, Role.OPS):
+        _error(api.call("POST", withdraw, role, json={"version": 2}), 403, "forbidden")
+    _error(api.call("POST", withdraw, json={}), 422, "validation_error")
+    _error(api.call("POST", withdraw, json={"version": 2, "reason": "  "}), 422, "validation_error")
+    conflict = _error(api.call("POST", withdraw, json={"version": 1}), 409, "conflict")
+    assert conflict["details"]["current"]["version"] == 2
+    res = api.call("POST", withdraw, json={"version": 2, "reason": "wrong order"})
+    assert res.status_code == 200 and (res.json()["status"], res.json()["version"]) == ("pending_review", 3)
+    _error(api.call("POST", f"/v1/drafts/{d['id']}/send"), 409, "conflict")
+    trail = api.call("GET", f"/v1/drafts/{d['id']}/audit", Role.QA).json()
+    assert (trail[-1]["action"], trail[-1]["reason"]) == ("withdrawn", "wrong order")
+    assert api.call("GET", "/v1/outbox", Role.AGENT).json()["items"] == []

@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from service.review.orm import Draft, OutboxRow, SendRow
 from service.review.states import TRANSITIONS, Action, Status
 from service.settings import Settings
 from tests import test_review_support as support
-from tests.test_review_support import FakeDrafter, FakeIndex, PhraseCompliance, generated
+from tests.test_review_support import KETTLE, FakeDrafter, FakeIndex, PhraseCompliance, generated
 
 backend, db = support.backend, support.db  # fixtures
 
@@ -47,7 +47,13 @@ ACTORS = ["agent", "reviewer", "reviewer2", "qa", "ops", "admin"]
 ACT_ROLES = {Role.REVIEWER, Role.ADMIN}
 TEXTS = ["整机保修1年[1]", "我们保证48小时内发货[1]", "这是最好的水壶[1]"]
 EDITS = [None, "您好，整机保修1年，请放心[1]", "加微信领优惠[1]", "SAME"]
-ACTION_OF = {"approved": "approve", "rejected": "reject", "regenerated": "regenerate", "sent": "send"}
+ACTION_OF = {
+    "approved": "approve",
+    "rejected": "reject",
+    "regenerated": "regenerate",
+    "sent": "send",
+    "withdrawn": "withdraw",
+}
 
 
 @dataclass
@@ -165,6 +171,20 @@ class ReviewMachine(RuleBasedStateMachine):
             assert res.status_code == 200 and res.json()["duplicate"] is False, res.text
             expect.status, expect.version = "sent", expect.version + 1
 
+    @rule(draft=drafts, actor=st.sampled_from(ACTORS), skew=st.sampled_from([0, 0, -1]))
+    def withdraw(self, draft: str, actor: str, skew: int) -> None:
+        """Taking an approval back before sending: pending again, and nothing of it can be sent."""
+        expect = self.model[draft]
+        version = max(1, expect.version + skew)
+        res = self._post(actor, f"/v1/drafts/{draft}/withdraw", {"version": version})
+        if self.h.principals[actor].role not in ACT_ROLES:
+            assert res.status_code == 403
+        elif expect.status != "approved" or version != expect.version:
+            assert res.status_code == 409, res.text
+        else:
+            assert res.status_code == 200 and res.json()["status"] == "pending_review", res.text
+            expect.status, expect.version, expect.approved_text = "pending_review", expect.version + 1, None
+
     @rule(draft=drafts, edits=st.tuples(st.sampled_from(EDITS[:3]), st.sampled_from(EDITS[:3])))
     def racing_reviewers(self, draft: str, edits: tuple[str | None, str | None]) -> None:
         """Two reviewers approve the same version at the same moment: at most one wins."""
@@ -205,9 +225,10 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule(keep=st.booleans())
     def reindex(self, keep: bool) -> None:
-        """A new index version; the cited chunk survives or not. Staleness never changes a state."""
+        """A new index version; the cited product's facts stay or change. Staleness never changes a state."""
         version = f"v{int(self.h.index.version.lstrip('v')) + 1}" if self.h.index.version else "v1"
-        self.h.index.reindex(version, ["c-warranty"] if keep else ["c-other"])
+        price = 89.0 if keep else 89.0 + int(version.lstrip("v"))
+        self.h.index.reindex(version, products=[replace(KETTLE, price=price)])
 
     # --- invariants --------------------------------------------------------------------------------
     @invariant()
@@ -238,8 +259,10 @@ class ReviewMachine(RuleBasedStateMachine):
         hashes = {x.draft_id: x.content_hash for x in sends}
         for box in boxes:
             text = json.loads(box.body)["text"]
-            approved = [e for e in self.reviews.audit(box.draft_id) if e.action == "approved"]
-            assert len(approved) == 1 and approved[0].text_after == text
+            trail = self.reviews.audit(box.draft_id)
+            decisive = [e for e in trail if e.action in ("approved", "withdrawn")]
+            # The send follows an approval that was not withdrawn, of exactly the text sent.
+            assert decisive[-1].action == "approved" and decisive[-1].text_after == text
             assert text == self.model[box.draft_id].approved_text
             assert hashes[box.draft_id] == hashlib.sha256(text.encode()).hexdigest()
         # The audit log explains every state change.

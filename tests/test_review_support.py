@@ -3,7 +3,8 @@
 ``db`` is parametrised over SQLite and PostgreSQL. Each backend is migrated once per test session (SQLite:
 a template file copied per test; PostgreSQL: a fresh ``replydraft_test_<random>`` database, emptied
 between tests and dropped at exit). PostgreSQL is at ``REPLYDRAFT_TEST_PG_URL`` (default
-postgresql+psycopg://postgres@127.0.0.1:5432/postgres); tests on it are skipped when it is unreachable.
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres); tests on it are skipped when it is unreachable on a
+developer's machine and fail in CI (``CI=true``), where the suite promises PostgreSQL.
 """
 
 from __future__ import annotations
@@ -33,14 +34,26 @@ from service.drafting.models import (
     GeneratedDraft,
     GeneratorInfo,
 )
+from service.knowledge.models import ProductFacts
 from service.review.db import Database
 from service.review.workflow import ReviewService
 from service.settings import Settings
+from tests.ci import unavailable
 
 PG_ADMIN_URL = os.environ.get(
     "REPLYDRAFT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = ("outbox", "sends", "audit_log", "review_decisions", "draft_revisions", "drafts", "api_keys")
+TABLES = (
+    "outbox",
+    "sends",
+    "audit_log",
+    "review_decisions",
+    "draft_revisions",
+    "drafts",
+    "api_keys",
+    "admin_audit",
+    "console_sessions",
+)
 
 AGENT = Principal("k-agent", "ada agent", Role.AGENT)
 AGENT2 = Principal("k-agent2", "abe agent", Role.AGENT)
@@ -48,6 +61,7 @@ REVIEWER = Principal("k-rev", "rita reviewer", Role.REVIEWER)
 REVIEWER2 = Principal("k-rev2", "rob reviewer", Role.REVIEWER)
 QA = Principal("k-qa", "quinn qa", Role.QA)
 ADMIN = Principal("k-admin", "adam admin", Role.ADMIN)
+OPS = Principal("k-ops", "oona ops", Role.OPS)
 
 
 # --- databases ---------------------------------------------------------------------------------------
@@ -59,7 +73,7 @@ def _pg_session_url() -> str:
     if "pg" in _memo:
         return _memo["pg"]
     if "pg-error" in _memo:
-        pytest.skip(_memo["pg-error"])
+        unavailable(_memo["pg-error"])
     import psycopg
 
     admin = make_url(PG_ADMIN_URL)
@@ -70,7 +84,7 @@ def _pg_session_url() -> str:
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as exc:
         _memo["pg-error"] = f"PostgreSQL unavailable at {admin.render_as_string()}: {exc}"
-        pytest.skip(_memo["pg-error"])
+        unavailable(_memo["pg-error"])
 
     def drop() -> None:
         with psycopg.connect(conninfo, autocommit=True) as conn:
@@ -147,12 +161,24 @@ def db(backend: str, tmp_path: Path) -> Iterator[Database]:
 
 
 # --- fakes -------------------------------------------------------------------------------------------
+# The product the default test draft quotes, as the index's catalogue holds it.
+KETTLE = ProductFacts(
+    product_id="KT-150",
+    name="晨光电热水壶 KT-150",
+    source_id="products/kettle.yaml#KT-150",
+    price=89.0,
+    status="在售",
+    facts={"保修": "整机保修1年"},
+)
+
+
 class FakeIndex:
-    """Live version and chunk ids, settable by tests."""
+    """Live version, chunk ids and product catalogue, settable by tests."""
 
     def __init__(self, version: str = "v1", chunks: Sequence[str] = ("c-warranty", "c-shipping")) -> None:
         self.version: str | None = version
         self.chunks = set(chunks)
+        self.products: dict[str, ProductFacts] = {KETTLE.product_id: KETTLE}
         self.fail = False
 
     def live_version(self) -> Any:
@@ -165,8 +191,26 @@ class FakeIndex:
             raise RuntimeError("index down")
         return {c for c in chunk_ids if c in self.chunks}
 
-    def reindex(self, version: str, chunks: Sequence[str]) -> None:
-        self.version, self.chunks = version, set(chunks)
+    def catalogue(self) -> FakeIndex:
+        if self.fail:
+            raise RuntimeError("index down")
+        return self
+
+    def get(self, product_id: str) -> ProductFacts | None:
+        return self.products.get(product_id)
+
+    def reindex(
+        self,
+        version: str,
+        chunks: Sequence[str] | None = None,
+        products: Sequence[ProductFacts] | None = None,
+    ) -> None:
+        """A new live version; chunks and products not given stay as they are."""
+        self.version = version
+        if chunks is not None:
+            self.chunks = set(chunks)
+        if products is not None:
+            self.products = {p.product_id: p for p in products}
 
 
 # phrase -> (category, severity)
@@ -208,8 +252,9 @@ def generated(
     text: str = "整机保修1年[1]",
     *,
     customer: str = "这个水壶保修多久？",
-    chunk_id: str | None = "c-warranty",
-    source_id: str = "products/kettle.yaml#KT-150",
+    chunk_id: str | None = None,
+    source_id: str | None = None,
+    facts: ProductFacts = KETTLE,
     index_version: str | None = "v1",
     provider: str = "openai-compatible",
     fallback_reason: str | None = None,
@@ -217,20 +262,31 @@ def generated(
     channel: str | None = None,
     source_texts: Sequence[str] = (),
 ) -> GeneratedDraft:
+    """A draft citing ``facts`` as the pipeline does (product id and facts digest, no chunk id), or the
+    passage ``chunk_id`` of ``source_id`` when one is given."""
+    if chunk_id is None:
+        citation = Citation(
+            marker=1,
+            source_id=source_id or facts.source_id,
+            title=facts.name,
+            excerpt="保修: 整机保修1年",
+            product_id=facts.product_id,
+            fact_digest=facts.digest(),
+        )
+    else:
+        citation = Citation(
+            marker=1,
+            source_id=source_id or facts.source_id,
+            title=facts.name,
+            excerpt="保修: 整机保修1年",
+            chunk_id=chunk_id,
+        )
     return GeneratedDraft(
         request=DraftRequest(customer_message=customer, context=context, channel=channel),
         text=text,
         language="zh",
         intent="warranty",
-        citations=[
-            Citation(
-                marker=1,
-                source_id=source_id,
-                title="晨光电热水壶 KT-150",
-                excerpt="保修: 整机保修1年",
-                chunk_id=chunk_id,
-            )
-        ],
+        citations=[citation],
         compliance=PhraseCompliance().check(text),
         generator=GeneratorInfo(
             provider=provider,
@@ -240,14 +296,14 @@ def generated(
             fallback_reason=fallback_reason,
         ),
         index_version=index_version,
-        retrieved_source_ids=[source_id, "policies/returns.md"],
+        retrieved_source_ids=[citation.source_id, "policies/returns.md"],
         source_texts=list(source_texts),
     )
 
 
 @dataclass
 class FakeDrafter:
-    """Regenerates with a numbered text, citing the current index version."""
+    """Regenerates with a numbered text, citing the live index version and product facts."""
 
     index: FakeIndex
     calls: list[DraftRequest] = field(default_factory=list)
@@ -257,6 +313,7 @@ class FakeDrafter:
         return generated(
             f"新草稿 {len(self.calls)}：整机保修1年[1]",
             customer=req.customer_message,
+            facts=self.index.products.get(KETTLE.product_id, KETTLE),
             index_version=self.index.version,
             context=req.context,
             channel=req.channel,

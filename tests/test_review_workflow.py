@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,9 +12,10 @@ from sqlalchemy.exc import DBAPIError
 
 from service.errors import ErrorCode, ReplydraftError
 from service.review.orm import Draft, OutboxRow, Revision, SendRow
+from service.review.rows import content_hash
 from service.settings import Settings
 from tests import test_review_support as support
-from tests.test_review_support import AGENT, AGENT2, REVIEWER, REVIEWER2, Kit, generated, make_kit
+from tests.test_review_support import AGENT, AGENT2, KETTLE, REVIEWER, REVIEWER2, Kit, generated, make_kit
 
 backend, db, kit = support.backend, support.db, support.kit  # fixtures
 
@@ -320,31 +322,133 @@ def test_text_changed_behind_the_approval_is_not_sent(kit: Kit) -> None:
         assert session.scalar(select(func.count()).select_from(OutboxRow)) == 0
 
 
-# --- staleness ---------------------------------------------------------------------------------------
-def test_a_draft_whose_cited_chunk_left_the_live_index_is_stale(kit: Kit) -> None:
+# --- withdrawal --------------------------------------------------------------------------------------
+def test_a_withdrawn_approval_is_pending_again_and_cannot_be_sent(kit: Kit) -> None:
+    s = kit.service
+    d = s.create_draft(generated(), requested_by=AGENT)
+    s.approve(d.id, version=1, text="您好，整机保修1年[1]", principal=REVIEWER)
+    back = s.withdraw(d.id, version=2, reason="approved the wrong draft", principal=REVIEWER2)
+    assert (back.status, back.version, back.text) == ("pending_review", 3, "您好，整机保修1年[1]")
+    err = _error(s.send, d.id, principal=REVIEWER)
+    assert err.code == ErrorCode.CONFLICT and "pending_review" in err.message
+    entry = s.audit(d.id)[-1]
+    assert (entry.action, entry.from_status, entry.to_status, entry.version) == (
+        "withdrawn",
+        "approved",
+        "pending_review",
+        3,
+    )
+    assert entry.reason == "approved the wrong draft" and entry.actor == REVIEWER2.name
+    with kit.db.read() as session:
+        row = session.get(Draft, d.id)
+        assert row is not None and (row.approved_hash, row.approved_by, row.approved_at) == (None, None, None)
+        assert session.scalar(select(func.count()).select_from(OutboxRow)) == 0
+    # Approved again (by anyone allowed), it is sendable again: exactly the re-approved text.
+    s.approve(d.id, version=3, text="您好，整机保修一年[1]", principal=REVIEWER)
+    sent = s.send(d.id, principal=REVIEWER)
+    assert sent.content_hash == content_hash("您好，整机保修一年[1]")
+
+
+def test_withdraw_needs_an_unsent_approval_at_the_current_version(kit: Kit) -> None:
     s = kit.service
     d = s.create_draft(generated())
+    assert "pending_review" in _error(s.withdraw, d.id, version=1, principal=REVIEWER).message
+    s.approve(d.id, version=1, principal=REVIEWER)
+    err = _error(s.withdraw, d.id, version=1, principal=REVIEWER)
+    assert err.code == ErrorCode.CONFLICT and err.details["current"]["version"] == 2
+    s.send(d.id, principal=REVIEWER)
+    err = _error(s.withdraw, d.id, version=3, principal=REVIEWER)
+    assert err.code == ErrorCode.CONFLICT and "sent" in err.message
+    assert _error(s.withdraw, d.id, version=3, reason=" ", principal=REVIEWER).code == ErrorCode.VALIDATION
+    assert _error(s.withdraw, "nope", version=1, principal=REVIEWER).code == ErrorCode.NOT_FOUND
+
+
+def _race(*calls: Any) -> list[Any]:
+    """Run the calls at the same moment; each one's result or ReplydraftError, in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = calls[i]()
+        except ReplydraftError as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_a_withdrawal_racing_a_send_leaves_one_consistent_outcome(kit: Kit) -> None:
+    s = kit.service
+    for _ in range(5):
+        d = s.create_draft(generated())
+        s.approve(d.id, version=1, principal=REVIEWER)
+        sent, withdrawn = _race(
+            lambda d=d: s.send(d.id, principal=REVIEWER),
+            lambda d=d: s.withdraw(d.id, version=2, principal=REVIEWER2),
+        )
+        assert isinstance(sent, ReplydraftError) != isinstance(withdrawn, ReplydraftError)
+        with kit.db.read() as session:
+            boxes = session.scalar(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.draft_id == d.id)
+            )
+        expected = ("pending_review", 0) if isinstance(sent, ReplydraftError) else ("sent", 1)
+        assert (s.get_draft(d.id).status, boxes) == expected
+
+
+# --- staleness ---------------------------------------------------------------------------------------
+def test_a_draft_whose_cited_facts_or_passage_changed_is_stale(kit: Kit) -> None:
+    s = kit.service
+    d = s.create_draft(generated())  # cites the product's facts, as the pipeline does: no chunk id
+    passage = s.create_draft(generated(chunk_id="c-warranty", source_id="policies/warranty.md"))
     other = s.create_draft(generated(chunk_id="c-shipping", source_id="policies/shipping.md"))
-    kit.index.reindex("v2", ["c-shipping", "c-new"])
+    kit.index.reindex("v2", ["c-shipping", "c-new"], products=[replace(KETTLE, price=99.0)])
     fresh = s.get_draft(d.id)
     assert fresh.stale and fresh.stale_sources == ["products/kettle.yaml#KT-150"]
     assert fresh.version == 1  # staleness is not a state change
+    assert s.get_draft(passage.id).stale_sources == ["policies/warranty.md"]
     assert not s.get_draft(other.id).stale
-    assert [r.id for r in s.list_reviews(stale=True).items] == [d.id]
-    assert s.queue_counts()["stale"] == 1
+    assert {r.id for r in s.list_reviews(stale=True).items} == {d.id, passage.id}
+    assert s.queue_counts()["stale"] == 2
     approved = s.approve(d.id, version=1, principal=REVIEWER)  # a reviewer may still approve after looking
     assert approved.status == "approved"
     assert "approved while stale" in (s.audit(d.id)[-1].note or "")
 
 
+def test_an_approved_draft_whose_facts_changed_is_flagged_until_it_is_sent(kit: Kit) -> None:
+    s = kit.service
+    seen, unseen = (s.create_draft(generated()) for _ in range(2))
+    for d in (seen, unseen):
+        s.approve(d.id, version=1, principal=REVIEWER)
+    kit.index.reindex("v2", products=[replace(KETTLE, price=99.0)])
+    looked = s.get_draft(seen.id)  # the reviewer sees the warning before sending (and may withdraw)
+    assert (looked.status, looked.stale, looked.version) == ("approved", True, 2)
+    assert seen.id in {r.id for r in s.list_reviews(status="approved", stale=True).items}
+    for d in (seen, unseen):  # sending checks too, whether or not anyone looked since the reindex
+        s.send(d.id, principal=REVIEWER)
+        note = s.audit(d.id)[-1].note or ""
+        assert "sent while stale" in note and "products/kettle.yaml#KT-150" in note
+
+
+def test_a_fact_the_draft_does_not_quote_changing_keeps_it_fresh(kit: Kit) -> None:
+    d = kit.service.create_draft(generated())
+    kit.index.reindex("v2", products=[replace(KETTLE, aliases=("热水壶",), category="小家电")])
+    assert not kit.service.get_draft(d.id).stale
+
+
 def test_staleness_follows_the_live_version_and_survives_an_index_outage(kit: Kit) -> None:
     s = kit.service
     d = s.create_draft(generated())
-    kit.index.reindex("v2", ["c-warranty"])  # new version, cited chunk unchanged
+    kit.index.reindex("v2", ["c-warranty"])  # new version, cited product unchanged
     assert not s.get_draft(d.id).stale
-    kit.index.reindex("v3", [])
+    kit.index.reindex("v3", [], products=[])  # the product left the catalogue
     assert s.get_draft(d.id).stale
-    kit.index.reindex("v1", ["c-warranty"])  # rolled back to the draft's own version
+    kit.index.reindex("v1", ["c-warranty"], products=[KETTLE])  # rolled back to the draft's own version
     assert not s.get_draft(d.id).stale
     kit.index.fail = True
     assert s.get_draft(d.id).status == "pending_review"
@@ -353,11 +457,12 @@ def test_staleness_follows_the_live_version_and_survives_an_index_outage(kit: Ki
 
 def test_regenerating_a_stale_draft_cites_the_new_version(kit: Kit) -> None:
     d = kit.service.create_draft(generated())
-    kit.index.reindex("v2", ["c-warranty-2"])
+    kit.index.reindex("v2", products=[replace(KETTLE, price=99.0)])
     assert kit.service.get_draft(d.id).stale
-    kit.index.chunks.add("c-warranty")  # the fake drafter cites c-warranty again
     new = kit.service.regenerate(d.id, version=1, principal=REVIEWER)
     assert new.index_version == "v2" and not kit.service.get_draft(new.id).stale
+    kit.index.reindex("v3", ["c-other"])  # the new draft cites the new facts, which did not change
+    assert not kit.service.get_draft(new.id).stale
 
 
 # --- queue -------------------------------------------------------------------------------------------

@@ -45,6 +45,30 @@ def test_edit_distance_of_long_texts_is_fast_and_exact_on_local_edits() -> None:
     assert levenshtein(base, edited) == 15
 
 
+def test_offline_drafting_by_choice_is_not_a_fallback(db: Database) -> None:
+    kit = support.make_kit(db)
+    for i in range(3):  # what the pipeline stores when no model is configured
+        kit.service.create_draft(
+            generated(f"离线{i}[1]", provider="extractive", fallback_reason="no_llm_configured")
+        )
+    stats = kit.service.stats(1)
+    assert stats.fallback_rate is None and stats.per_day[-1].fallback_rate is None
+    assert stats.generators == {"offline": 3}
+    kit.service.create_draft(generated("模型超时[1]", provider="extractive", fallback_reason="llm_timeout"))
+    kit.service.create_draft(generated("模型写的[1]"))
+    stats = kit.service.stats(1)
+    assert stats.fallback_rate == 0.5 and stats.generators == {"offline": 3, "fallback": 1, "model": 1}
+
+
+def test_a_withdrawn_approval_is_counted_apart_from_decisions(db: Database) -> None:
+    kit = support.make_kit(db)
+    d = kit.service.create_draft(generated())
+    kit.service.approve(d.id, version=1, principal=REVIEWER)
+    kit.service.withdraw(d.id, version=2, principal=REVIEWER)
+    stats = kit.service.stats(1)
+    assert (stats.decisions, stats.approved, stats.regenerated, stats.withdrawn) == (1, 1, 0, 1)
+
+
 def test_stats_over_a_two_day_window(db: Database) -> None:
     clock = Clock(datetime(2025, 3, 7, 12, 0, tzinfo=UTC))
     kit = support.make_kit(db, clock=clock)
@@ -55,7 +79,8 @@ def test_stats_over_a_two_day_window(db: Database) -> None:
     d2 = s.create_draft(generated("离线草稿[1]", provider="extractive", fallback_reason="llm_timeout"))
     d3 = s.create_draft(generated("我们保证发货[1]"))
     d4 = s.create_draft(generated("最好的水壶[1]"))
-    s.create_draft(generated("离线但不是回退[1]", provider="extractive"))  # offline by choice: no fallback
+    # Offline by choice (no model configured, as the pipeline records it): not a fallback.
+    s.create_draft(generated("离线但不是回退[1]", provider="extractive", fallback_reason="no_llm_configured"))
     clock.advance(seconds=60)
     s.approve(d1.id, version=1, principal=REVIEWER)
     clock.advance(seconds=120)
@@ -77,7 +102,8 @@ def test_stats_over_a_two_day_window(db: Database) -> None:
     assert stats.acceptance_rate == 0.5 and stats.edit_rate == 0.5
     assert stats.mean_edit_distance == 3 and stats.median_edit_distance == 3  # 保证 -> 会尽快
     assert stats.median_time_to_review_s == (180 + 90000) / 2
-    assert stats.fallback_rate == round(1 / 6, 4)
+    assert stats.fallback_rate == 0.2  # 1 fallback of the 5 drafts that asked the model
+    assert stats.generators == {"model": 4, "fallback": 1, "offline": 1}
     assert stats.findings_by_category == {"ad_law": 1, "promise": 1}
     assert stats.rejection_reasons == [("引用错误", 1)] and stats.sent == 1
     day1, day2 = stats.per_day
@@ -88,7 +114,7 @@ def test_stats_over_a_two_day_window(db: Database) -> None:
         1.0,
         0.5,
     )
-    assert day1.fallback_rate == 0.2 and day1.median_time_to_review_s == 120
+    assert day1.fallback_rate == 0.25 and day1.median_time_to_review_s == 120
     assert (day2.day, day2.drafts, day2.decisions, day2.acceptance_rate, day2.edit_rate) == (
         "2025-03-09",
         1,

@@ -7,8 +7,6 @@ key into a Principal; the review issue provides the database-backed store, tests
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
@@ -16,21 +14,9 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import ContainerDep
 from service.errors import ErrorCode, ReplydraftError
+from service.review.principal import Principal, Role
 
-
-class Role(StrEnum):
-    AGENT = "agent"  # create and read drafts
-    REVIEWER = "reviewer"  # approve, edit, reject, regenerate, send
-    OPS = "ops"  # reindex, index status
-    QA = "qa"  # read everything, run checks
-    ADMIN = "admin"  # keys; and everything else
-
-
-@dataclass(frozen=True)
-class Principal:
-    key_id: str
-    name: str
-    role: Role
+__all__ = ["KeyStore", "Principal", "Role", "StaticKeyStore", "principal_dep", "require_roles"]
 
 
 class KeyStore(Protocol):
@@ -40,6 +26,11 @@ class KeyStore(Protocol):
 
     def cached(self, token: str) -> Principal | None:
         """No I/O: a principal this store can vouch for right now, or None to ask ``authenticate``."""
+        ...
+
+    def by_id(self, key_id: str) -> Principal | None:
+        """The active key with this id (None when unknown or revoked): for console sessions, which keep
+        the key's id, never the key. May do I/O."""
         ...
 
 
@@ -55,6 +46,9 @@ class StaticKeyStore:
     def cached(self, token: str) -> Principal | None:
         return self._keys.get(token)
 
+    def by_id(self, key_id: str) -> Principal | None:
+        return next((p for p in self._keys.values() if p.key_id == key_id), None)
+
 
 def _token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
@@ -64,7 +58,8 @@ def _token(request: Request) -> str | None:
 
 
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
-    """Dependency factory: 401 without a valid key, 403 when the key's role is not allowed.
+    """Dependency factory: 401 without a valid key, 403 when the key's role is not allowed, 429 when the
+    key is over its request rate (``REPLYDRAFT_REQUEST_RATE_LIMIT``).
 
     Admin is allowed everywhere; QA may read anything a GET route allows to agents or reviewers.
     """
@@ -86,6 +81,12 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
             raise ReplydraftError(
                 ErrorCode.FORBIDDEN, f"role '{principal.role.value}' may not do this (needs one of: {need})"
             )
+        limiter = container.limiter
+        if limiter.request_rates:  # Redis is network I/O: off the event loop
+            if limiter.shared:
+                await run_in_threadpool(limiter.check_request, principal.key_id)
+            else:
+                limiter.check_request(principal.key_id)
         request.state.principal = principal
         return principal
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
@@ -69,15 +70,22 @@ def create_draft(
             )
         return replay
     pipeline = container.drafter
+    # The key's draft rate and one of its concurrent-draft slots; a streamed draft holds its slot until
+    # the stream ends.
+    slot = ExitStack()
+    slot.enter_context(container.limiter.drafting(caller.key_id))
     if body.stream:
-        events = pipeline.stream(body)  # validation and retrieval errors raise here, as plain JSON errors
+        with slot:
+            events = pipeline.stream(body)  # validation and retrieval errors raise here, as JSON errors
+            held = slot.pop_all()
         return EventSourceResponse(
-            _sse(events, container.reviews, caller, idempotency_key),
+            _sse(events, container.reviews, caller, idempotency_key, held),
             status_code=201,
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
-    generated = pipeline.generate(body)
-    return container.reviews.create_draft(generated, requested_by=caller, idempotency_key=idempotency_key)
+    with slot:
+        generated = pipeline.generate(body)
+        return container.reviews.create_draft(generated, requested_by=caller, idempotency_key=idempotency_key)
 
 
 @router.get("/{draft_id}", response_model=DraftRecord, summary="Read one draft", responses=errors(404))
@@ -95,7 +103,11 @@ def _data(payload: Any) -> str:
 
 
 def _sse(
-    events: Iterator[StreamEvent], reviews: Any, caller: Principal, idempotency_key: str | None
+    events: Iterator[StreamEvent],
+    reviews: Any,
+    caller: Principal,
+    idempotency_key: str | None,
+    slot: ExitStack,
 ) -> Iterator[ServerSentEvent]:
     try:
         for event in events:
@@ -118,3 +130,4 @@ def _sse(
         close = getattr(events, "close", None)
         if callable(close):
             close()
+        slot.close()

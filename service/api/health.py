@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from service.api.deps import ContainerDep
-from service.errors import ReplydraftError
+from service.errors import ErrorCode, ReplydraftError
 
 router = APIRouter(tags=["health"])
 
@@ -36,17 +36,22 @@ def _schema_head() -> str:
 
 
 def _database_check(container: Any) -> tuple[bool, str]:
-    """Ready only when the database answers at exactly this code's schema revision.
+    """Ready only when the database answers at exactly this code's schema revision and is not corrupt.
 
     A replica started before ``replydraft db upgrade`` (or after a rollback of the code) would fail on
     its first query of a missing column, so the load balancer keeps traffic away from it instead.
     """
+    db = container.db
     try:
-        current = container.db.current()
+        current = db.current()
     except ReplydraftError as exc:
+        if exc.code == ErrorCode.DATABASE_CORRUPT:
+            return False, f"corrupt: {db.fault}; writes refused (see the runbook)"
         return False, f"unavailable: {exc.message}"
     except Exception as exc:  # readiness must report, not raise
         return False, f"error: {type(exc).__name__}"
+    if db.fault is not None:  # found at start-up (PRAGMA quick_check) or by a statement since
+        return False, f"corrupt: {db.fault}; writes refused (see the runbook)"
     head = _schema_head()
     if current != head:
         return False, f"schema at {current or 'nothing'}, needs {head}: run `replydraft db upgrade`"
@@ -55,7 +60,7 @@ def _database_check(container: Any) -> tuple[bool, str]:
 
 @router.get(
     "/readyz",
-    summary="Readiness: a live index is present and the database schema is current",
+    summary="Readiness: a live index is present, the database schema is current and the database is sound",
     response_model=Readiness,
     responses={503: {"model": Readiness, "description": "Not ready: the checks say why"}},
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,8 +12,11 @@ from service.api.auth import Role, require_roles
 from service.api.deps import ContainerDep
 from service.api.responses import AUTHENTICATED, errors
 from service.index.manager import RetrievalFilters
+from service.review.admin_audit import INDEX_REINDEX, INDEX_ROLLBACK, AdminAudit
+from service.review.principal import Principal
 
 router = APIRouter(prefix="/v1", tags=["index"], responses=AUTHENTICATED)
+Operator = Annotated[Principal, Depends(require_roles(Role.OPS))]
 
 
 class Filters(BaseModel):
@@ -73,24 +76,29 @@ def index_status(container: ContainerDep) -> dict[str, Any]:
     "/index/reindex",
     status_code=202,
     summary="Start a reindex of the configured knowledge folder",
-    dependencies=[Depends(require_roles(Role.OPS))],
     responses=errors(409),
 )
-def reindex(container: ContainerDep, body: ReindexRequest | None = None) -> dict[str, Any]:
-    """Runs in the background; one at a time (a second request gets 409). Poll GET /v1/index."""
+def reindex(container: ContainerDep, caller: Operator, body: ReindexRequest | None = None) -> dict[str, Any]:
+    """Runs in the background; one at a time (a second request gets 409). Poll GET /v1/index.
+    Recorded in the admin audit (outcome `started`, or `refused`)."""
     body = body or ReindexRequest()
-    container.index.start_background_reindex(strict=body.strict, force=body.force)
+    with AdminAudit(container.db).audited(caller, INDEX_REINDEX) as outcome:
+        outcome.outcome, outcome.data = "started", {"strict": body.strict, "force": body.force}
+        container.index.start_background_reindex(strict=body.strict, force=body.force)
     return {"status": "started", "reindex": container.index.progress()}
 
 
 @router.post(
     "/index/rollback",
     summary="Make the previous index version live again",
-    dependencies=[Depends(require_roles(Role.OPS))],
     responses=errors(409),
 )
-def rollback(container: ContainerDep) -> dict[str, Any]:
-    return {"live": asdict(container.index.rollback())}
+def rollback(container: ContainerDep, caller: Operator) -> dict[str, Any]:
+    """Recorded in the admin audit, with the version that became live."""
+    with AdminAudit(container.db).audited(caller, INDEX_ROLLBACK) as outcome:
+        live = container.index.rollback()
+        outcome.target = str(live.version)
+    return {"live": asdict(live)}
 
 
 @router.post(

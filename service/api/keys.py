@@ -33,8 +33,8 @@ def _store(container: Any) -> DatabaseKeyStore:
 
 
 @router.post("", response_model=CreatedKey, status_code=201, summary="Create an API key (shown once)")
-def create_key(body: CreateKeyBody, container: ContainerDep, _: Admin) -> Any:
-    key, info = _store(container).create_key(body.name, body.role)
+def create_key(body: CreateKeyBody, container: ContainerDep, caller: Admin) -> Any:
+    key, info = _store(container).create_key(body.name, body.role, actor=caller)
     return CreatedKey(key=key, info=info)
 
 
@@ -49,5 +49,6 @@ def list_keys(container: ContainerDep, _: Admin) -> Any:
     summary="Revoke an API key (takes effect at once)",
     responses=errors(404),
 )
-def revoke_key(key_id: Annotated[str, Path(max_length=64)], container: ContainerDep, _: Admin) -> Any:
-    return _store(container).revoke(key_id)
+def revoke_key(key_id: Annotated[str, Path(max_length=64)], container: ContainerDep, caller: Admin) -> Any:
+    """Also ends the key's console sessions. Recorded in the admin audit."""
+    return _store(container).revoke(key_id, actor=caller)

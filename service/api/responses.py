@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 class ErrorDetail(BaseModel):
     code: str = Field(
         description="validation_error, not_found, conflict, unauthorized, forbidden, reindex_running, "
-        "compliance_blocked, index_empty, upstream_unavailable, schema_outdated, ..."
+        "compliance_blocked, index_empty, upstream_unavailable, schema_outdated, database_corrupt, "
+        "rate_limited, payload_too_large, ..."
     )
     message: str
     details: dict[str, Any] | None = Field(
@@ -33,8 +34,11 @@ _MEANING = {
     403: "The key's role may not call this route",
     404: "No such resource",
     409: "Conflict with the current state (details name it)",
+    413: "The request body is larger than REPLYDRAFT_MAX_BODY_BYTES",
     422: "Invalid request (details.problems name each field), or a compliance block",
-    503: "A dependency (index, database) is unavailable; retry after the Retry-After header",
+    429: "The key is over its rate or concurrent-draft limit; retry after the Retry-After header",
+    503: "A dependency (index, database) is unavailable or the database failed its integrity check; "
+    "retry after the Retry-After header",
 }
 
 
@@ -43,5 +47,6 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorResponse, "description": _MEANING[status]} for status in statuses}
 
 
-# Every authenticated route: a key problem, a wrong role, a bad request, or the database/index down.
-AUTHENTICATED = errors(401, 403, 422, 503)
+# Every authenticated route: a key problem, a wrong role, a body too large, a bad request, the key over
+# its request rate, or the database/index down.
+AUTHENTICATED = errors(401, 403, 413, 422, 429, 503)

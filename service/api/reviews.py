@@ -1,5 +1,5 @@
-"""Review routes: approve, reject, regenerate, send, the review queue, the audit trail and the outbox
-(helpdesk pull and acknowledgement, dead letters and their requeue).
+"""Review routes: approve, reject, regenerate, withdraw, send, the review queue, the audit trail and the
+outbox (helpdesk pull and acknowledgement, dead letters and their requeue).
 
 Thin on purpose: every rule (states, versions, four-eyes, compliance on edits, the send gate) lives in
 service.review.workflow. The webhook delivery worker starts with the app when a webhook is configured.
@@ -81,6 +81,21 @@ class RejectBody(BaseModel):
         return value
 
 
+class WithdrawBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=1, description="The approved draft's version (409 if it changed since)")
+    reason: str | None = Field(
+        None, min_length=1, max_length=MAX_REASON_CHARS, description="Why, for the audit trail"
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
 class RegenerateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int = Field(ge=1)
@@ -116,7 +131,8 @@ def reject(draft_id: DraftId, body: RejectBody, container: ContainerDep, caller:
     responses=errors(404, 409),
 )
 def regenerate(draft_id: DraftId, body: RegenerateBody, container: ContainerDep, caller: Reviewer) -> Any:
-    return container.reviews.regenerate(draft_id, version=body.version, principal=caller)
+    with container.limiter.drafting(caller.key_id):  # drafting again: the key's draft limits apply
+        return container.reviews.regenerate(draft_id, version=body.version, principal=caller)
 
 
 @router.post(
@@ -129,6 +145,19 @@ def send(draft_id: DraftId, container: ContainerDep, caller: Reviewer) -> Any:
     """Only an approved draft whose approval covers exactly its current text is sent. Repeating the call
     returns the same send (``duplicate: true``) and queues nothing new."""
     return container.reviews.send(draft_id, principal=caller)
+
+
+@router.post(
+    "/drafts/{draft_id}/withdraw",
+    response_model=DraftRecord,
+    summary="Withdraw an approval before it is sent",
+    responses=errors(404, 409),
+)
+def withdraw(draft_id: DraftId, body: WithdrawBody, container: ContainerDep, caller: Reviewer) -> Any:
+    """An approved, unsent draft goes back to `pending_review` and its approval is void: sending it is
+    refused (409) until someone approves it again. Needs the current version; a sent draft cannot be
+    withdrawn (409). Audited as `withdrawn`."""
+    return container.reviews.withdraw(draft_id, version=body.version, reason=body.reason, principal=caller)
 
 
 @router.get("/reviews", response_model=Page[DraftRecord], summary="The review queue")
@@ -182,12 +211,14 @@ def get_outbox(outbox_id: DraftId, container: ContainerDep, _: OutboxReader) -> 
     "/outbox/{outbox_id}/ack",
     response_model=OutboxItem,
     summary="Acknowledge a delivery",
-    responses=errors(404),
+    responses=errors(404, 409),
 )
 def ack_outbox(outbox_id: DraftId, container: ContainerDep, caller: OutboxAcker) -> Any:
-    """Marks the item delivered (a dead letter too, when it reached the customer another way).
-    Acknowledging again changes nothing."""
-    return container.reviews.outbox.ack(outbox_id, caller)
+    """Marks the item delivered. For the pull queue (no webhook configured): with a webhook, acking a
+    pending item is refused (409: the webhook delivers it). A dead letter that reached the customer
+    another way may be acknowledged by ops or admin (403 for agents). Acknowledging again changes
+    nothing. Recorded in the admin audit."""
+    return container.reviews.ack_outbox(outbox_id, principal=caller)
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import check, db, draft, evalcmd, index, keys, openapi, reindex, serve
+from service.cli import admin, check, db, draft, evalcmd, index, keys, openapi, reindex, serve
 
 app = typer.Typer(
     name="replydraft",
@@ -13,7 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (serve, reindex, index, draft, check, db, keys, evalcmd, openapi):
+for module in (serve, reindex, index, draft, check, db, keys, admin, evalcmd, openapi):
     module.register(app)
 
 

@@ -123,7 +123,7 @@ def requeue(
     """Put dead letters back in the delivery queue once the webhook is fixed (audited as the CLI user)."""
     import getpass
 
-    from service.api.auth import Principal, Role
+    from service.review.principal import Principal, Role
 
     if bool(outbox_ids) == all_dead:
         err_console.print("[red]error:[/red] name outbox ids or pass --all-dead (not both)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -29,11 +30,22 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 @index_app.command("list")
-def list_versions() -> None:
-    """All kept versions, newest first."""
+def list_versions(as_json: bool = typer.Option(False, "--json", help="Print the versions as JSON")) -> None:
+    """All kept versions, newest first (full names: `rollback` and the API take them as printed)."""
     with container_from_env() as container:
         versions = run_or_exit(container.index.list_versions)
-        table = Table("version", "live", "built_at", "chunks", "documents", "products", "source")
+        if as_json:
+            out_console.print_json(json.dumps([asdict(v) for v in versions], ensure_ascii=False))
+            return
+        table = Table()
+        # A version name is an identifier: never cut it; the source path folds instead.
+        widest = max((len(v.version) for v in versions), default=7)
+        table.add_column("version", no_wrap=True, min_width=widest)
+        table.add_column("live", no_wrap=True)
+        table.add_column("built_at", no_wrap=True)
+        for name in ("chunks", "documents", "products"):
+            table.add_column(name, justify="right", no_wrap=True)
+        table.add_column("source", overflow="fold")
         for v in versions:
             table.add_row(
                 v.version,
@@ -49,9 +61,19 @@ def list_versions() -> None:
 
 @index_app.command("rollback")
 def rollback() -> None:
-    """Make the previous version live again."""
+    """Make the previous version live again (recorded in the admin audit as the shell user)."""
+    from service.review.admin_audit import INDEX_ROLLBACK, AdminAudit, local_operator
+    from service.review.principal import Role
+
     with container_from_env() as container:
-        info = run_or_exit(container.index.rollback)
+
+        def audited_rollback() -> Any:
+            with AdminAudit(container.db).audited(local_operator(Role.OPS), INDEX_ROLLBACK) as outcome:
+                info = container.index.rollback()
+                outcome.target = str(info.version)
+            return info
+
+        info = run_or_exit(audited_rollback)
         out_console.print(f"live version is now {info.version} (built {info.built_at})")
 
 

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from service.api.auth import Role
 from service.cli.common import container_from_env, err_console, out_console, run_or_exit
 from service.container import Container
+from service.review.admin_audit import local_operator
+from service.review.principal import Role
 
 if TYPE_CHECKING:
     from service.review.keys import DatabaseKeyStore
@@ -34,10 +35,10 @@ def create(
     role: Role = typer.Option(..., help=f"One of: {ROLES}"),
     name: str = typer.Option(..., help="Who or what uses the key"),
 ) -> None:
-    """Create a key and print it once (stdout), its id and role on stderr."""
+    """Create a key and print it once (stdout), its id and role on stderr (admin audit: the shell user)."""
     with container_from_env() as container:
         store = _store(container)
-        key, info = run_or_exit(lambda: store.create_key(name, role))
+        key, info = run_or_exit(lambda: store.create_key(name, role, actor=local_operator()))
         err_console.print(
             f"created {info.id} ({info.role}, '{info.name}'); store the key now, it is not shown again:"
         )
@@ -71,7 +72,7 @@ def revoke(key_id: str = typer.Argument(..., help="The key's id (see `replydraft
     """Revoke a key; requests with it fail from now on."""
     with container_from_env() as container:
         store = _store(container)
-        info = run_or_exit(lambda: store.revoke(key_id))
+        info = run_or_exit(lambda: store.revoke(key_id, actor=local_operator()))
         out_console.print(f"revoked {info.id} ({info.role}, '{info.name}')")
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from service.cli.common import container_from_env, err_console, out_console, run_or_exit
+from service.review.admin_audit import INDEX_REINDEX, AdminAudit, local_operator
+from service.review.principal import Role
 
 
 def register(app: typer.Typer) -> None:
@@ -40,11 +43,19 @@ def register(app: typer.Typer) -> None:
                 def on_progress(phase: str, done: int, total: int) -> None:
                     bar.update(task, description=phase, completed=done, total=total or None)
 
-                report = run_or_exit(
-                    lambda: index.reindex(
-                        source, dry_run=dry_run, strict=strict, force=force, on_progress=on_progress
-                    )
-                )
+                def run() -> Any:
+                    if dry_run:  # changes nothing: not an administrative action
+                        return index.reindex(
+                            source, dry_run=True, strict=strict, force=force, on_progress=on_progress
+                        )
+                    audit = AdminAudit(container.db)
+                    with audit.audited(local_operator(Role.OPS), INDEX_REINDEX) as outcome:
+                        done = index.reindex(source, strict=strict, force=force, on_progress=on_progress)
+                        outcome.target, outcome.detail = done.version, done.status
+                        outcome.data = {"strict": strict, "force": force, "chunks": done.chunks}
+                    return done
+
+                report = run_or_exit(run)
             if as_json:
                 out_console.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
                 return

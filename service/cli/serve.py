@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.panel import Panel
+from rich.text import Text
 
 from service.cli.common import container_from_env, err_console, out_console, run_or_exit
+
+KEYS_FILE = "initial-api-keys.txt"
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +26,8 @@ def register(app: typer.Typer) -> None:
             False,
             "--init",
             help="First-start setup: apply database migrations, create local admin/reviewer keys if none "
-            "exist (printed once), and index the knowledge folder if there is no live index.",
+            "exist (printed once when the server is up, and written to a file only the owner can read in "
+            "the data folder), and index the knowledge folder if there is no live index.",
         ),
     ) -> None:
         """Serve the HTTP API (/docs), the reviewer console (/console) and /metrics."""
@@ -28,21 +39,46 @@ def register(app: typer.Typer) -> None:
         with container_from_env() as container:
             settings = container.settings
             configure_logging(settings.log_level, settings.log_json)
-            if init:
-                run_or_exit(lambda: _first_start(container))
+            keys = run_or_exit(lambda: _first_start(container)) if init else None
             run_or_exit(container.db.check_schema)
+            fault = run_or_exit(container.db.check_integrity)  # PRAGMA quick_check, once
+            if fault:
+                err_console.print(
+                    f"[bold red]The database failed its integrity check:[/bold red] {fault}\n"
+                    "Serving reads only: writes answer 503 and /readyz reports it. "
+                    "See docs/runbook.md, 'Corrupted database'."
+                )
             run_or_exit(lambda: container.compliance)  # a bad rule pack fails here, not on the first draft
             run_or_exit(container.index.warm_up)
             app = create_app(container)
             bind_host = host or settings.host
             bind_port = port or settings.port
             out_console.print(
-                f"replydraft serving on http://{bind_host}:{bind_port}  (API docs: /docs, console: /console)"
+                f"replydraft serving on http://{bind_host}:{bind_port}  (API docs: /docs, console: /console)",
+                soft_wrap=True,
             )
-            uvicorn.run(app, host=bind_host, port=bind_port, log_config=None, access_log=False)
+            # New keys are the one thing a first start must not let scroll away: they come last, once the
+            # server is listening, after install, migration, indexing and server start-up output.
+            keys_file = write_keys_file(keys, settings.data_dir) if keys else None
+            config = uvicorn.Config(app, host=bind_host, port=bind_port, log_config=None, access_log=False)
+            announce = (lambda: print_keys(keys, keys_file)) if keys and keys_file else None
+            _run(config, announce)
 
 
-def _first_start(container: object) -> None:
+def _run(config: Any, after_start: Callable[[], None] | None) -> None:
+    """uvicorn's server, calling ``after_start`` once it listens."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if after_start is not None and not self.should_exit:
+                after_start()
+
+    AnnouncingServer(config).run()
+
+
+def _first_start(container: object) -> dict[str, str] | None:
     from service.container import Container
     from service.review.keys import bootstrap_local_keys
 
@@ -50,9 +86,7 @@ def _first_start(container: object) -> None:
     container.db.upgrade()
     keys = bootstrap_local_keys(container.db)
     if keys:
-        out_console.print("[bold]Local API keys (shown once; store them now):[/bold]")
-        for role, key in keys.items():
-            out_console.print(f"  {role:<9} {key}")
+        err_console.print("Created local API keys: they are printed when the server is up.")
     if container.index.live_version() is None:
         source = container.settings.knowledge_dir
         err_console.print(f"No live index yet: indexing {source} (first start only)...")
@@ -61,3 +95,36 @@ def _first_start(container: object) -> None:
             f"Indexed {report.documents} documents, {report.chunks} chunks, {report.products} products "
             f"in {report.seconds:.1f} s."
         )
+    return keys
+
+
+def write_keys_file(keys: dict[str, str], data_dir: Path) -> Path:
+    """The new keys in ``data_dir``, readable and writable by the owner only (0600), with a note."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = (data_dir / KEYS_FILE).resolve()
+    lines = [
+        f"# replydraft API keys created {datetime.now(UTC).isoformat(timespec='seconds')} by `serve --init`.",
+        "# Move them into your password manager or secret store, then delete this file.",
+        "# Only their hashes are kept in the database: they cannot be shown again.",
+        *(f"{role}={key}" for role, key in keys.items()),
+    ]
+    # Created 0600 from the start (no window where another user could read it); an older file of the
+    # same name is truncated and its mode reset.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, ("\n".join(lines) + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
+    return path
+
+
+def print_keys(keys: dict[str, str], keys_file: Path) -> None:
+    body = Text()
+    for role, key in keys.items():
+        body.append(f"{role:<9} ", style="bold")
+        body.append(f"{key}\n")
+    body.append("\nShown once. Also saved, readable only by you, in\n")
+    body.append(str(keys_file), style="bold")
+    body.append("\nMove them into your secret store and delete that file.")
+    out_console.print(Panel(body, title="Local API keys", border_style="green", expand=False))

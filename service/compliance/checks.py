@@ -63,15 +63,19 @@ class Document:
 
     @cached_property
     def evidence(self) -> str:
-        """The sources: what the store stated for this reply. The agent's context is evidence for facts
-        (an order amount or date supports a number) but never excuses contact details, links or promises:
-        a context saying "加微信 ..." must not make a draft that repeats it pass."""
-        return "\n".join(self.sources)
+        """Sources and context: what the store stated for this reply (facts such as amounts and dates)."""
+        return "\n".join([*self.sources, self.context])
 
     @property
     def has_evidence(self) -> bool:
         """Sources or a fact scope to check numbers against (a human reply checked alone has neither)."""
         return bool(self.claims is not None or any(s.strip() for s in self.sources))
+
+    @cached_property
+    def source_text(self) -> str:
+        """The store's sources only: wording a rule may excuse (微信支付 as a payment method). The agent's
+        context is evidence for facts, never an excuse for contact details, links or promises."""
+        return "\n".join(self.sources)
 
     @cached_property
     def quantities(self) -> list[numbers.Quantity]:
@@ -193,12 +197,31 @@ def normalise_domain(domain: str) -> str:
     return d.removeprefix("*.").removeprefix("www.").rstrip(".")
 
 
+# A disguised dot between the labels of a domain: "[.]", "(.)", "[dot]", " dot ", "点", "。", " . ".
+_DISGUISED_DOT = (
+    r"(?:\s?[\[(（【{]\s?(?:\.|dot|点|。)\s?[\])）】}]\s?"  # [.] (.) 【.】 [dot]
+    r"|\s(?:dot|点)\s|\s?(?:点|。)\s?|\s\.\s|,(?=[a-z]))"  # " dot ", 点, 。, " . ", "shop,com"
+)
+_LABEL = r"[a-z0-9][a-z0-9_-]{0,62}"
+DISGUISED_URL_RE = re.compile(
+    rf"(?<![a-z0-9@._-])(?:{_LABEL}(?:{_DISGUISED_DOT}|\.))+(?:{_TLDS})(?![a-z0-9-])"
+)
+_DISGUISED_DOT_RE = re.compile(_DISGUISED_DOT)
+
+
 @register_check("external_link")
 def external_link(doc: Document, _: NoParams) -> Iterator[Hit]:
-    """Links (with or without a scheme) whose domain is not in ``allowed_domains``: phishing risk."""
+    """Links (with or without a scheme) whose domain is not in ``allowed_domains``: phishing risk. Domains
+    whose dots are disguised ("refund[.]com", "shop dot com", "shop点com") count as links too."""
     for m in URL_RE.finditer(doc.text):
         host = link_host(m[0])
         if host and not domain_allowed(host, doc.allowed_domains):
+            yield Hit(m.start(), m.end())
+    for m in DISGUISED_URL_RE.finditer(doc.text):
+        if not _DISGUISED_DOT_RE.search(m[0]):
+            continue  # a plain domain: URL_RE has judged it
+        host = _DISGUISED_DOT_RE.sub(".", m[0]).removeprefix("www.")
+        if not domain_allowed(host, doc.allowed_domains):
             yield Hit(m.start(), m.end())
 
 
@@ -270,11 +293,16 @@ def _claim_hit(q: numbers.Quantity, judgement: numbers.Judgement) -> Hit:
 class CompensationParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     terms: str = Field(description="Regex of compensation words; an amount in the same clause is checked")
+    defer: str | None = Field(
+        None,
+        description="Regex of wording that defers to a process (申请, 价保): such a clause is not a promise",
+    )
 
-    @field_validator("terms")
+    @field_validator("terms", "defer")
     @classmethod
-    def _regex(cls, value: str) -> str:
-        re.compile(value)
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
         return value
 
 
@@ -287,8 +315,11 @@ def compensation_amount(doc: Document, params: CompensationParams) -> Iterator[H
     context do not state: money the store never offered."""
     if not any(q.family in _MONEY for q in doc.quantities):
         return
+    defer = re.compile(params.defer, re.IGNORECASE | re.ASCII) if params.defer else None
     for m in re.finditer(params.terms, doc.text, re.IGNORECASE | re.ASCII):
         lo, hi = doc.norm.clause(m.start())
+        if defer is not None and defer.search(doc.text, lo, hi):
+            continue
         for q in doc.quantities:
             if lo <= q.start < hi and q.family in _MONEY and not doc.quantity_supported(q):
                 yield Hit(min(m.start(), q.start), max(m.end(), q.end))

@@ -21,6 +21,7 @@ from service.compliance.checks import Document, normalise_domain
 from service.compliance.models import ComplianceResult, Finding, Severity
 from service.compliance.normalize import Normalized, has_cjk, has_latin, normalize
 from service.compliance.numbers import ClaimScope
+from service.compliance.platforms import platform_domains
 from service.compliance.prefilter import Prefilter
 from service.compliance.rulepacks import CompiledException, CompiledRule, builtin_pack_paths, compile_rules
 from service.errors import ErrorCode, ReplydraftError
@@ -95,10 +96,11 @@ class ComplianceEngine:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ComplianceEngine:
-        """Built-in packs plus ``settings.compliance_packs``; raises CONFIG naming the bad file and rule."""
+        """Built-in packs plus ``settings.compliance_packs``; links may go to ``settings.allowed_domains`` and
+        the platform's own domains (``settings.compliance_platform``). Raises CONFIG naming a bad pack."""
         return cls.from_paths(
             list(settings.compliance_packs),
-            allowed_domains=settings.allowed_domains,
+            allowed_domains=[*settings.allowed_domains, *platform_domains(settings.compliance_platform)],
             max_chars=settings.max_check_chars,
         )
 
@@ -203,8 +205,43 @@ class ComplianceEngine:
         return out
 
 
+# A negation scoped to its own phrase: the words between it and the match hold no clause break, no
+# sentence-final particle and no "but"; "别忘了" (do not forget) is an instruction, not a negation.
+# Not negations: A-not-A questions (能不能加我微信, 要不要, 是不是), 特别/区别, 非常.
+_ZH_NEGATION = re.compile(
+    r"(?<![能会要是用行可好特分区告差级性类识鉴辨])"
+    r"(?:不会|不要|切勿|请勿|谨防|不得|禁止|严禁|不支持|不接受|警惕|勿|别|不能|不可|不用|无需|不需要|从不|绝不|"
+    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|"
+    r"称不上|算不上|谈不上)"
+    r"(?!忘|人|的|处|家|问题|关系|事|客气|担心|着急|急)"
+    r"[^,.!?;:，。！？；：~\s哦哈呢吧啊呀嘛啦]{0,12}\Z"
+)
+_EN_NEGATION = re.compile(
+    r"\b(?:never|not|don[’']?t|do not|won[’']?t|will not|can[’']?t|cannot|can not|unable to|no|beware of|"
+    r"avoid|refuse|ignore|scams?|fake|impersonat\w*|unknown|nobody|no one)\b"
+    r"(?:(?!\b(?:but|instead|please|just|rather|so|and then)\b)[^.!?;,:]){0,48}\Z"
+)
+
+
+def _negated(text: str, lo: int, start: int) -> bool:
+    before = text[max(lo, start - 60) : start]
+    return _ZH_NEGATION.search(before) is not None or _EN_NEGATION.search(before) is not None
+
+
 def _exception_applies(ex: CompiledException, c: _Candidate, doc: Document) -> bool:
+    if not _exception_holds(ex, c, doc):
+        return False
+    if ex.unless is not None:
+        lo, hi = doc.norm.clause(c.start)
+        return ex.unless.search(doc.text, lo, max(hi, c.end)) is None
+    return True
+
+
+def _exception_holds(ex: CompiledException, c: _Candidate, doc: Document) -> bool:
     text = doc.text
+    if ex.kind == "negated":
+        lo, _ = doc.norm.clause(c.start)
+        return _negated(text, lo, c.start)
     if ex.kind == "after":
         assert ex.pattern is not None
         _, hi = doc.norm.clause(c.start)
@@ -213,28 +250,29 @@ def _exception_applies(ex: CompiledException, c: _Candidate, doc: Document) -> b
         assert ex.pattern is not None
         lo, _ = doc.norm.clause(c.start)
         return ex.pattern.search(text[lo : c.start]) is not None
-    if ex.kind == "clause":
+    if ex.kind in ("clause", "sentence"):
+        # Evidence lying wholly inside the match does not count: "条件" in "无条件退款" cannot excuse it.
         assert ex.pattern is not None
-        lo, hi = doc.norm.clause(c.start)
-        return ex.pattern.search(text, lo, max(hi, c.end)) is not None
-    if ex.kind == "sentence":
-        assert ex.pattern is not None
-        lo, hi = doc.norm.sentence(c.start)
-        return ex.pattern.search(text, lo, max(hi, c.end)) is not None
+        lo, hi = doc.norm.clause(c.start) if ex.kind == "clause" else doc.norm.sentence(c.start)
+        return any(
+            m.start() < c.start or m.end() > c.end for m in ex.pattern.finditer(text, lo, max(hi, c.end))
+        )
     if ex.kind == "measurement":
         _, hi = doc.norm.clause(c.start)
         if any(c.end <= q.start < hi and q.start - c.end <= _MEASURE_WINDOW for q in doc.quantities):
             return True
         return _MEASURE_RE.search(text, c.end, min(hi, c.end + _MEASURE_WINDOW + 6)) is not None
     # in_sources: the match plus what follows it (two characters or the next word; what precedes it when
-    # the text ends there) is stated in the sources or the context: the draft repeats the store's wording.
-    if not doc.evidence.strip():
+    # the text ends there) is stated in the sources: the draft repeats the store's wording. The agent's
+    # context does not count: it is evidence for facts (amounts, dates), never an excuse.
+    evidence = doc.source_text
+    if not evidence.strip():
         return False
     after = _follow_len(text, c.end)
     if after:
-        return text[c.start : c.end + after] in doc.evidence
+        return text[c.start : c.end + after] in evidence
     before = _precede_len(text, c.start)  # nothing follows but punctuation: look behind instead
-    return before > 0 and text[c.start - before : c.end] in doc.evidence
+    return before > 0 and text[c.start - before : c.end] in evidence
 
 
 def _precede_len(text: str, pos: int) -> int:

@@ -1,54 +1,89 @@
 """Text normalisation that keeps a map back to the original characters.
 
-Rules match on a normalised copy of the draft (NFKC: full-width digits, letters and punctuation become
-ASCII; zero-width and control characters are dropped; a few Cyrillic/Greek look-alike letters become
-Latin), so "ｖｘ", "微\u200b信" and "wеchat" with a Cyrillic "е" are caught. Findings must point at the
-text the reviewer sees, hence the offset map.
+Rules match on a normalised copy of the draft, so that a violation cannot hide behind its spelling:
+
+- traditional Chinese becomes simplified (OpenCC ``t2s``), so 無條件退款 is judged like 无条件退款;
+- NFKC (full-width digits, letters and punctuation become ASCII), lower case, zero-width and control
+  characters dropped;
+- letters that look Latin but are not (Cyrillic "е", Greek "ο", Cherokee "Ꭰ" ...) become the Latin letter,
+  from Unicode's confusables data as shipped by ``confusable_homoglyphs``;
+- separators inside a Chinese word ("微 信", "微.信", "微😊信", "爱 买 不 买") are dropped; clause
+  punctuation (，。！？；：、) is kept, so clause-scoped exceptions still see their clause;
+- digit runs written with Chinese numerals or split by separators ("一三八 一二三四 五六七八",
+  "壹叁捌…", "138.1234.5678") become plain digits (the numeral table of ``cn2an``), so phone numbers
+  and account ids are found.
+
+Findings must point at the text the reviewer sees, hence the offset map: every normalised character
+remembers the original character it came from.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 
-# Letters that look Latin but are not: a cheap guard against "WеChat"-style evasion.
-_CONFUSABLES = {
-    "а": "a",
-    "е": "e",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "х": "x",
-    "у": "y",
-    "і": "i",
-    "ј": "j",
-    "ѕ": "s",
-    "к": "k",
-    "м": "m",
-    "т": "t",
-    "в": "b",
-    "н": "h",
-    "ο": "o",
-    "α": "a",
-    "ν": "v",
-    "ρ": "p",
-    "τ": "t",
-    "κ": "k",
-    "ι": "i",
-    "υ": "u",
-}
+import cn2an
+import opencc
+
 _KEEP_CONTROLS = {"\n", "\t"}
+_T2S = opencc.OpenCC("t2s")
+
+
+def _load_confusables() -> dict[str, str]:
+    """Non-Latin letters and digits that Unicode lists as confusable with one ASCII letter or digit.
+
+    Only characters below the CJK blocks are taken (a Chinese character is never a Latin look-alike here),
+    and only letters and digits, so symbols such as "°" or "×" keep their meaning for the number rules.
+    """
+    data = json.loads(
+        resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
+    )
+    table: dict[str, str] = {}
+    for char, glyphs in data.items():
+        if len(char) != 1 or char.isascii() or ord(char) >= 0x2E80:
+            continue
+        if unicodedata.category(char)[0] not in "LN":
+            continue
+        for glyph in glyphs:
+            c = glyph["c"]
+            if len(c) == 1 and c.isascii() and c.isalnum():
+                table[char] = c.lower()
+                break
+    return table
+
+
+_CONFUSABLES = _load_confusables()
+# Chinese numerals (financial forms, 幺, 两, 〇 included) as digits, from cn2an's own numeral table.
+_NUMERALS: dict[str, str] = {
+    ch: str(value)
+    for value, key in enumerate(("零", "一", "二", "三", "四", "五", "六", "七", "八", "九"))
+    for ch in cn2an.Cn2An().normal_cn_number[key]
+}
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_RE = re.compile(r"[A-Za-z]")
 _CLAUSE_END = re.compile(r"[。！？!?；;,，\n]|\.(?=\s|$)|:(?=\s)")
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
+# Separators a word can be split with: spaces, symbols and emoji, dots, dashes and the like. Clause
+# punctuation is not among them. Runs of up to three are dropped between two Chinese characters.
+_SEP = r"[ \t\u00a0\u3000.·•・*~^_\-/\\|'\"`#+=<>\u2000-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]"
+_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}]){_SEP}{{1,3}}(?=[{_CJK}])")
+_NUMERAL_CHARS = "".join(_NUMERALS)
+_DIGIT_RUN_SEP = r"[ \t.·\-_/*~|]"
+# Seven or more digits or Chinese numerals, possibly split by up to three separators each.
+_DIGIT_RUN_RE = re.compile(rf"[0-9{_NUMERAL_CHARS}](?:{_DIGIT_RUN_SEP}{{0,3}}[0-9{_NUMERAL_CHARS}]){{6,}}")
+_NEEDS_REWRITE_RE = re.compile(rf"[{_NUMERAL_CHARS}]|[0-9]{_DIGIT_RUN_SEP}|[ \t]{{2}}")
+# Runs of spaces count as one ("not my  problem" is "not my problem").
+_SPACE_RUN_RE = re.compile(r"(?<=[ \t])[ \t]+")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _char(c: str) -> str:
     """Normalised form of one character ('' to drop it)."""
     if c in _KEEP_CONTROLS:
@@ -59,7 +94,7 @@ def _char(c: str) -> str:
     if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
         return ""
     out = unicodedata.normalize("NFKC", c)
-    return "".join(_CONFUSABLES.get(ch, ch) for ch in out.lower())
+    return "".join(_CONFUSABLES.get(ch) or _CONFUSABLES.get(ch.lower()) or ch.lower() for ch in out)
 
 
 def _lower_same_length(text: str) -> str:
@@ -69,12 +104,27 @@ def _lower_same_length(text: str) -> str:
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified Chinese, character for character (same length as ``text``)."""
+    out: str = _T2S.convert(text)
+    if len(out) == len(text):
+        return out
+    return "".join(_t2s_char(c) for c in text)  # a phrase conversion changed the length: per character
+
+
+@lru_cache(maxsize=8192)
+def _t2s_char(c: str) -> str:
+    out: str = _T2S.convert(c)
+    return out if len(out) == 1 else c
+
+
+@lru_cache(maxsize=2048)
 def fold(text: str) -> str:
-    """Normalised, lower-cased text without the offset map: for sources and context (fast path)."""
-    out = unicodedata.normalize("NFKC", text).lower()
-    if out.isascii():
-        return "".join(ch for ch in out if ch >= " " or ch in "\n\t")
-    return "".join(_char(ch) for ch in out)
+    """Normalised, lower-cased text without the offset map: for sources and context. Cached, because the
+    same source chunks come back draft after draft."""
+    if text.isascii():
+        return "".join(ch for ch in text.lower() if ch >= " " or ch in "\n\t")
+    return normalize(text).text
 
 
 def has_cjk(text: str) -> bool:
@@ -104,6 +154,11 @@ class Normalized:
             return pos, pos
         return self._index[start], self._index[end - 1] + 1
 
+    @property
+    def aligned(self) -> bool:
+        """Whether each normalised character sits at the same offset as its original character."""
+        return not self._index
+
     def clause(self, pos: int) -> tuple[int, int]:
         """Bounds of the clause (between commas, full stops, semicolons, line breaks) holding ``pos``."""
         if not self._clause_starts:
@@ -127,23 +182,68 @@ def _bounds(starts: list[int], pos: int, length: int) -> tuple[int, int]:
     return start, end
 
 
+def _digit_runs(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, digits) for each run of seven or more digits/numerals that needs rewriting."""
+    out: list[tuple[int, int, str]] = []
+    for m in _DIGIT_RUN_RE.finditer(text):
+        run = m[0]
+        if not _NEEDS_REWRITE_RE.search(run):
+            continue  # already plain digits
+        digits = "".join(_NUMERALS.get(ch, ch) for ch in run if ch not in _SEP_SET)
+        if run.isascii() and not _PHONE_OR_CARD_RE.fullmatch(digits):
+            continue  # a date or a version written with separators stays as written
+        out.append((m.start(), m.end(), digits))
+    return out
+
+
+_SEP_SET = frozenset(" \t.·-_/*~|")
+# Split digits are joined only when they make a mobile number or a card/ID-length run.
+_PHONE_OR_CARD_RE = re.compile(r"(?:86)?1[3-9][0-9]{9}|[0-9]{15,19}x?")
+
+
 def normalize(text: str) -> Normalized:
     if text.isascii() and text.isprintable():
-        return Normalized(text, text.lower(), [])
-    mapped = list(map(_char, text))
-    joined = "".join(mapped)
-    if len(joined) == len(text) and "" not in mapped:  # each character gave exactly one: same offsets
+        if not _NEEDS_REWRITE_RE.search(text):
+            return Normalized(text, text.lower(), [])
+        joined = text.lower()
+        mapped: list[str] | None = None
+    else:
+        source = to_simplified(text) if CJK_RE.search(text) else text
+        mapped = list(map(_char, source))
+        joined = "".join(mapped)
+        if len(joined) == len(text) and "" not in mapped:
+            mapped = None  # one character for one: offsets unchanged so far
+    gaps = _CJK_GAP_RE.search(joined) is not None or _SPACE_RUN_RE.search(joined) is not None
+    runs = _digit_runs(joined) if _NEEDS_REWRITE_RE.search(joined) else []
+    if mapped is None and not gaps and not runs:
         return Normalized(text, _lower_same_length(joined), [])
     chars: list[str] = []
     index: list[int] = []
-    for i, c in enumerate(text):
-        if " " <= c < "\x7f" or c in "\n\t":
-            chars.append(c)
-            index.append(i)
+    if mapped is None:
+        chars = list(joined)
+        index = list(range(len(joined)))
+    else:
+        for i, out in enumerate(mapped):
+            for ch in out:
+                chars.append(ch)
+                index.append(i)
+    if gaps:
+        keep = [True] * len(chars)
+        for pattern in (_CJK_GAP_RE, _SPACE_RUN_RE):
+            for m in pattern.finditer(joined):
+                for k in range(m.start(), m.end()):
+                    keep[k] = False
+        chars = [c for c, k in zip(chars, keep, strict=True) if k]
+        index = [i for i, k in zip(index, keep, strict=True) if k]
+        joined = "".join(chars)
+        runs = _digit_runs(joined) if _NEEDS_REWRITE_RE.search(joined) else []
+    for start, end, digits in reversed(runs):
+        kept = [k for k in range(start, end) if chars[k] not in _SEP_SET]
+        if len(kept) != len(digits):
             continue
-        out = _char(c)
-        for ch in out:
-            chars.append(ch)
-            index.append(i)
+        chars[start:end] = list(digits)
+        index[start:end] = [index[k] for k in kept]
     joined = "".join(chars)
+    if len(index) == len(text) and index == list(range(len(text))):
+        index = []
     return Normalized(text, _lower_same_length(joined), index)

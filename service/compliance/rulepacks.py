@@ -60,18 +60,26 @@ class RuleException(BaseModel):
     after: str | None = Field(None, description="Regex that starts right after the match (same clause)")
     clause: str | None = Field(None, description="Regex found anywhere in the clause of the match")
     sentence: str | None = Field(None, description="Regex found anywhere in the sentence of the match")
-    in_sources: bool = Field(False, description="The match and the words after it occur in sources/context")
+    in_sources: bool = Field(False, description="The match and the words after it occur in the sources")
     measurement: bool = Field(False, description="A number with a unit follows in the same clause")
+    negated: bool = Field(
+        False,
+        description="A negation scoped to the match's own phrase (请勿添加…微信, don't add … on WeChat)",
+    )
+    unless: str | None = Field(
+        None, description="Regex: the exception does not apply when this occurs in the match's clause"
+    )
 
     @model_validator(mode="after")
     def _one(self) -> RuleException:
         regexes = [v for v in (self.before, self.after, self.clause, self.sentence) if v is not None]
-        flags = [self.in_sources, self.measurement]
+        flags = [self.in_sources, self.measurement, self.negated]
         if len(regexes) + sum(flags) != 1:
             raise ValueError(
-                "an exception sets exactly one of before, after, clause, sentence, in_sources, measurement"
+                "an exception sets exactly one of before, after, clause, sentence, in_sources, measurement, "
+                "negated"
             )
-        for pattern in regexes:
+        for pattern in [*regexes, *([self.unless] if self.unless is not None else [])]:
             _compile(pattern)
         return self
 
@@ -99,6 +107,20 @@ class Matcher(BaseModel):
         return self
 
 
+class Example(BaseModel):
+    """A text a rule must flag (or, as a negative, must leave alone), with the evidence it assumes."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=2000)
+    sources: list[str] = Field(default_factory=list)
+    context: str | None = None
+    customer_text: str | None = None
+
+
+def _examples(items: list[str | Example]) -> list[Example]:
+    return [Example(text=x) if isinstance(x, str) else x for x in items]
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{1,80}$")
@@ -110,6 +132,17 @@ class Rule(BaseModel):
     suggestion: str = Field(min_length=1, max_length=500)
     message: str | None = Field(None, max_length=500, description="Shown per finding; {matched} is replaced")
     exceptions: list[RuleException] = Field(default_factory=list)
+    examples: list[str | Example] = Field(
+        default_factory=list,
+        description="Texts this rule must flag (kept beside the rule; see the self-test)",
+    )
+    negatives: list[str | Example] = Field(default_factory=list, description="Texts this rule must not flag")
+
+    def example_items(self) -> list[Example]:
+        return _examples(self.examples)
+
+    def negative_items(self) -> list[Example]:
+        return _examples(self.negatives)
 
 
 class Pack(BaseModel):
@@ -132,8 +165,9 @@ class Pack(BaseModel):
 
 @dataclass(frozen=True)
 class CompiledException:
-    kind: str  # before | after | clause | sentence | in_sources | measurement
+    kind: str  # before | after | clause | sentence | in_sources | measurement | negated
     pattern: re.Pattern[str] | None
+    unless: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -189,20 +223,31 @@ def load_pack(path: Path) -> Pack:
 def _compile_exceptions(items: Iterable[RuleException]) -> tuple[CompiledException, ...]:
     out: list[CompiledException] = []
     for ex in items:
+        unless = _compile(ex.unless) if ex.unless is not None else None
         if ex.before is not None:
-            out.append(CompiledException("before", _compile(f"(?:{ex.before})\\Z")))
+            out.append(CompiledException("before", _compile(f"(?:{ex.before})\\Z"), unless))
         elif ex.after is not None:
-            out.append(CompiledException("after", _compile(ex.after)))
+            out.append(CompiledException("after", _compile(ex.after), unless))
         elif ex.clause is not None:
-            out.append(CompiledException("clause", _compile(ex.clause)))
+            out.append(CompiledException("clause", _compile(ex.clause), unless))
         elif ex.sentence is not None:
-            out.append(CompiledException("sentence", _compile(ex.sentence)))
+            out.append(CompiledException("sentence", _compile(ex.sentence), unless))
         elif ex.in_sources:
-            out.append(CompiledException("in_sources", None))
+            out.append(CompiledException("in_sources", None, unless))
+        elif ex.negated:
+            out.append(CompiledException("negated", None, unless))
         else:
-            out.append(CompiledException("measurement", None))
+            out.append(CompiledException("measurement", None, unless))
     # Cheap tests first: the source lookup and the quantity scan cost most.
-    order = {"after": 0, "before": 1, "clause": 2, "sentence": 3, "measurement": 4, "in_sources": 5}
+    order = {
+        "after": 0,
+        "before": 1,
+        "negated": 2,
+        "clause": 3,
+        "sentence": 4,
+        "measurement": 5,
+        "in_sources": 6,
+    }
     return tuple(sorted(out, key=lambda e: order[e.kind]))
 
 

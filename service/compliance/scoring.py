@@ -38,6 +38,9 @@ class LabelledItem(BaseModel):
     context: str | None = None
     customer_text: str | None = None
     note: str | None = None
+    # How the item was written (evasion and look-alike sets: "separators", "homoglyphs", ...); scored apart
+    # so one technique the filter misses shows even when the overall numbers look fine.
+    technique: str | None = Field(None, max_length=80)
     expected: Expected
 
 
@@ -88,6 +91,11 @@ def score_labelled_set(engine: Checker, items: Iterable[LabelledItem | Mapping[s
     - ``block_recall``: share of items labelled block that the engine blocks.
     - ``block_category_recall``: per category, recall on the items labelled block (the severe cases).
     - ``false_positive_rate``: share of clean (pass) items that get any finding.
+    - ``block_precision`` / ``warn_precision``: of the items the engine blocks (warns on), the share
+      labelled so; a filter that blocks innocent replies is as costly to a store as one that misses.
+    - ``caught_rate``: share of non-pass items that get a non-pass verdict (any finding that stops or
+      holds the text); ``flagged_rate``: share of all items that get one (for look-alike sets: the noise).
+    - ``by_technique``: the same per ``technique``.
     - ``verdict_accuracy`` and ``mismatches`` (items whose verdict or categories differ), for debugging.
     """
     parsed = [x if isinstance(x, LabelledItem) else LabelledItem.model_validate(x) for x in items]
@@ -97,6 +105,8 @@ def score_labelled_set(engine: Checker, items: Iterable[LabelledItem | Mapping[s
     block_tp = dict.fromkeys(CATEGORIES, 0)
     block_n = dict.fromkeys(CATEGORIES, 0)
     blocks = blocked = clean = flagged_clean = correct = 0
+    got_block = right_block = got_warn = right_warn = violations = caught = flagged = 0
+    techniques: dict[str, dict[str, int]] = {}
     mismatches: list[dict[str, Any]] = []
     for item in parsed:
         result = engine.check(
@@ -125,6 +135,22 @@ def score_labelled_set(engine: Checker, items: Iterable[LabelledItem | Mapping[s
             clean += 1
             flagged_clean += result.verdict != Verdict.PASS
         correct += result.verdict == item.expected.verdict
+        got_block += result.verdict == Verdict.BLOCK
+        violations += item.expected.verdict != Verdict.PASS
+        caught += item.expected.verdict != Verdict.PASS and result.verdict != Verdict.PASS
+        flagged += result.verdict != Verdict.PASS
+        right_block += result.verdict == Verdict.BLOCK and item.expected.verdict == Verdict.BLOCK
+        got_warn += result.verdict == Verdict.WARN
+        right_warn += result.verdict == Verdict.WARN and item.expected.verdict == Verdict.WARN
+        if item.technique:
+            row = techniques.setdefault(
+                item.technique, {"items": 0, "violations": 0, "caught": 0, "flagged": 0, "correct": 0}
+            )
+            row["items"] += 1
+            row["violations"] += item.expected.verdict != Verdict.PASS
+            row["caught"] += item.expected.verdict != Verdict.PASS and result.verdict != Verdict.PASS
+            row["flagged"] += result.verdict != Verdict.PASS
+            row["correct"] += result.verdict == item.expected.verdict
         if result.verdict != item.expected.verdict or got != want:
             mismatches.append(
                 {
@@ -155,5 +181,17 @@ def score_labelled_set(engine: Checker, items: Iterable[LabelledItem | Mapping[s
         "block_category_recall": {c: _ratio(block_tp[c], block_n[c]) for c in CATEGORIES if block_n[c]},
         "false_positive_rate": _ratio(flagged_clean, clean),
         "verdict_accuracy": _ratio(correct, len(parsed)),
+        "block_precision": _ratio(right_block, got_block),
+        "warn_precision": _ratio(right_warn, got_warn),
+        "caught_rate": _ratio(caught, violations),
+        "flagged_rate": _ratio(flagged, len(parsed)),
+        "by_technique": {
+            name: {
+                **row,
+                "caught_rate": _ratio(row["caught"], row["violations"]),
+                "flagged_rate": _ratio(row["flagged"], row["items"]),
+            }
+            for name, row in sorted(techniques.items())
+        },
         "mismatches": mismatches,
     }

@@ -17,13 +17,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from service.api.auth import Principal
 from service.compliance.models import Finding
 from service.console import i18n, policy
-from service.console.session import COOKIE, COOKIE_PATH, Session, codec_for, csrf_ok
+from service.console.session import COOKIE, COOKIE_PATH, Session, codec_for, csrf_ok, store_for
 from service.container import Container
 from service.drafting.models import DraftRecord
 from service.errors import ErrorCode, ReplydraftError
+from service.review.principal import Principal
 
 log = logging.getLogger("replydraft.console")
 
@@ -142,9 +142,17 @@ def viewer(request: Request, container: Container) -> Viewer:
     fresh = session is None
     expired = fresh and bool(request.cookies.get(COOKIE))
     session = session or Session.fresh()
-    principal = container.keys.authenticate(session.token) if session.token else None
-    if session.token and principal is None:  # revoked key: drop it from the cookie
-        session, fresh, expired = session.signed_out(), True, True
+    principal = None
+    if session.sid:
+        # The database vouches for the session (not ended, not idle), the key store for its key.
+        live = store_for(request).resolve(session.sid)
+        principal = container.keys.by_id(live.key_id) if live else None
+        if live is None or principal is None:  # logged out, idle, expired or revoked: sign in again
+            if live is not None:
+                store_for(request).end(session.sid, "key_inactive")
+            session, fresh, expired = Session.fresh(), True, True
+        else:
+            session = Session(csrf=live.csrf, sid=session.sid)
     lang, chosen = i18n.pick_language(request)
     return Viewer(request, container, session, fresh, principal, lang, chosen, expired)
 

@@ -7,10 +7,10 @@ console never offers an action the API would refuse; the review service still en
 
 from __future__ import annotations
 
-from service.api.auth import Principal, Role
+from service.review.principal import Principal, Role
 
 READ_ROLES = frozenset({Role.AGENT, Role.REVIEWER, Role.QA, Role.ADMIN})  # GET /v1/drafts/{id}, reviews
-ACT_ROLES = frozenset({Role.REVIEWER, Role.ADMIN})  # approve, reject, regenerate, send
+ACT_ROLES = frozenset({Role.REVIEWER, Role.ADMIN})  # approve, reject, regenerate, send, withdraw
 AUDIT_ROLES = frozenset({Role.REVIEWER, Role.QA, Role.ADMIN})  # GET /v1/drafts/{id}/audit
 STATS_ROLES = frozenset({Role.REVIEWER, Role.QA, Role.ADMIN})  # GET /v1/stats
 CHECK_ROLES = frozenset({Role.AGENT, Role.REVIEWER, Role.QA, Role.ADMIN})  # POST /v1/compliance/check
@@ -21,6 +21,7 @@ ACTION_STATES: dict[str, frozenset[str]] = {
     "reject": frozenset({"pending_review"}),
     "regenerate": frozenset({"pending_review"}),
     "send": frozenset({"approved"}),
+    "withdraw": frozenset({"approved"}),
 }
 
 

@@ -1,6 +1,6 @@
 """Console routes: sign-in, queue, draft page with actions, live compliance check, dashboard.
 
-Routes are thin: they authenticate the session's key through the container's KeyStore, check the same
+Routes are thin: they resolve the server-side session and its key (session.py), check the same
 roles as the API (policy.py), call ``container.reviews`` (the domain layer the API uses, also for the live
 re-check of an edit) and render. Domain errors become visible messages on the page instead of JSON.
 """
@@ -32,7 +32,7 @@ from service.console.page import (
     static_file,
     viewer,
 )
-from service.console.session import csrf_ok
+from service.console.session import Session, csrf_ok, store_for
 from service.drafting.models import DraftRecord
 from service.errors import ErrorCode, ReplydraftError
 from service.review.workflow import MAX_EDIT_CHARS, MAX_PAGE, MAX_REASON_CHARS
@@ -80,7 +80,9 @@ def sign_in(
         return v.render("login.html", status=401, next=safe_next(next), login_error=v.t("login.invalid"))
     if not policy.can_read(principal):
         return v.render("login.html", status=403, next=safe_next(next), login_error=v.t("login.role_denied"))
-    v.session, v.fresh_session, v.principal = v.session.signed_in(token), True, principal
+    if v.session.sid:  # signing in over a live session replaces it
+        store_for(request).end(v.session.sid, "replaced")
+    v.session, v.fresh_session, v.principal = store_for(request).start(principal.key_id), True, principal
     log.info("console sign-in", extra={"key_id": principal.key_id, "role": principal.role.value})
     return v.redirect(safe_next(next))
 
@@ -93,7 +95,9 @@ def sign_out(
     refused = csrf_refusal(v, csrf)
     if refused:
         return refused
-    v.session, v.fresh_session, v.principal = v.session.signed_out(), True, None
+    if v.session.sid:  # ended in the database: a saved copy of the cookie signs no one in
+        store_for(request).end(v.session.sid, "logout")
+    v.session, v.fresh_session, v.principal = Session.fresh(), True, None
     return v.redirect("/console?bye=1")
 
 
@@ -364,6 +368,26 @@ def send(
     return _act(v, draft_id, csrf, lambda r: r.send(draft_id, principal=v.principal), "sent")
 
 
+@router.post("/drafts/{draft_id}/withdraw")
+def withdraw(
+    draft_id: str,
+    request: Request,
+    container: ContainerDep,
+    version: Annotated[int, Form()],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    v = viewer(request, container)
+    why = reason.strip() or None
+    return _act(
+        v,
+        draft_id,
+        csrf,
+        lambda r: r.withdraw(draft_id, version=version, reason=why, principal=v.principal),
+        "withdrawn",
+    )
+
+
 # --- live compliance check (JSON) --------------------------------------------------------------------
 class CheckBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -421,7 +445,12 @@ def dashboard(request: Request, container: ContainerDep) -> Response:
         stats = container.reviews.stats(days)
     except ReplydraftError as exc:
         return v.render("error.html", status=exc.http_status, error=error_message(v, exc, None))
-    return v.render("dashboard.html", stats=views.stats_view(stats, v.t), days=days)
+    return v.render(
+        "dashboard.html",
+        stats=views.stats_view(stats, v.t),
+        kpi=views.acceptance_view(stats.acceptance, v.t),
+        days=days,
+    )
 
 
 # --- static files ------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from service.compliance.models import Finding
 from service.console.highlight import Segment, segments
 from service.console.i18n import has
 from service.drafting.models import Citation, DraftRecord
+from service.review import stats as review_stats
+from service.review.kpis import Acceptance, OutcomeCounts
 from service.review.models import AuditEntry, Stats
 
 EXCERPT_CHARS = 90
@@ -45,7 +47,8 @@ def age_seconds(when: datetime, now: datetime) -> float:
 
 
 def is_fallback(record: DraftRecord) -> bool:
-    return bool(record.generator.fallback_reason)
+    """A configured model failed and the offline drafter stood in (offline by choice is not one)."""
+    return review_stats.is_fallback(record.generator.provider, record.generator.fallback_reason)
 
 
 def generator_label(record: DraftRecord, t: Translate) -> str:
@@ -197,6 +200,8 @@ class StatsView:
     sent: int
     edit_distance: str
     categories: list[Bar]
+    generators: list[Bar]
+    withdrawn: int
     reasons: list[tuple[str, int]]
     per_day: list[dict[str, str]]
 
@@ -216,6 +221,10 @@ def stats_view(stats: Stats, t: Translate) -> StatsView:
         key = f"dash.category.{name}"
         return t(key) if has(key) else name
 
+    def generator(kind: str) -> str:
+        key = f"dash.generator.{kind}"
+        return t(key) if has(key) else kind
+
     active = [d for d in stats.per_day if d.drafts or d.decisions]
     return StatsView(
         acceptance=percent(stats.acceptance_rate),
@@ -227,6 +236,8 @@ def stats_view(stats: Stats, t: Translate) -> StatsView:
         sent=stats.sent,
         edit_distance="–" if stats.median_edit_distance is None else f"{stats.median_edit_distance:g}",
         categories=bars(stats.findings_by_category, category),
+        generators=bars(stats.generators, generator),
+        withdrawn=stats.withdrawn,
         reasons=list(stats.rejection_reasons),
         per_day=[
             {
@@ -241,3 +252,64 @@ def stats_view(stats: Stats, t: Translate) -> StatsView:
             for d in reversed(active)
         ],
     )
+
+
+OUTCOME_ORDER = ("unchanged", "small_edit", "rewritten", "rejected", "regenerated")
+
+
+def acceptance_view(kpi: Acceptance | None, t: Translate) -> dict[str, Any] | None:
+    """Stacked outcome bars per generator and per reviewer, the accepted-rate trend by day, and the
+    intents and products that reviewers accept least (where the drafts need work)."""
+    if kpi is None or not kpi.total.decisions:
+        return None
+
+    def stack(group: OutcomeCounts) -> list[dict[str, Any]]:
+        x = 0.0
+        parts = []
+        for name in OUTCOME_ORDER:
+            n = getattr(group, name)
+            width = round(400 * n / group.decisions, 1) if group.decisions else 0.0
+            parts.append(
+                {"outcome": name, "label": t(f"dash.outcome.{name}"), "n": n, "x": x, "width": width}
+            )
+            x += width
+        return parts
+
+    def rows(dimension: str, limit: int = 8) -> list[dict[str, Any]]:
+        groups = kpi.by.get(dimension, [])[:limit]
+        return [
+            {
+                "key": g.key,
+                "decisions": g.decisions,
+                "accepted": percent(g.accepted_rate),
+                "unchanged": percent(g.unchanged_rate),
+                "time": duration(g.median_time_to_decision_s, t),
+                "parts": stack(g),
+            }
+            for g in groups
+        ]
+
+    trend = [d for d in kpi.per_day if d.decisions]
+    return {
+        "total": {
+            "accepted": percent(kpi.total.accepted_rate),
+            "unchanged": percent(kpi.total.unchanged_rate),
+            "time": duration(kpi.total.median_time_to_decision_s, t),
+            "parts": stack(kpi.total),
+        },
+        "threshold": f"{kpi.small_edit_threshold:g}",
+        "generators": rows("generator"),
+        "reviewers": rows("reviewer"),
+        "intents": sorted(rows("intent", 50), key=lambda r: r["accepted"])[:8],
+        "products": rows("product"),
+        "trend": [
+            {
+                "day": d.day,
+                "rate": d.accepted_rate or 0.0,
+                "label": percent(d.accepted_rate),
+                "n": d.decisions,
+            }
+            for d in trend
+        ],
+        "outcomes": [{"outcome": n, "label": t(f"dash.outcome.{n}")} for n in OUTCOME_ORDER],
+    }

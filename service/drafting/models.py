@@ -52,10 +52,9 @@ class Citation(BaseModel):
     source_id: str
     title: str
     excerpt: str
-    chunk_id: str | None = None
+    chunk_id: str | None = None  # passages: a content hash, so it names the cited text's version
     product_id: str | None = None
-    # sha256 of the cited fact's source, field and text (service/answering/facts.py): which version of the
-    # knowledge the citation quotes, also for product facts that have no chunk.
+    # Product facts have no chunk: the digest of the facts cited (ProductFacts.digest) names their version.
     fact_digest: str | None = None
 
 

@@ -21,6 +21,7 @@ from service.answering.facts import FactStore
 from service.compliance.numbers import ClaimScope
 from service.drafting import citations, extractive
 from service.drafting.customer_text import strip_labels
+from service.drafting.focus import focus_query
 from service.drafting.intent import Intent, detect_intent, has_problem
 from service.drafting.llm import ChatModel, LLMError, TextStream, strip_reasoning
 from service.drafting.models import DraftRequest, GeneratedDraft, GeneratorInfo, Repair
@@ -237,9 +238,10 @@ class DraftPipeline:
             products = [p for p in resolved if p is not None] or products
         elif not products and not req.product_ids and recent:
             products = resolve_products(self.index.catalogue(), [], "\n".join(recent))
-        query = req.customer_message.strip()
+        budget = self.settings.retrieval_query_tokens  # bounds retrieval cost whatever the length
+        query = focus_query(req.customer_message, budget)
         if recent and estimate_tokens(query) < SHORT_QUERY_TOKENS:
-            query = f"{recent[-1]}\n{query}"
+            query = f"{focus_query(recent[-1], budget - estimate_tokens(query) - 1)}\n{query}".strip()
         grounding = gather(
             self.index, query=query, products=products, k=self.settings.retrieval_k, language=language
         )

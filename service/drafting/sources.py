@@ -45,7 +45,7 @@ class Source:
     text: str
     chunk_id: str | None = None
     product_id: str | None = None
-    fact_digest: str | None = None  # the answer engine's fact this source is (service/answering/facts.py)
+    fact_digest: str | None = None  # product facts: their version (a passage's chunk id is its version)
 
 
 @dataclass
@@ -168,6 +168,7 @@ def gather(
             title=facts.name,
             text=facts_text(facts, language),
             product_id=facts.product_id,
+            fact_digest=facts.digest(),
         )
         sources.append(source)
         rows.append(product_row(source, facts))

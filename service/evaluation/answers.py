@@ -22,19 +22,6 @@ from service.drafting.models import GeneratedDraft
 from service.drafting.pipeline import Delta, DraftPipeline, Final, Prepared
 from service.drafting.text import overlap, terms
 
-# Metric names (flat, so thresholds and baselines can name them) where lower is better.
-LOWER_IS_BETTER = frozenset(
-    {
-        "wrong_product_facts",
-        "wrong_product_unflagged",
-        "irrelevant_sentence_rate",
-        "customer_text_marks",
-        "review_text_labels",
-        "first_text_p50_ms",
-        "repairs_total",
-    }
-)
-NEUTRAL = frozenset({"quoted_sentences", "multi_part_cases"})
 WRONG = ("wrong_product", "wrong_field")
 RELEVANT_OVERLAP = 0.25  # share of the question's terms a quoted sentence without a kind must carry
 _MARKER = re.compile(r"\[\d{1,3}\]")

@@ -53,8 +53,13 @@ class Expect(BaseModel):
     facts: list[Item] = Field(default_factory=list)
     forbidden: list[Item] = Field(default_factory=list)
     verdict: list[Verdict] | None = None
+    # For cases built to lead a generator into a violation (a customer asking for a WeChat id, a context
+    # holding a phone number): when the draft contains a ``forbidden`` item, its verdict must be one of
+    # these (the filter must catch what the generator did); otherwise ``verdict`` applies. Either way a
+    # violation that slips through, or a clean draft that is blocked, fails verdict accuracy.
+    verdict_if_forbidden: list[Verdict] | None = None
 
-    @field_validator("verdict", mode="before")
+    @field_validator("verdict", "verdict_if_forbidden", mode="before")
     @classmethod
     def _listify(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
@@ -69,6 +74,11 @@ class Case(BaseModel):
     product_ids: list[str] = Field(default_factory=list, max_length=20)
     expect: Expect = Field(default_factory=Expect)
     tags: dict[str, str] = Field(default_factory=dict)
+    # From production (`replydraft eval export`): the text a reviewer approved, used by replay as the
+    # reference; a rejected draft's text and the reviewer's reason, for QA to write the facts.
+    reference: str | None = Field(None, max_length=MAX_MESSAGE_CHARS * 4)
+    rejected_text: str | None = Field(None, max_length=MAX_MESSAGE_CHARS * 4)
+    note: str | None = Field(None, max_length=2000)
 
     @field_validator("message")
     @classmethod
@@ -76,6 +86,12 @@ class Case(BaseModel):
         if not value.strip():
             raise ValueError("must not be blank")
         return value
+
+    @model_validator(mode="after")
+    def _forbidden_to_catch(self) -> Case:
+        if self.expect.verdict_if_forbidden is not None and not self.expect.forbidden:
+            raise ValueError("expect.verdict_if_forbidden needs expect.forbidden items to look for")
+        return self
 
     @field_validator("tags", mode="before")
     @classmethod

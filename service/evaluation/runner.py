@@ -94,7 +94,12 @@ def score_case(
     language_ok = _written_in(draft.text, expected_language)
     verdict = draft.compliance.verdict.value
     coverage = sum(matched) / len(matched) if matched else None
-    verdict_ok = case.expect.verdict is None or verdict in case.expect.verdict
+    if forbidden and case.expect.verdict_if_forbidden is not None:
+        verdict_ok = verdict in case.expect.verdict_if_forbidden
+        expected_verdict: list[str] | None = list(case.expect.verdict_if_forbidden)
+    else:
+        verdict_ok = case.expect.verdict is None or verdict in case.expect.verdict
+        expected_verdict = list(case.expect.verdict) if case.expect.verdict is not None else None
     return {
         "id": case.id,
         "tags": case.tags,
@@ -110,7 +115,7 @@ def score_case(
         "tokens": draft.generator.tokens or {},
         "latency_ms": round(wall_ms, 1),
         "verdict": verdict,
-        "expected_verdict": case.expect.verdict,
+        "expected_verdict": expected_verdict,
         "verdict_ok": verdict_ok,
         "findings": [f"{f.category}:{f.matched}" for f in draft.compliance.findings],
         "retrieved": [

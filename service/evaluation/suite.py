@@ -86,18 +86,29 @@ def eval_container(settings: Settings, opts: EvalOptions, progress: ProgressFn) 
             shutil.rmtree(work, ignore_errors=True)
 
 
-def compliance_set_scores(path: Path, settings: Settings) -> dict[str, Any]:
-    try:
-        labelled = load_labelled_set(path)
-    except Exception as exc:
-        raise EvalInputError(f"{path}: invalid labelled compliance set ({exc})") from exc
+def compliance_set_scores(path: Path | list[Path], settings: Settings) -> dict[str, Any]:
+    """Several files are one set (their items together, their link allow-lists joined)."""
+    paths = path if isinstance(path, list) else [path]
+    items: list[Any] = []
+    domains: list[str] = []
+    for one in paths:
+        try:
+            labelled = load_labelled_set(one)
+        except Exception as exc:
+            raise EvalInputError(f"{one}: invalid labelled compliance set ({exc})") from exc
+        items += labelled.items
+        domains += [d for d in labelled.allowed_domains if d not in domains]
+    ids = [x.id for x in items]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise EvalInputError(f"{', '.join(map(str, paths))}: item ids used twice: {', '.join(dupes[:10])}")
     engine = ComplianceEngine.from_paths(
         list(settings.compliance_packs),
-        allowed_domains=labelled.allowed_domains,
+        allowed_domains=domains,
         max_chars=settings.max_check_chars,
     )
-    scores = score_labelled_set(engine, labelled.items)
-    scores["path"] = str(path)
+    scores = score_labelled_set(engine, items)
+    scores["path"] = ", ".join(map(str, paths))
     return scores
 
 
@@ -124,7 +135,22 @@ def _rubric(settings: Settings, default: Path) -> Path:
 
 def _compliance_metrics(comp: dict[str, Any]) -> dict[str, Any]:
     """Flat names a thresholds file can gate on, per category too (``recall.off_platform``)."""
-    out = {k: comp[k] for k in ("block_recall", "false_positive_rate", "verdict_accuracy")}
+    keys = (
+        "block_recall",
+        "false_positive_rate",
+        "verdict_accuracy",
+        "block_precision",
+        "warn_precision",
+        "caught_rate",
+        "flagged_rate",
+    )
+    out = {k: comp.get(k) for k in keys}
+    techniques = comp.get("by_technique") or {}
+    caught = [t["caught_rate"] for t in techniques.values() if t.get("caught_rate") is not None]
+    flagged = [t["flagged_rate"] for t in techniques.values() if not t.get("violations")]
+    # The weakest technique decides: "recall >= 0.95 by technique" is a claim about every technique.
+    out["min_technique_caught_rate"] = min(caught) if caught else None
+    out["max_technique_flagged_rate"] = max(flagged) if flagged else None
     for category, row in sorted(comp.get("per_category", {}).items()):
         out[f"precision.{category}"] = row["precision"]
         out[f"recall.{category}"] = row["recall"]
@@ -138,6 +164,8 @@ def run_eval(settings: Settings, opts: EvalOptions, progress: ProgressFn = lambd
     golden: GoldenSet = load_golden(opts.golden)
     thresholds = gate.load_thresholds(opts.thresholds) if opts.thresholds else None
     baseline = gate.load_baseline(opts.baseline) if opts.baseline else None
+    if baseline is not None and not isinstance(baseline.get("metrics"), dict):
+        raise EvalInputError(f"{opts.baseline}: a suite report; compare it with `replydraft eval --suite`")
     comp_path = opts.compliance_set
     if comp_path is None and (opts.golden.parent / "compliance_set.yaml").is_file():
         comp_path = opts.golden.parent / "compliance_set.yaml"

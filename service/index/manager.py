@@ -499,7 +499,8 @@ class IndexManager:
             raise
         if self.metrics:
             self.metrics.reindex_runs.labels(report.status).inc()
-        self._set_progress(state="succeeded", phase="done", finished_at=_now(), report=report.to_dict())
+        progress("done", report.chunks, report.chunks)  # a finished run reads as complete, not "0 / 1"
+        self._set_progress(state="succeeded", finished_at=_now(), report=report.to_dict())
         return report
 
     def _build(

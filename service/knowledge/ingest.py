@@ -34,19 +34,50 @@ def _is_meta_file(name: str) -> bool:
     return stem in _META_STEMS and ext in _META_EXT
 
 
-def iter_source_files(root: Path) -> Iterator[tuple[Path, str]]:
+def iter_source_files(root: Path, skipped: list[tuple[str, str]] | None = None) -> Iterator[tuple[Path, str]]:
     """(path, relative posix path) of every candidate file, sorted; hidden entries and README/LICENSE
-    files are skipped, symlinked folders are not followed."""
+    files are skipped. Symlinked folders are never followed (one inside ``root`` is read where it lies),
+    and a symlinked file is used only when its target lies inside ``root``: a link to a system file must
+    not become retrievable text. Each link that points outside is added to ``skipped`` as (relative path,
+    reason)."""
+    base = root.resolve()
     found: list[tuple[str, Path]] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in sorted(dirs):
+            path = Path(folder) / name
+            if path.is_symlink() and not _inside(path, base) and skipped is not None:
+                rel = path.relative_to(root).as_posix()
+                skipped.append((rel, _link_reason(path, base, "folder")))
         for name in files:
             if name.startswith(".") or _is_meta_file(name):
                 continue
             path = Path(folder) / name
-            found.append((path.relative_to(root).as_posix(), path))
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink() and not _inside(path, base):
+                if skipped is not None:
+                    skipped.append((rel, _link_reason(path, base, "file")))
+                continue
+            found.append((rel, path))
     for rel, path in sorted(found):
         yield path, rel
+
+
+def _inside(path: Path, base: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(base)
+    except (OSError, RuntimeError):  # a dangling link or a loop
+        return False
+
+
+def _link_reason(path: Path, base: Path, kind: str) -> str:
+    try:
+        target = str(path.resolve())
+    except (OSError, RuntimeError):
+        target = "an unreadable target"
+    if kind == "folder":
+        return f"symlinked folder resolves outside the source folder ({target}): not followed"
+    return f"symlink resolves outside the source folder ({target}): skipped"
 
 
 class _Collector:
@@ -182,7 +213,11 @@ def ingest_source(
             ErrorCode.SOURCE_INVALID, f"knowledge source is not a folder: {root}", path=str(root)
         )
     run = _Collector(strict)
-    for path, rel in iter_source_files(root):
+    skipped: list[tuple[str, str]] = []
+    files = list(iter_source_files(root, skipped))
+    for rel, reason in skipped:
+        run.issue(rel, reason)
+    for path, rel in files:
         try:
             rel.encode("utf-8")
         except UnicodeEncodeError:

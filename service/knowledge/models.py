@@ -73,6 +73,21 @@ class ProductFacts:
             ),
         )
 
+    def digest(self) -> str:
+        """Version of what a draft can quote from this product (name, price, status, facts).
+
+        A product citation stores it; after a reindex a different digest (or no product) means the cited
+        facts changed, so the draft is stale. Aliases and category are left out: they are never quoted.
+        """
+        quoted = {
+            "product_id": self.product_id,
+            "name": self.name,
+            "price": self.price,
+            "status": self.status,
+            "facts": self.facts,
+        }
+        return stable_id(json.dumps(quoted, ensure_ascii=False, sort_keys=True))
+
 
 @dataclass(frozen=True)
 class Chunk:

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.api.auth import Principal
 from service.review.db import insert_rows
 from service.review.models import AuditEntry
 from service.review.orm import AuditEntryRow, Draft
+from service.review.principal import Principal
 
 
 def unified_diff(before: str | None, after: str | None) -> str | None:
@@ -44,8 +44,10 @@ def append(
     text_after: str | None = None,
     reason: str | None = None,
     note: str | None = None,
+    content_hash: str | None = None,
 ) -> None:
-    """Record ``action`` on ``draft`` (its row as it is after the action)."""
+    """Record ``action`` on ``draft`` (its row as it is after the action); ``content_hash``: of the text
+    an approval covers (or a send sent), so the record names exactly what was approved."""
     generator = draft.generator or {}
     row = {
         "draft_id": draft.id,
@@ -67,6 +69,7 @@ def append(
         "source_ids": list(draft.cited_source_ids or []),
         "reason": reason,
         "note": note,
+        "content_hash": content_hash,
     }
     insert_rows(session, AuditEntryRow, [row])
 
@@ -93,6 +96,7 @@ def _entry(row: AuditEntryRow) -> AuditEntry:
         source_ids=list(row.source_ids or []),
         reason=row.reason,
         note=row.note,
+        content_hash=row.content_hash,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, Table, create_engine, event, insert, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from service.errors import ErrorCode, ReplydraftError
@@ -93,6 +93,10 @@ class Database:
                 f"unsupported database '{self.dialect}': use sqlite:///path or postgresql+psycopg://...",
             )
 
+        # Set when the database failed its integrity check (or a statement found it corrupt): writes are
+        # refused from then on, and readiness reports it, until an operator restores the file.
+        self.fault: str | None = None
+
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         return cls(settings.sqlalchemy_url)
@@ -116,6 +120,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: serialised up front on SQLite, row locks and CAS updates on PostgreSQL."""
+        if self.fault is not None:
+            raise self._corrupt_error()
         if self._write_lock is None:
             with self._session(write=True) as session:
                 yield session
@@ -143,6 +149,40 @@ class Database:
             raise ReplydraftError(
                 ErrorCode.UPSTREAM_UNAVAILABLE, f"database unavailable: {_short(exc)}"
             ) from exc
+        except DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            self.fault = self.fault or _short(exc)
+            log.error("database is corrupt", extra={"error": self.fault})
+            raise self._corrupt_error() from exc
+
+    # --- integrity ---------------------------------------------------------------------------------
+    def _corrupt_error(self) -> ReplydraftError:
+        return ReplydraftError(
+            ErrorCode.DATABASE_CORRUPT,
+            f"the database failed its integrity check ({self.fault}); writes are refused until it is "
+            "restored: see docs/runbook.md, 'Corrupted database'",
+            fault=self.fault,
+        )
+
+    def check_integrity(self) -> str | None:
+        """SQLite's ``PRAGMA quick_check`` (a full scan of the file, without the slower index checks), run
+        once at start-up; returns the fault (and remembers it) or None. PostgreSQL checks its own pages."""
+        if self.dialect != "sqlite":
+            return None
+        try:
+            with self.engine.connect() as conn:
+                rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check(5)")]
+        except OperationalError as exc:
+            raise ReplydraftError(
+                ErrorCode.UPSTREAM_UNAVAILABLE, f"database {self.safe_url} unavailable: {_short(exc)}"
+            ) from exc
+        except DatabaseError as exc:  # not even a database file, or its header is damaged
+            rows = [_short(exc)]
+        if rows != ["ok"]:
+            self.fault = " ".join("; ".join(rows).split())[:300]
+            log.error("database failed its integrity check", extra={"error": self.fault})
+        return self.fault
 
     # --- migrations --------------------------------------------------------------------------------
     def _alembic_config(self, connection: Connection | None = None) -> Any:
@@ -162,7 +202,8 @@ class Database:
         return heads[0]
 
     def current(self) -> str | None:
-        """The revision the database is at, or None when it was never migrated."""
+        """The revision the database is at, or None when it was never migrated; readiness calls it on
+        every probe, so it is also the cheap per-probe check that the file still reads."""
         from alembic.runtime.migration import MigrationContext
 
         try:
@@ -172,6 +213,11 @@ class Database:
             raise ReplydraftError(
                 ErrorCode.UPSTREAM_UNAVAILABLE, f"database {self.safe_url} unavailable: {_short(exc)}"
             ) from exc
+        except DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            self.fault = self.fault or _short(exc)
+            raise self._corrupt_error() from exc
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply migrations; replicas starting together serialise on an advisory lock (PostgreSQL)."""
@@ -219,6 +265,15 @@ def _configure_sqlite(engine: Engine) -> None:
         # Reads run in autocommit (no BEGIN): in WAL mode each statement reads a consistent snapshot.
         if conn.get_execution_options().get(_WRITE, True):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_CORRUPTION = ("malformed", "not a database", "corrupt", "disk i/o error")
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """SQLite's SQLITE_CORRUPT / SQLITE_NOTADB family: the file is damaged, retrying will not help."""
+    message = str(getattr(exc, "orig", None) or exc).lower()
+    return any(word in message for word in _CORRUPTION)
 
 
 def _short(exc: BaseException) -> str:

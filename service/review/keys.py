@@ -16,13 +16,16 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from service.api.auth import Principal, Role
 from service.errors import ErrorCode, ReplydraftError
+from service.review import admin_audit
+from service.review.admin_audit import KEY_CREATED, KEY_REVOKED, AdminAudit
 from service.review.db import Database, storable
 from service.review.models import KeyInfo
-from service.review.orm import ApiKey
+from service.review.orm import ApiKey, ConsoleSession
+from service.review.principal import Principal, Role
 
 TOKEN_PREFIX = "rd_"
 MAX_NAME = 100
@@ -80,28 +83,50 @@ class DatabaseKeyStore:
             self._cache[digest] = (principal, self._clock() + self.cache_seconds)
         return principal
 
-    def create_key(self, name: str, role: Role | str) -> tuple[str, KeyInfo]:
-        """Returns the plaintext key (shown once, never stored) and its description."""
-        name = name.strip()
-        if not name or len(name) > MAX_NAME or not storable(name):
-            raise ReplydraftError(ErrorCode.VALIDATION, f"key name must be 1-{MAX_NAME} characters")
+    def by_id(self, key_id: str) -> Principal | None:
+        """The active key with this id, or None when unknown or revoked (looked up every time)."""
+        if not key_id or not storable(key_id):
+            return None
+        with self.db.read() as s:
+            row = s.get(ApiKey, key_id)
+        if row is None or row.revoked_at is not None:
+            return None
+        return Principal(key_id=row.id, name=row.name, role=Role(row.role))
+
+    def create_key(
+        self, name: str, role: Role | str, *, actor: Principal | None = None
+    ) -> tuple[str, KeyInfo]:
+        """Returns the plaintext key (shown once, never stored) and its description.
+
+        Recorded in the admin audit with ``actor`` (None: the system, e.g. ``serve --init``), in the same
+        transaction; a refused request is recorded too.
+        """
         try:
-            role = Role(role)
-        except ValueError:
-            roles = ", ".join(r.value for r in Role)
-            raise ReplydraftError(ErrorCode.VALIDATION, f"unknown role '{role}' (one of: {roles})") from None
+            name, role = _valid_key(name, role)
+        except ReplydraftError as exc:
+            AdminAudit(self.db).record(actor, KEY_CREATED, None, outcome="refused", detail=exc.message)
+            raise
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
         row = ApiKey(
             id="key_" + uuid.uuid4().hex[:16],
             name=name,
             role=role.value,
             token_hash=hash_token(token),
             prefix=token[:10],
-            created_at=datetime.now(UTC),
+            created_at=now,
             revoked_at=None,
         )
         with self.db.write() as s:
             s.add(row)
+            admin_audit.append(
+                s,
+                at=now,
+                principal=actor,
+                action=KEY_CREATED,
+                target=row.id,
+                data={"name": name, "role": role.value, "prefix": row.prefix},
+            )
         return token, _info(row)
 
     def list_keys(self, *, include_revoked: bool = True) -> list[KeyInfo]:
@@ -118,16 +143,35 @@ class DatabaseKeyStore:
             raise ReplydraftError(ErrorCode.NOT_FOUND, f"no API key {key_id}")
         return _info(row)
 
-    def revoke(self, key_id: str) -> KeyInfo:
-        """Revoking is immediate (every request looks the key up) and idempotent."""
+    def revoke(self, key_id: str, *, actor: Principal | None = None) -> KeyInfo:
+        """Revoking is immediate (every request looks the key up) and idempotent. It ends the key's
+        console sessions in the same transaction, and is recorded in the admin audit."""
+        now = datetime.now(UTC)
         with self.db.write() as s:
             row = s.get(ApiKey, key_id) if storable(key_id) else None
-            if row is None:
-                raise ReplydraftError(ErrorCode.NOT_FOUND, f"no API key {key_id}")
-            if row.revoked_at is None:
-                row.revoked_at = datetime.now(UTC)
-            self._cache.pop(row.token_hash, None)
-            return _info(row)
+            if row is not None:
+                already = row.revoked_at is not None
+                if not already:
+                    row.revoked_at = now
+                ended = end_sessions_of_key(s, row.id, now)
+                admin_audit.append(
+                    s,
+                    at=now,
+                    principal=actor,
+                    action=KEY_REVOKED,
+                    target=row.id,
+                    data={
+                        "name": row.name,
+                        "role": row.role,
+                        "already_revoked": already,
+                        "sessions_ended": ended,
+                    },
+                )
+                self._cache.pop(row.token_hash, None)
+                return _info(row)
+        message = f"no API key {key_id}"
+        AdminAudit(self.db).record(actor, KEY_REVOKED, key_id, outcome="refused", detail=message)
+        raise ReplydraftError(ErrorCode.NOT_FOUND, message)
 
     def count(self) -> int:
         with self.db.read() as s:
@@ -142,3 +186,24 @@ def bootstrap_local_keys(db: Database) -> dict[str, str] | None:
     admin, _ = store.create_key("local admin", Role.ADMIN)
     reviewer, _ = store.create_key("local reviewer", Role.REVIEWER)
     return {Role.ADMIN.value: admin, Role.REVIEWER.value: reviewer}
+
+
+def _valid_key(name: str, role: Role | str) -> tuple[str, Role]:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME or not storable(name):
+        raise ReplydraftError(ErrorCode.VALIDATION, f"key name must be 1-{MAX_NAME} characters")
+    try:
+        return name, Role(role)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise ReplydraftError(ErrorCode.VALIDATION, f"unknown role '{role}' (one of: {roles})") from None
+
+
+def end_sessions_of_key(s: Session, key_id: str, now: datetime) -> int:
+    """End every open console session signed in with ``key_id`` (its key was revoked)."""
+    result = s.execute(
+        update(ConsoleSession)
+        .where(ConsoleSession.key_id == key_id, ConsoleSession.ended_at.is_(None))
+        .values(ended_at=now, end_reason="key_revoked")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -7,6 +7,8 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from service.review.kpis import Acceptance
+
 T = TypeVar("T")
 
 OutboxStatus = Literal["pending", "delivered", "dead"]
@@ -26,7 +28,8 @@ class AuditEntry(BaseModel):
     actor: str | None = Field(None, description="Key name of the actor; null for the system")
     actor_key_id: str | None = None
     role: str | None = None
-    # created | approved | rejected | regenerated | sent | delivered | acked | dead_lettered | requeued
+    # created | approved | rejected | regenerated | withdrawn | sent | delivered | acked | dead_lettered |
+    # requeued
     action: str
     from_status: str | None = None
     to_status: str | None = None
@@ -41,6 +44,26 @@ class AuditEntry(BaseModel):
     source_ids: list[str] = Field(default_factory=list)
     reason: str | None = None
     note: str | None = None
+    content_hash: str | None = Field(
+        None, description="SHA-256 of the approved (or sent) text, on approved and sent entries"
+    )
+
+
+class AdminAuditEntry(BaseModel):
+    """One append-only admin audit row: who did which administrative action, on what, and how it ended."""
+
+    id: int
+    at: datetime
+    actor: str | None = Field(None, description="Key name of the actor, `cli:<user>` or `system`")
+    actor_key_id: str | None = None
+    role: str | None = None
+    action: str = Field(
+        description="key.created | key.revoked | index.reindex | index.rollback | outbox.requeue | outbox.ack"
+    )
+    target: str | None = Field(None, description="The key id, index version or outbox id acted on")
+    outcome: str = Field(description="ok | started (background reindex) | refused (4xx) | failed")
+    detail: str | None = None
+    data: dict[str, object] = Field(default_factory=dict)
 
 
 class SendResult(BaseModel):
@@ -99,7 +122,7 @@ class StatsDay(BaseModel):
     regenerated: int
     acceptance_rate: float | None
     edit_rate: float | None
-    fallback_rate: float | None
+    fallback_rate: float | None  # as Stats.fallback_rate, for the day
     median_time_to_review_s: float | None
 
 
@@ -113,13 +136,20 @@ class Stats(BaseModel):
     approved: int
     rejected: int
     regenerated: int
+    withdrawn: int = Field(0, description="Approvals withdrawn before sending (not counted as decisions)")
     acceptance_rate: float | None = Field(description="approved / decisions")
     edit_rate: float | None = Field(description="Approvals with an edit / approvals")
     mean_edit_distance: float | None = Field(description="Characters changed per edited approval")
     median_edit_distance: float | None
     median_time_to_review_s: float | None = Field(description="From draft creation to decision")
     fallback_rate: float | None = Field(
-        description="Drafts written by the offline drafter because the model failed or is not configured"
+        description="Of the drafts that asked a configured model, the share the offline drafter wrote "
+        "because the model failed; null when no draft asked one (offline by choice is not a fallback)"
+    )
+    generators: dict[str, int] = Field(
+        default_factory=dict,
+        description="Drafts by how they were written: model, offline (no model configured), fallback "
+        "(the configured model failed), or another provider's name",
     )
     findings_by_category: dict[str, int] = Field(description="Compliance findings on generated drafts")
     rejection_reasons: list[tuple[str, int]] = Field(description="Most frequent reasons first")
@@ -129,3 +159,8 @@ class Stats(BaseModel):
         description="Outbox items by status right now (pending, delivered, dead), whatever the window",
     )
     per_day: list[StatsDay]
+    acceptance: Acceptance | None = Field(
+        None,
+        description="Acceptance KPIs: unchanged, small edit, rewritten, rejected, regenerated; time to "
+        "decision; per generator, prompt version, model, intent, product, reviewer and day",
+    )

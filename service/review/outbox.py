@@ -21,15 +21,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
-from service.api.auth import Principal
 from service.drafting.customer_text import customer_text
 from service.errors import ErrorCode, ReplydraftError
-from service.review import audit
+from service.review import admin_audit, audit
+from service.review.admin_audit import OUTBOX_ACK, OUTBOX_REQUEUE, AdminAudit
 from service.review.db import Database, storable
 from service.review.models import OutboxItem, Page
 from service.review.orm import Draft, OutboxRow, SendRow
 from service.review.pagination import decode_cursor, encode_cursor
+from service.review.principal import Principal, Role
 
 STATUSES = ("pending", "delivered", "dead")
 MAX_ERROR_CHARS = 1000
@@ -156,6 +158,10 @@ class OutboxStore:
             ).first()
             if result is None:
                 return False
+            if via == "ack":
+                admin_audit.append(
+                    s, at=now, principal=principal, action=OUTBOX_ACK, target=outbox_id, detail=note or None
+                )
             draft = s.get(Draft, result[0])
             if draft is not None:
                 audit.append(
@@ -233,38 +239,58 @@ class OutboxStore:
         is a CONFLICT naming the current status.
         """
         now = self.clock()
-        with self.db.write() as s:
-            row = s.get(OutboxRow, outbox_id) if storable(outbox_id) else None
-            if row is None:
-                raise ReplydraftError(ErrorCode.NOT_FOUND, f"no outbox item {outbox_id}")
-            if row.status != "dead":
-                raise ReplydraftError(
-                    ErrorCode.CONFLICT,
-                    f"outbox item {outbox_id} is {row.status}: only dead letters can be requeued",
-                    status=row.status,
-                )
-            previous_attempts, previous_error = row.attempts, row.last_error
-            row.status = "pending"
-            row.attempts = 0
-            row.next_attempt_at = now
-            row.dead_at = None
-            row.claimed_by = None
-            row.claim_expires_at = None
-            draft = s.get(Draft, row.draft_id)
-            if draft is not None:
-                audit.append(
-                    s,
-                    draft,
-                    action="requeued",
-                    at=now,
-                    principal=principal,
-                    from_status=None,
-                    to_status=None,
-                    reason=note or None,
-                    note=f"outbox {outbox_id} requeued after {previous_attempts} attempt(s); "
-                    f"last error: {(previous_error or 'none')[:200]}",
-                )
-            result = item(row)
+        try:
+            with self.db.write() as s:
+                return self._requeue(s, outbox_id, principal, note, now)
+        except ReplydraftError as exc:
+            AdminAudit(self.db, self.clock).record(
+                principal, OUTBOX_REQUEUE, outbox_id, outcome="refused", detail=exc.message
+            )
+            raise
+
+    def _requeue(
+        self, s: Session, outbox_id: str, principal: Principal | None, note: str, now: datetime
+    ) -> OutboxItem:
+        row = s.get(OutboxRow, outbox_id) if storable(outbox_id) else None
+        if row is None:
+            raise ReplydraftError(ErrorCode.NOT_FOUND, f"no outbox item {outbox_id}")
+        if row.status != "dead":
+            raise ReplydraftError(
+                ErrorCode.CONFLICT,
+                f"outbox item {outbox_id} is {row.status}: only dead letters can be requeued",
+                status=row.status,
+            )
+        admin_audit.append(
+            s,
+            at=now,
+            principal=principal,
+            action=OUTBOX_REQUEUE,
+            target=outbox_id,
+            detail=note or None,
+            data={"attempts": row.attempts, "last_error": (row.last_error or "")[:300]},
+        )
+        previous_attempts, previous_error = row.attempts, row.last_error
+        row.status = "pending"
+        row.attempts = 0
+        row.next_attempt_at = now
+        row.dead_at = None
+        row.claimed_by = None
+        row.claim_expires_at = None
+        draft = s.get(Draft, row.draft_id)
+        if draft is not None:
+            audit.append(
+                s,
+                draft,
+                action="requeued",
+                at=now,
+                principal=principal,
+                from_status=None,
+                to_status=None,
+                reason=note or None,
+                note=f"outbox {outbox_id} requeued after {previous_attempts} attempt(s); "
+                f"last error: {(previous_error or 'none')[:200]}",
+            )
+        result = item(row)
         return result
 
     # --- helpdesk pull -----------------------------------------------------------------------------
@@ -297,9 +323,33 @@ class OutboxStore:
         next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
         return Page[OutboxItem](items=[item(r) for r in rows], next_cursor=next_cursor)
 
-    def ack(self, outbox_id: str, principal: Principal) -> OutboxItem:
-        """The helpdesk confirms it took the message (a dead letter too); acking twice is harmless."""
-        self.get(outbox_id)
+    def ack(self, outbox_id: str, principal: Principal, *, webhook: bool = False) -> OutboxItem:
+        """The helpdesk confirms it took the message; acking twice is harmless. Admin-audited.
+
+        Ack is for the pull queue: with a webhook configured (``webhook``), a pending item is the
+        webhook's to deliver, and acking it would mark it delivered without it ever being posted, so it
+        is refused (CONFLICT). A dead letter may be acked (it reached the customer another way) by ops
+        or admin only.
+        """
+        try:
+            current = self.get(outbox_id)
+            if current.status == "pending" and webhook:
+                raise ReplydraftError(
+                    ErrorCode.CONFLICT,
+                    f"outbox item {outbox_id} is pending and a webhook is configured: the webhook delivers "
+                    "it; ack is for the pull queue (no webhook) and, by ops or admin, for dead letters",
+                    status=current.status,
+                )
+            if current.status == "dead" and principal.role not in (Role.OPS, Role.ADMIN):
+                raise ReplydraftError(
+                    ErrorCode.FORBIDDEN,
+                    f"outbox item {outbox_id} is a dead letter: only ops or admin may acknowledge it",
+                )
+        except ReplydraftError as exc:
+            AdminAudit(self.db, self.clock).record(
+                principal, OUTBOX_ACK, outbox_id, outcome="refused", detail=exc.message
+            )
+            raise
         self.mark_delivered(outbox_id, via="ack", principal=principal)
         return self.get(outbox_id)
 

@@ -1,7 +1,7 @@
 """The draft lifecycle as data: which action moves a draft from which state to which.
 
-pending_review -> approved | rejected | superseded (regenerated); approved -> sent. Everything else is
-refused, whoever asks.
+pending_review -> approved | rejected | superseded (regenerated); approved -> sent, or back to
+pending_review when the approval is withdrawn before sending. Everything else is refused, whoever asks.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class Action(StrEnum):
     REJECT = "reject"
     REGENERATE = "regenerate"
     SEND = "send"
+    WITHDRAW = "withdraw"
 
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
@@ -32,6 +33,7 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.PENDING, Action.REJECT): Status.REJECTED,
     (Status.PENDING, Action.REGENERATE): Status.SUPERSEDED,
     (Status.APPROVED, Action.SEND): Status.SENT,
+    (Status.APPROVED, Action.WITHDRAW): Status.PENDING,
 }
 
 FINAL = frozenset({Status.REJECTED, Status.SUPERSEDED, Status.SENT})

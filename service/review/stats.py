@@ -1,8 +1,9 @@
 """QA feedback: how often reviewers accept drafts, how much they edit, how fast they decide, per day.
 
-Computed from the decisions table (one row per approve/reject/regenerate, with the edit distance and the
-time since the draft was created) and from the drafts created in the window (compliance findings of the
-generated text, offline fallbacks). Days are UTC calendar days; the window ends now and covers ``days``
+Computed from the decisions table (one row per approve/reject/regenerate/withdraw, with the edit distance
+and the time since the draft was created) and from the drafts created in the window (compliance findings
+of the generated text, and how each was written: the generator mix, with real fallbacks apart from
+offline drafting by choice). Days are UTC calendar days; the window ends now and covers ``days``
 days including today.
 """
 
@@ -15,6 +16,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import and_, func, select
 
+from service.drafting.extractive import PROVIDER as EXTRACTIVE
+from service.drafting.llm import PROVIDER as LLM
+from service.drafting.pipeline import NO_LLM
 from service.errors import ErrorCode, ReplydraftError
 from service.review.db import Database
 from service.review.models import Stats, StatsDay
@@ -22,20 +26,32 @@ from service.review.orm import Decision, Draft, Revision, SendRow
 
 MAX_DAYS = 365
 TOP_REASONS = 10
+MODEL, OFFLINE, FALLBACK = "model", "offline", "fallback"
+
+
+def generator_kind(provider: str, fallback_reason: str | None) -> str:
+    """How a draft was written: ``model``; ``offline`` (no model configured: a choice, not a failure);
+    ``fallback`` (a model is configured but failed, so the offline drafter stood in); any other provider
+    under its own name."""
+    if provider == EXTRACTIVE:
+        return FALLBACK if fallback_reason and fallback_reason != NO_LLM else OFFLINE
+    return MODEL if provider == LLM else provider
 
 
 def is_fallback(provider: str, fallback_reason: str | None) -> bool:
-    """The offline drafter wrote it because the model failed or is not configured."""
-    return provider == "extractive" and bool(fallback_reason)
+    """The offline drafter wrote it because the configured model failed."""
+    return generator_kind(provider, fallback_reason) == FALLBACK
 
 
 @dataclass
 class _Bucket:
     drafts: int = 0
     fallbacks: int = 0
+    model_tries: int = 0  # drafts that asked the model: written by it, or a fallback when it failed
     approved: int = 0
     rejected: int = 0
     regenerated: int = 0
+    withdrawn: int = 0
     edited: int = 0
     review_seconds: list[float] = field(default_factory=list)
 
@@ -78,11 +94,14 @@ def compute(db: Database, days: int, now: datetime) -> Stats:
     total = _Bucket()
     per_day: dict[str, _Bucket] = defaultdict(_Bucket)
     findings: Counter[str] = Counter()
+    generators: Counter[str] = Counter()
     for created_at, provider, fallback_reason, compliance in drafts:
-        fallback = is_fallback(provider, fallback_reason)
+        kind = generator_kind(provider, fallback_reason)
+        generators[kind] += 1
         for bucket in (total, per_day[created_at.date().isoformat()]):
             bucket.drafts += 1
-            bucket.fallbacks += fallback
+            bucket.fallbacks += kind == FALLBACK
+            bucket.model_tries += kind in (MODEL, FALLBACK)
         for finding in (compliance or {}).get("findings", []):
             findings[str(finding.get("category", "unknown"))] += 1
 
@@ -95,6 +114,9 @@ def compute(db: Database, days: int, now: datetime) -> Stats:
                 bucket.edited += bool(edited)
             elif action == "rejected":
                 bucket.rejected += 1
+            elif action == "withdrawn":  # an approval taken back: not a decision on the text
+                bucket.withdrawn += 1
+                continue
             else:
                 bucket.regenerated += 1
             bucket.review_seconds.append(review_seconds)
@@ -117,7 +139,7 @@ def compute(db: Database, days: int, now: datetime) -> Stats:
                 regenerated=b.regenerated,
                 acceptance_rate=_ratio(b.approved, b.decisions),
                 edit_rate=_ratio(b.edited, b.approved),
-                fallback_rate=_ratio(b.fallbacks, b.drafts),
+                fallback_rate=_ratio(b.fallbacks, b.model_tries),
                 median_time_to_review_s=_median(b.review_seconds),
             )
         )
@@ -134,7 +156,9 @@ def compute(db: Database, days: int, now: datetime) -> Stats:
         mean_edit_distance=round(statistics.fmean(distances), 1) if distances else None,
         median_edit_distance=_median(distances),
         median_time_to_review_s=_median(total.review_seconds),
-        fallback_rate=_ratio(total.fallbacks, total.drafts),
+        fallback_rate=_ratio(total.fallbacks, total.model_tries),
+        generators=dict(sorted(generators.items(), key=lambda kv: (-kv[1], kv[0]))),
+        withdrawn=total.withdrawn,
         findings_by_category=dict(sorted(findings.items(), key=lambda kv: (-kv[1], kv[0]))),
         rejection_reasons=reasons.most_common(TOP_REASONS),
         sent=sent,

@@ -42,7 +42,10 @@ CHROMIUM_ARGS = [
 # chromium itself, plus a CJK font so Chinese renders in the screenshots (best effort)
 APT_PACKAGES = ["chromium"]
 APT_OPTIONAL = ["fonts-wqy-microhei"]
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# Screenshots go to a temporary folder, so running the tests never changes the work tree. `make
+# screenshots` points this variable at docs/screenshots to refresh the README's pictures on purpose.
+SCREENSHOTS_ENV = "REPLYDRAFT_SCREENSHOTS_DIR"
+DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 
 
 def _apt(*args: str) -> subprocess.CompletedProcess[str]:
@@ -65,6 +68,36 @@ def ensure_chromium() -> Path:
         pytest.fail(f"apt-get install chromium failed: {install.stderr[-2000:]}")
     _apt("install", "-y", *APT_OPTIONAL)  # fonts only make screenshots readable
     return CHROMIUM
+
+
+def has_cjk_font() -> bool:
+    """Whether fontconfig knows a font with Chinese glyphs (without one, Chinese renders as boxes)."""
+    if shutil.which("fc-list") is None:
+        return False
+    found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False)
+    return bool(found.stdout.strip())
+
+
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: a temporary folder, unless REPLYDRAFT_SCREENSHOTS_DIR names one."""
+    chosen = os.environ.get(SCREENSHOTS_ENV)
+    if not chosen:
+        return tmp_path_factory.mktemp("screenshots")
+    folder = Path(chosen).resolve()
+    if folder == DOCS_SCREENSHOTS.resolve() and not has_cjk_font():
+        _apt("install", "-y", *APT_OPTIONAL)
+    if folder == DOCS_SCREENSHOTS.resolve() and not has_cjk_font():
+        pytest.fail(
+            "refusing to refresh docs/screenshots without a Chinese font (the text would be boxes): "
+            "install one first, e.g. `apt-get install fonts-wqy-microhei`"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return screenshot_dir(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -1,19 +1,21 @@
 """The reviewer console in real headless Chromium against the whole service: an agent asks for drafts
 through the API, a reviewer reviews, edits, approves and sends them in the console.
 
-Screenshots of the main pages go to docs/screenshots/ for the README.
+Screenshots of the main pages go to a temporary folder; `make screenshots` writes them to
+docs/screenshots/ for the README.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from service.api.auth import Role
 from service.console.views import percent
-from tests.browser.conftest import SCREENSHOTS, Console
+from tests.browser.conftest import Console
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +34,9 @@ def _dialogs(page: Page) -> list[str]:
     return seen
 
 
-def test_reviewer_reviews_edits_approves_and_sends_a_draft(open_console: Callable[[], Console]) -> None:
+def test_reviewer_reviews_edits_approves_and_sends_a_draft(
+    open_console: Callable[[], Console], screenshots: Path
+) -> None:
     c = open_console()
     server = c.server
     draft = server.draft("KT-150 保修多久？哪款最值得买？", RISKY)
@@ -44,8 +48,7 @@ def test_reviewer_reviews_edits_approves_and_sends_a_draft(open_console: Callabl
     row = page.locator(f'#queue tr.row[data-id="{draft["id"]}"]')
     expect(row).to_be_visible()
     expect(row.locator(".verdict-block")).to_be_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "queue.png"), full_page=True)
 
     row.locator("a.open").click()
     page.wait_for_url(f"**/console/drafts/{draft['id']}")
@@ -60,7 +63,7 @@ def test_reviewer_reviews_edits_approves_and_sends_a_draft(open_console: Callabl
     expect(tip).to_contain_text(finding["suggestion"])
     expect(page.locator("#cite-1")).to_be_visible()
     expect(page.locator("#generator")).to_contain_text(server.container.settings.llm_model)
-    page.screenshot(path=str(SCREENSHOTS / "draft.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "draft.png"), full_page=True)
 
     page.locator("h1").click()  # leave the highlight so the shortcut is not typed into a field
     page.keyboard.press("e")
@@ -90,7 +93,12 @@ def test_reviewer_reviews_edits_approves_and_sends_a_draft(open_console: Callabl
     stats = server.container.reviews.stats(30)
     expect(page.locator("#tile-acceptance .n")).to_have_text(percent(stats.acceptance_rate))
     expect(page.locator("#tile-decisions .n")).to_have_text(str(stats.decisions))
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    kpi = stats.acceptance
+    assert kpi is not None and kpi.total.decisions >= 1
+    expect(page.locator("#tile-kpi-accepted .n")).to_have_text(percent(kpi.total.accepted_rate))
+    expect(page.locator("#kpi-generators tbody tr")).to_have_count(len(kpi.by["generator"]))
+    expect(page.locator("#acceptance-kpis svg.stack rect").first).to_be_visible()
+    page.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
 
 
 def test_reviewer_and_agent_see_different_buttons(open_console: Callable[[], Console]) -> None:
