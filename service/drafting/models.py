@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from service.compliance.models import ComplianceResult
+from service.drafting.customer_text import customer_text as clean_text
 from service.store.models import ActionState, Lookup, LookupsStatus, StoreFindings
 
 MAX_MESSAGE_CHARS = 4000
@@ -72,6 +73,19 @@ class Citation(BaseModel):
     fact_digest: str | None = None
 
 
+class Repair(BaseModel):
+    """One sentence of a model's draft whose claim the facts did not support, and what became of it."""
+
+    action: Literal["replaced", "removed"]
+    reason: str  # wrong_product | wrong_field | wrong_value | not_stated | arithmetic
+    sentence: str  # the model's sentence as generated
+    claim: str  # the number (with its unit) that failed
+    replacement: str | None = None  # the engine's sentence put in its place
+    product_id: str | None = None  # the product the claim is about
+    other_product_id: str | None = None  # whose fact the number really is, when it is another product's
+    expected: str | None = None  # the right value from the facts, when one exists
+
+
 class GeneratorInfo(BaseModel):
     provider: str  # "openai-compatible" | "extractive" | "verified"
     model: str
@@ -81,6 +95,10 @@ class GeneratorInfo(BaseModel):
     fallback_reason: str | None = None
     verified_answer_id: str | None = None  # provider "verified": the verified answer the draft started from
     verified_similarity: float | None = None
+    # Claims of a model's draft the facts did not support, replaced or removed after generation.
+    repairs: list[Repair] = Field(default_factory=list)
+    # The products the answer is about (resolved from the message); compliance scopes claims to them.
+    products: list[str] = Field(default_factory=list)
 
 
 class GeneratedDraft(BaseModel):
@@ -133,3 +151,10 @@ class DraftRecord(BaseModel):
     superseded_by: str | None = None
     created_at: datetime
     updated_at: datetime
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="What the customer receives when this text is sent: no [n] markers or prompt labels"
+    )
+    @property
+    def customer_text(self) -> str:
+        return clean_text(self.text)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.answering.verify import scope_for_index
 from service.compliance.models import ComplianceResult, Verdict
+from service.drafting.extractive import commitment
 from service.drafting.models import DraftRecord, DraftRequest
 from service.errors import ErrorCode, ReplydraftError
 from service.review import audit
@@ -139,12 +141,22 @@ class Decisions:
         return self._check(self.drafts.load(draft_id), text)
 
     def _check(self, row: Draft, text: str) -> ComplianceResult:
+        context = (row.request or {}).get("context")
+        # Numbers are judged against the facts of the draft's products and the policy in the live fact
+        # store, so an edit may add a correct fact retrieval did not cite; a wrong one gets the right value.
+        claims = scope_for_index(
+            self.ctx.index(),
+            (row.generator or {}).get("products") or [],
+            context=context,
+            extra=[commitment(self.ctx.settings.followup_hours)],
+        )
         result: ComplianceResult = self.ctx.compliance().check(
             text,
             sources=row.source_texts or [],
-            context=(row.request or {}).get("context"),
+            context=context,
             language=row.language,
             customer_text=row.customer_message,
+            **({"claims": claims} if claims is not None else {}),
         )
         return result
 
