@@ -1,7 +1,7 @@
 """Fact kinds: what a field or sentence is about (price, warranty, gifts ...), from classes of words.
 
 One vocabulary serves both sides: a product field or policy sentence is classified by its field name and
-text, a customer's question part by its words, so "加热管保修几年" and the sheet's 保修政策 line meet at the
+text, a customer's question part by its words, so "内胆能保多久" and the sheet's 保修政策 line meet at the
 kind ``warranty``. The terms are general online-retail vocabulary in Chinese and English, never one
 store's product names; a store's own words reach the classifier through the glossary (a Chinese term of a
 concept whose English side names a kind counts as that kind).

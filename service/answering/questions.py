@@ -98,7 +98,7 @@ _CLAUSE = re.compile(r"(?<=[，,])\s*|\s+(?=[\u4e00-\u9fff])(?<=[\u4e00-\u9fff]\
 
 
 def _by_kind(sentence: str) -> list[str]:
-    """A sentence whose comma-separated clauses ask about different kinds ("加热管保修几年，安装费多少")
+    """A sentence whose comma-separated clauses ask about different kinds ("内胆保多久，安装要收费吗")
     as one piece per kind; clauses without a kind stay with their neighbours."""
     clauses = [c for c in _CLAUSE.split(sentence) if c and c.strip(" ，,")]
     if len(clauses) < 2:
