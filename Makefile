@@ -16,7 +16,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo store's order system (demo/orders) is served through the file-backed connector unless the
+# environment chooses another (REPLYDRAFT_STORE_CONNECTOR=none turns look-ups and actions off).
 run: install
+	REPLYDRAFT_STORE_CONNECTOR=$${REPLYDRAFT_STORE_CONNECTOR:-files} \
+	REPLYDRAFT_STORE_FOLDER=$${REPLYDRAFT_STORE_FOLDER:-demo/orders} \
 	$(BIN)/replydraft serve --host $(HOST) --port $(PORT) --init
 
 lint: install

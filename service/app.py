@@ -35,8 +35,10 @@ ROUTERS = [
     "service.api.keys",
     "service.api.admin",
     "service.api.stats",
+    "service.api.verified",
     "service.api.metrics",
     "service.console.routes",
+    "service.console.learning",
 ]
 
 

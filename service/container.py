@@ -100,6 +100,64 @@ class Container:
         return self._get("drafter", build)
 
     @property
+    def store(self) -> Any:
+        """service.connectors.base.StoreConnector, or None when REPLYDRAFT_STORE_CONNECTOR=none."""
+
+        def build() -> Any:
+            from service.connectors.factory import build_connector
+
+            return build_connector(self.settings)
+
+        return self._get("store", build)
+
+    @property
+    def store_desk(self) -> Any:
+        """service.store.desk.StoreDesk over the connector and the store policy, or None without one."""
+
+        def build() -> Any:
+            from service.store.desk import StoreDesk
+            from service.store.policy import StorePolicy
+
+            if self.store is None:
+                return None
+            return StoreDesk(self.store, StorePolicy.load(self.settings.store_policy_file))
+
+        return self._get("store_desk", build)
+
+    @property
+    def verified(self) -> Any:
+        """service.learning.store.VerifiedStore: verified answers (table + their Chroma collection)."""
+
+        def build() -> Any:
+            from service.index.chroma_store import make_client
+            from service.learning.store import VerifiedStore
+            from service.learning.vectors import VerifiedVectors
+
+            def vectors() -> VerifiedVectors:
+                return self._get(
+                    "verified_vectors",
+                    lambda: VerifiedVectors(
+                        make_client(self.settings), self.settings.collection_prefix, self.embedder
+                    ),
+                )
+
+            # Chroma and the index are reached on use, so listing answers needs only the database.
+            return VerifiedStore(self.db, vectors=vectors, index=lambda: self.index)
+
+        return self._get("verified", build)
+
+    @property
+    def verified_answers(self) -> Any:
+        """service.learning.verified.VerifiedAnswers: the drafting pipeline's verified-answer look-up."""
+
+        def build() -> Any:
+            from service.learning.verified import VerifiedAnswers
+
+            return VerifiedAnswers(self.settings, self.verified, self.index)
+
+        return self._get("verified_answers", build)
+
+    @property
     def db(self) -> Any:
         """service.review.db.Database (SQLAlchemy engine + sessions)."""
 

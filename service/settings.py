@@ -136,6 +136,50 @@ class Settings(BaseSettings):
         "makes it one at once); ops requeue dead letters.",
     )
 
+    # --- store systems (orders, shipments, actions) ----------------------------------------------------
+    store_connector: Literal["none", "files", "http"] = Field(
+        "none",
+        description="Where drafts look up the customer's orders and where approved actions run: none, a "
+        "folder of JSON files (REPLYDRAFT_STORE_FOLDER) or the HTTP contract (REPLYDRAFT_STORE_URL).",
+    )
+    store_folder: Path | None = Field(None, description="World-shaped order data folder (files connector).")
+    store_products: list[Path] = Field(
+        default_factory=list,
+        description="Product files or folders with exchange lists (files connector); default: "
+        "products.json in the store folder.",
+    )
+    store_state_dir: Path | None = Field(
+        None,
+        description="Where the files connector writes performed actions; default: <data_dir>/store-state.",
+    )
+    store_url: str | None = Field(
+        None, description="Base URL of the store's connector service (http connector)."
+    )
+    store_token: SecretStr | None = Field(None, description="Bearer token sent to the connector service.")
+    store_timeout_s: float = Field(2.0, gt=0, le=60, description="Per-request timeout of the http connector.")
+    store_retries: int = Field(1, ge=0, le=5, description="Retries after a timeout, connection error or 5xx.")
+    store_policy_file: Path | None = Field(
+        None, description="YAML of store policy settings (docs/configuration.md); default: built-in rules."
+    )
+
+    # --- verified answers --------------------------------------------------------------------------
+    verified_enabled: bool = Field(
+        True, description="Draft from a matching verified answer first (off: verified answers are only kept)."
+    )
+    verified_threshold: float = Field(
+        0.94,
+        ge=0.5,
+        le=1.0,
+        description="Least cosine similarity (e5 query embeddings) between a message and a verified "
+        "question for the answer to be used; calibrated on paraphrases vs unrelated questions "
+        "(docs/performance.md). Products, intent and language must match as well.",
+    )
+    verified_adapt: bool = Field(
+        True,
+        description="Let the configured model adapt a verified answer to the customer's wording "
+        "(prompts/verified_adapt.j2); off or without a model the answer is used verbatim.",
+    )
+
     # --- console -----------------------------------------------------------------------------------
     console_secret: SecretStr | None = Field(
         None,
@@ -179,7 +223,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
 
-    @field_validator("chroma_url", "llm_base_url", "embedding_base_url", "webhook_url")
+    @field_validator("chroma_url", "llm_base_url", "embedding_base_url", "webhook_url", "store_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None or value.strip() == "":
@@ -215,6 +259,10 @@ class Settings(BaseSettings):
     def _coherent(self) -> Settings:
         if self.embedder == "openai" and not self.embedding_base_url:
             raise ValueError("REPLYDRAFT_EMBEDDER=openai needs REPLYDRAFT_EMBEDDING_BASE_URL")
+        if self.store_connector == "files" and self.store_folder is None:
+            raise ValueError("REPLYDRAFT_STORE_CONNECTOR=files needs REPLYDRAFT_STORE_FOLDER")
+        if self.store_connector == "http" and not self.store_url:
+            raise ValueError("REPLYDRAFT_STORE_CONNECTOR=http needs REPLYDRAFT_STORE_URL")
         return self
 
     @property

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from service.api.auth import Principal, Role, StaticKeyStore
 from service.console import i18n
 from service.container import Container
+from service.drafting.models import Repair
 from service.settings import Settings
 from tests.conftest import KEYS, static_keys
 from tests.test_console_support import (
@@ -321,6 +322,28 @@ def test_draft_page_shows_sources_generator_fallback_stale_sources_and_findings(
     fb = console.page(f"/console/drafts/{f.id}?lang=en")
     assert 'id="fallback-reason">upstream timeout after 2 retries' in fb
     assert i18n.STRINGS["draft.generator.offline"]["en"] in fb and 'id="stale-warning"' not in fb
+
+
+def test_draft_page_shows_the_review_text_the_customer_text_and_the_repairs(console: Console) -> None:
+    g = generated("整机保修1年[1]。\n【资料】（编号 [1]）", provider="openai-compatible")
+    g.generator.repairs = [
+        Repair(
+            action="replaced",
+            reason="wrong_product",
+            sentence="整机保修3年[1]。",
+            claim="3年",
+            replacement="整机保修1年[1]。",
+            expected="1年",
+        )
+    ]
+    d = console.reviews.create_draft(g)
+    console.sign_in(Role.REVIEWER)
+    html = console.page(f"/console/drafts/{d.id}?lang=en")
+    shown = re.search(r'id="customer-text"[^>]*>([^<]*)<', html)
+    assert shown and shown.group(1) == "整机保修1年。"
+    assert 'href="#cite-1"' in html  # the reviewer's copy keeps the marker
+    repairs = re.search(r'<ul class="repairs" id="repairs">(.*?)</ul>', html, re.DOTALL)
+    assert repairs and "整机保修3年[1]。" in repairs.group(1) and "another product" in repairs.group(1)
 
 
 def test_customer_and_model_text_is_escaped_everywhere(console: Console) -> None:

@@ -49,6 +49,13 @@ def sent_user_prompt(fake: FakeLLM) -> str:
     return str(fake.chat_requests[-1].messages[1]["content"])
 
 
+def sheet(prompt: str) -> list[tuple[int, str, str]]:
+    """The prompt's numbered fact lines: (marker, what it is about, text)."""
+    return [
+        (int(m[1]), m[2], m[3]) for m in re.finditer(r"(?m)^\[(\d+)\] ([^｜|\n]*?)\s?[｜|]\s?(.*)$", prompt)
+    ]
+
+
 def test_model_draft_keeps_valid_citations_and_removes_dangling_ones(
     fake_llm: FakeLLM,  # noqa: F811
     make_pipeline: PipelineFactory,
@@ -69,8 +76,9 @@ def test_model_draft_keeps_valid_citations_and_removes_dangling_ones(
     assert [c.marker for c in d.citations] == [1, 2]
     # markers point at the numbered sources of the prompt
     prompt = sent_user_prompt(fake_llm)
+    lines = {n: (about, text) for n, about, text in sheet(prompt)}
     for c in d.citations:
-        assert f'<source id="{c.marker}" title="{c.title}">' in prompt
+        assert c.marker in lines and lines[c.marker][0] in c.title
         assert 0 < len(c.excerpt) <= 200 and c.excerpt.rstrip("…")[:10] in prompt
     assert d.retrieved_source_ids and d.index_version == "fake-v1"
 
@@ -148,10 +156,9 @@ def test_product_ids_put_facts_table_in_prompt_and_filter_retrieval(
     fake_llm.reply("这款价格159元[1]。")
     d = pipeline.generate(req("这个多少钱", product_ids=["KT-170T"]))
     prompt = sent_user_prompt(fake_llm)
-    row = next(line for line in prompt.splitlines() if "KT-170T" in line and line.startswith("| [1]"))
-    assert "159" in row and "在售" in row and "整机保修2年" in row
-    passages = re.findall(r'<source id="\d+" title="([^"]*)">', prompt)
-    assert any("KT-170T" in t for t in passages) and all("KT-150" not in t for t in passages)
+    lines = sheet(prompt)
+    assert any("KT-170T" in about and "159" in text for _, about, text in lines)
+    assert all("KT-150" not in about + text for _, about, text in lines)
     assert d.citations[0].source_id == "products/kettles.yaml#KT-170T"
     assert d.citations[0].product_id == "KT-170T"
 
@@ -164,7 +171,11 @@ def test_products_named_in_the_message_are_identified(
     fake_llm.reply("好的")
     pipeline.generate(req("KT-150 和 KT-170T 有什么区别？"))
     prompt = sent_user_prompt(fake_llm)
-    assert "| [1] | KT-150 |" in prompt and "| [2] | KT-170T |" in prompt
+    assert "KT-150" in prompt and "KT-170T" in prompt
+    assert pipeline.generate(req("KT-150 和 KT-170T 有什么区别？")).generator.products == [
+        "KT-150",
+        "KT-170T",
+    ]
 
 
 def test_unknown_product_id_is_a_validation_error_naming_the_field(make_pipeline: PipelineFactory) -> None:
@@ -316,7 +327,8 @@ def test_uncited_model_sentences_are_credited_only_to_a_supporting_source(
     [citation] = d.citations
     assert citation.source_id == "policies/shipping.md" and "15元" in citation.excerpt
     assert f"每单加收运费15元[{citation.marker}]。" in d.text
-    assert "99天到账。" in d.text  # a number no source states gets no citation
+    # a number no fact states is not credited to a source: verification takes it out and lists the repair
+    assert "99天" not in d.text and [r.claim for r in d.generator.repairs] == ["99天"]
     fake_llm.reply("您好！新疆地区每单加收运费15元[9]。")  # a marker pointing nowhere is reported ...
     d = pipeline.generate(req("寄到新疆要加运费吗？"))
     assert d.removed_markers == ["[9]"]
@@ -335,9 +347,10 @@ def test_products_named_in_the_message_cost_one_search_and_keep_policies(
     pipeline.generate(req("KT-170T 可以退货吗？保修多久"))
     assert len(pipeline.index.calls) == 1 and pipeline.index.calls[0][2] is None
     prompt = sent_user_prompt(fake_llm)
-    titles = re.findall(r'<source id="\d+" title="([^"]*)">', prompt)
-    assert any("KT-170T" in t for t in titles) and any("退换货政策" in t for t in titles)
-    assert not any("KT-150" in t for t in titles)
+    lines = sheet(prompt)  # the product's own facts and the policy sentences that answer, nothing else
+    assert any("KT-170T" in about for about, _ in [(a, t) for _, a, t in lines])
+    assert all("KT-170T" in about or about == "店铺政策" for _, about, _ in lines)
+    assert not any("KT-150" in about + text for _, about, text in lines)
 
 
 def test_a_product_the_search_misses_is_fetched_with_a_product_filter(
@@ -349,8 +362,8 @@ def test_a_product_the_search_misses_is_fetched_with_a_product_filter(
     pipeline.generate(req("嗯嗯", product_ids=["KT-150"]))
     filters = [f for _, _, f in pipeline.index.calls]
     assert filters[0] is None and filters[1].product_ids == ["KT-150"]
-    titles = re.findall(r'<source id="\d+" title="([^"]*)">', sent_user_prompt(fake_llm))
-    assert titles and all("KT-150" in t for t in titles)
+    titles = [about for _, about, _ in sheet(sent_user_prompt(fake_llm))]
+    assert all("KT-150" in t or t == "店铺政策" for t in titles)
 
 
 def test_prompts_dir_setting_swaps_the_templates(

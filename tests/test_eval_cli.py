@@ -97,6 +97,9 @@ def test_a_broken_retriever_fails_against_the_baseline(
         tmp_path, {"metrics": {"hit_at_k": {"max_drop": 0.02}, "key_fact_coverage": {"max_drop": 0.02}}}
     )
     monkeypatch.setattr("service.index.manager.IndexManager.retrieve", lambda self, *a, **kw: [])
+    # and no fact store either, so the drafter has only what retrieval gives it (the answer engine would
+    # otherwise still answer product questions from its facts)
+    monkeypatch.setattr("service.drafting.pipeline.DraftPipeline.engine", lambda self: None)
     code, output, report = run_eval(
         tmp_path, "--baseline", str(tmp_path / "good" / "report.json"), "--thresholds", rules, name="broken"
     )

@@ -138,6 +138,21 @@ def _sent(kit: Kit, text: str = "您好，整机保修1年[1]") -> str:
     return kit.service.send(d.id, principal=REVIEWER).outbox_id
 
 
+def test_the_webhook_posts_customer_text_without_markers_or_prompt_labels(
+    db: Database, receiver: Receiver
+) -> None:
+    kit = support.make_kit(db)
+    review = "亲，整机保修1年[1]，签收后7天内可退货[2]。\n\n【资料】（编号 [2]）"
+    outbox_id = _sent(kit, review)
+    worker = _worker(kit, receiver)
+    assert worker.deliver_due() == 1
+    body = json.loads(receiver.requests[0]["body"])
+    assert body["text"] == "亲，整机保修1年，签收后7天内可退货。"
+    assert kit.service.get_draft(body["draft_id"]).text == review  # the reviewer's copy keeps its markers
+    assert kit.service.outbox.get(outbox_id).payload["text"] == body["text"]
+    worker.close()
+
+
 def _worker(kit: Kit, receiver: Receiver, **options: Any) -> WebhookDelivery:
     return WebhookDelivery(kit.service.outbox, receiver.url, SECRET, clock=kit.service.clock, **options)
 
@@ -152,7 +167,8 @@ def test_a_sent_reply_is_posted_signed_with_its_idempotency_key(db: Database, re
     assert headers["idempotency-key"] == outbox_id and headers["x-replydraft-attempt"] == "1"
     assert verify(SECRET, request["body"], headers["x-replydraft-signature"])
     assert not verify(b"other secret", request["body"], headers["x-replydraft-signature"])
-    assert json.loads(request["body"])["text"] == "您好，整机保修1年[1]"
+    # The customer gets clean text; the approved review text (with its marker) stays on the draft.
+    assert json.loads(request["body"])["text"] == "您好，整机保修1年"
     item = kit.service.outbox.get(outbox_id)
     assert (item.status, item.delivered_via, item.attempts) == ("delivered", "webhook", 1)
     draft_id = item.draft_id
@@ -328,7 +344,7 @@ def test_sigkill_mid_delivery_then_restart_loses_and_duplicates_nothing(
 ) -> None:
     kit = support.make_kit(db)
     texts = {f"第{i}位客户，您好：整机保修1年[1]" for i in range(6)}
-    expected = {_sent(kit, t): t for t in sorted(texts)}
+    expected = {_sent(kit, t): t.removesuffix("[1]") for t in sorted(texts)}
     receiver.hold_from = 3  # the third request is received, then the worker dies before the answer
 
     worker = _deliver_process(db, receiver, tmp_path)

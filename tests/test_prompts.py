@@ -16,17 +16,10 @@ from service.errors import ReplydraftError
 
 def variables(**overrides: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "products": [
-            {
-                "marker": "1",
-                "product_id": "KT-150",
-                "name": "晨光电热水壶",
-                "price": "89",
-                "status": "在售",
-                "facts": "保修: 1年",
-            }
+        "facts": [
+            {"marker": "1", "about": "晨光电热水壶 KT-150", "text": "保修：整机保修1年"},
+            {"marker": "2", "about": "店铺政策", "text": "签收之日起7天内可申请无理由退货。"},
         ],
-        "passages": [{"marker": 2, "title": "退换货政策", "text": "签收之日起7天内可申请无理由退货。"}],
         "context": "订单已签收",
         "history": [{"role": "customer", "text": "在吗"}, {"role": "agent", "text": "在的"}],
         "customer_message": "可以退吗？",
@@ -51,8 +44,8 @@ def test_renders_system_then_user_with_every_section(library: PromptLibrary, lan
     text = user["content"]
     for piece in (
         "KT-150",
-        "| [1] |",
-        '<source id="2"',
+        "[1] 晨光电热水壶 KT-150",
+        "[2] 店铺政策",
         "签收之日起7天内",
         "订单已签收",
         "在吗",
@@ -76,11 +69,9 @@ def test_system_prompt_states_the_norms(library: PromptLibrary) -> None:
 
 
 def test_optional_sections_disappear_when_empty(library: PromptLibrary) -> None:
-    user = library.render("zh", variables(products=[], history=[], passages=[], context="")).messages[1][
-        "content"
-    ]
-    assert "【商品信息】" not in user and "<conversation>" not in user
-    assert "没有找到相关资料" in user and "（无）" in user
+    user = library.render("zh", variables(facts=[], history=[], context="")).messages[1]["content"]
+    assert "\n[1] " not in user and "[0]" not in user and "<conversation>" not in user
+    assert "没有找到能回答这个问题的资料" in user and "（无）" in user
 
 
 def test_version_is_a_content_hash_per_language(tmp_path: Path) -> None:

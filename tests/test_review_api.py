@@ -212,7 +212,10 @@ def test_helpdesk_pulls_the_outbox_and_acknowledges(api: Api) -> None:
     sent = api.call("POST", f"/v1/drafts/{d['id']}/send").json()
     pending = api.call("GET", "/v1/outbox", Role.AGENT).json()["items"]
     assert [i["id"] for i in pending] == [sent["outbox_id"]]
-    assert pending[0]["payload"]["text"] == "整机保修1年[1]" and pending[0]["payload"]["draft_id"] == d["id"]
+    # The pull queue carries the customer text; the draft keeps its [n] marker for the reviewer.
+    assert pending[0]["payload"]["text"] == "整机保修1年" and pending[0]["payload"]["draft_id"] == d["id"]
+    shown = api.call("GET", f"/v1/drafts/{d['id']}", Role.QA).json()
+    assert (shown["text"], shown["customer_text"]) == ("整机保修1年[1]", "整机保修1年")
     acked = api.call("POST", f"/v1/outbox/{sent['outbox_id']}/ack", Role.AGENT)
     assert acked.status_code == 200 and acked.json()["status"] == "delivered"
     assert acked.json()["delivered_via"] == "ack"

@@ -44,6 +44,9 @@ PG_ADMIN_URL = os.environ.get(
     "REPLYDRAFT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 TABLES = (
+    "store_actions",
+    "source_feedback",
+    "verified_answers",
     "outbox",
     "sends",
     "audit_log",

@@ -18,8 +18,11 @@ from service.api.auth import Principal, Role, require_roles
 from service.api.deps import ContainerDep
 from service.api.responses import AUTHENTICATED, errors
 from service.drafting.models import DraftRecord
+from service.learning.coaching import Coaching
+from service.learning.models import MAX_BLAMES, SourceBlame
 from service.review.models import AuditEntry, OutboxItem, Page, SendResult
 from service.review.workflow import MAX_EDIT_CHARS, MAX_REASON_CHARS
+from service.store.review import ActionChoice, StoreActionItem
 
 
 @asynccontextmanager
@@ -30,12 +33,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     start = getattr(reviews, "start_delivery", None) if container.settings.webhook_url else None
     if callable(start):
         start()
+    start_actions = getattr(reviews, "start_actions", None)
+    if callable(start_actions) and container.settings.store_connector != "none":
+        start_actions()
     try:
         yield
     finally:
-        stop = getattr(reviews, "stop_delivery", None)
-        if callable(stop):
-            stop()
+        for name in ("stop_delivery", "stop_actions"):
+            stop = getattr(reviews, name, None)
+            if callable(stop):
+                stop()
 
 
 router = APIRouter(prefix="/v1", tags=["reviews"], lifespan=_lifespan, responses=AUTHENTICATED)
@@ -59,6 +66,15 @@ class ApproveBody(BaseModel):
         max_length=MAX_EDIT_CHARS,
         description="Edited text; omit to approve the draft as is. Re-checked by compliance.",
     )
+    actions: list[ActionChoice] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Your decision on each proposed store action (approve, optionally with edited "
+        "arguments, or drop). An action not named here is not approved and never runs.",
+    )
+    source_feedback: list[SourceBlame] = Field(
+        default_factory=list, max_length=MAX_BLAMES, description="Coaching: cited sources wrong or missing"
+    )
 
     @field_validator("text")
     @classmethod
@@ -72,6 +88,9 @@ class RejectBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int = Field(ge=1)
     reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS)
+    source_feedback: list[SourceBlame] = Field(
+        default_factory=list, max_length=MAX_BLAMES, description="Coaching: cited sources wrong or missing"
+    )
 
     @field_validator("reason")
     @classmethod
@@ -110,7 +129,13 @@ class RegenerateBody(BaseModel):
 def approve(draft_id: DraftId, body: ApproveBody, container: ContainerDep, caller: Reviewer) -> Any:
     """An edit becomes a new revision and runs through compliance again: a blocking finding answers 422
     with the findings. Approving needs the current version (409 otherwise, with the current draft)."""
-    return container.reviews.approve(draft_id, version=body.version, text=body.text, principal=caller)
+    coaching = Coaching(container.db)
+    question = coaching.check(draft_id, body.source_feedback) if body.source_feedback else ""
+    record = container.reviews.approve(
+        draft_id, version=body.version, text=body.text, principal=caller, actions=body.actions
+    )
+    coaching.record(draft_id, "approved", body.source_feedback, caller, question)
+    return record
 
 
 @router.post(
@@ -120,7 +145,11 @@ def approve(draft_id: DraftId, body: ApproveBody, container: ContainerDep, calle
     responses=errors(404, 409),
 )
 def reject(draft_id: DraftId, body: RejectBody, container: ContainerDep, caller: Reviewer) -> Any:
-    return container.reviews.reject(draft_id, version=body.version, reason=body.reason, principal=caller)
+    coaching = Coaching(container.db)
+    question = coaching.check(draft_id, body.source_feedback) if body.source_feedback else ""
+    record = container.reviews.reject(draft_id, version=body.version, reason=body.reason, principal=caller)
+    coaching.record(draft_id, "rejected", body.source_feedback, caller, question)
+    return record
 
 
 @router.post(
@@ -231,3 +260,41 @@ def requeue_outbox(outbox_id: DraftId, container: ContainerDep, caller: OutboxOp
     """Once the webhook is fixed: the item is pending again, due now, with a fresh attempt budget, and
     keeps its id (the receiver's idempotency key). 409 when the item is not dead."""
     return container.reviews.requeue_outbox(outbox_id, principal=caller)
+
+
+ACTION_STATUS = Literal["pending", "done", "dead"]
+
+
+@router.get(
+    "/store-actions",
+    response_model=list[StoreActionItem],
+    summary="Approved store actions: queued, performed, failed (dead)",
+)
+def list_store_actions(
+    container: ContainerDep,
+    _: Reader,
+    status: Annotated[ACTION_STATUS | None, Query(description="Only this status")] = None,
+    draft_id: Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    return container.reviews.list_actions(status=status, draft_id=draft_id, limit=limit)
+
+
+class RequeueActionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field("", max_length=MAX_REASON_CHARS)
+
+
+@router.post(
+    "/store-actions/{action_id}/requeue",
+    response_model=StoreActionItem,
+    summary="Put a failed store action back in the queue",
+    responses=errors(404, 409),
+)
+def requeue_store_action(
+    action_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")],
+    container: ContainerDep,
+    caller: OutboxOperator,
+    body: RequeueActionBody | None = None,
+) -> Any:
+    return container.reviews.requeue_action(action_id, principal=caller, note=body.note if body else "")

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import admin, check, db, draft, evalcmd, index, keys, openapi, reindex, serve
+from service.cli import (
+    actions,
+    admin,
+    check,
+    db,
+    draft,
+    evalcmd,
+    evaltasks,
+    index,
+    keys,
+    openapi,
+    reindex,
+    serve,
+    verified,
+)
 
 app = typer.Typer(
     name="replydraft",
@@ -13,7 +27,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (serve, reindex, index, draft, check, db, keys, admin, evalcmd, openapi):
+for module in (
+    serve,
+    reindex,
+    index,
+    draft,
+    check,
+    db,
+    keys,
+    admin,
+    evalcmd,
+    evaltasks,
+    openapi,
+    actions,
+    verified,
+):
     module.register(app)
 
 

@@ -22,9 +22,10 @@ eval_app = typer.Typer(
 
 
 def register(app: typer.Typer) -> None:
-    from service.cli import production
+    from service.cli import eval_verified, production
 
     production.register(eval_app)
+    eval_verified.register(eval_app)
     app.add_typer(eval_app, name="eval")
 
 

@@ -25,6 +25,7 @@ class Hit:
     start: int
     end: int
     message: str | None = None  # replaces the rule's message when set
+    suggestion: str | None = None  # replaces the rule's suggestion when set (e.g. the right value)
 
 
 class Document:
@@ -38,8 +39,10 @@ class Document:
         context: str | None = None,
         customer_text: str | None = None,
         allowed_domains: frozenset[str] = frozenset(),
+        claims: numbers.ClaimScope | None = None,
     ) -> None:
         self.norm = norm
+        self.claims = claims  # product-scoped facts: numbers are judged against them, not the sources
         self.text = norm.text
         self._sources = sources
         self._context = context or ""
@@ -62,6 +65,11 @@ class Document:
     def evidence(self) -> str:
         """Sources and context: what the store stated for this reply (facts such as amounts and dates)."""
         return "\n".join([*self.sources, self.context])
+
+    @property
+    def has_evidence(self) -> bool:
+        """Sources or a fact scope to check numbers against (a human reply checked alone has neither)."""
+        return bool(self.claims is not None or any(s.strip() for s in self.sources))
 
     @cached_property
     def source_text(self) -> str:
@@ -87,7 +95,16 @@ class Document:
         return pii.personal_values(self.personal_text)
 
     def quantity_supported(self, q: numbers.Quantity) -> bool:
-        return all((q.unit, v) in self.supported for v in q.values)
+        return self.judge(q).supported
+
+    def judge(self, q: numbers.Quantity) -> numbers.Judgement:
+        """With a fact scope: supported only by the facts of the product and field the sentence is about.
+        Without: stated anywhere in the sources or the context."""
+        if self.claims is None:
+            return numbers.Judgement(all((q.unit, v) in self.supported for v in q.values))
+        clause = self.text[slice(*self.norm.clause(q.start))]
+        sentence = self.text[slice(*self.norm.sentence(q.start))]
+        return self.claims.judge(q, clause, sentence)
 
 
 CheckFn = Callable[[Document, Any], Iterable[Hit]]
@@ -218,6 +235,11 @@ class QuantityParams(BaseModel):
         None, description="Only quantities whose clause or sentence matches this (e.g. refund wording)"
     )
     scope: Literal["clause", "sentence"] = "sentence"
+    evidence: Literal["present", "absent"] = Field(
+        "present",
+        description="present: judge numbers against the sources or fact scope; absent: the rule runs only "
+        "when the text came without any (a human reply checked alone), to ask for a source",
+    )
 
     @field_validator("context_regex")
     @classmethod
@@ -231,11 +253,14 @@ class QuantityParams(BaseModel):
 def unsupported_quantity(doc: Document, params: QuantityParams) -> Iterator[Hit]:
     """Quantities with a unit (normalised: 七天 = 7日 = 7 days, 1年 = 12个月) that the sources and the
     agent's context do not state."""
-    if not doc.quantities:
+    if not doc.quantities or doc.has_evidence != (params.evidence == "present"):
         return
     pattern = re.compile(params.context_regex, re.IGNORECASE | re.ASCII) if params.context_regex else None
     for q in doc.quantities:
-        if q.family not in params.families or doc.quantity_supported(q):
+        if q.family not in params.families:
+            continue
+        judgement = doc.judge(q)
+        if judgement.supported:
             continue
         if q.unit == "percent" and q.values == (100.0,):
             continue  # "100%" is an absolute (ad-law and promise rules), not a measured figure
@@ -243,7 +268,26 @@ def unsupported_quantity(doc: Document, params: QuantityParams) -> Iterator[Hit]
             lo, hi = doc.norm.clause(q.start) if params.scope == "clause" else doc.norm.sentence(q.start)
             if not pattern.search(doc.text, lo, hi):
                 continue
-        yield Hit(q.start, q.end)
+        yield _claim_hit(q, judgement)
+
+
+def _claim_hit(q: numbers.Quantity, judgement: numbers.Judgement) -> Hit:
+    """A failed claim; when the asked product has a fact of that kind, its text is the suggestion."""
+    right = judgement.expected
+    suggestion = f"资料中的说法 / the facts say: {right.text}" if right is not None else None
+    message = None
+    if judgement.reason == "wrong_product":
+        message = (
+            f"「{{matched}}」是另一商品（{judgement.other_owner}）的数据 / "
+            f"another product's fact ({judgement.other_owner})"
+        )
+    elif judgement.reason == "wrong_field":
+        message = "「{matched}」是该商品另一项目的数据 / this product's figure for another field"
+    elif judgement.reason == "arithmetic":
+        message = "「{matched}」是资料没有写明的合计 / a total the sources do not state"
+    elif judgement.reason == "wrong_value":
+        message = "「{matched}」与该商品的资料不符 / does not match this product's facts"
+    return Hit(q.start, q.end, message, suggestion)
 
 
 class CompensationParams(BaseModel):

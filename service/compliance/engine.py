@@ -20,6 +20,7 @@ import ahocorasick
 from service.compliance.checks import Document, normalise_domain
 from service.compliance.models import ComplianceResult, Finding, Severity
 from service.compliance.normalize import Normalized, has_cjk, has_latin, normalize
+from service.compliance.numbers import ClaimScope
 from service.compliance.platforms import platform_domains
 from service.compliance.prefilter import Prefilter
 from service.compliance.rulepacks import CompiledException, CompiledRule, builtin_pack_paths, compile_rules
@@ -43,6 +44,7 @@ class _Candidate:
     start: int
     end: int
     message: str | None
+    suggestion: str | None = None
 
 
 class ComplianceEngine:
@@ -111,13 +113,16 @@ class ComplianceEngine:
         context: str | None = None,
         language: str | None = None,
         customer_text: str | None = None,
+        claims: ClaimScope | None = None,
     ) -> ComplianceResult:
         """Findings and a verdict for ``text``.
 
         ``sources`` are the cited or retrieved chunk texts and ``context`` the agent's facts: numbers they
         state are supported. Personal data from ``context``, ``customer_text`` or ``sources`` may be
         repeated. ``language`` ("zh"/"en") forces that language's rules on; rules of a language also run
-        whenever its script occurs in the text, so mixed-script drafts are fully checked.
+        whenever its script occurs in the text, so mixed-script drafts are fully checked. ``claims`` (the
+        fact scope of the products the reply is about) makes number checks product-scoped: a number is then
+        supported only by a fact of the product and field its sentence is about, or of the policy.
         """
         if not isinstance(text, str) or not text.strip():
             raise ReplydraftError(ErrorCode.VALIDATION, "text to check is empty")
@@ -135,6 +140,7 @@ class ComplianceEngine:
             context=context,
             customer_text=customer_text,
             allowed_domains=self.allowed_domains,
+            claims=claims,
         )
         languages = {"any"}
         if language in ("zh", "en"):
@@ -172,7 +178,7 @@ class ComplianceEngine:
             elif rule.check is not None:
                 for hit in rule.check(doc, rule.params):
                     if hit.end > hit.start:
-                        yield _Candidate(rule, hit.start, hit.end, hit.message)
+                        yield _Candidate(rule, hit.start, hit.end, hit.message, hit.suggestion)
 
     def _excepted(self, c: _Candidate, doc: Document) -> bool:
         return any(_exception_applies(ex, c, doc) for ex in c.rule.exceptions)
@@ -193,7 +199,7 @@ class ComplianceEngine:
                     end=end,
                     matched=matched,
                     message=message.replace("{matched}", matched),
-                    suggestion=rule.suggestion,
+                    suggestion=c.suggestion or rule.suggestion,
                 )
             )
         return out
@@ -330,6 +336,8 @@ def _dedupe(candidates: list[_Candidate]) -> list[_Candidate]:
             continue
         # "全网最" and "最低价" are one claim: the first kept (stronger) rule reports the union.
         head = spans[lo]
-        merged = _Candidate(head.rule, min(head.start, c.start), max(spans[hi - 1].end, c.end), head.message)
+        merged = _Candidate(
+            head.rule, min(head.start, c.start), max(spans[hi - 1].end, c.end), head.message, head.suggestion
+        )
         spans[lo:hi] = [merged]
     return [c for spans in kept.values() for c in spans]

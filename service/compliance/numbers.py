@@ -10,7 +10,7 @@ measurement, not a superlative claim). Works on text normalised by :mod:`service
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 Family = str  # price | discount | percent | duration | measure
@@ -298,4 +298,195 @@ def supported_set(texts: Iterable[str]) -> set[tuple[str, float]]:
         for q in extract(text, labelled_prices=True):
             for v in q.values:
                 out.add((q.unit, v))
+    return out
+
+
+# --- product-scoped claims -----------------------------------------------------------------------------
+# A number in a reply is supported only by a fact of the product the sentence is about (or of the store's
+# policy), of the same kind of field: a sibling's warranty or another field's fee is not support even
+# though the number occurs "somewhere" in the knowledge base. The facts come from the answer engine's fact
+# store (service/answering/verify.py builds the scope); this module only judges, so compliance stays
+# independent of how facts are stored.
+
+POLICY = ""  # the owner of store-wide (policy) facts
+
+# Kinds that answer for each other: a refund's arrival time may sit in the return policy, a remote-area
+# surcharge in the shipping policy, a size in the specifications.
+_KIND_GROUPS: dict[str, str] = {
+    "return": "returns",
+    "exchange": "returns",
+    "refund": "returns",
+    "shipping": "shipping",
+    "remote_fee": "shipping",
+    "install_fee": "install",
+    "materials": "install",
+    "size": "spec",
+    "spec": "spec",
+}
+_MAX_SUM_TERMS = 3
+# A total the reply computes ("一共180元", "in total"): a total no fact states is arithmetic, never support.
+_TOTAL = re.compile(r"一共|总共|合计|共计|总计|加起来|加在一起|总价|总费用|in total|total|altogether|sum of")
+
+
+@dataclass(frozen=True)
+class Stated:
+    """One value a fact states: whose fact (product id, or POLICY), of which kinds, and the fact's text."""
+
+    owner: str
+    kinds: frozenset[str]
+    family: Family
+    unit: str
+    value: float
+    text: str
+    key: str = ""  # the fact's identity for the caller (its digest), to find the fact again
+
+
+@dataclass(frozen=True)
+class Judgement:
+    supported: bool
+    reason: str | None = None  # wrong_product | wrong_field | wrong_value | not_stated | arithmetic
+    other_owner: str | None = None  # whose fact the number is, when it is another product's
+    expected: Stated | None = None  # the right fact of the asked product and kind, when there is one
+
+
+def kinds_compatible(claim: frozenset[str], fact: frozenset[str]) -> bool:
+    """Same kind of field, or one side does not say (a bare "1999元" is judged by its value alone)."""
+    if not claim or not fact or "other" in fact:
+        return True
+    groups = {_KIND_GROUPS.get(k, k) for k in fact}
+    return any(_KIND_GROUPS.get(k, k) in groups for k in claim)
+
+
+class StatedIndex:
+    """Every value the knowledge base states, by (unit, value) and by owner: built once per fact store."""
+
+    def __init__(self, stated: Iterable[Stated]) -> None:
+        self.by_value: dict[tuple[str, float], list[Stated]] = {}
+        self.by_owner: dict[str, list[Stated]] = {}
+        for s in stated:
+            self.by_value.setdefault((s.unit, s.value), []).append(s)
+            self.by_owner.setdefault(s.owner, []).append(s)
+
+
+class ClaimScope:
+    """What one reply may state: the facts of ``products`` (or of the products a sentence names) and the
+    policy, of the kind the sentence speaks of, plus ``free`` values (the agent's order facts, the store's
+    follow-up promise) that support any claim."""
+
+    def __init__(
+        self,
+        index: StatedIndex,
+        *,
+        products: Sequence[str],
+        mentions: Callable[[str], list[str]],
+        kinds: Callable[[str], frozenset[str]],
+        free: set[tuple[str, float]] | None = None,
+    ) -> None:
+        self.index = index
+        self.products = list(dict.fromkeys(products))
+        self.mentions = mentions
+        self.kinds = kinds
+        self.free = free or set()
+
+    def owners(self, sentence: str) -> list[str]:
+        """The products a sentence is about: those it names, else the reply's products."""
+        return self.mentions(sentence) or self.products
+
+    def judge(self, q: Quantity, clause: str, sentence: str) -> Judgement:
+        if all((q.unit, v) in self.free for v in q.values):
+            return Judgement(True)
+        owners = self.owners(sentence)
+        allowed = {*owners, POLICY}
+        claim_kinds = self.kinds(clause) or self.kinds(sentence)
+        missing = [
+            v
+            for v in q.values
+            if (q.unit, v) not in self.free
+            and not any(
+                s.owner in allowed and kinds_compatible(claim_kinds, s.kinds)
+                for s in self.index.by_value.get((q.unit, v), ())
+            )
+        ]
+        if not missing:
+            return Judgement(True)
+        value = missing[0]
+        other = next(
+            (
+                s
+                for s in self.index.by_value.get((q.unit, value), ())
+                if s.owner not in allowed and kinds_compatible(claim_kinds, s.kinds)
+            ),
+            None,
+        )
+        expected = self._expected(q, owners, claim_kinds)
+        if other is not None:
+            return Judgement(False, "wrong_product", other.owner, expected)
+        if any(s.owner in allowed for s in self.index.by_value.get((q.unit, value), ())):
+            return Judgement(False, "wrong_field", None, expected)  # the product's, but another field's
+        if _TOTAL.search(clause) or self._is_sum(q.unit, value, allowed):
+            return Judgement(False, "arithmetic", None, None)
+        return Judgement(False, "wrong_value" if expected else "not_stated", None, expected)
+
+    def _expected(self, q: Quantity, owners: Sequence[str], claim_kinds: frozenset[str]) -> Stated | None:
+        """The asked product's own fact of the claim's kind and unit family (its policy's otherwise)."""
+        if not claim_kinds:
+            return None
+        for owner in [*owners, POLICY]:
+            for s in self.index.by_owner.get(owner, ()):
+                if (
+                    s.family == q.family
+                    and s.kinds
+                    and "other" not in s.kinds
+                    and kinds_compatible(claim_kinds, s.kinds)
+                    and (owner != POLICY or s.kinds & claim_kinds)
+                ):
+                    return s
+        return None
+
+    def _is_sum(self, unit: str, value: float, allowed: set[str]) -> bool:
+        """``value`` is the sum of two or three values the allowed facts state (an invented total)."""
+        parts = sorted(
+            {
+                s.value
+                for owner in allowed
+                for s in self.index.by_owner.get(owner, ())
+                if s.unit == unit and 0 < s.value < value
+            }
+        )[:40]
+        return any(_sums_to(parts, value, n) for n in range(2, _MAX_SUM_TERMS + 1))
+
+
+def _sums_to(parts: list[float], target: float, n: int, start: int = 0) -> bool:
+    if n == 1:
+        return any(abs(p - target) < 1e-6 for p in parts[start:])
+    for i in range(start, len(parts)):
+        if parts[i] >= target:
+            break
+        if _sums_to(parts, target - parts[i], n - 1, i):
+            return True
+    return False
+
+
+def stated_values(
+    text: str,
+    *,
+    owner: str,
+    kinds: frozenset[str],
+    key: str = "",
+    price_fact: bool = False,
+    display: str | None = None,
+) -> list[Stated]:
+    """The values one fact's (normalised) ``text`` states; a price fact's bare number is a price.
+    ``display`` is the fact as written, quoted in suggestions."""
+    shown = display if display is not None else text
+    out = [
+        Stated(owner, kinds, q.family, q.unit, v, shown, key)
+        for q in extract(text, labelled_prices=True)
+        for v in q.values
+    ]
+    if price_fact and not any(s.family == "price" for s in out):
+        for m in re.finditer(rf"(?<![0-9.]){_AR}(?![0-9])", text):
+            value = parse_number(m.group(0))
+            if value is not None:
+                out += [Stated(owner, kinds, "price", u, value, shown, key) for u in ("cny", "usd")]
     return out

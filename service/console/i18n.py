@@ -17,6 +17,41 @@ DEFAULT_LANG: Lang = "zh"
 COOKIE = "rd_lang"
 
 STRINGS: dict[str, dict[Lang, str]] = {
+    # store systems (issue 15)
+    "store.title": {
+        "zh": "店铺操作（审核通过并发送后执行）",
+        "en": "Store actions (run once approved and sent)",
+    },
+    "store.customer": {"zh": "顾客", "en": "Customer"},
+    "store.lookups.partial": {
+        "zh": "部分订单信息查询失败：草稿只包含查到的信息。",
+        "en": "Some order look-ups failed: the draft has only what was found.",
+    },
+    "store.lookups.unavailable": {
+        "zh": "订单系统暂时无法访问：草稿不含订单信息，也没有建议操作。",
+        "en": "The order system did not answer: the draft has no order facts and no proposed actions.",
+    },
+    "store.approve": {"zh": "同意执行", "en": "Approve this action"},
+    "store.arguments": {"zh": "参数（可修改，JSON）", "en": "Arguments (editable, JSON)"},
+    "store.not_allowed": {"zh": "店铺规则不允许", "en": "Not allowed by the store policy"},
+    "store.decision.proposed": {"zh": "待决定", "en": "undecided"},
+    "store.decision.approved": {"zh": "已同意", "en": "approved"},
+    "store.decision.dropped": {"zh": "已放弃", "en": "dropped"},
+    "store.status.pending": {"zh": "排队中", "en": "queued"},
+    "store.status.done": {"zh": "已执行", "en": "done"},
+    "store.status.dead": {"zh": "执行失败", "en": "failed"},
+    "store.help": {
+        "zh": "只有勾选的操作会在发送回复时执行；未勾选的不会执行。",
+        "en": "Only the ticked actions run, when the reply is sent; the others never run.",
+    },
+    "store.failed_banner": {
+        "zh": "有店铺操作执行失败，请运维处理后重新排队。",
+        "en": "Some store actions failed; ops requeue them once the cause is fixed.",
+    },
+    "store.bad_arguments": {
+        "zh": "操作参数不是有效的 JSON 对象",
+        "en": "The action arguments are not a JSON object",
+    },
     # chrome
     "app.name": {"zh": "回复草稿审核台", "en": "replydraft review console"},
     "nav.queue": {"zh": "审核队列", "en": "Queue"},
@@ -135,6 +170,20 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "draft.context": {"zh": "坐席补充信息", "en": "Agent context"},
     "draft.text": {"zh": "草稿回复", "en": "Draft reply"},
     "draft.findings": {"zh": "合规检查", "en": "Compliance findings"},
+    "draft.customer_text": {"zh": "顾客将收到的内容", "en": "What the customer will get"},
+    "draft.customer_text.help": {
+        "zh": "发送时去掉引用编号和提示词标签；上面的草稿保留编号，方便核对资料。",
+        "en": "Citation markers and prompt labels are removed when sent; the draft above keeps them.",
+    },
+    "draft.repairs": {"zh": "生成后核对修正", "en": "Claims repaired after generation"},
+    "draft.repairs.replaced": {"zh": "已替换", "en": "Replaced"},
+    "draft.repairs.removed": {"zh": "已删除", "en": "Removed"},
+    "draft.repairs.expected": {"zh": "资料中的正确值", "en": "Value in the facts"},
+    "draft.repairs.reason.wrong_product": {"zh": "其他商品的数据", "en": "another product's fact"},
+    "draft.repairs.reason.wrong_value": {"zh": "与资料不符", "en": "does not match the facts"},
+    "draft.repairs.reason.wrong_field": {"zh": "该商品其他项目的数据", "en": "another field's fact"},
+    "draft.repairs.reason.not_stated": {"zh": "资料中没有", "en": "not stated in the facts"},
+    "draft.repairs.reason.arithmetic": {"zh": "资料未写明的计算结果", "en": "sum the sources do not state"},
     "draft.no_findings": {"zh": "未发现问题。", "en": "No findings."},
     "draft.rule": {"zh": "规则", "en": "Rule"},
     "draft.category": {"zh": "类别", "en": "Category"},

@@ -7,6 +7,7 @@ re-check of an edit) and render. Domain errors become visible messages on the pa
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.deps import ContainerDep
 from service.compliance.models import Finding
-from service.console import adapter, i18n, policy, views
+from service.console import adapter, i18n, learning, policy, views
 from service.console.page import (
     STATIC,
     Viewer,
@@ -36,6 +37,7 @@ from service.console.session import Session, csrf_ok, store_for
 from service.drafting.models import DraftRecord
 from service.errors import ErrorCode, ReplydraftError
 from service.review.workflow import MAX_EDIT_CHARS, MAX_PAGE, MAX_REASON_CHARS
+from service.store.review import ActionChoice
 
 log = logging.getLogger("replydraft.console")
 
@@ -167,6 +169,7 @@ def queue(request: Request, container: ContainerDep) -> Response:
             order=filters.order,
         )
         counts = adapter.fetch_counts(container.reviews)
+        failed_actions = container.reviews.list_actions(status="dead", limit=10)
     except ReplydraftError as exc:
         return v.render("error.html", status=exc.http_status, error=error_message(v, exc, None))
     rows = [views.queue_row(r, now, v.t) for r in page.items]
@@ -174,6 +177,7 @@ def queue(request: Request, container: ContainerDep) -> Response:
     first_url = f"/console/queue?{filters.query(cursor=None)}" if filters.cursor else None
     return v.render(
         "queue.html",
+        failed_actions=failed_actions,
         rows=rows,
         filters=filters,
         counts=counts,
@@ -232,7 +236,18 @@ def _draft_page(
         reason=reason,
         max_edit=MAX_EDIT_CHARS,
         max_reason=MAX_REASON_CHARS,
+        store_actions=_store_actions(v, record),
     )
+
+
+def _store_actions(v: Viewer, record: DraftRecord) -> list[Any]:
+    """The queued, done and failed actions of a sent draft (none before it is sent)."""
+    if not record.proposed_actions or record.status != "sent":
+        return []
+    try:
+        return list(v.container.reviews.list_actions(draft_id=record.id, limit=20))
+    except ReplydraftError:
+        return []
 
 
 def _verdict(findings: list[Finding]) -> str:
@@ -307,9 +322,15 @@ def approve(
     version: Annotated[int, Form()],
     csrf: Annotated[str, Form(max_length=200)] = "",
     text: Annotated[str | None, Form()] = None,
+    approve_action: Annotated[list[str] | None, Form()] = None,
+    action_ids: Annotated[list[str] | None, Form()] = None,
+    action_args: Annotated[list[str] | None, Form()] = None,
+    blame: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     v = viewer(request, container)
     submitted = _normalise(text) if text is not None else None
+    # Each allowed action's arguments field comes with its id, in the same order.
+    edited_args = dict(zip(action_ids or [], action_args or [], strict=False))
 
     def run(reviews: Any) -> Any:
         # Only a real change is an edit. Comparing with the stored text is safe because the version
@@ -317,9 +338,34 @@ def approve(
         edited = submitted
         if edited is not None and edited == reviews.get_draft(draft_id).text:
             edited = None
-        return reviews.approve(draft_id, version=version, text=edited, principal=v.principal)
+        choices = _action_choices(reviews.get_draft(draft_id), set(approve_action or []), edited_args)
+        found, question = learning.checked(container, draft_id, blame or [])  # coaching signal, if any
+        done = reviews.approve(draft_id, version=version, text=edited, principal=v.principal, actions=choices)
+        learning.record(container, draft_id, "approved", found, v.principal, question)
+        return done
 
     return _act(v, draft_id, csrf, run, "approved", edit_text=submitted)
+
+
+def _action_choices(record: DraftRecord, ticked: set[str], edited: dict[str, str]) -> list[ActionChoice]:
+    """Ticked actions are approved (with the arguments field as edited); the others are dropped."""
+    choices: list[ActionChoice] = []
+    for a in record.proposed_actions:
+        if a.id not in ticked or not a.allowed:
+            if a.allowed:
+                choices.append(ActionChoice(id=a.id, decision="drop"))
+            continue
+        raw = edited.get(a.id)
+        parsed: Any = a.arguments
+        if raw:
+            try:
+                parsed = json.loads(raw)
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                raise ReplydraftError(ErrorCode.VALIDATION, "action arguments must be a JSON object")
+        choices.append(ActionChoice(id=a.id, decision="approve", arguments=parsed))
+    return choices
 
 
 @router.post("/drafts/{draft_id}/reject")
@@ -330,16 +376,17 @@ def reject(
     version: Annotated[int, Form()],
     csrf: Annotated[str, Form(max_length=200)] = "",
     reason: Annotated[str, Form()] = "",
+    blame: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     v = viewer(request, container)
-    return _act(
-        v,
-        draft_id,
-        csrf,
-        lambda r: r.reject(draft_id, version=version, reason=reason.strip(), principal=v.principal),
-        "rejected",
-        reason=reason,
-    )
+
+    def run(reviews: Any) -> Any:
+        found, question = learning.checked(container, draft_id, blame or [])  # coaching signal, if any
+        done = reviews.reject(draft_id, version=version, reason=reason.strip(), principal=v.principal)
+        learning.record(container, draft_id, "rejected", found, v.principal, question)
+        return done
+
+    return _act(v, draft_id, csrf, run, "rejected", reason=reason)
 
 
 @router.post("/drafts/{draft_id}/regenerate")
@@ -445,11 +492,13 @@ def dashboard(request: Request, container: ContainerDep) -> Response:
         stats = container.reviews.stats(days)
     except ReplydraftError as exc:
         return v.render("error.html", status=exc.http_status, error=error_message(v, exc, None))
+    coaching = learning.dashboard_view(container, days)
     return v.render(
         "dashboard.html",
         stats=views.stats_view(stats, v.t),
         kpi=views.acceptance_view(stats.acceptance, v.t),
         days=days,
+        coaching=coaching,
     )
 
 

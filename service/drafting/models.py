@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from service.compliance.models import ComplianceResult
+from service.drafting.customer_text import customer_text as clean_text
+from service.store.models import ActionState, Lookup, LookupsStatus, StoreFindings
 
 MAX_MESSAGE_CHARS = 4000
 MAX_TURNS = 50
@@ -29,6 +31,18 @@ class DraftRequest(BaseModel):
     context: str | None = Field(None, max_length=MAX_MESSAGE_CHARS, description="Agent-supplied facts")
     product_ids: list[str] = Field(default_factory=list, max_length=20)
     channel: str | None = Field(None, max_length=64)
+    customer_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=128,
+        pattern=r"^[^\x00-\x1f/\\]+$",
+        description="Who is asking, as the store's order system knows them: the draft looks up their orders.",
+    )
+    order_ids: list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="The orders the message is about, when the agent knows; otherwise the draft finds them.",
+    )
     attempt: int = Field(
         0,
         ge=0,
@@ -59,13 +73,32 @@ class Citation(BaseModel):
     fact_digest: str | None = None
 
 
+class Repair(BaseModel):
+    """One sentence of a model's draft whose claim the facts did not support, and what became of it."""
+
+    action: Literal["replaced", "removed"]
+    reason: str  # wrong_product | wrong_field | wrong_value | not_stated | arithmetic
+    sentence: str  # the model's sentence as generated
+    claim: str  # the number (with its unit) that failed
+    replacement: str | None = None  # the engine's sentence put in its place
+    product_id: str | None = None  # the product the claim is about
+    other_product_id: str | None = None  # whose fact the number really is, when it is another product's
+    expected: str | None = None  # the right value from the facts, when one exists
+
+
 class GeneratorInfo(BaseModel):
-    provider: str  # "openai-compatible" | "extractive"
+    provider: str  # "openai-compatible" | "extractive" | "verified"
     model: str
     prompt_version: str  # content hash of the prompt templates used
     latency_ms: int
     tokens: dict[str, int] | None = None  # prompt / completion / total, when the server reports them
     fallback_reason: str | None = None
+    verified_answer_id: str | None = None  # provider "verified": the verified answer the draft started from
+    verified_similarity: float | None = None
+    # Claims of a model's draft the facts did not support, replaced or removed after generation.
+    repairs: list[Repair] = Field(default_factory=list)
+    # The products the answer is about (resolved from the message); compliance scopes claims to them.
+    products: list[str] = Field(default_factory=list)
 
 
 class GeneratedDraft(BaseModel):
@@ -83,6 +116,7 @@ class GeneratedDraft(BaseModel):
     retrieved_source_ids: list[str] = Field(default_factory=list)
     # The texts compliance checked the draft against; the review store keeps them to re-check edits.
     source_texts: list[str] = Field(default_factory=list)
+    store: StoreFindings | None = None  # look-ups in the store's systems and proposed actions
 
 
 DraftStatus = Literal["pending_review", "approved", "rejected", "superseded", "sent"]
@@ -108,7 +142,19 @@ class DraftRecord(BaseModel):
     stale: bool = False
     stale_sources: list[str] = Field(default_factory=list)
     requested_by: str | None = None
+    customer_id: str | None = None
+    order_ids: list[str] = Field(default_factory=list)
+    lookups: list[Lookup] = Field(default_factory=list)
+    lookups_status: LookupsStatus = "not_requested"
+    proposed_actions: list[ActionState] = Field(default_factory=list)
     supersedes: str | None = None
     superseded_by: str | None = None
     created_at: datetime
     updated_at: datetime
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="What the customer receives when this text is sent: no [n] markers or prompt labels"
+    )
+    @property
+    def customer_text(self) -> str:
+        return clean_text(self.text)

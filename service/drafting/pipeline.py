@@ -11,21 +11,33 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from service.answering import verify
 from service.answering.compose import compose as compose_answer
 from service.answering.engine import AnswerEngine, AnswerPlan
 from service.answering.facts import FactStore
+from service.compliance.numbers import ClaimScope
 from service.drafting import citations, extractive
+from service.drafting.customer_text import strip_labels
 from service.drafting.focus import focus_query
 from service.drafting.intent import Intent, detect_intent, has_problem
 from service.drafting.llm import ChatModel, LLMError, TextStream, strip_reasoning
-from service.drafting.models import DraftRequest, GeneratedDraft, GeneratorInfo
-from service.drafting.prompts import PromptLibrary, RenderedPrompt, escape_data, trim_history
+from service.drafting.models import DraftRequest, GeneratedDraft, GeneratorInfo, Repair
+from service.drafting.prompts import (
+    PromptLibrary,
+    RenderedPrompt,
+    escape_data,
+    grounding_items,
+    plan_items,
+    trim_history,
+)
 from service.drafting.sources import Grounding, Source, gather, resolve_products
 from service.drafting.text import Language, detect_language, estimate_tokens
 from service.settings import Settings
+from service.store import hook as store_hook
+from service.store.desk import Consultation
 
 log = logging.getLogger("replydraft.drafting")
 
@@ -86,7 +98,15 @@ class Prepared:
     grounding: Grounding
     prompt: RenderedPrompt
     started: float
+    store: Consultation | None = None
+    verified: Any = None  # service.learning.verified.Match: a verified answer this draft starts from
     answer: AnswerPlan | None = None  # the answer engine's plan: products, question parts, chosen facts
+    claims: ClaimScope | None = None  # the facts the reply may state (None: the index has no fact store)
+    model_sources: list[Source] | None = None  # what the prompt's [n] numbers (default: the retrieval's)
+
+    @property
+    def cited_sources(self) -> list[Source]:
+        return self.model_sources if self.model_sources is not None else self.grounding.sources
 
 
 def fallback_reason(error: LLMError) -> str:
@@ -132,6 +152,20 @@ def leaks_prompt(text: str, system_prompt: str) -> bool:
     return False
 
 
+def _marker_of(fact: verify.Fact, sources: list[Source]) -> int | None:
+    """The source number a repaired sentence cites: the fact itself, its chunk, else its product's facts."""
+    for s in sources:
+        if s.text == fact.text and s.source_id == fact.source_id:
+            return s.marker
+    for s in sources:
+        if fact.chunk_id is not None and s.chunk_id == fact.chunk_id:
+            return s.marker
+    for s in sources:
+        if fact.product_id is not None and s.product_id == fact.product_id and s.kind == "product_facts":
+            return s.marker
+    return None
+
+
 class DraftPipeline:
     def __init__(
         self,
@@ -142,6 +176,8 @@ class DraftPipeline:
         compliance: Any,
         prompts: PromptLibrary | None = None,
         metrics: Any = None,
+        store: Any = None,
+        verified: Any = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -149,6 +185,8 @@ class DraftPipeline:
         self.compliance = compliance
         self.prompts = prompts or PromptLibrary(settings.prompts_dir)
         self.metrics = metrics  # service.metrics.Metrics: counts drafts by provider and fallback kind
+        self.store = store  # service.store.desk.StoreDesk: the customer's orders, when a connector is set
+        self.verified = verified  # service.learning.verified.VerifiedAnswers: reviewer-kept answers
         self._engine: tuple[FactStore, AnswerEngine] | None = None
 
     @classmethod
@@ -159,6 +197,8 @@ class DraftPipeline:
             llm=container.llm,
             compliance=container.compliance,
             metrics=container.metrics,
+            store=container.store_desk,
+            verified=container.verified_answers if container.settings.verified_enabled else None,
         )
 
     # --- public ----------------------------------------------------------------------------------
@@ -167,6 +207,8 @@ class DraftPipeline:
 
     def complete(self, prep: Prepared) -> GeneratedDraft:
         """Draft from a prepared request; callers that also need the retrieval (the eval suite) use this."""
+        if prep.verified is not None:
+            return self._from_verified(prep)
         if self.llm is None:
             return self._fallback(prep, NO_LLM)
         began = time.perf_counter()
@@ -215,6 +257,7 @@ class DraftPipeline:
         grounding = gather(
             self.index, query=query, products=products, k=self.settings.retrieval_k, language=language
         )
+        store = store_hook.consult(self.store, req, language, self.index, grounding)
         answer = (
             engine.plan(
                 req.customer_message,
@@ -229,8 +272,47 @@ class DraftPipeline:
             if engine is not None
             else None
         )
-        prompt = self.prompts.render(language, self._variables(req, language, intent, grounding))
-        return Prepared(req, language, intent, problem, grounding, prompt, started, answer)
+        if answer is not None:
+            facts, model_sources = plan_items(answer, language)
+            if store is not None and store.sources:  # the customer's order facts, numbered after the plan's
+                offset = len(model_sources)
+                moved = [replace(src, marker=offset + i) for i, src in enumerate(store.sources, 1)]
+                facts += [{"marker": str(src.marker), "about": src.title, "text": src.text} for src in moved]
+                model_sources = [*model_sources, *moved]
+            scope_products = [p.product_id for p in answer.products]
+        else:
+            facts, model_sources = grounding_items(grounding), grounding.sources
+            scope_products = [p.product_id for p in grounding.products]
+        prompt = self.prompts.render(language, self._variables(req, language, intent, facts))
+        claims = verify.scope_for_index(
+            self.index,
+            scope_products,
+            context=req.context,
+            extra=[extractive.commitment(self.settings.followup_hours)],
+        )
+        verified = None
+        if self.verified is not None:  # the one hook: a reviewer-kept answer for this question, if any
+            verified = self.verified.find(
+                req.customer_message,
+                language=language,
+                intent=intent,
+                product_ids=[p.product_id for p in products],
+                found_sources=[s.source_id for s in grounding.sources],
+            )
+        return Prepared(
+            req,
+            language,
+            intent,
+            problem,
+            grounding,
+            prompt,
+            started,
+            store=store,
+            verified=verified,
+            answer=answer,
+            claims=claims,
+            model_sources=model_sources,
+        )
 
     def engine(self) -> AnswerEngine | None:
         """The answer engine over the live index version's fact store (rebuilt when the version changes)."""
@@ -254,20 +336,11 @@ class DraftPipeline:
 
     # --- internals -------------------------------------------------------------------------------
     def _variables(
-        self, req: DraftRequest, language: Language, intent: Intent, grounding: Grounding
+        self, req: DraftRequest, language: Language, intent: Intent, facts: list[dict[str, str]]
     ) -> dict[str, Any]:
         history = trim_history(req.conversation, self.settings.llm_history_tokens)
         return {
-            "products": grounding.product_rows,
-            "passages": [
-                {
-                    "marker": s.marker,
-                    "title": escape_data(s.title).replace('"', "'"),
-                    "text": escape_data(s.text),
-                }
-                for s in grounding.sources
-                if s.kind == "passage"
-            ],
+            "facts": facts,
             "context": escape_data(req.context.strip()) if req.context and req.context.strip() else "",
             "history": [{"role": t.role, "text": escape_data(t.text)} for t in history],
             "customer_message": escape_data(req.customer_message.strip()),
@@ -276,8 +349,8 @@ class DraftPipeline:
         }
 
     def _stream(self, prep: Prepared) -> Iterator[StreamEvent]:
-        if self.llm is None:
-            draft = self._fallback(prep, NO_LLM)
+        if self.llm is None or prep.verified is not None:
+            draft = self._from_verified(prep) if prep.verified is not None else self._fallback(prep, NO_LLM)
             yield Delta(draft.text)
             yield Final(draft)
             return
@@ -305,21 +378,39 @@ class DraftPipeline:
         if draft.generator.provider == extractive.PROVIDER:  # the model's text was rejected after streaming
             yield Reset(draft.generator.fallback_reason or "rejected")
             yield Delta(draft.text)
+        elif draft.generator.repairs:  # claims were repaired: the checked text replaces the streamed one
+            yield Reset("claims_repaired")
+            yield Delta(draft.text)
         yield Final(draft)
 
     def _from_model(self, prep: Prepared, raw: str, tokens: dict[str, int] | None) -> GeneratedDraft:
-        text = tidy(strip_reasoning(raw))
+        text = strip_labels(tidy(strip_reasoning(raw)))
         if leaks_prompt(text, prep.prompt.system):
             log.warning("llm output repeats the prompt, drafting offline")
             return self._fallback(prep, "llm_prompt_leak")
-        cited = citations.resolve(text, prep.grounding.sources)
+        cited = citations.resolve(text, prep.cited_sources)
         if not citations.strip_markers(cited.text).strip():
             return self._fallback(prep, "llm_empty_output")
         if not cited.citations:  # the model cited nothing: credit sentences a source clearly supports
             attributed = citations.resolve(
-                citations.attribute(cited.text, prep.grounding.sources), prep.grounding.sources
+                citations.attribute(cited.text, prep.cited_sources), prep.cited_sources
             )
             cited = citations.CitedText(attributed.text, attributed.citations, cited.removed_markers)
+        repairs: list[Repair] = []
+        if prep.claims is not None:
+            checked = verify.verify_claims(
+                cited.text,
+                prep.claims,
+                self.index.facts(),
+                language=prep.language,
+                markers=lambda fact: _marker_of(fact, prep.cited_sources),
+            )
+            if checked.repairs:
+                if not verify.has_content(citations.strip_markers(checked.text)):
+                    log.warning("every claim of the llm draft failed verification, drafting offline")
+                    return self._fallback(prep, "llm_unsupported_claims")
+                repairs = checked.repairs
+                cited = citations.resolve(checked.text, prep.cited_sources)
         assert self.llm is not None
         info = GeneratorInfo(
             provider=self.llm.provider,
@@ -327,6 +418,32 @@ class DraftPipeline:
             prompt_version=prep.prompt.version,
             latency_ms=0,
             tokens=tokens,
+            repairs=repairs,
+        )
+        return self._finish(prep, cited, info)
+
+    def _from_verified(self, prep: Prepared) -> GeneratedDraft:
+        """Start from the verified answer (adapted by the model when there is one); cited and checked."""
+        match = prep.verified
+        req = prep.request
+        made = self.verified.compose(
+            match,
+            llm=self.llm,
+            language=prep.language,
+            customer_message=req.customer_message,
+            context=req.context,
+        )
+        text = tidy(made.text)
+        cited = citations.resolve(citations.attribute(text, prep.grounding.sources), prep.grounding.sources)
+        info = GeneratorInfo(
+            provider="verified",
+            model=made.model,
+            prompt_version=made.prompt_version,
+            latency_ms=0,
+            tokens=made.tokens,
+            fallback_reason=made.fallback_reason,
+            verified_answer_id=match.answer_id,
+            verified_similarity=round(match.similarity, 4),
         )
         return self._finish(prep, cited, info)
 
@@ -350,8 +467,9 @@ class DraftPipeline:
                 latency_ms=0,
                 fallback_reason=reason,
             )
-            cited = citations.resolve(composed.text, composed.sources)
-            return self._finish(prep, cited, info, kind or reason, extra_sources=composed.sources)
+            text, sources = store_hook.weave_plan(composed.text, list(composed.sources), prep.store)
+            cited = citations.resolve(text, sources)
+            return self._finish(prep, cited, info, kind or reason, extra_sources=sources)
         text = extractive.compose(
             language=prep.language,
             intent=prep.intent,
@@ -362,6 +480,7 @@ class DraftPipeline:
             context=req.context,
             followup_hours=self.settings.followup_hours,
         )
+        text = store_hook.weave(text, prep.store)
         cited = citations.resolve(text, prep.grounding.sources)
         info = GeneratorInfo(
             provider=extractive.PROVIDER,
@@ -383,18 +502,23 @@ class DraftPipeline:
         req = prep.request
         extra = extra_sources or []
         # The store's follow-up promise is a fact drafts may state, so compliance checks against it too.
+        sheet = [s.text for s in [*prep.cited_sources, *extra] if s.text not in prep.grounding.source_texts]
         source_texts = [
             *prep.grounding.source_texts,
-            *(s.text for s in extra),
+            *dict.fromkeys(sheet),
             extractive.commitment(self.settings.followup_hours),
         ]
+        scoped = {"claims": prep.claims} if prep.claims is not None else {}
         result = self.compliance.check(
             cited.text,
             sources=source_texts,
             context=req.context,
             language=prep.language,
             customer_text=req.customer_message,
+            **scoped,
         )
+        chosen = prep.answer.products if prep.answer is not None else prep.grounding.products
+        info.products = [p.product_id for p in chosen]
         info.latency_ms = round((time.perf_counter() - prep.started) * 1000)
         if self.metrics is not None:
             self.metrics.drafts.labels(info.provider, fallback).inc()
@@ -412,4 +536,5 @@ class DraftPipeline:
             index_version=prep.grounding.index_version,
             retrieved_source_ids=list(dict.fromkeys(s.source_id for s in [*prep.grounding.sources, *extra])),
             source_texts=source_texts,
+            store=prep.store.findings if prep.store else None,
         )

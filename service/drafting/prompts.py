@@ -18,7 +18,8 @@ import jinja2
 
 from service.drafting.llm import ChatMessage
 from service.drafting.models import Turn
-from service.drafting.text import estimate_tokens
+from service.drafting.sources import Grounding, Source
+from service.drafting.text import estimate_tokens, truncate
 from service.errors import ErrorCode, ReplydraftError
 
 LANGUAGES = ("zh", "en")
@@ -35,6 +36,60 @@ _TAG = re.compile(
 def escape_data(text: str) -> str:
     """Neutralise delimiter tags inside untrusted text, so it cannot end its block and speak as us."""
     return _TAG.sub("&lt;", text)
+
+
+ITEM_CHARS = 300  # one fact line of the prompt; long policy passages are cut (small models, CPU prefill)
+ABOUT_CHARS = 24
+POLICY_LABEL = {"zh": "店铺政策", "en": "Store policy"}
+
+
+def _line(text: str, limit: int = ITEM_CHARS) -> str:
+    return escape_data(truncate(" ".join(text.split()), limit))
+
+
+def plan_items(plan: Any, language: str) -> tuple[list[dict[str, str]], list[Source]]:
+    """The prompt's fact sheet from the answer engine's plan: one numbered line per chosen fact of the
+    resolved product(s) and the policy sentences that answer, and the Sources those numbers cite.
+    Neighbouring products' chunks never reach the model."""
+    names = {p.product_id: _short_name(p) for p in plan.products}
+    items: list[dict[str, str]] = []
+    sources: list[Source] = []
+    for fact in plan.facts:
+        marker = len(items) + 1
+        about = names.get(fact.product_id, fact.product_id) if fact.product_id else POLICY_LABEL[language]
+        label = (fact.label or "").strip()
+        text = fact.text if not label or label in fact.text else f"{label}：{fact.text}"
+        items.append({"marker": str(marker), "about": _line(about, ABOUT_CHARS), "text": _line(text)})
+        sources.append(
+            Source(
+                marker=marker,
+                kind="product_facts" if fact.product_id else "passage",
+                source_id=fact.source_id,
+                title=f"{about} · {label}" if label else about,
+                text=fact.text,
+                chunk_id=fact.chunk_id,
+                product_id=fact.product_id,
+            )
+        )
+    return items, sources
+
+
+def _short_name(product: Any) -> str:
+    """A product as the sheet names it, shortened to its model code when the name is long."""
+    name = str(product.name)
+    codes = [c for c in getattr(product, "codes", ()) if c]
+    if len(name) > ABOUT_CHARS and codes:
+        return f"{codes[0]}（{truncate(name, 12)}）"
+    return name
+
+
+def grounding_items(grounding: Grounding) -> list[dict[str, str]]:
+    """The fact sheet when there is no answer plan (an index without a fact store): the identified
+    products' facts, then the retrieved passages, numbered as retrieval numbered them."""
+    return [
+        {"marker": str(s.marker), "about": _line(s.title, ABOUT_CHARS), "text": _line(s.text)}
+        for s in grounding.sources
+    ]
 
 
 def trim_history(turns: Sequence[Turn], budget_tokens: int) -> list[Turn]:

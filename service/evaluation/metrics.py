@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from service.drafting.pipeline import NO_LLM
+from service.evaluation import answers
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -64,6 +65,7 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
             r["provider"] == "extractive" and r.get("fallback_reason") != NO_LLM for r in ok
         ),
         "tokens_total": tokens.get("total", 0),
+        **answers.summarise(results),
     }
 
 

@@ -13,6 +13,7 @@ from service.compliance.normalize import normalize
 from service.drafting.models import DraftRequest, GeneratedDraft
 from service.drafting.pipeline import DraftPipeline, Prepared
 from service.drafting.text import detect_language
+from service.evaluation import answers
 from service.evaluation.golden import Case
 from service.evaluation.matching import describe, matches, prepare
 
@@ -75,7 +76,14 @@ def _citations(draft: GeneratedDraft) -> tuple[int, int]:
     return len(markers) + len(draft.removed_markers), valid
 
 
-def score_case(case: Case, prep: Prepared, draft: GeneratedDraft, wall_ms: float, k: int) -> dict[str, Any]:
+def score_case(
+    case: Case,
+    prep: Prepared,
+    draft: GeneratedDraft,
+    wall_ms: float,
+    k: int,
+    first_text_ms: float | None = None,
+) -> dict[str, Any]:
     text = prepare(draft.text)
     matched = [matches(text, f) for f in case.expect.facts]
     facts = [{"fact": describe(f), "matched": m} for f, m in zip(case.expect.facts, matched, strict=True)]
@@ -124,6 +132,7 @@ def score_case(case: Case, prep: Prepared, draft: GeneratedDraft, wall_ms: float
         "valid_markers": valid_markers,
         "index_version": draft.index_version,
         "passed": (coverage is None or coverage == 1.0) and not forbidden and verdict_ok,
+        **answers.score(case, prep, draft, first_text_ms),
     }
 
 
@@ -140,7 +149,7 @@ def run_case(pipeline: DraftPipeline, case: Case, k: int) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         prep = pipeline.prepare(_request(case))
-        draft = pipeline.complete(prep)
+        draft, first_text_ms = answers.generate(pipeline, prep)
     except Exception as exc:
         return {
             "id": case.id,
@@ -152,7 +161,7 @@ def run_case(pipeline: DraftPipeline, case: Case, k: int) -> dict[str, Any]:
             "coverage": 0.0 if case.expect.facts else None,
             "latency_ms": round((time.perf_counter() - started) * 1000, 1),
         }
-    return score_case(case, prep, draft, (time.perf_counter() - started) * 1000, k)
+    return score_case(case, prep, draft, (time.perf_counter() - started) * 1000, k, first_text_ms)
 
 
 def run_cases(

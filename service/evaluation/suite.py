@@ -61,7 +61,9 @@ def eval_container(settings: Settings, opts: EvalOptions, progress: ProgressFn) 
     """The live index, or a fresh index of ``--source`` in a temporary folder (deleted afterwards)."""
     # Temperature 0 whichever model drafts (flag or settings): the same inputs give the same drafts, so two
     # runs compare changes, not dice.
-    update: dict[str, Any] = {"llm_temperature": 0.0}
+    # Verified answers are the review store's, not the golden set's: an eval measures the pipeline itself
+    # (`replydraft eval verified` measures the verified-answer path).
+    update: dict[str, Any] = {"llm_temperature": 0.0, "verified_enabled": False}
     if opts.llm_url:
         update["llm_base_url"] = opts.llm_url.rstrip("/")
     if opts.llm_model:

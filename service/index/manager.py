@@ -7,6 +7,7 @@ reuse their stored embeddings, so only new text costs model time.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import threading
@@ -264,6 +265,16 @@ class IndexManager:
         if state is None:
             return set()
         return {cid for cid in chunk_ids if cid in state.lexical.position}
+
+    def source_digests(self, source_ids: Sequence[str]) -> dict[str, str | None]:
+        """Each source's digest in the live version (None when it is not there): the sha256 of its chunk
+        ids, which are content hashes, so any change of the source's text changes the digest."""
+        state = self._state()
+        out: dict[str, str | None] = {}
+        for sid in source_ids:
+            ids = state.source_chunks.get(sid) if state else None
+            out[sid] = hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:32] if ids else None
+        return out
 
     def _version_info(self, name: str, live: bool = False) -> VersionInfo:
         meta = self.store.collection(name).metadata or {}

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.answering.verify import scope_for_index
 from service.compliance.models import ComplianceResult, Verdict
+from service.drafting.extractive import commitment
 from service.drafting.models import DraftRecord, DraftRequest
 from service.errors import ErrorCode, ReplydraftError
 from service.review import audit
@@ -21,6 +23,7 @@ from service.review.principal import Principal
 from service.review.rows import Context, Lost, cas, content_hash, decide, expect, get, snapshot, to_record
 from service.review.staleness import Staleness
 from service.review.states import Action, Status
+from service.store.review import ActionChoice, Recheck, decide_actions
 
 MAX_EDIT_CHARS = 4000
 MAX_REASON_CHARS = 1000
@@ -33,9 +36,16 @@ class Decisions:
         self.staleness = staleness
 
     def approve(
-        self, draft_id: str, *, version: int, text: str | None = None, principal: Principal
+        self,
+        draft_id: str,
+        *,
+        version: int,
+        text: str | None = None,
+        principal: Principal,
+        actions: list[ActionChoice] | None = None,
     ) -> DraftRecord:
-        """Approve as is, or with an edit (a new revision that must pass compliance again)."""
+        """Approve as is, or with an edit (a new revision that must pass compliance again), with the
+        reviewer's decision on each proposed store action (one not named is not approved)."""
         if text is not None:
             check_edit(text)
         live = self.staleness.live_version()
@@ -51,6 +61,7 @@ class Decisions:
                 edited = text is not None and text != row.text
                 final_text = text if edited and text is not None else row.text
                 result = self._approval_check(row, final_text, edited)
+                decided, actions_note = decide_actions(row, actions or [], self._recheck())
                 now = self.ctx.clock()
                 values: dict[str, Any] = {
                     "status": new_status.value,
@@ -59,6 +70,8 @@ class Decisions:
                     "approved_by": principal.key_id,
                     "approved_at": now,
                 }
+                if decided is not None:
+                    values["proposed_actions"] = decided
                 stale, stale_sources = row.stale, list(row.stale_sources or [])
                 if live is not None and row.stale_checked_version != live:
                     changed = self.staleness.changed([row], live)
@@ -96,6 +109,8 @@ class Decisions:
                 note = None
                 if before["stale"]:
                     note = "approved while stale; changed sources: " + ", ".join(before["stale_sources"])
+                if actions_note:
+                    note = f"{note}; actions: {actions_note}" if note else f"actions: {actions_note}"
                 audit.append(
                     s,
                     fresh,
@@ -113,6 +128,10 @@ class Decisions:
             raise self.drafts.conflict(draft_id, lost.message) from None
         return to_record(fresh)
 
+    def _recheck(self) -> Recheck | None:
+        desk = self.ctx.store_desk()
+        return desk.recheck if desk is not None else None
+
     def check_text(self, draft_id: str, text: str) -> ComplianceResult:
         """Check a reviewer's edit exactly as approving it would (same sources, context, customer text).
 
@@ -122,12 +141,22 @@ class Decisions:
         return self._check(self.drafts.load(draft_id), text)
 
     def _check(self, row: Draft, text: str) -> ComplianceResult:
+        context = (row.request or {}).get("context")
+        # Numbers are judged against the facts of the draft's products and the policy in the live fact
+        # store, so an edit may add a correct fact retrieval did not cite; a wrong one gets the right value.
+        claims = scope_for_index(
+            self.ctx.index(),
+            (row.generator or {}).get("products") or [],
+            context=context,
+            extra=[commitment(self.ctx.settings.followup_hours)],
+        )
         result: ComplianceResult = self.ctx.compliance().check(
             text,
             sources=row.source_texts or [],
-            context=(row.request or {}).get("context"),
+            context=context,
             language=row.language,
             customer_text=row.customer_message,
+            **({"claims": claims} if claims is not None else {}),
         )
         return result
 

@@ -29,6 +29,7 @@ from service.review.rows import (
 )
 from service.review.staleness import Staleness
 from service.review.states import Status
+from service.store.review import store_columns
 
 
 class Drafts:
@@ -136,6 +137,7 @@ class Drafts:
             requested_by_name=requested_by_name,
             created_at=now,
             updated_at=now,
+            **store_columns(g),
         )
 
     def insert(self, s: Session, row: Draft, *, principal: Principal | None, note: str | None) -> None:

@@ -120,6 +120,11 @@ class Draft(Base):
     approved_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Store systems (0004): what the draft looked up and the actions it proposes, with each one's
+    # decision (proposed / approved, with the approved arguments / dropped).
+    lookups: Mapped[list[Any] | None] = mapped_column(Json)
+    lookups_status: Mapped[str | None] = mapped_column(String(16))
+    proposed_actions: Mapped[list[Any] | None] = mapped_column(Json)
 
     __table_args__ = (
         UniqueConstraint("idempotency_scope", "idempotency_key"),
@@ -162,6 +167,53 @@ class Decision(Base):
     original_chars: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
     stale: Mapped[bool] = mapped_column(Boolean)
+
+
+class VerifiedAnswerRow(Base):
+    """A reviewer-approved (or imported) answer drafting may start from (issue 16, 0005 migration).
+
+    ``source_digests`` maps each source the answer relied on to its digest in ``index_version``; a newer
+    index where one differs makes the answer ``stale`` (never used until a person re-checks it).
+    ``version`` is the optimistic-concurrency token of edits.
+    """
+
+    __tablename__ = "verified_answers"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    intent: Mapped[str] = mapped_column(String(64))
+    product_key: Mapped[str] = mapped_column(String(500))  # sorted product ids joined by "|" (filtering)
+    product_ids: Mapped[list[Any]]
+    source_ids: Mapped[list[Any]]
+    source_digests: Mapped[dict[str, Any]]
+    index_version: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12))
+    stale_sources: Mapped[list[Any]]
+    origin_draft_id: Mapped[str | None] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(String(12))  # review | import
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "status", "created_at", "id"), Index(None, "product_key"))
+
+
+class SourceFeedbackRow(Base):
+    """A coaching signal: a reviewer named a cited source as wrong, or a missing one (0005 migration)."""
+
+    __tablename__ = "source_feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # approved | rejected
+    kind: Mapped[str] = mapped_column(String(12))  # wrong | missing
+    source_id: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text)
+    actor_key_id: Mapped[str | None] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(index=True)
 
 
 class AuditEntryRow(Base):
@@ -256,3 +308,37 @@ class OutboxRow(Base):
     dead_at: Mapped[datetime | None]  # when delivery was given up (status "dead"); 0002 migration
 
     __table_args__ = (Index(None, "status", "next_attempt_at"), Index(None, "status", "created_at", "id"))
+
+
+class StoreActionRow(Base):
+    """An approved action owed to the store's system, queued in the send's transaction (0004).
+
+    Performed at least once under a lease like the outbox, and exactly once in effect: the row id is the
+    idempotency key the connector deduplicates on. ``status``: pending, done, dead (refused by the system
+    or too many attempts; ops requeue it).
+    """
+
+    __tablename__ = "store_actions"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(String(128))
+    arguments: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claim_expires_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    approved_by: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    performed_at: Mapped[datetime | None]
+    dead_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("draft_id", "position"),
+        Index(None, "status", "next_attempt_at"),
+        Index(None, "status", "created_at", "id"),
+    )

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from service.drafting.customer_text import customer_text
 from service.errors import ErrorCode, ReplydraftError
 from service.review import admin_audit, audit
 from service.review.admin_audit import OUTBOX_ACK, OUTBOX_REQUEUE, AdminAudit
@@ -45,13 +46,16 @@ class Claimed:
 
 
 def build_body(draft: Draft, send: SendRow, outbox_id: str) -> str:
-    """The exact bytes that are signed and posted; stored so every retry posts the same body."""
+    """The exact bytes that are signed and posted; stored so every retry posts the same body.
+
+    ``text`` is the customer text (no citation markers or prompt labels); ``content_hash`` stays the hash
+    of the approved review text, which the audit trail records."""
     payload = {
         "event": "draft.sent",
         "outbox_id": outbox_id,
         "send_id": send.id,
         "draft_id": draft.id,
-        "text": draft.text,
+        "text": customer_text(draft.text),
         "content_hash": draft.content_hash,
         "language": draft.language,
         "channel": draft.channel,

@@ -74,6 +74,8 @@ class Context:
     index: Callable[[], IndexView]
     drafter: Callable[[], Drafter]
     clock: Callable[[], datetime] = utcnow
+    # service.store.desk.StoreDesk or None: re-checks a reviewer's edited action arguments.
+    store_desk: Callable[[], Any] = lambda: None
 
 
 # Loader options for reads that only build DraftRecords; touching a skipped column raises, never loads.
@@ -111,6 +113,11 @@ def to_record(row: Draft) -> DraftRecord:
             "stale": row.stale,
             "stale_sources": row.stale_sources or [],
             "requested_by": row.requested_by,
+            "customer_id": req.get("customer_id"),
+            "order_ids": req.get("order_ids") or [],
+            "lookups": row.lookups or [],
+            "lookups_status": row.lookups_status or "not_requested",
+            "proposed_actions": row.proposed_actions or [],
             "supersedes": row.supersedes,
             "superseded_by": row.superseded_by,
             "created_at": row.created_at,

@@ -25,16 +25,23 @@ from service.review.principal import Principal
 from service.review.rows import Context, Lost, cas, column_values, content_hash, expect, get
 from service.review.staleness import Staleness
 from service.review.states import Action, Status
+from service.store.review import queue_for_send
 
 
 class Sender:
     def __init__(
-        self, ctx: Context, drafts: Drafts, staleness: Staleness, notify: Callable[[], None]
+        self,
+        ctx: Context,
+        drafts: Drafts,
+        staleness: Staleness,
+        notify: Callable[[], None],
+        notify_actions: Callable[[], None] | None = None,
     ) -> None:
         self.ctx = ctx
         self.drafts = drafts
         self.staleness = staleness
         self.notify = notify  # wakes the delivery worker, when there is one
+        self.notify_actions = notify_actions  # wakes the store-action worker, when there is one
 
     def send(self, draft_id: str, *, principal: Principal) -> SendResult:
         """Record the send and queue its delivery, once. Sending a sent draft returns the same record."""
@@ -80,6 +87,7 @@ class Sender:
                 insert_rows(s, SendRow, [column_values(send)])
                 box = outbox_row(fresh, send, now)
                 insert_rows(s, OutboxRow, [column_values(box)])
+                queued = queue_for_send(s, fresh, now, principal)
                 audit.append(
                     s,
                     fresh,
@@ -89,7 +97,7 @@ class Sender:
                     from_status=before_status,
                     to_status=fresh.status,
                     text_after=fresh.text,
-                    note=f"content sha256 {fresh.content_hash[:16]}, outbox {box.id}{stale_note}",
+                    note=f"content sha256 {fresh.content_hash[:16]}, outbox {box.id}{stale_note}{queued}",
                     content_hash=fresh.content_hash,
                 )
                 result = _result(send, box, duplicate=False)
@@ -99,6 +107,8 @@ class Sender:
                     return _send_result(s, draft_id, duplicate=True)
             raise self.drafts.conflict(draft_id, lost.message) from None
         self.notify()
+        if queued and self.notify_actions is not None:
+            self.notify_actions()
         return result
 
 

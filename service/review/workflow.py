@@ -37,6 +37,7 @@ from service.review.rows import Compliance, Context, Drafter, IndexView, utcnow
 from service.review.sending import Sender
 from service.review.staleness import Staleness
 from service.settings import Settings
+from service.store.review import ActionChoice, ActionQueue, ActionRunner, StoreActionItem
 
 __all__ = ["MAX_EDIT_CHARS", "MAX_PAGE", "MAX_REASON_CHARS", "ReviewService"]
 
@@ -54,8 +55,13 @@ class ReviewService:
         drafter: Callable[[], Drafter],
         clock: Callable[[], datetime] = utcnow,
         metrics: Any = None,
+        store: Callable[[], Any] = lambda: None,
+        store_desk: Callable[[], Any] = lambda: None,
     ) -> None:
-        self.ctx = Context(db, settings, compliance, index, drafter, clock)
+        self.ctx = Context(db, settings, compliance, index, drafter, clock, store_desk)
+        self.store = store  # the store connector (or None): approved actions run through it
+        self.actions = ActionQueue(db, clock)
+        self._runner: ActionRunner | None = None
         self.db = db
         self.settings = settings
         self.clock = clock
@@ -68,7 +74,9 @@ class ReviewService:
         self.staleness = Staleness(self.ctx)
         self.drafts = Drafts(self.ctx, self.staleness)
         self.decisions = Decisions(self.ctx, self.drafts, self.staleness)
-        self.sender = Sender(self.ctx, self.drafts, self.staleness, self._notify_delivery)
+        self.sender = Sender(
+            self.ctx, self.drafts, self.staleness, self._notify_delivery, self._notify_actions
+        )
         self.queries = Queries(self.ctx, self.staleness)
 
     @classmethod
@@ -81,6 +89,8 @@ class ReviewService:
             index=lambda: container.index,
             drafter=lambda: container.drafter,
             metrics=container.metrics,
+            store=lambda: container.store,
+            store_desk=lambda: container.store_desk,
         )
 
     # --- drafts ------------------------------------------------------------------------------------
@@ -103,9 +113,17 @@ class ReviewService:
 
     # --- decisions ---------------------------------------------------------------------------------
     def approve(
-        self, draft_id: str, *, version: int, text: str | None = None, principal: Principal
+        self,
+        draft_id: str,
+        *,
+        version: int,
+        text: str | None = None,
+        principal: Principal,
+        actions: list[ActionChoice] | None = None,
     ) -> DraftRecord:
-        return self.decisions.approve(draft_id, version=version, text=text, principal=principal)
+        return self.decisions.approve(
+            draft_id, version=version, text=text, principal=principal, actions=actions
+        )
 
     def check_text(self, draft_id: str, text: str) -> ComplianceResult:
         return self.decisions.check_text(draft_id, text)
@@ -186,5 +204,38 @@ class ReviewService:
             self._delivery.close()
             self._delivery = None
 
+    # --- store actions -----------------------------------------------------------------------------
+    def list_actions(
+        self, *, status: str | None = None, draft_id: str | None = None, limit: int = 50
+    ) -> list[StoreActionItem]:
+        return self.actions.list(status=status, draft_id=draft_id, limit=limit)
+
+    def requeue_action(
+        self, action_id: str, *, principal: Principal | None, note: str = ""
+    ) -> StoreActionItem:
+        """Put a failed store action back in the queue (ops, once the cause is fixed)."""
+        requeued = self.actions.requeue(action_id, principal, note)
+        self._notify_actions()
+        return requeued
+
+    def _notify_actions(self) -> None:
+        if self._runner is not None:
+            self._runner.notify()
+
+    def start_actions(self, **options: Any) -> ActionRunner | None:
+        """Start the store-action worker when a connector is configured (the app does this at start-up)."""
+        if self._runner is None:
+            connector = self.store()
+            if connector is None:
+                return None
+            self._runner = ActionRunner(self.actions, connector, clock=self.clock, **options).start()
+        return self._runner
+
+    def stop_actions(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+
     def close(self) -> None:
         self.stop_delivery()
+        self.stop_actions()

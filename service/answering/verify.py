@@ -1,0 +1,303 @@
+"""Claims of a reply, verified against the facts of the product each sentence is about.
+
+A model sees a fact sheet of the asked product(s), yet small models still carry a sibling's warranty, a
+gas heater's parts warranty into a kettle's answer, or sum fees into a total no sheet states. After
+generation every sentence's numbers (durations, prices, fees, specs) are judged by the compliance claim
+scope (:class:`service.compliance.numbers.ClaimScope`): supported only by a fact of the product the sentence
+names (else the products the answer is about) or of the store's policy, of the same kind of field. A
+sentence that fails is replaced by the engine's own sentence for the right fact, or removed, and each
+repair is listed for the reviewer. The same scope checks reviewer edits, so an edit that adds a correct
+fact retrieval did not cite passes and a wrong one is flagged with the right value.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+from service.answering.compose import render
+from service.answering.facts import Fact, FactStore
+from service.answering.kinds import TERMS
+from service.compliance.normalize import fold, normalize
+from service.compliance.numbers import (
+    POLICY,
+    ClaimScope,
+    Judgement,
+    Stated,
+    StatedIndex,
+    extract,
+    stated_values,
+    supported_set,
+)
+from service.drafting.models import Repair
+from service.drafting.text import Language
+
+_CODE_MIN = 4  # shorter codes ("X2") name too many things to attribute a sentence by
+_NAME_MIN = 6
+_IGNORED_KINDS = frozenset({"other", "usage"})
+
+_cache_lock = threading.Lock()
+_indexes: weakref.WeakKeyDictionary[FactStore, tuple[StatedIndex, _Mentions, dict[str, Fact]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class HasFacts(Protocol):
+    def facts(self) -> FactStore: ...
+
+
+class _KindWords:
+    """The engine's kind vocabulary (service/answering/kinds.py) as one pass per clause: Chinese terms by
+    substring, English terms by one compiled alternation (claims are judged per number, so this is hot)."""
+
+    def __init__(self) -> None:
+        self.zh: list[tuple[str, str]] = []
+        en: dict[str, str] = {}
+        for kind, (zh_terms, en_terms) in TERMS.items():
+            if kind in _IGNORED_KINDS:
+                continue
+            self.zh += [(t.lower(), kind) for t in zh_terms]
+            for t in en_terms:
+                en.setdefault(t.lower(), kind)
+        self.en_kind = en
+        alts = "|".join(re.escape(w) for w in sorted(en, key=len, reverse=True))
+        self.en = re.compile(rf"(?<![a-z0-9])({alts})(?:e?s)?(?![a-z0-9])")
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one instance for the process
+    def __call__(self, text: str) -> frozenset[str]:
+        lowered = text.lower()
+        found = {kind for term, kind in self.zh if term in lowered}
+        if re.search(r"[a-z]", lowered):
+            found |= {self.en_kind[m] for m in self.en.findall(lowered)}
+        return frozenset(found)
+
+
+claim_kinds = _KindWords()
+"""The kinds of field a clause speaks of (warranty, install_fee, return ...), by the engine's words."""
+
+
+def _fact_kinds(fact: Fact) -> frozenset[str]:
+    return frozenset({fact.kind, *claim_kinds(fact.label)}) - {"usage"}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^0-9a-z\u3400-\u9fff]", "", fold(text))
+
+
+class _Mentions:
+    """Which catalogue products a sentence names, by model code or full name (punctuation and case
+    ignored); a code inside a longer matched code does not count on its own."""
+
+    def __init__(self, store: FactStore) -> None:
+        self.names: list[tuple[str, str]] = []
+        for ref in store.products():
+            for code in ref.codes:
+                key = _squash(code)
+                if len(key) >= _CODE_MIN and re.search(r"\d", key):
+                    self.names.append((key, ref.product_id))
+            name = _squash(ref.name)
+            if len(name) >= _NAME_MIN:
+                self.names.append((name, ref.product_id))
+        self.names.sort(key=lambda kv: -len(kv[0]))
+
+    def __call__(self, sentence: str) -> list[str]:
+        text = _squash(sentence)
+        found: list[str] = []
+        taken: list[str] = []
+        for key, pid in self.names:
+            if key in text and not any(key in longer for longer in taken):
+                taken.append(key)
+                if pid not in found:
+                    found.append(pid)
+        return found
+
+
+def _build(store: FactStore) -> tuple[StatedIndex, _Mentions, dict[str, Fact]]:
+    stated: list[Stated] = []
+    by_key: dict[str, Fact] = {}
+    for fact in store.all_facts():
+        by_key[fact.digest] = fact
+        stated += stated_values(
+            fold(fact.text),
+            owner=fact.product_id or POLICY,
+            kinds=_fact_kinds(fact),
+            key=fact.digest,
+            price_fact=fact.kind == "price",
+            display=fact.text,
+        )
+    return StatedIndex(stated), _Mentions(store), by_key
+
+
+def _prepared(store: FactStore) -> tuple[StatedIndex, _Mentions, dict[str, Fact]]:
+    """The store's value index and mention finder, built once per fact store (one per index version)."""
+    with _cache_lock:
+        got = _indexes.get(store)
+        if got is None:
+            got = _build(store)
+            _indexes[store] = got
+        return got
+
+
+def claim_scope(
+    store: FactStore,
+    products: Sequence[str],
+    *,
+    context: str | None = None,
+    extra: Sequence[str] = (),
+) -> ClaimScope:
+    """The scope a reply about ``products`` is checked in. ``context`` (the agent's order facts) and
+    ``extra`` texts (the store's follow-up promise) support any number they state."""
+    index, mentions, _ = _prepared(store)
+    free = supported_set([fold(t) for t in [context or "", *extra] if t])
+    return ClaimScope(index, products=products, mentions=mentions, kinds=claim_kinds, free=free)
+
+
+def scope_for_index(
+    index: Any,
+    products: Sequence[str],
+    *,
+    context: str | None = None,
+    extra: Sequence[str] = (),
+) -> ClaimScope | None:
+    """:func:`claim_scope` over the index's live fact store; None when the index has no fact store (then
+    compliance falls back to "stated in the sources")."""
+    facts = getattr(index, "facts", None)
+    if not callable(facts):
+        return None
+    store = facts()
+    if not isinstance(store, FactStore) or (not store.products() and not store.policy_facts()):
+        return None
+    return claim_scope(store, products, context=context, extra=extra)
+
+
+def fact_of(store: FactStore, stated: Stated | None) -> Fact | None:
+    if stated is None:
+        return None
+    return _prepared(store)[2].get(stated.key)
+
+
+# --------------------------------------------------------------------------------------------- repairing
+
+_SENTENCE = re.compile(r"[^\n]+?(?:[。！？!?]+|\.(?=\s|$)|$)(?:\s*\[\d{1,3}\])*|\n+", re.MULTILINE)
+_MARKER = re.compile(r"\[\d{1,3}\]")
+_CONTENT = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+
+
+@dataclass
+class Verified:
+    text: str
+    repairs: list[Repair] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.repairs)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with their trailing markers and spacing; joined they give back ``text`` exactly."""
+    parts = [m.group(0) for m in _SENTENCE.finditer(text)]
+    return parts if "".join(parts) == text else [text]
+
+
+def fact_sentence(
+    fact: Fact, language: str, marker: int | None = None, store: FactStore | None = None
+) -> str:
+    """The engine's own sentence for one fact (the offline composer's wording), with its marker."""
+    ref = store.product(fact.product_id) if store is not None and fact.product_id else None
+    lang: Language = "en" if language == "en" else "zh"
+    text = render(fact, ref, lang).strip().rstrip("。.;；")
+    cite = f"[{marker}]" if marker is not None else ""
+    return f"{text}{cite}{'。' if lang == 'zh' else '.'}"
+
+
+def verify_claims(
+    text: str,
+    scope: ClaimScope,
+    store: FactStore,
+    *,
+    language: str,
+    markers: Callable[[Fact], int | None] = lambda _f: None,
+) -> Verified:
+    """Judge every number of every clause; a clause that fails is dropped from its sentence and the right
+    fact's sentence follows when the asked product (or the policy) has one of that kind. A sentence left
+    without content goes. Returns the text and the repairs (the text unchanged when there are none)."""
+    out: list[str] = []
+    repairs: list[Repair] = []
+    for sentence in split_sentences(text):
+        bare_sentence = normalize(_MARKER.sub("", sentence)).text
+        parts = _CLAUSE.findall(sentence) or [sentence]
+        verdicts = [_first_failure(part, scope, bare_sentence) for part in parts]
+        if not any(verdicts):
+            out.append(sentence)
+            continue
+        kept = "".join(p for p, v in zip(parts, verdicts, strict=True) if v is None)
+        added: list[str] = []
+        for part, verdict in zip(parts, verdicts, strict=True):
+            if verdict is None:
+                continue
+            claim, judgement = verdict
+            right = fact_of(store, judgement.expected)
+            replacement = fact_sentence(right, language, markers(right), store) if right is not None else None
+            said = _MARKER.sub("", "".join([*out, kept, *added]))
+            if replacement is not None and _MARKER.sub("", replacement).rstrip("。.") in said:
+                replacement = None  # the right fact is stated already: only the wrong clause goes
+            if replacement is not None:
+                added.append(replacement)
+            owners = scope.owners(bare_sentence)
+            repairs.append(
+                Repair(
+                    action="replaced" if replacement else "removed",
+                    reason=judgement.reason or "not_stated",
+                    sentence=part.strip().rstrip("，,；;、"),
+                    claim=claim,
+                    replacement=replacement,
+                    product_id=owners[0] if owners else None,
+                    other_product_id=judgement.other_owner,
+                    expected=right.text if right is not None else None,
+                )
+            )
+        trailing = sentence[len(sentence.rstrip()) :]
+        rest = _close(kept, sentence, language) if has_content(kept) else ""
+        out.append("".join([rest, *added]) + (trailing if rest or added else ""))
+    repaired = re.sub(r"\n{3,}", "\n\n", "".join(out)).strip()
+    return Verified(repaired if repairs else text, repairs)
+
+
+_CLAUSE = re.compile(r"[^，,；;]+(?:[，,；;]\s*|$)")
+_END = re.compile(r"[。！？!?.]+(?:\s*\[\d{1,3}\])*\s*$")
+
+
+def _close(kept: str, sentence: str, language: str) -> str:
+    """The kept clauses as a sentence: no dangling comma, the original sentence's end punctuation."""
+    body = kept.rstrip()
+    if _END.search(body):
+        return body
+    body = body.rstrip("，,；;、 ")
+    end = _END.search(sentence.rstrip())
+    return body + (end.group(0).strip() if end else ("。" if language == "zh" else "."))
+
+
+def _first_failure(clause: str, scope: ClaimScope, sentence: str) -> tuple[str, Judgement] | None:
+    """The first number of ``clause`` the scope does not support, with the judgement; ``sentence`` (its
+    whole sentence, normalised) decides which product it is about."""
+    bare = _MARKER.sub("", clause)
+    norm = normalize(bare)
+    quantities = extract(norm.text)
+    for q in quantities:
+        if q.unit == "percent" and q.values == (100.0,):
+            continue
+        judgement = scope.judge(q, norm.text, sentence)
+        if not judgement.supported:
+            lo, hi = norm.to_original(q.start, q.end)
+            return bare[lo:hi], judgement
+    return None
+
+
+def has_content(text: str) -> bool:
+    """Something is left to send besides markers and punctuation."""
+    return bool(_CONTENT.search(_MARKER.sub("", text)))

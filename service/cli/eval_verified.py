@@ -1,0 +1,84 @@
+"""`replydraft eval verified`: replay a golden set as a simulated review to measure verified answers."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from service.cli.common import err_console, out_console
+from service.errors import ReplydraftError
+from service.settings import load_settings
+
+
+def register(eval_app: typer.Typer) -> None:
+    eval_app.command("verified")(verified)
+
+
+def verified(
+    set_name: str = typer.Option(..., "--set", help="A set of the paraphrase file (demo, ecom)"),
+    paraphrases: Path = typer.Option(
+        Path("eval/verified/paraphrases.yaml"), "--paraphrases", help="Paraphrase file"
+    ),
+    source: Path = typer.Option(None, "--source", help="Knowledge folder (default: the set's `source`)"),
+    work_dir: Path = typer.Option(
+        None, "--work-dir", help="Keeps the index between runs (default: a temporary folder)"
+    ),
+    threshold: float = typer.Option(
+        None, "--threshold", min=0.5, max=1.0, help="Override REPLYDRAFT_VERIFIED_THRESHOLD"
+    ),
+    report: Path = typer.Option(
+        Path("eval/reports/verified"), "--report-dir", help="Where the JSON report goes"
+    ),
+) -> None:
+    """Keep half the golden questions as verified answers, then draft paraphrases, unrelated questions and
+    (after changing a source) the paraphrases again. Exit 1 when a target is missed, 2 for bad input."""
+    from service.evaluation.golden import EvalInputError
+    from service.evaluation.verified import run
+
+    work = work_dir or Path(tempfile.mkdtemp(prefix="replydraft-verified-"))
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("starting", total=None)
+
+            def on_progress(phase: str, done: int, total: int) -> None:
+                bar.update(task, description=phase, completed=done, total=total or None)
+
+            result = run(
+                load_settings(),
+                paraphrases,
+                set_name,
+                source=source,
+                work=work,
+                threshold=threshold,
+                progress=on_progress,
+            )
+    except (EvalInputError, ReplydraftError) as exc:
+        message = exc.message if isinstance(exc, ReplydraftError) else str(exc)
+        err_console.print(f"[red]error:[/red] {message}")
+        raise typer.Exit(2) from exc
+    report.mkdir(parents=True, exist_ok=True)
+    path = report / f"verified-{set_name}.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    table = Table(title=f"verified answers: {set_name}")
+    table.add_column("metric")
+    table.add_column("value")
+    for key, value in result["metrics"].items():
+        table.add_row(key, str(value))
+    out_console.print(table)
+    out_console.print(f"report: {path}")
+    if not result["ok"]:
+        err_console.print("[red]a target is missed[/red] (see the report's misses and unrelated_used)")
+        raise typer.Exit(1)
+    out_console.print("[green]all targets hold[/green]")

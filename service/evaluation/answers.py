@@ -1,0 +1,154 @@
+"""Answer-quality metrics per generator: wrong-product facts, irrelevant sentences, answered parts,
+review marks in customer text, and the time to the first streamed text.
+
+Wrong-product facts use the same claim judge as compliance and the post-generation repair
+(:mod:`service.answering.verify`), but scoped to the products the golden case is about
+(``expect.products``), not the products the engine resolved: a draft about the wrong product is counted
+even when the engine agreed with itself. A wrong fact is *flagged* when the draft's compliance result has
+an ``unsupported_claim`` finding over it; *unflagged* ones reach a reviewer unmarked.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from service.answering.verify import claim_kinds, split_sentences
+from service.compliance.normalize import normalize
+from service.compliance.numbers import ClaimScope, extract
+from service.drafting.customer_text import customer_text, has_review_marks, strip_labels
+from service.drafting.models import GeneratedDraft
+from service.drafting.pipeline import Delta, DraftPipeline, Final, Prepared
+from service.drafting.text import overlap, terms
+
+WRONG = ("wrong_product", "wrong_field")
+RELEVANT_OVERLAP = 0.25  # share of the question's terms a quoted sentence without a kind must carry
+_MARKER = re.compile(r"\[\d{1,3}\]")
+_PART_SPLIT = re.compile(r"[？?]+|(?:另外|还有|以及|顺便问一?下|and also|also,)")
+
+
+def generate(pipeline: DraftPipeline, prep: Prepared) -> tuple[GeneratedDraft, float | None]:
+    """The draft, streamed when a model drafts (as the API's ``stream: true`` does), with the time from
+    the start of the request to its first text in ms (None offline: the whole draft arrives at once)."""
+    if pipeline.llm is None:
+        return pipeline.complete(prep), None
+    first: float | None = None
+    draft: GeneratedDraft | None = None
+    for event in pipeline._stream(prep):
+        if isinstance(event, Delta) and first is None and event.text.strip():
+            first = (time.perf_counter() - prep.started) * 1000
+        elif isinstance(event, Final):
+            draft = event.draft
+    assert draft is not None
+    return draft, first
+
+
+def question_parts(message: str) -> list[str]:
+    """The questions of one message (split at question marks and "另外/还有/also")."""
+    parts = [p.strip(" ，,。.!！;；\n") for p in _PART_SPLIT.split(message)]
+    return [p for p in parts if len(p) >= 2]
+
+
+def _answers(part: str, sentences: list[str]) -> bool:
+    kinds = claim_kinds(part)
+    if kinds:
+        return any(kinds & claim_kinds(s) for s in sentences)
+    wanted = terms(part)
+    return any(overlap(wanted, s) >= RELEVANT_OVERLAP for s in sentences)
+
+
+def wrong_facts(draft: GeneratedDraft, prep: Prepared, products: list[str]) -> list[dict[str, Any]]:
+    """Numbers of the draft that are another product's (or another field's) facts, judged in the scope of
+    the case's own products, each with whether compliance flagged it."""
+    scope = prep.claims
+    if scope is None:
+        return []
+    judge = ClaimScope(
+        scope.index, products=products, mentions=scope.mentions, kinds=scope.kinds, free=scope.free
+    )
+    flagged = [(f.start, f.end) for f in draft.compliance.findings if f.category == "unsupported_claim"]
+    norm = normalize(draft.text)
+    out: list[dict[str, Any]] = []
+    for q in extract(norm.text):
+        clause = norm.text[slice(*norm.clause(q.start))]
+        sentence = norm.text[slice(*norm.sentence(q.start))]
+        verdict = judge.judge(q, clause, sentence)
+        if verdict.supported or verdict.reason not in WRONG:
+            continue
+        start, end = norm.to_original(q.start, q.end)
+        out.append(
+            {
+                "claim": draft.text[start:end],
+                "reason": verdict.reason,
+                "owner": verdict.other_owner,
+                "flagged": any(a < end and start < b for a, b in flagged),
+            }
+        )
+    return out
+
+
+def score(case: Any, prep: Prepared, draft: GeneratedDraft, first_text_ms: float | None) -> dict[str, Any]:
+    """Per-case answer metrics, merged into the runner's case result."""
+    wrong = wrong_facts(draft, prep, list(case.expect.products))
+    sentences = [s for s in split_sentences(draft.text) if s.strip()]
+    quoted = [s for s in sentences if _MARKER.search(s)]
+    question = case.message
+    asked_kinds = claim_kinds(question)
+    wanted = terms(question)
+    irrelevant = [
+        _MARKER.sub("", s).strip()
+        for s in quoted
+        if asked_kinds
+        and not (asked_kinds & claim_kinds(s))
+        and overlap(wanted, _MARKER.sub("", s)) < RELEVANT_OVERLAP
+    ]
+    parts = question_parts(question)
+    plain = [_MARKER.sub("", s) for s in sentences]
+    answered = [p for p in parts if _answers(p, plain)] if len(parts) > 1 else []
+    return {
+        "customer_text": customer_text(draft.text),
+        "wrong_facts": wrong,
+        "quoted_sentences": len(quoted),
+        "irrelevant_sentences": irrelevant,
+        "parts": len(parts),
+        "answered_parts": len(answered) if len(parts) > 1 else None,
+        "customer_text_marks": has_review_marks(customer_text(draft.text)),
+        "review_text_labels": strip_labels(draft.text) != draft.text.strip(),
+        "repairs": [r.model_dump(exclude_none=True) for r in draft.generator.repairs],
+        "first_text_ms": round(first_text_ms, 1) if first_text_ms is not None else None,
+    }
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return round(ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2, 1)
+
+
+def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Headline answer metrics over scored cases (names registered for thresholds and baselines)."""
+    ok = [r for r in results if "error" not in r and "wrong_facts" in r]
+    quoted = sum(r["quoted_sentences"] for r in ok)
+    irrelevant = sum(len(r["irrelevant_sentences"]) for r in ok)
+    multi = [r for r in ok if r.get("answered_parts") is not None]
+    firsts = [r["first_text_ms"] for r in ok if r.get("first_text_ms") is not None]
+    wrong = [w for r in ok for w in r["wrong_facts"]]
+    return {
+        "wrong_product_facts": len(wrong),
+        "wrong_product_unflagged": sum(not w["flagged"] for w in wrong),
+        "quoted_sentences": quoted,
+        "irrelevant_sentence_rate": round(irrelevant / quoted, 4) if quoted else 0.0,
+        "multi_part_cases": len(multi),
+        "answered_parts_rate": (
+            round(sum(r["answered_parts"] for r in multi) / sum(r["parts"] for r in multi), 4)
+            if multi
+            else None
+        ),
+        "customer_text_marks": sum(bool(r["customer_text_marks"]) for r in ok),
+        "review_text_labels": sum(bool(r["review_text_labels"]) for r in ok),
+        "repairs_total": sum(len(r["repairs"]) for r in ok),
+        "first_text_p50_ms": _median(firsts),
+    }
