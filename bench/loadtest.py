@@ -43,6 +43,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.common import free_port, percentile, save, wait_for_server
+from service.drafting.customer_text import customer_text
 from tests.fake_llm import FakeLLM, Reply
 
 REPO = Path(__file__).resolve().parents[1]
@@ -311,7 +312,9 @@ def check_invariants(state: State, base: str, reviewer_key: str, db_url: str) ->
         d
         for d, delivered in state.delivered_text.items()
         if approved_text.get(d) is None
-        or hashlib.sha256(delivered.encode()).digest() != hashlib.sha256(approved_text[d].encode()).digest()
+        # what goes out is the approved text as the customer sees it (markers and prompt labels removed)
+        or hashlib.sha256(delivered.encode()).digest()
+        != hashlib.sha256(customer_text(approved_text[d]).encode()).digest()
     ]
     out["nothing_sent_without_approval"] = {
         "ok": not unapproved and not wrong_text,

@@ -283,7 +283,9 @@ def test_send_requires_approval_and_is_idempotent(kit: Kit) -> None:
         [box] = session.scalars(select(OutboxRow)).all()
         assert session.scalar(select(func.count()).select_from(SendRow)) == 1
     payload = kit.service.outbox.get(box.id).payload
-    assert payload["text"] == "您好，整机保修1年[1]" and payload["outbox_id"] == box.id
+    assert (
+        payload["text"] == "您好，整机保修1年" and payload["outbox_id"] == box.id
+    )  # customer text: no markers
     sent = s.audit(d.id)[-1]
     assert (sent.action, sent.from_status, sent.to_status, sent.text_after) == (
         "sent",

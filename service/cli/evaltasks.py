@@ -79,7 +79,13 @@ def register(app: typer.Typer) -> None:
         work = Path(tempfile.mkdtemp(prefix="replydraft-tasks-"))
         container = Container(
             settings.model_copy(
-                update={"data_dir": work, "knowledge_dir": kb, "database_url": None, "chroma_url": None}
+                update={
+                    "data_dir": work,
+                    "knowledge_dir": kb,
+                    "database_url": None,
+                    "chroma_url": None,
+                    "verified_enabled": False,  # a scratch store: no review history to draw on
+                }
             )
         )
         try:

@@ -101,7 +101,7 @@ class VerifiedUpdate(BaseModel):
     """Edit a verified answer. ``status: active`` on a stale one confirms it against the live index."""
 
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1, description="The version you read (409 if it changed since)")
+    version: int = Field(ge=1, le=2**31 - 1, description="The version you read (409 if it changed since)")
     question: str | None = Field(None, max_length=MAX_QUESTION_CHARS)
     answer: str | None = Field(None, max_length=MAX_ANSWER_CHARS)
     intent: str | None = None
@@ -120,7 +120,7 @@ class VerifiedUpdate(BaseModel):
 
 class RetireBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
 
 
 class ImportResult(BaseModel):
