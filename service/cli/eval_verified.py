@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from service.cli.common import err_console, out_console
@@ -37,25 +36,14 @@ def verified(
 ) -> None:
     """Keep half the golden questions as verified answers, then draft paraphrases, unrelated questions and
     (after changing a source) the paraphrases again. Exit 1 when a target is missed, 2 for bad input."""
+    from service.cli.evalcmd import with_progress
     from service.evaluation.golden import EvalInputError
     from service.evaluation.verified import run
 
     work = work_dir or Path(tempfile.mkdtemp(prefix="replydraft-verified-"))
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("starting", total=None)
-
-            def on_progress(phase: str, done: int, total: int) -> None:
-                bar.update(task, description=phase, completed=done, total=total or None)
-
-            result = run(
+        result = with_progress(
+            lambda on_progress: run(
                 load_settings(),
                 paraphrases,
                 set_name,
@@ -64,6 +52,7 @@ def verified(
                 threshold=threshold,
                 progress=on_progress,
             )
+        )
     except (EvalInputError, ReplydraftError) as exc:
         message = exc.message if isinstance(exc, ReplydraftError) else str(exc)
         err_console.print(f"[red]error:[/red] {message}")

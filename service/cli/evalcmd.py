@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,6 +14,8 @@ from service.cli.common import err_console, out_console
 from service.errors import ReplydraftError
 from service.settings import load_settings
 
+T = TypeVar("T")
+
 # `replydraft eval [OPTIONS]` scores golden sets; its subcommands (`replydraft eval export`, ...) work on
 # the same data from other angles. The group's callback is the scoring command itself.
 eval_app = typer.Typer(
@@ -19,6 +23,24 @@ eval_app = typer.Typer(
     no_args_is_help=False,
     help="Score golden sets (replydraft eval --suite | --golden), and subcommands around them.",
 )
+
+
+def with_progress(work: Callable[[Callable[[str, int, int], None]], T]) -> T:
+    """Run ``work`` with a transient progress bar on stderr that its (phase, done, total) calls drive."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def on_progress(phase: str, done: int, total: int) -> None:
+            bar.update(task, description=phase, completed=done, total=total or None)
+
+        return work(on_progress)
 
 
 def register(app: typer.Typer) -> None:
@@ -110,20 +132,7 @@ def eval_command(
     )
     try:
         settings = load_settings()
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("starting", total=None)
-
-            def on_progress(phase: str, done: int, total: int) -> None:
-                bar.update(task, description=phase, completed=done, total=total or None)
-
-            report = run_eval(settings, opts, on_progress)
+        report = with_progress(lambda on_progress: run_eval(settings, opts, on_progress))
     except (EvalInputError, ReplydraftError) as exc:
         message = exc.message if isinstance(exc, ReplydraftError) else str(exc)
         err_console.print(f"[red]error:[/red] {message}")
@@ -191,20 +200,7 @@ def _run_suite(
     )
     try:
         settings = load_settings()
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("starting", total=None)
-
-            def on_progress(phase: str, done: int, total: int) -> None:
-                bar.update(task, description=phase, completed=done, total=total or None)
-
-            report = run_suite(settings, opts, on_progress)
+        report = with_progress(lambda on_progress: run_suite(settings, opts, on_progress))
     except (EvalInputError, ReplydraftError) as exc:
         message = exc.message if isinstance(exc, ReplydraftError) else str(exc)
         err_console.print(f"[red]error:[/red] {message}")
