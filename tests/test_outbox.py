@@ -29,10 +29,10 @@ from service.review.delivery import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
     WebhookDelivery,
-    backoff_seconds,
     verify,
 )
 from service.settings import Settings
+from service.worker import backoff_seconds
 from tests import test_review_support as support
 from tests.conftest import REPO, auth, static_keys
 from tests.test_review_support import (

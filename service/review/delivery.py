@@ -16,11 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import random
-import socket
-import threading
-import time
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -29,6 +24,7 @@ import httpx
 from service.errors import ErrorCode, ReplydraftError
 from service.review.outbox import Claimed, OutboxStore
 from service.settings import Settings
+from service.worker import PollingWorker, backoff_seconds, new_worker_id
 
 log = logging.getLogger("replydraft.outbox")
 
@@ -54,16 +50,11 @@ def verify(secret: bytes, body: bytes, header: str) -> bool:
     return hmac.compare_digest(sign(secret, body), header or "")
 
 
-def backoff_seconds(
-    attempts: int, base: float, cap: float, rng: Callable[[], float] = random.random
-) -> float:
-    """base * 2^(attempts-1), capped, with +-20 % jitter so failed replicas do not retry in lockstep."""
-    delay = min(cap, base * (2 ** max(0, attempts - 1)))
-    return delay * (0.8 + 0.4 * rng())
-
-
-class WebhookDelivery:
+class WebhookDelivery(PollingWorker):
     """Claims due outbox rows and posts them; ``start()`` runs it in a daemon thread."""
+
+    thread_name = "replydraft-outbox"
+    what = "outbox round"
 
     def __init__(
         self,
@@ -88,18 +79,18 @@ class WebhookDelivery:
                 ErrorCode.CONFIG,
                 "REPLYDRAFT_WEBHOOK_URL is set: set REPLYDRAFT_WEBHOOK_SECRET to sign deliveries",
             )
+        super().__init__(poll_s)
         self.store = store
         self.url = url
         self.secret = secret
         self.clock = clock
-        self.worker_id = worker_id or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.worker_id = worker_id or new_worker_id()
         self.timeout_s = timeout_s
         # Rows are claimed ``batch`` at a time and posted one after the other; the lease outlasts the whole
         # batch, so a slow but live delivery is never claimed by a second worker. After a crash the rows
         # wait for the lease to expire, hence the default batch of one.
         self.lease_s = lease_s if lease_s is not None else (timeout_s * 2 + 5) * batch
         self.batch = batch
-        self.poll_s = poll_s
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
         if max_attempts < 1:
@@ -108,9 +99,6 @@ class WebhookDelivery:
         self.on_dead = on_dead  # called with the reason ("refused" or "attempts") of each dead letter
         self._client = client or httpx.Client(timeout=timeout_s, follow_redirects=False)
         self._own_client = client is None
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     @classmethod
     def from_settings(
@@ -127,7 +115,7 @@ class WebhookDelivery:
         """Claim and post what is due now; returns how many were delivered."""
         delivered = 0
         for claimed in self.store.claim(self.worker_id, limit=self.batch, lease_s=self.lease_s):
-            if self._stop.is_set():
+            if self.stopping:
                 break
             if self._post(claimed):
                 delivered += 1
@@ -175,53 +163,14 @@ class WebhookDelivery:
         self.store.mark_failed(claimed.id, self.worker_id, error, self.clock() + timedelta(seconds=delay))
         return False
 
-    # --- loop --------------------------------------------------------------------------------------
-    def notify(self) -> None:
-        """Wake the loop now (a send just committed) instead of waiting for the next poll."""
-        self._wake.set()
+    # --- the loop (service.worker) -----------------------------------------------------------------
+    def run_round(self) -> int:
+        return self.deliver_due()
 
-    def run(self, *, until_idle: bool = False) -> None:
-        """Deliver until stopped; with ``until_idle``, return once nothing is due or claimable."""
-        while not self._stop.is_set():
-            self._wake.clear()  # before the round: a send committed during it wakes the next wait
-            try:
-                delivered = self.deliver_due()
-            except ReplydraftError as exc:  # database briefly unavailable: keep the worker alive
-                log.warning("outbox round failed: %s", exc.message)
-                delivered = 0
-            except Exception:
-                log.exception("outbox round failed")
-                delivered = 0
-            if delivered:
-                continue
-            if until_idle and not self.store.counts().get("pending", 0):
-                return
-            self._wake.wait(self.poll_s)
-
-    def start(self) -> WebhookDelivery:
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self.run, name="replydraft-outbox", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
+    def pending(self) -> int:
+        return self.store.counts().get("pending", 0)
 
     def close(self) -> None:
         self.stop()
         if self._own_client:
             self._client.close()
-
-    def wait_idle(self, timeout_s: float) -> bool:
-        """For tests and the CLI: block until no pending row remains (or time is up)."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if not self.store.counts().get("pending", 0):
-                return True
-            time.sleep(0.02)
-        return False

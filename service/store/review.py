@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +34,7 @@ from service.review.db import Database, insert_rows
 from service.review.orm import Draft, StoreActionRow
 from service.review.principal import Principal
 from service.store.models import ActionState
+from service.worker import PollingWorker, backoff_seconds, new_worker_id
 
 log = logging.getLogger("replydraft.store.actions")
 
@@ -347,8 +345,11 @@ class ActionQueue:
         return out
 
 
-class ActionRunner:
+class ActionRunner(PollingWorker):
     """Claims approved actions and performs them through the connector; ``start()`` runs it in a thread."""
+
+    thread_name = "replydraft-store-actions"
+    what = "store action round"
 
     def __init__(
         self,
@@ -363,18 +364,15 @@ class ActionRunner:
         backoff_base_s: float = 2.0,
         backoff_cap_s: float = 600.0,
     ) -> None:
+        super().__init__(poll_s)
         self.queue = queue
         self.connector = connector
         self.clock = clock
-        self.worker_id = worker_id or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.worker_id = worker_id or new_worker_id()
         self.lease_s = lease_s
-        self.poll_s = poll_s
         self.max_attempts = max_attempts
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def perform_due(self) -> int:
         done = 0
@@ -394,7 +392,7 @@ class ActionRunner:
             if claimed.attempts >= self.max_attempts:
                 self.queue.mark_dead(claimed, self.worker_id, str(exc), f"{claimed.attempts} failed attempts")
                 return False
-            delay = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (claimed.attempts - 1))
+            delay = backoff_seconds(claimed.attempts, self.backoff_base_s, self.backoff_cap_s)
             log.warning("store action failed, retrying", extra={"action_id": claimed.id, "retry_s": delay})
             self.queue.mark_failed(claimed, self.worker_id, str(exc), self.clock() + timedelta(seconds=delay))
             return False
@@ -405,47 +403,9 @@ class ActionRunner:
             return False
         return self.queue.mark_done(claimed, self.worker_id, result.model_dump(mode="json"))
 
-    def notify(self) -> None:
-        self._wake.set()
+    # --- the loop (service.worker) -----------------------------------------------------------------
+    def run_round(self) -> int:
+        return self.perform_due()
 
-    def run(self, *, until_idle: bool = False) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                done = self.perform_due()
-            except ReplydraftError as exc:
-                log.warning("store action round failed: %s", exc.message)
-                done = 0
-            except Exception:
-                log.exception("store action round failed")
-                done = 0
-            if done:
-                continue
-            if until_idle and not self.queue.counts().get("pending", 0):
-                return
-            self._wake.wait(self.poll_s)
-
-    def start(self) -> ActionRunner:
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self.run, name="replydraft-store-actions", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-
-    def close(self) -> None:
-        self.stop()
-
-    def wait_idle(self, timeout_s: float) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if not self.queue.counts().get("pending", 0):
-                return True
-            time.sleep(0.02)
-        return False
+    def pending(self) -> int:
+        return self.queue.counts().get("pending", 0)
