@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, Table, create_engine, event, insert, text
+from sqlalchemy import Engine, Table, create_engine, event, insert, or_, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -52,6 +53,46 @@ def without_nul(value: Any) -> Any:
 def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     """A plain Core INSERT (the ORM's bulk path costs more and adds nothing for append-only rows)."""
     session.execute(insert(cast(Table, model.__table__)), rows)
+
+
+T = TypeVar("T")
+
+
+def claim_due(
+    db: Database,
+    model: Any,
+    order_by: tuple[Any, ...],
+    take: Callable[[Any], T],
+    *,
+    worker_id: str,
+    now: datetime,
+    lease_s: float,
+    limit: int,
+) -> list[T]:
+    """Lease up to ``limit`` due pending rows of a work queue (outbox, store actions) to one worker.
+
+    ``SKIP LOCKED`` lets replicas claim side by side on PostgreSQL; the lease (``claim_expires_at``) hands a
+    row to another worker when its holder died mid-way. Each claim counts as an attempt.
+    """
+    query = (
+        select(model)
+        .where(
+            model.status == "pending",
+            model.next_attempt_at <= now,
+            or_(model.claim_expires_at.is_(None), model.claim_expires_at < now),
+        )
+        .order_by(*order_by)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed: list[T] = []
+    with db.write() as s:
+        for row in s.scalars(query):
+            row.claimed_by = worker_id
+            row.claim_expires_at = now + timedelta(seconds=lease_s)
+            row.attempts += 1
+            claimed.append(take(row))
+    return claimed
 
 
 def normalise_url(url: str) -> str:

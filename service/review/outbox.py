@@ -18,7 +18,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from service.drafting.customer_text import customer_text
 from service.errors import ErrorCode, ReplydraftError
 from service.review import admin_audit, audit
 from service.review.admin_audit import OUTBOX_ACK, OUTBOX_REQUEUE, AdminAudit
-from service.review.db import Database, storable
+from service.review.db import Database, claim_due, storable
 from service.review.models import OutboxItem, Page
 from service.review.orm import Draft, OutboxRow, SendRow
 from service.review.pagination import decode_cursor, encode_cursor
@@ -111,26 +111,16 @@ class OutboxStore:
 
     # --- workers -----------------------------------------------------------------------------------
     def claim(self, worker_id: str, *, limit: int = 10, lease_s: float = 60.0) -> list[Claimed]:
-        now = self.clock()
-        query = (
-            select(OutboxRow)
-            .where(
-                OutboxRow.status == "pending",
-                OutboxRow.next_attempt_at <= now,
-                or_(OutboxRow.claim_expires_at.is_(None), OutboxRow.claim_expires_at < now),
-            )
-            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        return claim_due(
+            self.db,
+            OutboxRow,
+            (OutboxRow.next_attempt_at, OutboxRow.id),
+            lambda row: Claimed(row.id, row.draft_id, row.body, row.attempts),
+            worker_id=worker_id,
+            now=self.clock(),
+            lease_s=lease_s,
+            limit=limit,
         )
-        claimed: list[Claimed] = []
-        with self.db.write() as s:
-            for row in s.scalars(query):
-                row.claimed_by = worker_id
-                row.claim_expires_at = now + timedelta(seconds=lease_s)
-                row.attempts += 1
-                claimed.append(Claimed(row.id, row.draft_id, row.body, row.attempts))
-        return claimed
 
     def mark_delivered(
         self, outbox_id: str, *, via: str = "webhook", principal: Principal | None = None, note: str = ""

@@ -23,14 +23,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.connectors.base import ActionRefused, ConnectorError, StoreConnector
 from service.connectors.models import ActionCall
 from service.errors import ErrorCode, ReplydraftError
 from service.review import audit
-from service.review.db import Database, insert_rows
+from service.review.db import Database, claim_due, insert_rows
 from service.review.orm import Draft, StoreActionRow
 from service.review.principal import Principal
 from service.store.models import ActionState
@@ -213,27 +213,21 @@ class ActionQueue:
         self.clock = clock
 
     def claim(self, worker_id: str, *, limit: int = 1, lease_s: float = 30.0) -> list[Claimed]:
-        now = self.clock()
-        query = (
-            select(StoreActionRow)
-            .where(
-                StoreActionRow.status == "pending",
-                StoreActionRow.next_attempt_at <= now,
-                or_(StoreActionRow.claim_expires_at.is_(None), StoreActionRow.claim_expires_at < now),
-            )
-            .order_by(StoreActionRow.next_attempt_at, StoreActionRow.created_at, StoreActionRow.position)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        def take(row: StoreActionRow) -> Claimed:
+            call = ActionCall(name=row.name, customer_id=row.customer_id, arguments=row.arguments)
+            return Claimed(row.id, row.draft_id, call, row.attempts)
+
+        order = (StoreActionRow.next_attempt_at, StoreActionRow.created_at, StoreActionRow.position)
+        return claim_due(
+            self.db,
+            StoreActionRow,
+            order,
+            take,
+            worker_id=worker_id,
+            now=self.clock(),
+            lease_s=lease_s,
+            limit=limit,
         )
-        out: list[Claimed] = []
-        with self.db.write() as s:
-            for row in s.scalars(query):
-                row.claimed_by = worker_id
-                row.claim_expires_at = now + timedelta(seconds=lease_s)
-                row.attempts += 1
-                call = ActionCall(name=row.name, customer_id=row.customer_id, arguments=row.arguments)
-                out.append(Claimed(row.id, row.draft_id, call, row.attempts))
-        return out
 
     def _finish(
         self, action_id: str, worker_id: str, values: dict[str, Any], audit_action: str, note: str
