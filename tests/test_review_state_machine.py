@@ -32,6 +32,7 @@ from service.api.auth import Principal, Role
 from service.app import create_app
 from service.compliance.models import Verdict
 from service.container import Container
+from service.drafting.customer_text import customer_text
 from service.errors import ReplydraftError
 from service.review.db import Database
 from service.review.keys import DatabaseKeyStore
@@ -261,10 +262,13 @@ class ReviewMachine(RuleBasedStateMachine):
             text = json.loads(box.body)["text"]
             trail = self.reviews.audit(box.draft_id)
             decisive = [e for e in trail if e.action in ("approved", "withdrawn")]
-            # The send follows an approval that was not withdrawn, of exactly the text sent.
-            assert decisive[-1].action == "approved" and decisive[-1].text_after == text
-            assert text == self.model[box.draft_id].approved_text
-            assert hashes[box.draft_id] == hashlib.sha256(text.encode()).hexdigest()
+            # The send follows an approval that was not withdrawn, of exactly the text sent (as the customer
+            # gets it: the reviewer's citation markers are not sent).
+            assert decisive[-1].action == "approved" and customer_text(decisive[-1].text_after or "") == text
+            assert text == customer_text(self.model[box.draft_id].approved_text or "")
+            # The send names what was approved: the hash of the approved (review) text.
+            approved = self.model[box.draft_id].approved_text or ""
+            assert hashes[box.draft_id] == hashlib.sha256(approved.encode()).hexdigest()
         # The audit log explains every state change.
         for draft_id, expect in self.model.items():
             changes = [e for e in self.reviews.audit(draft_id) if e.to_status is not None]

@@ -15,12 +15,21 @@ from service.compliance.models import ComplianceResult, Verdict
 from service.drafting.extractive import commitment
 from service.drafting.models import DraftRecord, DraftRequest
 from service.errors import ErrorCode, ReplydraftError
-from service.review import audit
 from service.review.db import insert_rows, storable
 from service.review.drafts import Drafts
 from service.review.orm import Draft, Revision
 from service.review.principal import Principal
-from service.review.rows import Context, Lost, cas, content_hash, decide, expect, get, snapshot, to_record
+from service.review.rows import (
+    Context,
+    Lost,
+    cas,
+    content_hash,
+    expect,
+    get,
+    record_decision,
+    snapshot,
+    to_record,
+)
 from service.review.staleness import Staleness
 from service.review.states import Action, Status
 from service.store.review import ActionChoice, Recheck, decide_actions
@@ -105,21 +114,19 @@ class Decisions:
                             }
                         ],
                     )
-                decide(s, before, "approved", principal, now, new_text=final_text if edited else None)
                 note = None
                 if before["stale"]:
                     note = "approved while stale; changed sources: " + ", ".join(before["stale_sources"])
                 if actions_note:
                     note = f"{note}; actions: {actions_note}" if note else f"actions: {actions_note}"
-                audit.append(
+                record_decision(
                     s,
+                    before,
                     fresh,
-                    action="approved",
-                    at=now,
-                    principal=principal,
-                    from_status=before["status"],
-                    to_status=fresh.status,
-                    text_before=before["text"],
+                    "approved",
+                    principal,
+                    now,
+                    new_text=final_text if edited else None,
                     text_after=final_text,
                     note=note,
                     content_hash=fresh.approved_hash,
@@ -182,17 +189,7 @@ class Decisions:
                 before = snapshot(row)
                 now = self.ctx.clock()
                 fresh = cas(s, row, version, Status.PENDING, {"status": new_status.value, "updated_at": now})
-                decide(s, before, "rejected", principal, now, reason=reason)
-                audit.append(
-                    s,
-                    fresh,
-                    action="rejected",
-                    at=now,
-                    principal=principal,
-                    from_status=before["status"],
-                    to_status=fresh.status,
-                    reason=reason,
-                )
+                record_decision(s, before, fresh, "rejected", principal, now, reason=reason)
         except Lost as lost:
             raise self.drafts.conflict(draft_id, lost.message) from None
         return to_record(fresh)
@@ -225,17 +222,8 @@ class Decisions:
                     {"status": new_status.value, "updated_at": now, "superseded_by": new_row.id},
                 )
                 self.drafts.insert(s, new_row, principal=principal, note=f"regenerated from draft {row.id}")
-                decide(s, before, "regenerated", principal, now)
-                audit.append(
-                    s,
-                    fresh,
-                    action="regenerated",
-                    at=now,
-                    principal=principal,
-                    from_status=before["status"],
-                    to_status=fresh.status,
-                    note=f"superseded by draft {new_row.id}",
-                )
+                note = f"superseded by draft {new_row.id}"
+                record_decision(s, before, fresh, "regenerated", principal, now, note=note)
         except Lost as lost:
             raise self.drafts.conflict(draft_id, lost.message) from None
         return to_record(new_row)
@@ -270,18 +258,8 @@ class Decisions:
                         "approved_at": None,
                     },
                 )
-                decide(s, before, "withdrawn", principal, now, reason=reason)
-                audit.append(
-                    s,
-                    fresh,
-                    action="withdrawn",
-                    at=now,
-                    principal=principal,
-                    from_status=before["status"],
-                    to_status=fresh.status,
-                    reason=reason,
-                    note=f"approval by key {approved_by} withdrawn before sending",
-                )
+                note = f"approval by key {approved_by} withdrawn before sending"
+                record_decision(s, before, fresh, "withdrawn", principal, now, reason=reason, note=note)
         except Lost as lost:
             raise self.drafts.conflict(draft_id, lost.message) from None
         return to_record(fresh)

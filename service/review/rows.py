@@ -23,6 +23,7 @@ from service.compliance.models import ComplianceResult
 from service.drafting.models import DraftRecord, DraftRequest, GeneratedDraft
 from service.errors import ErrorCode, ReplydraftError
 from service.knowledge.models import ProductFacts
+from service.review import audit
 from service.review.db import Database, insert_rows, storable
 from service.review.editdistance import levenshtein
 from service.review.orm import Decision, Draft
@@ -226,4 +227,39 @@ def decide(
                 "stale": bool(before["stale"]),
             }
         ],
+    )
+
+
+def record_decision(
+    s: Session,
+    before: dict[str, Any],
+    fresh: Draft,
+    action: str,
+    principal: Principal,
+    now: datetime,
+    *,
+    new_text: str | None = None,
+    reason: str | None = None,
+    note: str | None = None,
+    text_after: str | None = None,
+    content_hash: str | None = None,
+) -> None:
+    """A decision writes its QA row and its audit entry in the caller's transaction, or neither.
+
+    ``new_text``: the reviewer's edit (measured as an edit); ``text_after``: the text the decision covers
+    (an approval names it even when unedited, so the audit shows what was approved)."""
+    decide(s, before, action, principal, now, new_text=new_text, reason=reason)
+    audit.append(
+        s,
+        fresh,
+        action=action,
+        at=now,
+        principal=principal,
+        from_status=before["status"],
+        to_status=fresh.status,
+        text_before=before["text"] if text_after is not None else None,
+        text_after=text_after,
+        reason=reason,
+        note=note,
+        content_hash=content_hash,
     )
