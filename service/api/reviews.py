@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.auth import Principal, Role, require_roles
 from service.api.deps import ContainerDep
@@ -23,6 +23,7 @@ from service.learning.models import MAX_BLAMES, SourceBlame
 from service.review.models import AuditEntry, OutboxItem, Page, SendResult
 from service.review.workflow import MAX_EDIT_CHARS, MAX_REASON_CHARS
 from service.store.review import ActionChoice, StoreActionItem
+from service.validation import NonBlank
 
 
 @asynccontextmanager
@@ -60,7 +61,7 @@ OutboxOperator = Annotated[Principal, Depends(require_roles(Role.OPS))]
 class ApproveBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int = Field(ge=1, description="The draft version you reviewed (409 if it changed since)")
-    text: str | None = Field(
+    text: NonBlank | None = Field(
         None,
         min_length=1,
         max_length=MAX_EDIT_CHARS,
@@ -76,43 +77,22 @@ class ApproveBody(BaseModel):
         default_factory=list, max_length=MAX_BLAMES, description="Coaching: cited sources wrong or missing"
     )
 
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("must not be blank")
-        return value
-
 
 class RejectBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int = Field(ge=1)
-    reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS)
+    reason: NonBlank = Field(min_length=1, max_length=MAX_REASON_CHARS)
     source_feedback: list[SourceBlame] = Field(
         default_factory=list, max_length=MAX_BLAMES, description="Coaching: cited sources wrong or missing"
     )
-
-    @field_validator("reason")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
 
 
 class WithdrawBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int = Field(ge=1, description="The approved draft's version (409 if it changed since)")
-    reason: str | None = Field(
+    reason: NonBlank | None = Field(
         None, min_length=1, max_length=MAX_REASON_CHARS, description="Why, for the audit trail"
     )
-
-    @field_validator("reason")
-    @classmethod
-    def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("must not be blank")
-        return value
 
 
 class RegenerateBody(BaseModel):

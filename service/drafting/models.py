@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from service.compliance.models import ComplianceResult
 from service.drafting.customer_text import customer_text as clean_text
 from service.store.models import ActionState, Lookup, LookupsStatus, StoreFindings
+from service.validation import NonBlank
 
 MAX_MESSAGE_CHARS = 4000
 MAX_TURNS = 50
@@ -25,7 +26,7 @@ class DraftRequest(BaseModel):
     """What a support agent sends to get a draft."""
 
     model_config = ConfigDict(extra="forbid")
-    customer_message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    customer_message: NonBlank = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     conversation: list[Turn] = Field(default_factory=list, max_length=MAX_TURNS)
     language: Literal["auto", "zh", "en"] = "auto"
     context: str | None = Field(None, max_length=MAX_MESSAGE_CHARS, description="Agent-supplied facts")
@@ -51,13 +52,6 @@ class DraftRequest(BaseModel):
         "drafter words and orders the reply differently for each attempt",
     )
     stream: bool = False
-
-    @field_validator("customer_message")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
 
 
 class Citation(BaseModel):

@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from service.drafting.models import MAX_MESSAGE_CHARS, MAX_TURNS, Turn
+from service.validation import NonBlank
 
 MAX_CASES = 10_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -68,7 +69,7 @@ class Expect(BaseModel):
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,100}$")
-    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    message: NonBlank = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     conversation: list[Turn] = Field(default_factory=list, max_length=MAX_TURNS)
     context: str | None = Field(None, max_length=MAX_MESSAGE_CHARS)
     product_ids: list[str] = Field(default_factory=list, max_length=20)
@@ -79,13 +80,6 @@ class Case(BaseModel):
     reference: str | None = Field(None, max_length=MAX_MESSAGE_CHARS * 4)
     rejected_text: str | None = Field(None, max_length=MAX_MESSAGE_CHARS * 4)
     note: str | None = Field(None, max_length=2000)
-
-    @field_validator("message")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
 
     @model_validator(mode="after")
     def _forbidden_to_catch(self) -> Case:
