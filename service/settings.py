@@ -87,6 +87,13 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.2, ge=0.0, le=2.0)
     llm_max_tokens: int = Field(600, ge=16, le=8192)
     llm_timeout_s: float = Field(30.0, gt=0, le=600)
+    llm_deadline_s: float = Field(
+        60.0,
+        gt=0,
+        le=1800,
+        description="One draft's model call with its retries: no retry starts after this, and each attempt's "
+        "timeout is cut to what is left (then the offline drafter answers).",
+    )
     llm_max_retries: int = Field(2, ge=0, le=10)
     llm_history_tokens: int = Field(1200, ge=0, le=32000)
     prompts_dir: Path | None = Field(

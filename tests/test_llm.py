@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -261,3 +262,27 @@ def test_servers_without_a_key_get_a_placeholder(fake_llm: FakeLLM) -> None:  # 
     fake_llm.reply("ok")
     model.complete(MESSAGES)  # type: ignore[arg-type]
     assert fake_llm.chat_requests[0].headers["authorization"].startswith("Bearer ")
+
+
+def test_the_deadline_bounds_the_whole_call_with_its_retries(
+    fake_llm: FakeLLM,  # noqa: F811
+    make_model: Callable[..., tuple[OpenAICompatibleChatModel, SleepRecorder]],
+) -> None:
+    # Per attempt 2 s and two retries would wait 6 s on a hung server; the deadline gives up after 1.5 s.
+    model, _ = make_model(timeout_s=2.0, deadline_s=1.5, max_retries=2, sleep=lambda s: None)
+    fake_llm.slow(5.0).slow(5.0).slow(5.0)
+    started = time.monotonic()
+    with pytest.raises(LLMError) as exc:
+        model.complete(MESSAGES)  # type: ignore[arg-type]
+    assert exc.value.kind == "timeout" and "no time left for a retry within 1.5s" in exc.value.reason
+    assert exc.value.attempts == 1 and time.monotonic() - started < 2.0
+
+
+def test_a_deadline_longer_than_the_attempts_changes_nothing(
+    fake_llm: FakeLLM,  # noqa: F811
+    make_model: Callable[..., tuple[OpenAICompatibleChatModel, SleepRecorder]],
+) -> None:
+    model, sleep = make_model(timeout_s=0.3, deadline_s=30.0, max_retries=1)
+    fake_llm.slow(2.0).reply("好的")
+    assert model.complete(MESSAGES).text == "好的"  # type: ignore[arg-type]
+    assert len(sleep.calls) == 1 and len(fake_llm.chat_requests) == 2

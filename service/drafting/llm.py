@@ -25,6 +25,7 @@ log = logging.getLogger("replydraft.llm")
 
 PROVIDER = "openai-compatible"
 _NO_KEY = "not-needed"  # local servers (Ollama, llama.cpp, vLLM) ignore the key, the SDK requires one
+MIN_ATTEMPT_S = 1.0  # an attempt with less time than this left is not worth starting
 _THINK = re.compile(r"<think>.*?(</think>|\Z)", re.DOTALL | re.IGNORECASE)
 _OPEN = "<think>"
 
@@ -87,6 +88,7 @@ class OpenAICompatibleChatModel:
         temperature: float = 0.2,
         max_tokens: int = 600,
         timeout_s: float = 30.0,
+        deadline_s: float | None = None,
         max_retries: int = 2,
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 8.0,
@@ -99,6 +101,9 @@ class OpenAICompatibleChatModel:
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.timeout_s = timeout_s
+        # The whole call, retries included: a hung server must not hold a draft (and its concurrency slot)
+        # for attempts x timeout. None = only the per-attempt timeout.
+        self.deadline_s = deadline_s
         self.max_retries = max_retries
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
@@ -124,6 +129,7 @@ class OpenAICompatibleChatModel:
             temperature=settings.llm_temperature,
             max_tokens=settings.llm_max_tokens,
             timeout_s=settings.llm_timeout_s,
+            deadline_s=settings.llm_deadline_s,
             max_retries=settings.llm_max_retries,
         )
 
@@ -132,17 +138,20 @@ class OpenAICompatibleChatModel:
 
     # --- public ----------------------------------------------------------------------------------
     def complete(self, messages: Sequence[ChatMessage]) -> Completion:
-        response = self._with_retries(lambda: self._create(messages, stream=False))
+        response = self._with_retries(lambda timeout: self._create(messages, stream=False, timeout=timeout))
         return _parse_completion(response)
 
     def stream(self, messages: Sequence[ChatMessage]) -> TextStream:
         """Text deltas. Opening the stream is retried; once text has flowed, a failure is final."""
-        return TextStream(self._with_retries(lambda: self._create(messages, stream=True)))
+        return TextStream(
+            self._with_retries(lambda timeout: self._create(messages, stream=True, timeout=timeout))
+        )
 
     # --- internals -------------------------------------------------------------------------------
-    def _create(self, messages: Sequence[ChatMessage], *, stream: bool) -> Any:
+    def _create(self, messages: Sequence[ChatMessage], *, stream: bool, timeout: float) -> Any:
+        client = self._client if timeout >= self.timeout_s else self._client.with_options(timeout=timeout)
         try:
-            return self._client.chat.completions.create(
+            return client.chat.completions.create(
                 model=self.model,
                 messages=[dict(m) for m in messages],  # type: ignore[misc]
                 temperature=self.temperature,
@@ -163,11 +172,14 @@ class OpenAICompatibleChatModel:
         except (ValueError, openai.APIResponseValidationError) as exc:  # JSONDecodeError is a ValueError
             raise LLMError("malformed response from the model server", kind="malformed_output") from exc
 
-    def _with_retries(self, call: Callable[[], Any]) -> Any:
+    def _with_retries(self, call: Callable[[float], Any]) -> Any:
+        """Call with retries; each attempt's timeout is cut to what is left of the deadline."""
         attempts = self.max_retries + 1
+        end = time.monotonic() + self.deadline_s if self.deadline_s is not None else None
         for attempt in range(1, attempts + 1):
+            timeout = self.timeout_s if end is None else min(self.timeout_s, end - time.monotonic())
             try:
-                return call()
+                return call(timeout)
             except _Retryable as exc:
                 if attempt == attempts:
                     raise LLMError(
@@ -177,6 +189,12 @@ class OpenAICompatibleChatModel:
                 if delay is None:
                     raise LLMError(
                         f"{exc.detail}: retry-after {exc.retry_after:g}s exceeds {self.max_retry_after_s:g}s",
+                        kind=exc.kind,
+                        attempts=attempt,
+                    ) from exc
+                if end is not None and time.monotonic() + delay >= end - MIN_ATTEMPT_S:
+                    raise LLMError(
+                        f"{exc.detail}; no time left for a retry within {self.deadline_s:g}s",
                         kind=exc.kind,
                         attempts=attempt,
                     ) from exc
