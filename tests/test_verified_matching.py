@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from service.learning.agreement import disagreement
+from service.learning.agreement import disagreement, intents_conflict, intents_of
 from service.learning.verified import MARGIN, VerifiedAnswers
 from service.review.db import Database
 from service.settings import Settings
@@ -54,7 +54,13 @@ def test_paraphrases_agree(kept_q: str, message: str) -> None:
 def _finder(hits: list[tuple[str, float]], answers: dict[str, str]) -> VerifiedAnswers:
     rows = {
         i: SimpleNamespace(
-            id=i, question="KT-150 保修多久？", answer=a, status="active", source_ids=[], index_version=None
+            id=i,
+            question="KT-150 保修多久？",
+            answer=a,
+            intent="warranty",
+            status="active",
+            source_ids=[],
+            index_version=None,
         )
         for i, a in answers.items()
     }
@@ -82,7 +88,11 @@ def test_two_different_answers_nearly_tied_use_neither() -> None:
 
 def test_a_skipped_nearer_answer_leaves_the_next_one(monkeypatch: pytest.MonkeyPatch) -> None:
     finder = _finder([("a", 0.98), ("b", 0.95)], {"a": "整机保修1年。", "b": "整机保修3年。"})
-    monkeypatch.setattr("service.learning.verified.disagreement", lambda q, m: "kind" if q == "x" else None)
+
+    def disagrees(question: str, message: str, **_: Any) -> str | None:
+        return "kind" if question == "x" else None
+
+    monkeypatch.setattr("service.learning.verified.disagreement", disagrees)
     rows = finder.store.row
     monkeypatch.setattr(
         finder.store,
@@ -109,3 +119,40 @@ def test_a_kept_question_gets_the_scope_drafting_gives_it(env: Env) -> None:
     assert answer["product_ids"] == scope
     again = env.draft("kt150 这款水壶保修多久呢？")
     assert again["generator"]["verified_answer_id"] == answer["id"]
+
+
+def test_without_a_scope_model_names_must_agree() -> None:
+    """When the resolver finds no product on either side, a model name in one question and not in the
+    other means another product (or a specific one against a general answer)."""
+    assert disagreement("UDpro 60升多少钱", "UD5 60升多少钱", scoped=False) == "model"
+    assert disagreement("热水器多少钱", "F6033 热水器多少钱", scoped=False) == "model"
+    assert disagreement("Do you sell the Dyson V15?", "Is the Dyson V15 sold here?", scoped=False) is None
+    assert disagreement("F8033-UD5 100升", "f8033ud5 100升卖多少", scoped=False) is None
+    # with a scope the products were compared already: spellings and omissions are not held against it
+    assert disagreement("UD5 60升多少钱", "这款60升多少钱", scoped=True) is None
+
+
+def test_broad_kinds_do_not_part_paraphrases() -> None:
+    assert (
+        disagreement(
+            "My Air 2 earbuds stopped charging after three months. Is that covered?",
+            "My Air 2 earbuds won't charge after three months. Is that under warranty?",
+        )
+        is None
+    )
+    assert (
+        disagreement("收到了觉得不够暖，能直接换成大一码吗？", "到货了感觉不暖，可以直接换大一码吗？") is None
+    )
+
+
+def test_question_types_conflict_only_when_no_type_is_shared() -> None:
+    def conflict(a: str, b: str) -> bool:
+        from service.drafting.intent import detect_intent
+
+        return intents_conflict(intents_of(a, detect_intent(a)), intents_of(b, detect_intent(b)))
+
+    # one label each (shipping / exchange), but both speak of shipping: compatible
+    assert not conflict("我拍的M码，还没发货，能改成L码吗？", "我买的M码还没发货，可以换成L码吗？")
+    assert not conflict("Can I return it?", "这个怎么样")  # no type on one side
+    assert conflict("这件衣服能退货吗？", "什么时候发货？")
+    assert conflict("KT-150 保修多久？", "KT-150 能退款吗？")
