@@ -142,7 +142,12 @@ class Container:
                 )
 
             # Chroma and the index are reached on use, so listing answers needs only the database.
-            return VerifiedStore(self.db, vectors=vectors, index=lambda: self.index)
+            return VerifiedStore(
+                self.db,
+                vectors=vectors,
+                index=lambda: self.index,
+                scope=lambda request, question: self.drafter.question_products(request, question),
+            )
 
         return self._get("verified", build)
 

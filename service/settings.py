@@ -174,12 +174,12 @@ class Settings(BaseSettings):
         True, description="Draft from a matching verified answer first (off: verified answers are only kept)."
     )
     verified_threshold: float = Field(
-        0.94,
+        0.95,
         ge=0.5,
         le=1.0,
         description="Least cosine similarity (e5 query embeddings) between a message and a verified "
         "question for the answer to be used; calibrated on paraphrases vs unrelated questions "
-        "(docs/performance.md). Products, intent and language must match as well.",
+        "(docs/performance.md). Products, question type, asked attributes and language must agree as well.",
     )
     verified_adapt: bool = Field(
         True,

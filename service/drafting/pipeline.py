@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import ValidationError
+
 from service.answering import verify
 from service.answering.compose import compose as compose_answer
 from service.answering.engine import AnswerEngine, AnswerPlan
@@ -231,25 +233,8 @@ class DraftPipeline:
         intent = detect_intent(req.customer_message)
         problem = has_problem(req.customer_message)
         recent = [t.text for t in req.conversation if t.role == "customer"][-2:]
-        products = resolve_products(self.index.catalogue(), req.product_ids, req.customer_message)
         engine = self.engine()
-        resolution = (
-            engine.resolve(
-                req.customer_message,
-                history=[t.text for t in req.conversation],
-                product_ids=req.product_ids,
-                context=req.context,
-            )
-            if engine is not None
-            else None
-        )
-        if resolution is not None and resolution.products and not req.product_ids:
-            # the engine's resolution (codes without punctuation, capacities, earlier turns) decides
-            catalogue = self.index.catalogue()
-            resolved = [catalogue.get(p.product_id) for p in resolution.products]
-            products = [p for p in resolved if p is not None] or products
-        elif not products and not req.product_ids and recent:
-            products = resolve_products(self.index.catalogue(), [], "\n".join(recent))
+        products, resolution = self.scope(req, engine)
         budget = self.settings.retrieval_query_tokens  # bounds retrieval cost whatever the length
         query = focus_query(req.customer_message, budget)
         if recent and estimate_tokens(query) < SHORT_QUERY_TOKENS:
@@ -313,6 +298,42 @@ class DraftPipeline:
             claims=claims,
             model_sources=model_sources,
         )
+
+    def scope(self, req: DraftRequest, engine: AnswerEngine | None = None) -> tuple[list[Any], Any]:
+        """The products a message is about, and the engine's resolution behind them: the request's ids,
+        else the engine's resolution (codes without punctuation, capacities, earlier turns), else the
+        catalogue's mentions, else those of the customer's last turns. Verified answers are kept with the
+        scope this finds for their question, so a later message is compared in the same terms."""
+        recent = [t.text for t in req.conversation if t.role == "customer"][-2:]
+        products = resolve_products(self.index.catalogue(), req.product_ids, req.customer_message)
+        resolution = (
+            engine.resolve(
+                req.customer_message,
+                history=[t.text for t in req.conversation],
+                product_ids=req.product_ids,
+                context=req.context,
+            )
+            if engine is not None
+            else None
+        )
+        if resolution is not None and resolution.products and not req.product_ids:
+            # the engine's resolution (codes without punctuation, capacities, earlier turns) decides
+            catalogue = self.index.catalogue()
+            resolved = [catalogue.get(p.product_id) for p in resolution.products]
+            products = [p for p in resolved if p is not None] or products
+        elif not products and not req.product_ids and recent:
+            products = resolve_products(self.index.catalogue(), [], "\n".join(recent))
+        return list(products), resolution
+
+    def question_products(self, request: dict[str, Any], question: str) -> list[str]:
+        """The product ids ``question`` is about, asked with a stored request's other fields (its ids,
+        conversation and context): the scope a draft of it has (service.learning.store.keep)."""
+        try:
+            req = DraftRequest.model_validate({**request, "customer_message": question})
+        except ValidationError:  # a request stored by an older version: its product ids still apply
+            req = DraftRequest(customer_message=question, product_ids=request.get("product_ids") or [])
+        products, _ = self.scope(req, self.engine())
+        return sorted(p.product_id for p in products)
 
     def engine(self) -> AnswerEngine | None:
         """The answer engine over the live index version's fact store (rebuilt when the version changes)."""

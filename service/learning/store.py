@@ -91,11 +91,15 @@ class VerifiedStore:
         vectors: Callable[[], VerifiedVectors],
         index: Callable[[], SourceIndex],
         clock: Callable[[], datetime] = utcnow,
+        scope: Callable[[dict[str, Any], str], list[str]] | None = None,
     ) -> None:
         self.db = db
         self._vectors = vectors
         self._index = index
         self.clock = clock
+        # the drafting pipeline's product resolution (DraftPipeline.question_products): a kept question
+        # must get the scope a later draft of the same question gets, or it is never found again
+        self._scope_of = scope
 
     @property
     def vectors(self) -> VerifiedVectors:
@@ -148,9 +152,13 @@ class VerifiedStore:
 
     def _question_products(self, request: dict[str, Any], question: str) -> list[str]:
         """The products the question is about, found exactly as drafting finds them for a new message
-        (the request's product ids, else the products it names, else those of the customer's last turns),
+        (with the pipeline's resolution when wired; else the request's product ids, else the products it
+        names, else those of the customer's last turns),
         so the same question resolves to the same scope on both sides."""
         from service.drafting.sources import resolve_products
+
+        if self._scope_of is not None:
+            return self._scope_of(request, question)
 
         catalogue = self._index().catalogue()
         given = [str(p) for p in request.get("product_ids") or []]

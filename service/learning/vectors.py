@@ -113,14 +113,14 @@ class VerifiedVectors:
                 self._collection().delete(ids=list(ids))
 
     def query(
-        self, vector: Vectors, *, language: str, intent: str, product_key: str, n: int = 3
+        self, vector: Vectors, *, language: str, intent: str | None, product_key: str, n: int = 3
     ) -> list[tuple[str, float]]:
         """Ids and cosine similarity of the nearest questions with this language and products, and an
         intent that does not conflict: the same, or "other" on either side (no type detected is no
-        evidence of another type)."""
+        evidence of another type). ``intent=None``: any (the caller compares the types itself)."""
         col = self._collection()
         clauses: list[dict[str, Any]] = [{"language": language}, {"product_key": product_key}]
-        if intent != OTHER:
+        if intent is not None and intent != OTHER:
             clauses.append({"intent": {"$in": [intent, OTHER]}})
         where = {"$and": clauses}
         try:

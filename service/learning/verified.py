@@ -7,7 +7,11 @@ when all of these hold:
   ``REPLYDRAFT_VERIFIED_THRESHOLD``, calibrated in docs/performance.md);
 - it is about exactly the same products (the request's ``product_ids``, or the products the resolver
   found in the message): an answer is never used for another product, nor a general one for a product;
-- the message's question type (intent) and language are the answer's;
+- the language is the answer's, the question types do not conflict (the types whose words each side
+  contains overlap, or one side has none), and it asks about the same
+  quantities, display codes and kinds of fact (:mod:`.agreement`: 60 L is not 80 L, E2 is not E4, a
+  price is not a warranty);
+- no other, different answer is nearly as close (within ``MARGIN``): then which one is meant is a guess;
 - it is active, and none of its sources changed in the live index version. When the live version moves,
   every active answer's sources are compared with the digests kept with it; a changed or removed source
   makes the answer ``stale`` (with the changed sources listed) until a person confirms or edits it.
@@ -33,6 +37,7 @@ from sqlalchemy import select
 
 from service.drafting.llm import ChatMessage, ChatModel, LLMError, strip_reasoning
 from service.drafting.prompts import DEFAULT_DIR, escape_data
+from service.learning.agreement import disagreement, intents_conflict, intents_of
 from service.learning.store import VerifiedStore, product_key
 from service.review.orm import VerifiedAnswerRow
 from service.settings import Settings
@@ -42,6 +47,8 @@ log = logging.getLogger("replydraft.verified")
 PROVIDER = "verified"
 PROMPT_FILE = "verified_adapt.j2"
 PAUSE_S = 60
+CANDIDATES = 10  # nearest questions in scope compared; later checks may set the nearest ones aside
+MARGIN = 0.01  # a second, different answer this close to the best makes the choice a guess: none is used
 PRODUCT_SOURCE = "#"  # product sheets' source ids are "<file>#<product id>" (service.knowledge.models.Chunk)
 
 
@@ -127,9 +134,12 @@ class VerifiedAnswers:
         hits = vectors.query(
             vectors.embed(message.strip()),
             language=language,
-            intent=intent,
+            intent=None,  # compared below on the sets of types both questions speak of
             product_key=product_key(product_ids),
+            n=CANDIDATES,
         )
+        asked = intents_of(message, intent)
+        usable: list[tuple[VerifiedAnswerRow, float]] = []
         for answer_id, similarity in hits:
             if similarity < self.settings.verified_threshold:
                 break
@@ -138,14 +148,31 @@ class VerifiedAnswers:
                 continue  # retired or stale meanwhile (another replica): the sync drops it
             if any(PRODUCT_SOURCE in s and s not in found for s in row.source_ids or []):
                 continue  # it relies on a product sheet retrieval did not find for this message
+            if intents_conflict(asked, intents_of(row.question, row.intent)):
+                continue  # another type of question (a refund is not a delivery time)
+            why = disagreement(row.question, message, scoped=bool(product_ids))
+            if why is not None:
+                log.debug("verified answer skipped", extra={"verified_id": row.id, "reason": why})
+                continue  # close in wording, but another quantity, code or kind of fact is asked
             if live is not None and row.index_version != live and self._changed(row, live):
                 continue
+            usable.append((row, similarity))
+        if not usable:
+            return None
+        row, similarity = usable[0]
+        rival = next((u for u in usable[1:] if u[0].answer.strip() != row.answer.strip()), None)
+        if rival is not None and similarity - rival[1] < MARGIN:
+            # two different answers fit about equally: which one the customer means is a guess
             log.info(
-                "drafting from a verified answer",
-                extra={"verified_id": row.id, "similarity": round(similarity, 4)},
+                "verified answers too close to choose",
+                extra={"verified_id": row.id, "rival_id": rival[0].id, "similarity": round(similarity, 4)},
             )
-            return Match(row.id, row.question, row.answer, similarity, tuple(row.source_ids or ()))
-        return None
+            return None
+        log.info(
+            "drafting from a verified answer",
+            extra={"verified_id": row.id, "similarity": round(similarity, 4)},
+        )
+        return Match(row.id, row.question, row.answer, similarity, tuple(row.source_ids or ()))
 
     # --- staleness ---------------------------------------------------------------------------------
     def _changed(self, row: VerifiedAnswerRow, live: str) -> bool:
