@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from service.compliance.engine import ComplianceEngine
-from service.compliance.models import ComplianceResult, Severity, Verdict
+from service.compliance.models import ComplianceResult, Finding, Severity, Verdict
 from service.compliance.normalize import normalize
 from service.compliance.numbers import extract, parse_chinese_number
 from service.compliance.pii import id_number_ok, luhn_ok, mask_pii
+from service.compliance.scoring import score_labelled_set
+from service.console.highlight import segments as highlighted
 from service.errors import ErrorCode, ReplydraftError
 
 RETURNS = "7天无理由退货：签收次日起7天内可申请。退款在验收后24小时内发起，银行卡1-5个工作日到账。"
@@ -483,3 +485,32 @@ def test_markup_in_a_reply_blocks(engine: ComplianceEngine) -> None:
         result = engine.check(text)
         assert result.verdict == Verdict.BLOCK and "injection" in {f.category for f in result.findings}, text
     assert engine.check("数量<5件可以包邮。").verdict != Verdict.BLOCK
+
+
+# --- info notes ------------------------------------------------------------------------------------------
+
+
+def _finding(severity: Severity) -> Finding:
+    return Finding(
+        rule_id="r", category="unsupported_claim", severity=severity, start=0, end=1, matched="x", message="m"
+    )
+
+
+def test_info_notes_are_shown_but_never_flag() -> None:
+    """An info note (numbers left unchecked) keeps the verdict pass and is no flag in the metrics."""
+    only_note = ComplianceResult.from_findings([_finding(Severity.INFO)])
+    assert only_note.verdict == Verdict.PASS and only_note.flags == [] and len(only_note.findings) == 1
+    mixed = ComplianceResult.from_findings([_finding(Severity.INFO), _finding(Severity.WARN)])
+    assert mixed.verdict == Verdict.WARN and [f.severity for f in mixed.flags] == [Severity.WARN]
+
+
+def test_scoring_counts_an_item_with_only_a_note_as_clean() -> None:
+    engine = ComplianceEngine.from_paths()
+    item = {"id": "a", "text": "退款1-3个工作日到账。", "lang": "zh", "expected": {"verdict": "pass"}}
+    report = score_labelled_set(engine, [item])
+    assert report["false_positive_rate"] == 0.0 and report["mismatches"] == []
+
+
+def test_console_marks_a_note_apart_from_warnings() -> None:
+    segments = highlighted("退款1-3个工作日到账", [_finding(Severity.INFO)], [])
+    assert segments[0].severity == "info"

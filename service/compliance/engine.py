@@ -313,19 +313,20 @@ _MEASURE_RE = re.compile(
     r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s?(?:[a-z°³²/%]+|[℃度升瓦克斤米寸档挡级层套])"
 )
 
-_RANK = {Severity.BLOCK: 0, Severity.WARN: 1}
+_RANK = {Severity.BLOCK: 0, Severity.WARN: 1, Severity.INFO: 2}
 
 
 def _dedupe(candidates: list[_Candidate]) -> list[_Candidate]:
     """One finding per problem: overlapping matches of the same category collapse into one finding of the
     most severe (then longest) rule, spanning them all. Kept spans per category stay sorted and disjoint,
-    so each candidate costs a binary search."""
+    so each candidate costs a binary search. Info notes merge only with notes: a flag never swallows one."""
     ordered = sorted(
         candidates, key=lambda c: (_RANK[c.rule.rule.severity], -(c.end - c.start), c.start, c.rule.id)
     )
     kept: dict[str, list[_Candidate]] = {}
     for c in ordered:
-        spans = kept.setdefault(c.rule.rule.category, [])
+        info = c.rule.rule.severity == Severity.INFO
+        spans = kept.setdefault(c.rule.rule.category + ("/info" if info else ""), [])
         i = bisect.bisect_left(spans, c.start, key=lambda k: k.start)
         lo = i - 1 if i > 0 and spans[i - 1].end > c.start else i
         hi = i

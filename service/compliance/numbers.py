@@ -260,6 +260,8 @@ def extract(text: str, *, labelled_prices: bool = False) -> list[Quantity]:
         a, b = m["a"], m["b"]
         if unit_text == "块" and not _is_arabic(a) and not text.startswith("钱", m.end()):
             continue  # 一块 is "together" or "a piece", not a yuan
+        if unit_text[-1].isalpha() and unit_text.isascii() and text[m.end() : m.end() + 1].isdigit():
+            continue  # 7m1, 2h5: letters between digits make a model code, not a unit
         if unit_text == "日" and _DATE_BEFORE.search(text, 0, m.start()):
             continue  # 3月8日 is a date
         if a == "一" and b is None and _IDIOM_BEFORE.search(text, max(0, m.start() - 3), m.start()):
