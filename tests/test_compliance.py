@@ -514,3 +514,76 @@ def test_scoring_counts_an_item_with_only_a_note_as_clean() -> None:
 def test_console_marks_a_note_apart_from_warnings() -> None:
     segments = highlighted("退款1-3个工作日到账", [_finding(Severity.INFO)], [])
     assert segments[0].severity == "info"
+
+
+# --- generalisation: meaning-level brush-offs, model codes, product names, non-claim numbers -------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "退货运费的事不在我们的负责范围。",
+        "这个找我们客服也没用。",
+        "物流慢跟我们店扯不上关系。",
+        "包装破损我们不承担责任。",
+        "您自己打快递网点的电话吧。",
+        "您去找品牌售后就行。",
+        "We are not liable for lost parcels.",
+        "Please get in touch with the carrier yourself.",
+    ],
+)
+def test_brush_off_paraphrases_block(engine: ComplianceEngine, text: str) -> None:
+    result = engine.check(text)
+    assert result.verdict == Verdict.BLOCK and cats(result) == {"banned_phrase"}, text
+
+
+@pytest.mark.parametrize("text", ["这个我们也左右不了。", "这个确实搞不定。", "Sorry, my hands are tied."])
+def test_cannot_do_anything_warns(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.WARN, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个我做不了主，我帮您问一下主管。",
+        "不在保修范围内，不过可以帮您申请付费维修。",
+        "您不用自己打快递电话，我来联系。",
+        "I'll sort it out with the courier today.",
+    ],
+)
+def test_brush_off_words_with_a_follow_up_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["型号QQ-120T的滤芯另购。", "编码QQ1024B在底部。", "配件号V-X6随机发货。", "The QQ-20 model is smaller."],
+)
+def test_contact_letters_inside_a_model_code_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS, text
+
+
+@pytest.mark.parametrize("text", ["加我QQ 123456789", "QQ-12345678 联系我", "加v-x 了解一下"])
+def test_contact_ids_that_look_like_codes_still_block(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.BLOCK, text
+
+
+@pytest.mark.parametrize("text", ["微信读书的会员不退。", "QQ星奶适合儿童。", "企业微信客户端请到官方下载。"])
+def test_brand_product_names_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS, text
+
+
+def test_a_time_in_the_past_is_not_a_claim(engine: ComplianceEngine) -> None:
+    assert engine.check("您5天前买的那件已经签收。", sources=[RETURNS]).findings == []
+    assert engine.check("You ordered it 5 days ago.", sources=[RETURNS]).findings == []
+    assert cats(engine.check("签收后30天内可以退货。", sources=[RETURNS])) == {"unsupported_claim"}
+
+
+@pytest.mark.parametrize("text", ["这是唯一要拧的螺丝。", "格式化后照片会永久丢失。", "万能转换插头附送。"])
+def test_plain_sense_absolutes_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS, text
+
+
+def test_absolute_claims_still_block(engine: ComplianceEngine) -> None:
+    assert engine.check("这是市面上唯一正品。").verdict == Verdict.BLOCK
+    assert engine.check("永久保修，放心用。").verdict == Verdict.BLOCK

@@ -146,6 +146,11 @@ _IDIOM_BEFORE = re.compile(r"(?:最后|同|这|那|某|哪|有|前|当|每|任�
 _THRESHOLD = re.compile(
     rf"满\s?(?P<a>{_AR})\s?(?:元|块)?(?:\s?[减降返]\s?(?P<b>{_AR})(?!\s?(?:%|折)))?(?![0-9.%])"
 )
+# A time reference into the past: "3天前下的订单", "10分钟前发的图片", "3 days ago" (a deadline such as
+# "到期3天前申请" does not read as a past event and stays a claim).
+_AGO = re.compile(
+    r"\s?(?:(?:以|之)?前\s?(?:下|买|购|发|拍|收|提交|付|寄|签|退|申请过|的|您|你|我|就|已|刚))|\s?ago\b"
+)
 _CURRENCY_UNIT = {
     "¥": "cny",
     "rmb": "cny",
@@ -262,6 +267,8 @@ def extract(text: str, *, labelled_prices: bool = False) -> list[Quantity]:
             continue  # 一块 is "together" or "a piece", not a yuan
         if unit_text[-1].isalpha() and unit_text.isascii() and text[m.end() : m.end() + 1].isdigit():
             continue  # 7m1, 2h5: letters between digits make a model code, not a unit
+        if family == "duration" and _AGO.match(text, m.end()):
+            continue  # 3天前下的订单, "ordered 3 days ago": when something happened, not a claim
         if unit_text == "日" and _DATE_BEFORE.search(text, 0, m.start()):
             continue  # 3月8日 is a date
         if a == "一" and b is None and _IDIOM_BEFORE.search(text, max(0, m.start() - 3), m.start()):
