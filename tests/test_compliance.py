@@ -587,3 +587,31 @@ def test_plain_sense_absolutes_pass(engine: ComplianceEngine, text: str) -> None
 def test_absolute_claims_still_block(engine: ComplianceEngine) -> None:
     assert engine.check("这是市面上唯一正品。").verdict == Verdict.BLOCK
     assert engine.check("永久保修，放心用。").verdict == Verdict.BLOCK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "丢件的话您直接找中通去。",
+        "您自个儿跟卖家联系吧。",
+        "That's on the carrier, I'm afraid.",
+        "售后我们就不管了。",
+    ],
+)
+def test_more_brush_off_word_classes(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.BLOCK, text
+
+
+@pytest.mark.parametrize("text", ["您买的是QQ-M20款。", "WX-B12版本带遥控。", "新款VX5 Max到货了。"])
+def test_letter_then_digit_model_codes_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS, text
+
+
+def test_the_agents_follow_up_time_is_not_a_claim(engine: ComplianceEngine) -> None:
+    assert engine.check("20分钟后我再给您回复。", sources=[RETURNS]).findings == []
+    assert cats(engine.check("48小时后给您退款。", sources=[RETURNS])) == {"unsupported_claim"}
+
+
+def test_a_plain_negated_comparison_passes_but_nothing_better_blocks(engine: ComplianceEngine) -> None:
+    assert engine.check("这款也没有比那款更耐用，只是更轻。").verdict == Verdict.PASS
+    assert engine.check("没有比这款更耐用的了。").verdict == Verdict.BLOCK
