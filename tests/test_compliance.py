@@ -615,3 +615,42 @@ def test_the_agents_follow_up_time_is_not_a_claim(engine: ComplianceEngine) -> N
 def test_a_plain_negated_comparison_passes_but_nothing_better_blocks(engine: ComplianceEngine) -> None:
     assert engine.check("这款也没有比那款更耐用，只是更轻。").verdict == Verdict.PASS
     assert engine.check("没有比这款更耐用的了。").verdict == Verdict.BLOCK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您反映给物流就行，我们这边不处理。",
+        "坏了是快递公司的锅。",
+        "保修的事请向厂家咨询。",
+        "This is a matter for the carrier.",
+    ],
+)
+def test_third_round_brush_offs_block(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.BLOCK, text
+
+
+@pytest.mark.parametrize("text", ["您的退款我们无法受理。", "这个确实无解。", "It's beyond our control."])
+def test_third_round_cannot_warns(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.WARN, text
+
+
+@pytest.mark.parametrize(
+    ("text", "sources"),
+    [
+        ("适合5周岁以上。", [HEATER]),
+        ("2年级的孩子可以用。", [HEATER]),
+        ("您两个小时前问的我查到了。", [HEATER]),
+        ("我20分钟内给您答复。", [RETURNS]),
+        ("I'll get back to you within 20 minutes.", [RETURNS]),
+        ("我一定帮您跟进到底。", []),
+        ("手环可以显示微信消息提醒。", []),
+        ("账户注销是永久的。", []),
+    ],
+)
+def test_third_round_look_alikes_pass(engine: ComplianceEngine, text: str, sources: list[str]) -> None:
+    assert engine.check(text, sources=sources).verdict == Verdict.PASS, text
+
+
+def test_a_message_to_the_agent_on_wechat_still_blocks(engine: ComplianceEngine) -> None:
+    assert engine.check("有问题发我微信消息就行。").verdict == Verdict.BLOCK

@@ -149,12 +149,21 @@ _THRESHOLD = re.compile(
 # A time reference into the past: "3天前下的订单", "10分钟前发的图片", "3 days ago" (a deadline such as
 # "到期3天前申请" does not read as a past event and stays a claim).
 _AGO = re.compile(
-    r"\s?(?:(?:以|之)?前\s?(?:下|买|购|发|拍|收|提交|付|寄|签|退|申请过|的|您|你|我|就|已|刚))|\s?ago\b"
+    r"\s?(?:(?:以|之)?前\s?(?:下|买|购|发|拍|收|提交|付|寄|签|退|申请过|问|说|咨询|联系|留言|反馈|来|到|的|您|你|我|就|已|刚))"
+    r"|\s?ago\b"
+)
+# An age or a school year, not a duration: 3周岁, 3年级, 90年代.
+_NOT_A_SPAN = ("岁", "级", "代", "纪", "份")
+# "I'll get back to you within 30 minutes": the number follows the agent's follow-up verb.
+_FOLLOW_UP_EN = re.compile(
+    r"(?:get back to you|reply|respond|call you(?: back)?|update you|follow up|check back|confirm"
+    r"|let you know)"
+    r"\s+(?:with)?in\s+(?:the next\s+)?\Z"
 )
 # The agent's own follow-up ("10分钟后我再跟您确认", "稍后30分钟后这边给您回复"): a time the agent sets for
 # checking back, not a product or policy fact ("24小时后给您退款" stays a claim).
 _FOLLOW_UP = re.compile(
-    r"\s?(?:以|之)?后\s?(?:(?:我|我们|这边|小妹|客服)\s?(?:再|会|就)?|再)\s?(?:跟|给|为|和)?\s?(?:您|你)?\s?"
+    r"\s?(?:以|之)?[后内]\s?(?:(?:我|我们|这边|小妹|客服)\s?(?:再|会|就)?|再)?\s?(?:跟|给|为|和)?\s?(?:您|你)?\s?"
     r"(?:确认|回复|答复|联系|核实|回电|反馈|同步|更新|说明|查)"
 )
 _CURRENCY_UNIT = {
@@ -273,8 +282,13 @@ def extract(text: str, *, labelled_prices: bool = False) -> list[Quantity]:
             continue  # 一块 is "together" or "a piece", not a yuan
         if unit_text[-1].isalpha() and unit_text.isascii() and text[m.end() : m.end() + 1].isdigit():
             continue  # 7m1, 2h5: letters between digits make a model code, not a unit
-        if family == "duration" and (_AGO.match(text, m.end()) or _FOLLOW_UP.match(text, m.end())):
-            continue  # 3天前下的订单, "3 days ago", 10分钟后我再跟您确认: when, not a claim
+        if family == "duration" and (
+            _AGO.match(text, m.end())
+            or _FOLLOW_UP.match(text, m.end())
+            or _FOLLOW_UP_EN.search(text, max(0, m.start() - 40), m.start())
+            or text.startswith(_NOT_A_SPAN, m.end())
+        ):
+            continue  # 3天前下的订单, "3 days ago", 10分钟后我再跟您确认, 3周岁, 3年级: not a claimed span
         if unit_text == "日" and _DATE_BEFORE.search(text, 0, m.start()):
             continue  # 3月8日 is a date
         if a == "一" and b is None and _IDIOM_BEFORE.search(text, max(0, m.start() - 3), m.start()):
