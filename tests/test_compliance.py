@@ -654,3 +654,18 @@ def test_third_round_look_alikes_pass(engine: ComplianceEngine, text: str, sourc
 
 def test_a_message_to_the_agent_on_wechat_still_blocks(engine: ComplianceEngine) -> None:
     assert engine.check("有问题发我微信消息就行。").verdict == Verdict.BLOCK
+
+
+def test_just_wait_warns_unless_a_time_or_follow_up_is_given(engine: ComplianceEngine) -> None:
+    assert engine.check("您等着就行了。").verdict == Verdict.WARN
+    assert engine.check("您耐心等待就好了，到货后我会短信告知您。").verdict == Verdict.PASS
+
+
+def test_the_agents_own_email_for_documents_blocks(engine: ComplianceEngine) -> None:
+    result = engine.check("税号您发送到这个邮箱就可以了：li.agent@example.com")
+    assert result.verdict == Verdict.BLOCK and "off_platform" in cats(result)
+    assert engine.check("电子发票会发送到您下单时填写的邮箱。").verdict == Verdict.PASS
+
+
+def test_certainty_about_the_goods_condition_warns(engine: ComplianceEngine) -> None:
+    assert engine.check("放心，到手一定是全新的。").verdict == Verdict.WARN
