@@ -669,3 +669,14 @@ def test_the_agents_own_email_for_documents_blocks(engine: ComplianceEngine) -> 
 
 def test_certainty_about_the_goods_condition_warns(engine: ComplianceEngine) -> None:
     assert engine.check("放心，到手一定是全新的。").verdict == Verdict.WARN
+
+
+def test_store_commitments_and_spec_chains_stay_quantities() -> None:
+    """Only the agent's own first-person follow-up is dropped: the store's response times stay claims (facts
+    must keep stating them), and electrical or area specs written between digits are still read."""
+    assert extract("我20分钟内给您答复") == []
+    assert [q.values for q in extract("我们24小时内联系您")] == [(24.0,)]
+    assert [q.values for q in extract("we will get back to you within 24 hours")] == [(24.0,)]
+    assert [q.unit for q in extract("输出 5v3a / 9v2a")] == ["v", "v"]
+    assert [q.unit for q in extract("线径≥2.5mm2，风量22m3/min")] == ["cm", "cm"]
+    assert extract("空调挂机(kfr-35gw/erqwn3(7m1))") == []

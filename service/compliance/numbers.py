@@ -152,19 +152,24 @@ _AGO = re.compile(
     r"\s?(?:(?:以|之)?前\s?(?:下|买|购|发|拍|收|提交|付|寄|签|退|申请过|问|说|咨询|联系|留言|反馈|来|到|的|您|你|我|就|已|刚))"
     r"|\s?ago\b"
 )
+_AMPS = re.compile(r"[0-9.]+a(?![a-z])")
+_SQUARED = re.compile(r"[23](?![0-9a-z])")
 # An age or a school year, not a duration: 3周岁, 3年级, 90年代.
 _NOT_A_SPAN = ("岁", "级", "代", "纪", "份")
-# "I'll get back to you within 30 minutes": the number follows the agent's follow-up verb.
-_FOLLOW_UP_EN = re.compile(
-    r"(?:get back to you|reply|respond|call you(?: back)?|update you|follow up|check back|confirm"
-    r"|let you know)"
-    r"\s+(?:with)?in\s+(?:the next\s+)?\Z"
-)
-# The agent's own follow-up ("10分钟后我再跟您确认", "稍后30分钟后这边给您回复"): a time the agent sets for
-# checking back, not a product or policy fact ("24小时后给您退款" stays a claim).
+# The agent's own follow-up, said in the first person singular ("10分钟后我再跟您确认", "我30分钟内给您答复",
+# "I'll get back to you within 30 minutes"): a time the agent sets for checking back, not a fact. The
+# store's commitments ("我们24小时内联系您", "we reply within 24 hours", "24小时后给您退款") stay claims.
 _FOLLOW_UP = re.compile(
-    r"\s?(?:以|之)?[后内]\s?(?:(?:我|我们|这边|小妹|客服)\s?(?:再|会|就)?|再)?\s?(?:跟|给|为|和)?\s?(?:您|你)?\s?"
+    r"\s?(?:以|之)?后\s?(?:(?:我|小妹|妹子)(?!们)\s?(?:再|会|就)?|再)\s?(?:跟|给|为|和)?\s?(?:您|你)?\s?"
     r"(?:确认|回复|答复|联系|核实|回电|反馈|同步|更新|说明|查)"
+)
+_AGENT_BEFORE = re.compile(r"(?:我|小妹|妹子)(?:会|将|争取|尽量|最迟|最晚)?(?:在)?\s?\Z")
+_WITHIN_REPLY = re.compile(
+    r"\s?(?:以|之)?内\s?(?:再)?(?:跟|给|为|和)?\s?(?:您|你)?\s?(?:确认|回复|答复|联系|核实|回电|反馈|同步|更新)"
+)
+_FOLLOW_UP_EN = re.compile(
+    r"\bi(?:'ll| will| can| shall| am going to)\s+(?:\w+\s+){0,2}?(?:get back to you|reply|respond|call you"
+    r"(?: back)?|update you|follow up|check back|confirm|let you know)\s+(?:with)?in\s+(?:the next\s+)?\Z"
 )
 _CURRENCY_UNIT = {
     "¥": "cny",
@@ -280,12 +285,23 @@ def extract(text: str, *, labelled_prices: bool = False) -> list[Quantity]:
         a, b = m["a"], m["b"]
         if unit_text == "块" and not _is_arabic(a) and not text.startswith("钱", m.end()):
             continue  # 一块 is "together" or "a piece", not a yuan
-        if unit_text[-1].isalpha() and unit_text.isascii() and text[m.end() : m.end() + 1].isdigit():
-            continue  # 7m1, 2h5: letters between digits make a model code, not a unit
+        if (
+            unit_text[-1].isalpha()
+            and unit_text.isascii()
+            and text[m.end() : m.end() + 1].isdigit()
+            and not _AMPS.match(text, m.end())
+            and not _SQUARED.match(text, m.end())
+        ):
+            continue  # 7m1, 2h5: letters between digits make a model code (5V3A is volts and amps; 4mm² and
+            # 22m³/min, folded to mm2 and m3, are areas and volumes)
         if family == "duration" and (
             _AGO.match(text, m.end())
             or _FOLLOW_UP.match(text, m.end())
-            or _FOLLOW_UP_EN.search(text, max(0, m.start() - 40), m.start())
+            or _FOLLOW_UP_EN.search(text, max(0, m.start() - 60), m.start())
+            or (
+                _WITHIN_REPLY.match(text, m.end())
+                and _AGENT_BEFORE.search(text, max(0, m.start() - 8), m.start())
+            )
             or text.startswith(_NOT_A_SPAN, m.end())
         ):
             continue  # 3天前下的订单, "3 days ago", 10分钟后我再跟您确认, 3周岁, 3年级: not a claimed span
