@@ -680,3 +680,35 @@ def test_store_commitments_and_spec_chains_stay_quantities() -> None:
     assert [q.unit for q in extract("输出 5v3a / 9v2a")] == ["v", "v"]
     assert [q.unit for q in extract("线径≥2.5mm2，风量22m3/min")] == ["cm", "cm"]
     assert extract("空调挂机(kfr-35gw/erqwn3(7m1))") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个不归咱们这边管哦。",
+        "您自行去附近的营业厅办理吧。",
+        "您找物流客服吧。",
+        "That's the carrier's department.",
+        "It has nothing to do with us.",
+    ],
+)
+def test_fourth_round_brush_offs_block(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.BLOCK, text
+
+
+@pytest.mark.parametrize("text", ["这事我也插不上手。", "We're not in a position to change it."])
+def test_fourth_round_cannot_warns(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.WARN, text
+
+
+@pytest.mark.parametrize(
+    ("text", "sources"),
+    [
+        ("我10分钟后给您回个消息。", [RETURNS]),
+        ("您3年前在我们店买的那台，我帮您查保修。", [HEATER]),
+        ("这是唯一的一台样机。", []),
+        ("建议您联系品牌售后，我把电话发您。", []),
+    ],
+)
+def test_fourth_round_look_alikes_pass(engine: ComplianceEngine, text: str, sources: list[str]) -> None:
+    assert engine.check(text, sources=sources).verdict == Verdict.PASS, text

@@ -149,7 +149,7 @@ _THRESHOLD = re.compile(
 # A time reference into the past: "3天前下的订单", "10分钟前发的图片", "3 days ago" (a deadline such as
 # "到期3天前申请" does not read as a past event and stays a claim).
 _AGO = re.compile(
-    r"\s?(?:(?:以|之)?前\s?(?:下|买|购|发|拍|收|提交|付|寄|签|退|申请过|问|说|咨询|联系|留言|反馈|来|到|的|您|你|我|就|已|刚))"
+    r"\s?(?:(?:以|之)?前\s?(?:在[^,.!?;，。！？；]{1,8}?)?(?:下|买|购|发|拍|收|提交|付|寄|签|退|申请过|问|说|咨询|联系|留言|反馈|来|到|的|您|你|我|就|已|刚))"
     r"|\s?ago\b"
 )
 _AMPS = re.compile(r"[0-9.]+a(?![a-z])")
@@ -165,7 +165,8 @@ _FOLLOW_UP = re.compile(
 )
 _AGENT_BEFORE = re.compile(r"(?:我|小妹|妹子)(?:会|将|争取|尽量|最迟|最晚)?(?:在)?\s?\Z")
 _WITHIN_REPLY = re.compile(
-    r"\s?(?:以|之)?内\s?(?:再)?(?:跟|给|为|和)?\s?(?:您|你)?\s?(?:确认|回复|答复|联系|核实|回电|反馈|同步|更新)"
+    r"\s?(?:以|之)?[内后]\s?(?:再)?(?:跟|给|为|和)?\s?(?:您|你)?\s?"
+    r"(?:确认|回复|答复|联系|核实|回电|反馈|同步|更新|回(?:个|一下)?(?:消息|话|电话))"
 )
 _FOLLOW_UP_EN = re.compile(
     r"\bi(?:'ll| will| can| shall| am going to)\s+(?:\w+\s+){0,2}?(?:get back to you|reply|respond|call you"
