@@ -187,13 +187,43 @@ def test_claim_scope_judges_each_sentence_by_the_product_it_names(store: FactSto
     assert "基础安装费120元" in checked.text
 
 
-def test_without_sources_an_unsupported_number_warns_and_asks_for_a_source() -> None:
+def test_without_sources_numbers_get_one_note_and_the_reply_passes() -> None:
+    """A human reply checked alone: its policy numbers cannot be checked, so one info note lists them; the
+    verdict stays pass (a note is not a flag). With sources the same number is judged and blocks."""
     engine = ComplianceEngine.from_paths()
-    alone = engine.check("亲，这款水壶299元，签收后15天内可以退货。")
-    assert alone.verdict.value == "warn"
-    assert {f.rule_id for f in alone.findings} == {"claim.unsourced"}
+    alone = engine.check("亲，这款水壶299元，签收后15天内可以退货，退款1-3个工作日到账。")
+    assert alone.verdict.value == "pass" and alone.flags == []
+    [note] = alone.findings
+    assert (note.rule_id, note.severity.value, note.matched) == ("claim.unchecked", "info", "299元")
+    assert "3" in note.message and "15天" in note.message
     sourced = engine.check("亲，这款水壶299元。", sources=["晨光电热水壶 价格: 199"])
     assert sourced.verdict.value == "block" and sourced.findings[0].rule_id == "claim.price"
+    assert all(f.rule_id != "claim.unchecked" for f in sourced.findings)
+
+
+def test_without_sources_a_product_performance_figure_warns_and_asks_for_a_source() -> None:
+    engine = ComplianceEngine.from_paths()
+    result = engine.check("这款耳机待机时间超过10天，15小时通话。")
+    assert result.verdict.value == "warn"
+    assert {f.matched for f in result.flags if f.rule_id == "claim.unsourced"} == {"10天", "15小时"}
+    assert engine.check("The battery lasts 30 hours.").verdict.value == "warn"
+    # A delivery estimate or a refund time is policy, not a product claim: a note only.
+    assert engine.check("预计2-5天左右有货，退款2小时到账。").verdict.value == "pass"
+
+
+def test_numbers_the_context_states_are_checked_even_without_sources() -> None:
+    engine = ComplianceEngine.from_paths()
+    result = engine.check("您的订单实付299元。", context="订单实付 299元")
+    assert result.findings == []
+
+
+def test_upper_case_g_and_letters_between_digits_are_not_units() -> None:
+    """5G, 24G存储卡, 3+64G are a network generation or gigabytes, not grams; 7M1 is part of a model code."""
+    engine = ComplianceEngine.from_paths()
+    for text in ("移动联通5G 双卡双待手机", "外加24G存储卡哦", "空调挂机(KFR-35GW/ERQWN3(7M1))"):
+        assert engine.check(text, sources=["保修1年"]).findings == [], text
+    grams = engine.check("净含量500g", sources=["保修1年"])
+    assert [f.rule_id for f in grams.findings] == ["claim.number"]
 
 
 def test_context_supports_order_facts_but_never_excuses_contact_or_promises() -> None:

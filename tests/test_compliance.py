@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from service.compliance.engine import ComplianceEngine
-from service.compliance.models import ComplianceResult, Severity, Verdict
+from service.compliance.models import ComplianceResult, Finding, Severity, Verdict
 from service.compliance.normalize import normalize
 from service.compliance.numbers import extract, parse_chinese_number
 from service.compliance.pii import id_number_ok, luhn_ok, mask_pii
+from service.compliance.scoring import score_labelled_set
+from service.console.highlight import segments as highlighted
 from service.errors import ErrorCode, ReplydraftError
 
 RETURNS = "7天无理由退货：签收次日起7天内可申请。退款在验收后24小时内发起，银行卡1-5个工作日到账。"
@@ -483,3 +485,230 @@ def test_markup_in_a_reply_blocks(engine: ComplianceEngine) -> None:
         result = engine.check(text)
         assert result.verdict == Verdict.BLOCK and "injection" in {f.category for f in result.findings}, text
     assert engine.check("数量<5件可以包邮。").verdict != Verdict.BLOCK
+
+
+# --- info notes ------------------------------------------------------------------------------------------
+
+
+def _finding(severity: Severity) -> Finding:
+    return Finding(
+        rule_id="r", category="unsupported_claim", severity=severity, start=0, end=1, matched="x", message="m"
+    )
+
+
+def test_info_notes_are_shown_but_never_flag() -> None:
+    """An info note (numbers left unchecked) keeps the verdict pass and is no flag in the metrics."""
+    only_note = ComplianceResult.from_findings([_finding(Severity.INFO)])
+    assert only_note.verdict == Verdict.PASS and only_note.flags == [] and len(only_note.findings) == 1
+    mixed = ComplianceResult.from_findings([_finding(Severity.INFO), _finding(Severity.WARN)])
+    assert mixed.verdict == Verdict.WARN and [f.severity for f in mixed.flags] == [Severity.WARN]
+
+
+def test_scoring_counts_an_item_with_only_a_note_as_clean() -> None:
+    engine = ComplianceEngine.from_paths()
+    item = {"id": "a", "text": "退款1-3个工作日到账。", "lang": "zh", "expected": {"verdict": "pass"}}
+    report = score_labelled_set(engine, [item])
+    assert report["false_positive_rate"] == 0.0 and report["mismatches"] == []
+
+
+def test_console_marks_a_note_apart_from_warnings() -> None:
+    segments = highlighted("退款1-3个工作日到账", [_finding(Severity.INFO)], [])
+    assert segments[0].severity == "info"
+
+
+# --- generalisation: meaning-level brush-offs, model codes, product names, non-claim numbers -------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "退货运费的事不在我们的负责范围。",
+        "这个找我们客服也没用。",
+        "物流慢跟我们店扯不上关系。",
+        "包装破损我们不承担责任。",
+        "您自己打快递网点的电话吧。",
+        "您去找品牌售后就行。",
+        "We are not liable for lost parcels.",
+        "Please get in touch with the carrier yourself.",
+    ],
+)
+def test_brush_off_paraphrases_block(engine: ComplianceEngine, text: str) -> None:
+    result = engine.check(text)
+    assert result.verdict == Verdict.BLOCK and cats(result) == {"banned_phrase"}, text
+
+
+@pytest.mark.parametrize("text", ["这个我们也左右不了。", "这个确实搞不定。", "Sorry, my hands are tied."])
+def test_cannot_do_anything_warns(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.WARN, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个我做不了主，我帮您问一下主管。",
+        "不在保修范围内，不过可以帮您申请付费维修。",
+        "您不用自己打快递电话，我来联系。",
+        "I'll sort it out with the courier today.",
+    ],
+)
+def test_brush_off_words_with_a_follow_up_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["型号QQ-120T的滤芯另购。", "编码QQ1024B在底部。", "配件号V-X6随机发货。", "The QQ-20 model is smaller."],
+)
+def test_contact_letters_inside_a_model_code_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS, text
+
+
+@pytest.mark.parametrize("text", ["加我QQ 123456789", "QQ-12345678 联系我", "加v-x 了解一下"])
+def test_contact_ids_that_look_like_codes_still_block(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.BLOCK, text
+
+
+@pytest.mark.parametrize("text", ["微信读书的会员不退。", "QQ星奶适合儿童。", "企业微信客户端请到官方下载。"])
+def test_brand_product_names_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS, text
+
+
+def test_a_time_in_the_past_is_not_a_claim(engine: ComplianceEngine) -> None:
+    assert engine.check("您5天前买的那件已经签收。", sources=[RETURNS]).findings == []
+    assert engine.check("You ordered it 5 days ago.", sources=[RETURNS]).findings == []
+    assert cats(engine.check("签收后30天内可以退货。", sources=[RETURNS])) == {"unsupported_claim"}
+
+
+@pytest.mark.parametrize("text", ["这是唯一要拧的螺丝。", "格式化后照片会永久丢失。", "万能转换插头附送。"])
+def test_plain_sense_absolutes_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS, text
+
+
+def test_absolute_claims_still_block(engine: ComplianceEngine) -> None:
+    assert engine.check("这是市面上唯一正品。").verdict == Verdict.BLOCK
+    assert engine.check("永久保修，放心用。").verdict == Verdict.BLOCK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "丢件的话您直接找中通去。",
+        "您自个儿跟卖家联系吧。",
+        "That's on the carrier, I'm afraid.",
+        "售后我们就不管了。",
+    ],
+)
+def test_more_brush_off_word_classes(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.BLOCK, text
+
+
+@pytest.mark.parametrize("text", ["您买的是QQ-M20款。", "WX-B12版本带遥控。", "新款VX5 Max到货了。"])
+def test_letter_then_digit_model_codes_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS, text
+
+
+def test_the_agents_follow_up_time_is_not_a_claim(engine: ComplianceEngine) -> None:
+    assert engine.check("20分钟后我再给您回复。", sources=[RETURNS]).findings == []
+    assert cats(engine.check("48小时后给您退款。", sources=[RETURNS])) == {"unsupported_claim"}
+
+
+def test_a_plain_negated_comparison_passes_but_nothing_better_blocks(engine: ComplianceEngine) -> None:
+    assert engine.check("这款也没有比那款更耐用，只是更轻。").verdict == Verdict.PASS
+    assert engine.check("没有比这款更耐用的了。").verdict == Verdict.BLOCK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您反映给物流就行，我们这边不处理。",
+        "坏了是快递公司的锅。",
+        "保修的事请向厂家咨询。",
+        "This is a matter for the carrier.",
+    ],
+)
+def test_third_round_brush_offs_block(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.BLOCK, text
+
+
+@pytest.mark.parametrize("text", ["您的退款我们无法受理。", "这个确实无解。", "It's beyond our control."])
+def test_third_round_cannot_warns(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.WARN, text
+
+
+@pytest.mark.parametrize(
+    ("text", "sources"),
+    [
+        ("适合5周岁以上。", [HEATER]),
+        ("2年级的孩子可以用。", [HEATER]),
+        ("您两个小时前问的我查到了。", [HEATER]),
+        ("我20分钟内给您答复。", [RETURNS]),
+        ("I'll get back to you within 20 minutes.", [RETURNS]),
+        ("我一定帮您跟进到底。", []),
+        ("手环可以显示微信消息提醒。", []),
+        ("账户注销是永久的。", []),
+    ],
+)
+def test_third_round_look_alikes_pass(engine: ComplianceEngine, text: str, sources: list[str]) -> None:
+    assert engine.check(text, sources=sources).verdict == Verdict.PASS, text
+
+
+def test_a_message_to_the_agent_on_wechat_still_blocks(engine: ComplianceEngine) -> None:
+    assert engine.check("有问题发我微信消息就行。").verdict == Verdict.BLOCK
+
+
+def test_just_wait_warns_unless_a_time_or_follow_up_is_given(engine: ComplianceEngine) -> None:
+    assert engine.check("您等着就行了。").verdict == Verdict.WARN
+    assert engine.check("您耐心等待就好了，到货后我会短信告知您。").verdict == Verdict.PASS
+
+
+def test_the_agents_own_email_for_documents_blocks(engine: ComplianceEngine) -> None:
+    result = engine.check("税号您发送到这个邮箱就可以了：li.agent@example.com")
+    assert result.verdict == Verdict.BLOCK and "off_platform" in cats(result)
+    assert engine.check("电子发票会发送到您下单时填写的邮箱。").verdict == Verdict.PASS
+
+
+def test_certainty_about_the_goods_condition_warns(engine: ComplianceEngine) -> None:
+    assert engine.check("放心，到手一定是全新的。").verdict == Verdict.WARN
+
+
+def test_store_commitments_and_spec_chains_stay_quantities() -> None:
+    """Only the agent's own first-person follow-up is dropped: the store's response times stay claims (facts
+    must keep stating them), and electrical or area specs written between digits are still read."""
+    assert extract("我20分钟内给您答复") == []
+    assert [q.values for q in extract("我们24小时内联系您")] == [(24.0,)]
+    assert [q.values for q in extract("we will get back to you within 24 hours")] == [(24.0,)]
+    assert [q.unit for q in extract("输出 5v3a / 9v2a")] == ["v", "v"]
+    assert [q.unit for q in extract("线径≥2.5mm2，风量22m3/min")] == ["cm", "cm"]
+    assert extract("空调挂机(kfr-35gw/erqwn3(7m1))") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个不归咱们这边管哦。",
+        "您自行去附近的营业厅办理吧。",
+        "您找物流客服吧。",
+        "That's the carrier's department.",
+        "It has nothing to do with us.",
+    ],
+)
+def test_fourth_round_brush_offs_block(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.BLOCK, text
+
+
+@pytest.mark.parametrize("text", ["这事我也插不上手。", "We're not in a position to change it."])
+def test_fourth_round_cannot_warns(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.WARN, text
+
+
+@pytest.mark.parametrize(
+    ("text", "sources"),
+    [
+        ("我10分钟后给您回个消息。", [RETURNS]),
+        ("您3年前在我们店买的那台，我帮您查保修。", [HEATER]),
+        ("这是唯一的一台样机。", []),
+        ("建议您联系品牌售后，我把电话发您。", []),
+    ],
+)
+def test_fourth_round_look_alikes_pass(engine: ComplianceEngine, text: str, sources: list[str]) -> None:
+    assert engine.check(text, sources=sources).verdict == Verdict.PASS, text

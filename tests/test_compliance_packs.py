@@ -38,7 +38,7 @@ def rule(id: str = "store.rule", category: str = "banned_phrase", matcher: str =
 def test_builtin_packs_cover_every_category() -> None:
     rules = compile_rules(builtin_pack_paths())
     assert {r.rule.category for r in rules} == set(CATEGORIES)
-    assert {r.rule.severity.value for r in rules} == {"block", "warn"}
+    assert {r.rule.severity.value for r in rules} == {"block", "warn", "info"}
 
 
 def test_store_pack_from_settings_is_loaded_with_allowed_domains_and_bound(tmp_path: Path) -> None:

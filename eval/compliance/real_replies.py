@@ -104,9 +104,7 @@ def main() -> None:
     for raw, said in sample:
         text = render(raw)
         result = engine.check(text, context=CONTEXT, customer_text=render(said)[-4000:] or None)
-        findings = [
-            f for f in result.findings if not (args.skip_claims and f.category == "unsupported_claim")
-        ]
+        findings = [f for f in result.flags if not (args.skip_claims and f.category == "unsupported_claim")]
         verdict = (
             "pass" if not findings else ("block" if any(f.severity == "block" for f in findings) else "warn")
         )

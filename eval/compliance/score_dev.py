@@ -31,17 +31,17 @@ def score(engine: Any, items: list[dict[str, Any]]) -> tuple[dict[str, list[int]
             language=item.get("lang"),
             customer_text=item.get("customer_text"),
         )
-        got = {f.category for f in result.findings}
+        got = {f.category for f in result.flags}
         want = set(item["expected"]["categories"])
         if item["expected"]["verdict"] == "pass":
-            ok = not result.findings
+            ok = not result.flags
         else:
             ok = want <= got and result.verdict != "pass"
         tech = item.get("technique") or "-"
         by_tech[tech][0] += 1
         by_tech[tech][1] += ok
         if not ok:
-            found = [f"{f.rule_id}:{f.matched}" for f in result.findings]
+            found = [f"{f.rule_id}:{f.matched}" for f in result.flags]
             misses.append(f"{item['id']}: {item['text']} -> {result.verdict} {found}")
     return by_tech, misses
 

@@ -48,7 +48,8 @@ class CheckRequest(BaseModel):
 )
 def check(body: CheckRequest, container: ContainerDep) -> ComplianceResult:
     """Findings (rule, category, severity, span, matched text, message, suggestion) and a verdict:
-    ``block`` if any finding blocks, ``warn`` if there are only warnings, else ``pass``."""
+    ``block`` if any finding blocks, ``warn`` if any warns, else ``pass``; ``info`` findings are notes (e.g.
+    numbers not checked because no sources were given) and never change the verdict."""
     return container.compliance.check(  # type: ignore[no-any-return]
         body.text,
         sources=body.sources,

@@ -40,7 +40,7 @@ def _print_result(result: ComplianceResult) -> None:
     for name, ratio, width in (*columns, ("advice", 6, 20)):
         table.add_column(name, ratio=ratio, min_width=width, overflow="fold")
     for f in result.findings:
-        sev_style = "red" if f.severity == Severity.BLOCK else "yellow"
+        sev_style = {Severity.BLOCK: "red", Severity.WARN: "yellow"}.get(f.severity, "dim")
         advice = Text(f.message)
         if f.suggestion:
             advice.append("\n→ " + f.suggestion, style="dim")

@@ -79,7 +79,16 @@ class Document:
 
     @cached_property
     def quantities(self) -> list[numbers.Quantity]:
-        return numbers.extract(self.text)
+        """Quantities of the text, less "G" written upper-case after a number: 5G, 24G存储卡 and 3+64G name a
+        network generation or gigabytes, not grams (lower-case "500g" stays a weight)."""
+        out = []
+        for q in numbers.extract(self.text):
+            if q.unit == "kg" and self.text[q.end - 1] == "g":
+                start, end = self.norm.to_original(q.start, q.end)
+                if self.norm.original[start:end].rstrip().endswith(("G", "Ｇ")):
+                    continue
+            out.append(q)
+        return out
 
     @cached_property
     def supported(self) -> set[tuple[str, float]]:
@@ -269,6 +278,32 @@ def unsupported_quantity(doc: Document, params: QuantityParams) -> Iterator[Hit]
             if not pattern.search(doc.text, lo, hi):
                 continue
         yield _claim_hit(q, judgement)
+
+
+class UncheckedParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    families: list[Literal["price", "discount", "percent", "duration", "measure"]] = Field(min_length=1)
+    shown: int = Field(5, ge=1, le=20, description="How many of the numbers the note lists")
+
+
+@register_check("unchecked_numbers", UncheckedParams)
+def unchecked_numbers(doc: Document, params: UncheckedParams) -> Iterator[Hit]:
+    """One note for a text checked with no sources and no fact scope (a human reply run through
+    ``replydraft check``): its numbers could not be checked. One hit on the first number, listing them, so a
+    reply with refund times and fees is not flagged once per number. Numbers the agent's context states
+    count as checked."""
+    if doc.has_evidence:
+        return
+    found = [q for q in doc.quantities if q.family in params.families and not doc.judge(q).supported]
+    if not found:
+        return
+    listed = "、".join(doc.text[q.start : q.end] for q in found[: params.shown])
+    more = f" … (+{len(found) - params.shown})" if len(found) > params.shown else ""
+    message = (
+        f"没有提供资料，{len(found)} 个数字未核对：{listed}{more} / "
+        f"no sources given: {len(found)} number(s) not checked"
+    )
+    yield Hit(found[0].start, found[0].end, message)
 
 
 def _claim_hit(q: numbers.Quantity, judgement: numbers.Judgement) -> Hit:

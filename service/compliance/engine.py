@@ -212,7 +212,7 @@ _ZH_NEGATION = re.compile(
     r"(?<![能会要是用行可好特分区告差级性类识鉴辨])"
     r"(?:不会|不要|切勿|请勿|谨防|不得|禁止|严禁|不支持|不接受|警惕|勿|别|不能|不可|不用|无需|不需要|从不|绝不|"
     r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|"
-    r"称不上|算不上|谈不上)"
+    r"称不上|算不上|谈不上|说不上|够不上|比不上)"
     r"(?!忘|人|的|处|家|问题|关系|事|客气|担心|着急|急)"
     r"[^,.!?;:，。！？；：~\s哦哈呢吧啊呀嘛啦]{0,12}\Z"
 )
@@ -313,19 +313,20 @@ _MEASURE_RE = re.compile(
     r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s?(?:[a-z°³²/%]+|[℃度升瓦克斤米寸档挡级层套])"
 )
 
-_RANK = {Severity.BLOCK: 0, Severity.WARN: 1}
+_RANK = {Severity.BLOCK: 0, Severity.WARN: 1, Severity.INFO: 2}
 
 
 def _dedupe(candidates: list[_Candidate]) -> list[_Candidate]:
     """One finding per problem: overlapping matches of the same category collapse into one finding of the
     most severe (then longest) rule, spanning them all. Kept spans per category stay sorted and disjoint,
-    so each candidate costs a binary search."""
+    so each candidate costs a binary search. Info notes merge only with notes: a flag never swallows one."""
     ordered = sorted(
         candidates, key=lambda c: (_RANK[c.rule.rule.severity], -(c.end - c.start), c.start, c.rule.id)
     )
     kept: dict[str, list[_Candidate]] = {}
     for c in ordered:
-        spans = kept.setdefault(c.rule.rule.category, [])
+        info = c.rule.rule.severity == Severity.INFO
+        spans = kept.setdefault(c.rule.rule.category + ("/info" if info else ""), [])
         i = bisect.bisect_left(spans, c.start, key=lambda k: k.start)
         lo = i - 1 if i > 0 and spans[i - 1].end > c.start else i
         hi = i

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
 
 class Severity(StrEnum):
+    """``info`` is a note for the reviewer (e.g. numbers left unchecked because no source was given): shown
+    with the findings, never a flag, so it neither changes the verdict nor counts in the metrics."""
+
     BLOCK = "block"
     WARN = "warn"
+    INFO = "info"
 
 
 class Verdict(StrEnum):
@@ -30,16 +35,24 @@ class Finding(BaseModel):
     suggestion: str | None = None
 
 
+def verdict_of(findings: Iterable[Finding]) -> Verdict:
+    """block if any finding blocks, warn if any warns; info notes alone leave the text a pass."""
+    severities = {f.severity for f in findings}
+    if Severity.BLOCK in severities:
+        return Verdict.BLOCK
+    return Verdict.WARN if Severity.WARN in severities else Verdict.PASS
+
+
 class ComplianceResult(BaseModel):
     verdict: Verdict
     findings: list[Finding] = Field(default_factory=list)
 
+    @property
+    def flags(self) -> list[Finding]:
+        """The findings that hold or stop the text (block and warn); info notes left out."""
+        return [f for f in self.findings if f.severity != Severity.INFO]
+
     @classmethod
     def from_findings(cls, findings: list[Finding]) -> ComplianceResult:
-        if any(f.severity == Severity.BLOCK for f in findings):
-            verdict = Verdict.BLOCK
-        elif findings:
-            verdict = Verdict.WARN
-        else:
-            verdict = Verdict.PASS
+        verdict = verdict_of(findings)
         return cls(verdict=verdict, findings=sorted(findings, key=lambda f: (f.start, f.end, f.rule_id)))

@@ -146,6 +146,32 @@ _IDIOM_BEFORE = re.compile(r"(?:最后|同|这|那|某|哪|有|前|当|每|任�
 _THRESHOLD = re.compile(
     rf"满\s?(?P<a>{_AR})\s?(?:元|块)?(?:\s?[减降返]\s?(?P<b>{_AR})(?!\s?(?:%|折)))?(?![0-9.%])"
 )
+# A time reference into the past: "3天前下的订单", "10分钟前发的图片", "3 days ago" (a deadline such as
+# "到期3天前申请" does not read as a past event and stays a claim).
+_AGO = re.compile(
+    r"\s?(?:(?:以|之)?前\s?(?:在[^,.!?;，。！？；]{1,8}?)?(?:下|买|购|发|拍|收|提交|付|寄|签|退|申请过|问|说|咨询|联系|留言|反馈|来|到|的|您|你|我|就|已|刚))"
+    r"|\s?ago\b"
+)
+_AMPS = re.compile(r"[0-9.]+a(?![a-z])")
+_SQUARED = re.compile(r"[23](?![0-9a-z])")
+# An age or a school year, not a duration: 3周岁, 3年级, 90年代.
+_NOT_A_SPAN = ("岁", "级", "代", "纪", "份")
+# The agent's own follow-up, said in the first person singular ("10分钟后我再跟您确认", "我30分钟内给您答复",
+# "I'll get back to you within 30 minutes"): a time the agent sets for checking back, not a fact. The
+# store's commitments ("我们24小时内联系您", "we reply within 24 hours", "24小时后给您退款") stay claims.
+_FOLLOW_UP = re.compile(
+    r"\s?(?:以|之)?后\s?(?:(?:我|小妹|妹子)(?!们)\s?(?:再|会|就)?|再)\s?(?:跟|给|为|和)?\s?(?:您|你)?\s?"
+    r"(?:确认|回复|答复|联系|核实|回电|反馈|同步|更新|说明|查)"
+)
+_AGENT_BEFORE = re.compile(r"(?:我|小妹|妹子)(?:会|将|争取|尽量|最迟|最晚)?(?:在)?\s?\Z")
+_WITHIN_REPLY = re.compile(
+    r"\s?(?:以|之)?[内后]\s?(?:再)?(?:跟|给|为|和)?\s?(?:您|你)?\s?"
+    r"(?:确认|回复|答复|联系|核实|回电|反馈|同步|更新|回(?:个|一下)?(?:消息|话|电话))"
+)
+_FOLLOW_UP_EN = re.compile(
+    r"\bi(?:'ll| will| can| shall| am going to)\s+(?:\w+\s+){0,2}?(?:get back to you|reply|respond|call you"
+    r"(?: back)?|update you|follow up|check back|confirm|let you know)\s+(?:with)?in\s+(?:the next\s+)?\Z"
+)
 _CURRENCY_UNIT = {
     "¥": "cny",
     "rmb": "cny",
@@ -260,6 +286,26 @@ def extract(text: str, *, labelled_prices: bool = False) -> list[Quantity]:
         a, b = m["a"], m["b"]
         if unit_text == "块" and not _is_arabic(a) and not text.startswith("钱", m.end()):
             continue  # 一块 is "together" or "a piece", not a yuan
+        if (
+            unit_text[-1].isalpha()
+            and unit_text.isascii()
+            and text[m.end() : m.end() + 1].isdigit()
+            and not _AMPS.match(text, m.end())
+            and not _SQUARED.match(text, m.end())
+        ):
+            continue  # 7m1, 2h5: letters between digits make a model code (5V3A is volts and amps; 4mm² and
+            # 22m³/min, folded to mm2 and m3, are areas and volumes)
+        if family == "duration" and (
+            _AGO.match(text, m.end())
+            or _FOLLOW_UP.match(text, m.end())
+            or _FOLLOW_UP_EN.search(text, max(0, m.start() - 60), m.start())
+            or (
+                _WITHIN_REPLY.match(text, m.end())
+                and _AGENT_BEFORE.search(text, max(0, m.start() - 8), m.start())
+            )
+            or text.startswith(_NOT_A_SPAN, m.end())
+        ):
+            continue  # 3天前下的订单, "3 days ago", 10分钟后我再跟您确认, 3周岁, 3年级: not a claimed span
         if unit_text == "日" and _DATE_BEFORE.search(text, 0, m.start()):
             continue  # 3月8日 is a date
         if a == "一" and b is None and _IDIOM_BEFORE.search(text, max(0, m.start() - 3), m.start()):

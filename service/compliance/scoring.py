@@ -116,7 +116,7 @@ def score_labelled_set(engine: Checker, items: Iterable[LabelledItem | Mapping[s
             language=item.lang,
             customer_text=item.customer_text,
         )
-        got = {f.category for f in result.findings}
+        got = {f.category for f in result.flags}  # info notes are not flags
         want = set(item.expected.categories)
         for cat in CATEGORIES:
             if cat in got and cat in want:
@@ -158,7 +158,7 @@ def score_labelled_set(engine: Checker, items: Iterable[LabelledItem | Mapping[s
                     "text": item.text,
                     "expected": {"verdict": item.expected.verdict.value, "categories": sorted(want)},
                     "got": {"verdict": result.verdict.value, "categories": sorted(got)},
-                    "findings": [f"{f.rule_id}:{f.matched}" for f in result.findings],
+                    "findings": [f"{f.rule_id}:{f.matched}" for f in result.flags],
                 }
             )
     per_category = {

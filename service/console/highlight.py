@@ -59,8 +59,9 @@ def segments(text: str, findings: Sequence[Finding], markers: Iterable[int] = ()
         covering = tuple(i for s, e, i in spans if s <= a and b <= e)
         severity = None
         if covering:
-            blocks = any(findings[i].severity == Severity.BLOCK for i in covering)
-            severity = Severity.BLOCK.value if blocks else Severity.WARN.value
+            severities = {findings[i].severity for i in covering}
+            worst = next(s for s in (Severity.BLOCK, Severity.WARN, Severity.INFO) if s in severities)
+            severity = worst.value
         cite = cite_at.get(a) if a in cite_at and _MARKER.fullmatch(text[a:b]) else None
         out.append(Segment(text[a:b], covering, severity, cite))
     return _merge(out)

@@ -126,6 +126,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "verdict.any": {"zh": "全部结论", "en": "Any verdict"},
     "severity.block": {"zh": "拦截", "en": "Block"},
     "severity.warn": {"zh": "警告", "en": "Warn"},
+    "severity.info": {"zh": "提示", "en": "Note"},
     # queue
     "queue.title": {"zh": "审核队列", "en": "Review queue"},
     "queue.count.pending": {"zh": "待审核", "en": "Pending"},

@@ -48,6 +48,7 @@ JS_STRINGS = (
     "draft.suggestion",
     "severity.block",
     "severity.warn",
+    "severity.info",
     "verdict.pass",
     "verdict.warn",
     "verdict.block",

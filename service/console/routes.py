@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.deps import ContainerDep
-from service.compliance.models import Finding
+from service.compliance.models import Finding, verdict_of
 from service.console import adapter, i18n, learning, policy, views
 from service.console.page import (
     STATIC,
@@ -251,9 +251,7 @@ def _store_actions(v: Viewer, record: DraftRecord) -> list[Any]:
 
 
 def _verdict(findings: list[Finding]) -> str:
-    if any(f.severity.value == "block" for f in findings):
-        return "block"
-    return "warn" if findings else "pass"
+    return verdict_of(findings).value
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)

@@ -103,7 +103,8 @@ def compute(db: Database, days: int, now: datetime) -> Stats:
             bucket.fallbacks += kind == FALLBACK
             bucket.model_tries += kind in (MODEL, FALLBACK)
         for finding in (compliance or {}).get("findings", []):
-            findings[str(finding.get("category", "unknown"))] += 1
+            if finding.get("severity") != "info":  # a note for the reviewer, not a problem found
+                findings[str(finding.get("category", "unknown"))] += 1
 
     distances: list[float] = []
     reasons: Counter[str] = Counter()
