@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from service.answering.kinds import kind_scores, vocabulary_terms
+from service.answering.english_questions import english_kind_scores
+from service.answering.kinds import kind_scores as _kind_scores
+from service.answering.kinds import vocabulary_terms
 from service.drafting.text import terms
 
 MAX_PARTS = 4
@@ -49,6 +51,15 @@ class QuestionPart:
     @property
     def kind(self) -> str | None:
         return self.kinds[0] if self.kinds else None
+
+
+def kind_scores(text: str) -> dict[str, float]:
+    """The kinds a question part asks for: the shared vocabulary plus the English question patterns
+    (service/answering/english_questions.py), which only questions use (facts keep their own kinds)."""
+    scores = _kind_scores(text)
+    for kind, score in english_kind_scores(text).items():
+        scores[kind] = scores.get(kind, 0.0) + score
+    return scores
 
 
 def kinds_of(text: str) -> tuple[str, ...]:

@@ -1,0 +1,117 @@
+"""English for English customers: question kinds asked in English words, and Chinese sheet facts rendered
+as English sentences with their numbers and units (or quoted, never word-by-word)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from service.answering import english
+from service.answering.questions import split_parts
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("How many watts is the AB-20 heater?", "spec"),
+        ("How heavy is the XY-9?", "spec"),
+        ("What are the dimensions of the QQ-60?", "spec"),
+        ("How long does the RW-60 take to heat a full tank?", "spec"),
+        ("Can I exchange the 80L for the 60 litre version?", "exchange"),
+        ("Is installation free for the gas heater?", "install_fee"),
+        ("My heater shows E4. What should I do?", "fault"),
+        ("What comes free with the LN-7?", "gift"),
+        ("Do I pay labour during the warranty?", "warranty"),
+        ("Winter is coming. What should I do with my gas heater?", "usage"),
+        ("Is an order screenshot enough or do I need the receipt?", "invoice"),
+    ],
+)
+def test_english_questions_map_to_a_kind(message: str, kind: str) -> None:
+    parts = split_parts(message)
+    assert kind in parts[0].kinds
+
+
+def test_two_english_questions_are_two_parts() -> None:
+    parts = split_parts("Is installation free for the MK-6? How much to extend the flue pipe?")
+    assert len(parts) == 2
+    assert "install_fee" in parts[0].kinds and "materials" in parts[1].kinds
+
+
+@pytest.mark.parametrize(
+    ("chinese", "expected"),
+    [
+        ("20个工作日", "20 working days"),
+        ("签收后7天", "7 days"),
+        ("150元", "150 yuan"),
+        ("6.6升", "6.6 L"),
+        ("2000瓦", "2000 W"),
+        ("10分钟", "10 minutes"),
+        ("1年", "1 year"),
+        ("8元/米", "8 yuan per metre"),
+        ("2万京豆", "20,000"),
+    ],
+)
+def test_numbers_keep_their_units_in_english(chinese: str, expected: str) -> None:
+    assert expected in english.numbers_en(chinese)
+
+
+def test_warranty_clauses_become_english_sentences() -> None:
+    out = english.sentence_en("整机包修8年，内胆及主要部件保修8年，加热管保修3年", english.plain_quote)
+    assert out == (
+        "whole unit warranty: 8 years; inner tank and main components warranty: 8 years; "
+        "heating element warranty: 3 years"
+    )
+
+
+def test_gift_record_in_english_with_its_claim_deadline() -> None:
+    pairs = (("赠品名称", "空气炸锅"), ("赠品描述", "签收后20天内联系客服登记"))
+    out = english.record_en("gift", pairs, english.plain_quote)
+    assert out == "Free gift: air fryer. Register with customer service within 20 days of delivery"
+
+
+def test_a_gift_is_never_named_by_a_neighbouring_concept() -> None:
+    # the retrieval glossary groups microwave, oven and air fryer in one concept; the renderer must not
+    out = english.terms_en("空气炸锅")
+    assert out == "air fryer"
+
+
+def test_free_text_is_quoted_not_garbled() -> None:
+    out = english.sentence_en("赠品将按照您原来的地址发货", english.plain_quote)
+    assert out == "the product sheet says “赠品将按照您原来的地址发货”"
+
+
+def test_without_quotes_an_untranslatable_fact_is_left_out() -> None:
+    assert english.sentence_en("赠品将按照您原来的地址发货", lambda _: None) is None
+
+
+def test_fault_row_keeps_code_and_translated_name() -> None:
+    pairs = (("故障代码", "E1"), ("故障名称", "无法点火"), ("故障解决方案", "请联系售后服务中心"))
+    out = english.record_en("fault", pairs, english.plain_quote)
+    assert out == "Code E1 (no ignition). What to do: please contact after-sales service"
+
+
+def test_exchangeable_product_named_by_code_and_capacity() -> None:
+    pairs = (("商品ID", "42"), ("商品描述", "某品牌 60升 电热水器 AB6032-XY7(HE)"), ("商品状态", "已上架"))
+    out = english.record_en("exchange", pairs, english.plain_quote)
+    assert out == "It can be exchanged for the AB6032-XY7(HE) 60L (product ID 42), which is on sale"
+
+
+def test_dimensions_and_weight_in_english() -> None:
+    out = english.sentence_en("产品尺寸为300x280x303mm，净重6kg", english.plain_quote)
+    assert out is not None and not CJK.search(out)
+    assert "300x280x303 mm" in out and "6kg" in out
+
+
+def test_fact_sentences_never_show_a_raw_field_name() -> None:
+    out = english.fact_en("warranty", "整机质保8年", "维修说明#2", (), "this model", product=True)
+    assert out is not None and "维修说明" not in out and "#" not in out and "8 years" in out
+
+
+def test_over_budget_a_detail_clause_is_left_out_but_a_condition_takes_the_fact() -> None:
+    detail = english.sentence_en("整机质保8年，便于搬运和收纳", english.omit_quote)
+    assert detail == "whole unit warranty: 8 years"
+    condition = english.sentence_en("若超出保修范围，维修费用按实际收取", english.omit_quote)
+    assert condition is None
