@@ -90,7 +90,7 @@ def test_without_quotes_an_untranslatable_fact_is_left_out() -> None:
 def test_fault_row_keeps_code_and_translated_name() -> None:
     pairs = (("故障代码", "E1"), ("故障名称", "无法点火"), ("故障解决方案", "请联系售后服务中心"))
     out = english.record_en("fault", pairs, english.plain_quote)
-    assert out == "Code E1 (no ignition). What to do: please contact after-sales service"
+    assert out == "Code E1 (no ignition). What to do: please contact after-sales service centre"
 
 
 def test_exchangeable_product_named_by_code_and_capacity() -> None:
@@ -115,3 +115,17 @@ def test_over_budget_a_detail_clause_is_left_out_but_a_condition_takes_the_fact(
     assert detail == "whole unit warranty: 8 years"
     condition = english.sentence_en("若超出保修范围，维修费用按实际收取", english.omit_quote)
     assert condition is None
+
+
+def test_dimensions_written_with_length_width_height_words() -> None:
+    out = english.sentence_en("产品尺寸为长555mm×宽345mm×高180mm，净重11.5kg", english.plain_quote)
+    assert out == "the dimensions are 555 × 345 × 180 mm (L×W×H); net weight 11.5kg"
+
+
+def test_such_as_in_brackets_is_not_read_as_a_condition() -> None:
+    out = english.sentence_en("主要零部件（如电机、控制板）保修期为10年", english.omit_quote)
+    assert out == "main components (such as motor, control board) warranty: 10 years"
+
+
+def test_english_question_finds_chinese_sheet_terms() -> None:
+    assert "烟管" in english.chinese_terms("How much to extend the flue pipe?").split()

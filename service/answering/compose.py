@@ -234,10 +234,13 @@ def _within_budget(
             key=lambda ij: len(english.CJK.findall(rendered[ij[0]][ij[1]][2])),
         )
         fact, ref, before = rendered[i][j]
-        again = _render_en(fact, ref, many=many, glossary=glossary, quote=english.omit_quote)
-        if again and english.CJK.search(again):
+        again = ""
+        for quote in (english.short_quote, english.omit_quote):  # shorter quotes, then none
+            again = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
+            if again and len(english.CJK.findall(again)) < len(english.CJK.findall(before)):
+                break
             again = ""
-        if again and again != before:
+        if again:
             rendered[i][j] = (fact, ref, again)
         else:
             del rendered[i][j]

@@ -188,6 +188,30 @@ WORDS: dict[str, str] = {
     "加装": "install", "安装减压阀": "install a pressure-reducing valve", "安全检查": "safety check",
     "安装方便": "easy to install", "使用安全": "safe to use", "使用方便": "easy to use",
     "出水断电": "power cut-off while water runs", "操作简单": "simple to operate",
+    "其": "its", "日常": "daily", "洗碗": "dish washing", "洗菜": "washing vegetables", "需求": "needs",
+    "洗浴": "bathing", "淋浴": "showering", "人": "people",
+    "温控": "temperature control", "故障现象": "symptom", "现象": "symptom", "可能原因": "possible cause",
+    "原因": "cause", "处理方法": "what to do", "处理方式": "what to do", "使用提示": "tips for use",
+    "烧水时间": "boiling time", "常温水": "room-temperature water", "可选温度": "selectable temperatures",
+    "保温": "keep warm", "选温度": "choose a temperature", "自动关闭": "switches off automatically",
+    "自动断电": "automatic power-off", "沸腾": "boiling", "防干烧": "dry-boil protection", "底座": "base",
+    "旋转": "rotating", "壶身": "kettle body", "指示灯": "indicator light", "不亮": "not lit",
+    "只能": "can only", "烧开": "boil", "选定温度": "the chosen temperature", "最长": "at most",
+    "外壳": "casing", "双层": "double-layer", "防烫": "anti-scald", "常见问题": "common questions",
+    "充电": "charging", "续航": "battery life", "防水": "waterproof", "蓝牙": "Bluetooth",
+    "降噪": "noise cancelling", "重新": "again", "再试": "try again", "换一个": "another",
+    "寄修": "send it in for repair", "除垢": "descale", "柠檬酸": "citric acid", "浸泡": "soak",
+    "煮沸": "boil", "倒掉": "pour away", "重复": "repeat", "装满水": "fill with water", "新机": "new unit",
+    "首次使用": "first use", "气味": "smell", "水位": "water level", "超过": "exceed", "刻度线": "mark",
+    "空壶通电": "switch it on empty",
+    "享": "", "享受": "", "加长": "extension", "二次上门": "second visit", "加固": "reinforcement",
+    "墙体加固支架": "wall reinforcement bracket", "特殊墙体": "special walls", "打孔": "drilling",
+    "每个孔": "per hole", "每孔": "per hole", "关键部件": "key components",
+    "免费更换或维修": "free replacement or repair",
+    "免费更换": "free replacement", "免费维修": "free repair", "更换或维修": "replacement or repair",
+    "旧机拆除": "removal of the old unit", "移机": "relocation", "调试": "commissioning", "注册": "register",
+    "绑定": "link", "可获": "to get", "晒单": "post a photo review", "好评": "positive review",
+    "领取": "claim", "登记": "register", "赠送": "free", "赠品": "free gift",
 }  # fmt: skip
 _LIST_SEP = {"、": ", ", "和": " and ", "及": " and ", "与": " and ", "或": " or ", "/": "/", "+": " + "}
 _FILLER = re.compile(r"[的等]")
@@ -216,7 +240,7 @@ UNITS: list[tuple[str, str, str]] = [  # (Chinese unit, English singular, Englis
     ("条", "piece", "pieces"), ("只", "piece", "pieces"), ("张", "piece", "pieces"), ("倍", "x", "x"),
 ]  # fmt: skip
 _UNIT_ALT = "|".join(re.escape(u) for u, _, _ in sorted(UNITS, key=lambda u: -len(u[0])))
-_QTY = re.compile(rf"(?P<cur>[¥￥])?\s*(?P<num>{_NUM})\s*(?P<wan>万)?\s*(?P<unit>{_UNIT_ALT})?")
+_QTY = re.compile(rf"(?P<cur>[¥￥]\s*)?(?P<num>{_NUM})(?:\s*(?P<wan>万))?(?:\s*(?P<unit>{_UNIT_ALT}))?")
 _UNIT_EN = {u: (one, many) for u, one, many in UNITS}
 _ZH_NUM = {"一": "1", "两": "2", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8",
            "九": "9", "十": "10"}  # fmt: skip
@@ -262,7 +286,7 @@ def terms_en(text: str, words: bool = False) -> str | None:
     """A clause made only of known terms (with ``words``: also the light words and common verbs), numbers
     with units and list punctuation, in English; None when any Chinese word is left that the tables do not
     know (it would be guessed)."""
-    text = text.strip()
+    text = re.sub(r"([（(])(?:如|例如|比如)", r"\1such as ", text.strip())
     if words:  # "24小时内响应" -> "响应 within 24 hours": English puts the time after the verb
         text = _WITHIN.sub(lambda m: f"【within {numbers_en(m.group('n'))}】", text)
     text = numbers_en(text)
@@ -291,7 +315,7 @@ _PAY = r"(?:收取|收费|加收|另收|另计|需付|支付|收)"
 # (pattern of a whole clause, English with {n} and {t}); {t} must be a term clause (terms_en)
 TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?:提供)?{_N}{_T}?(?:免费)?(?:质保|保修|包修)(?:服务)?$"), "{t} warranty: {n}"),
-    (re.compile(rf"^{_T}?(?:免费)?(?:质保|保修|包修|保){_N}$"), "{t} warranty: {n}"),
+    (re.compile(rf"^{_T}?(?:免费)?(?:质保|保修|包修|保)(?:期)?(?:为|是)?{_N}$"), "{t} warranty: {n}"),
     (re.compile(rf"^{_T}?{_N}(?:免费)?(?:质保|保修|包修)$"), "{t} warranty: {n}"),
     (re.compile(rf"^{_T}{_N}(?:内)?漏水(?:免费)?包换(?:新机)?$"),
      "{t}: replaced free if it leaks within {n}"),
@@ -336,6 +360,9 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     # sizes and specifications
     (re.compile(r"^(?:产品|机身|整机)?(?:尺寸|外形尺寸|长宽高)(?:为|是|约)?(?P<d>[\d.]+\s*[×xX*]\s*[\d.]+\s*[×xX*]\s*[\d.]+)"
                 r"\s*(?P<u>mm|cm|毫米|厘米)(?:[（(]长×宽×高[)）])?$"), "the dimensions are {d} {u} (L×W×H)"),
+    (re.compile(r"^(?:产品|机身|整机)?(?:尺寸|外形尺寸)(?:为|是|约)?长\s*(?P<x>[\d.]+)\s*(?:mm|毫米)?\s*[×xX*]\s*宽\s*"
+                r"(?P<y>[\d.]+)\s*(?:mm|毫米)?\s*[×xX*]\s*高\s*(?P<z>[\d.]+)\s*(?:mm|毫米)$"),
+     "the dimensions are {x} × {y} × {z} mm (L×W×H)"),
     (re.compile(rf"^(?:产品)?(?:净重|重量|整机重量)(?:为|仅为|约为|约|是)?{_N}$"), "it weighs {n}"),
     (re.compile(rf"^(?:额定)?(?:功率|加热功率)(?:为|是)?{_N}$"), "the power is {n}"),
     (re.compile(rf"^(?:额定)?容量(?:为|是)?{_N}$"), "the capacity is {n}"),
@@ -359,7 +386,7 @@ def template_en(clause: str) -> str | None:
                 values[key] = ""
                 continue
             if key == "t":
-                t = terms_en(raw)
+                t = terms_en(raw) or terms_en(raw, words=True)
                 if t is None:
                     ok = False
                     break
@@ -444,7 +471,7 @@ def sentence_en(text: str, quote: Callable[[str], str | None]) -> str | None:
     return "; ".join(p for p in parts if p) or None
 
 
-_QUALIFIES = re.compile(r"若|如果|如|除|非|不|无|未|仅|只|禁|勿|但|否则|超出|超过")
+_QUALIFIES = re.compile(r"若|如果|如需|如有|如问题|除|非|不|无|未|仅|只|禁|勿|但|否则|超出|超过")
 
 
 def omit_quote(chinese: str) -> str | None:
@@ -453,10 +480,25 @@ def omit_quote(chinese: str) -> str | None:
     return None if _QUALIFIES.search(chinese) else ""
 
 
+SHORT_QUOTE_CHARS = 12
+
+
+def short_quote(chinese: str) -> str | None:
+    """Near the Chinese budget: only short clauses that state a number are quoted; other detail is left
+    out, and a left-out clause that qualifies the rest takes the whole fact with it (None)."""
+    kept: list[str] = []
+    for clause in re.split(r"[，,；;]", chinese):
+        if len(CJK.findall(clause)) <= SHORT_QUOTE_CHARS and re.search(r"\d", clause):
+            kept.append(clause.strip())
+        elif _QUALIFIES.search(clause):
+            return None
+    return f"the product sheet says “{'，'.join(kept)}”" if kept else ""
+
+
 def plain_quote(chinese: str) -> str | None:
     """The default quote: short runs only, marked as the sheet's own words."""
     if len(CJK.findall(chinese)) > QUOTE_CHARS:
-        return None
+        return short_quote(chinese)  # too long to quote whole: its short clauses with numbers
     return f"the product sheet says “{chinese}”"
 
 
@@ -535,14 +577,17 @@ def record_en(
         return f"It can be exchanged for the {who}" + (f", which is {status}" if status else "")
     if kind == "fault" or _pair(pairs, "代码", "code"):
         code = _pair(pairs, "代码", "code")
-        fault = _pair(pairs, "故障名称", "名称", "name")
+        fault = _pair(pairs, "故障名称", "现象", "名称", "name", "symptom")
+        cause = _pair(pairs, "原因", "cause")
         fix = _pair(pairs, "方案", "解决", "处理", "solution")
         fault_en = sentence_en(fault, quote) if fault else ""
+        cause_en = sentence_en(cause, quote) if cause else ""
         fix_en = sentence_en(fix, quote) if fix else ""
-        if fault_en is None or fix_en is None or not (code or fault_en):
+        if fault_en is None or fix_en is None or cause_en is None or not (code or fault_en):
             return None
-        head = f"Code {code}" if code else "This fault"
-        head += f" ({fault_en})" if fault_en else ""
+        head = f"Code {code}" + (f" ({fault_en})" if fault_en else "") if code else f"If {fault_en}"
+        if cause_en:
+            head += f". Possible cause: {cause_en}"
         return f"{head}. What to do: {fix_en}" if fix_en else head
     name_en = sentence_en(name_value, quote)
     if not name_en:
@@ -597,3 +642,25 @@ def fact_en(
         return _cap(body)  # the body names its own topic ("whole unit warranty: 8 years")
     topic = label_en(label, kind)
     return f"{_cap(topic)}: {body}"
+
+
+@lru_cache(maxsize=1)
+def _reverse() -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    by_en: dict[str, list[str]] = {}
+    for zh, en in TERMS.items():
+        if len(en) >= 3 and CJK.search(zh):
+            by_en.setdefault(en.lower(), []).append(zh)
+    alts = "|".join(re.escape(e) for e in sorted(by_en, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])"), by_en
+
+
+def chinese_terms(text: str) -> str:
+    """The Chinese sheet terms of the parts, appliances and fees an English question names ("flue pipe"
+    -> 烟管 排烟管), space-separated: so an English question finds the Chinese field that holds it."""
+    pattern, by_en = _reverse()
+    found: list[str] = []
+    for m in pattern.finditer(text.lower()):
+        word = m.group(0)
+        zh = by_en.get(word) or by_en.get(re.sub(r"e?s$", "", word)) or []
+        found.extend(zh)
+    return " ".join(dict.fromkeys(found))

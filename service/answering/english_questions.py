@@ -31,6 +31,7 @@ QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                                r"\b(?:drill\w*|holes?)\b[^.?!]{0,30}\b(?:charge|cost|fee|how much)|"
                                r"\bhow much[^.?!]{0,30}\b(?:extend|extension|extra metre|extra meter|drill)",
                                _I)),
+    ("install_fee", re.compile(r"\b(?:drill\w*|holes?|extend|extension|extra (?:metre|meter|length))\b", _I)),
     ("materials", re.compile(r"\b(?:extend|extension|longer)\b[^.?!]{0,30}"
                              r"\b(?:pipe|flue|hose|cable|duct)s?\b|"
                              r"\b(?:pipe|flue|hose|duct|valve|fitting|elbow)s?\b[^.?!]{0,20}\b(?:cost|charge|"

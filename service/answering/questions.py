@@ -8,7 +8,7 @@ without a kind of its own ("我在新疆。") is kept with the part after it, si
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from service.answering.english_questions import english_kind_scores
 from service.answering.kinds import kind_scores as _kind_scores
@@ -101,8 +101,19 @@ def split_parts(message: str) -> list[QuestionPart]:
             continue
         # a statement qualifying nothing new ("我在新疆") joins the next question of its kind
         parts.append(part)
-    merged = _merge_statements(parts)
+    merged = _follow_ups(_merge_statements(parts))
     return merged[:MAX_PARTS] or [_part(message)]
+
+
+def _follow_ups(parts: list[QuestionPart]) -> list[QuestionPart]:
+    """A question without a kind of its own after one with a kind ("…, and when will I get them?",
+    "How much?") asks about the same thing: it takes that part's kinds (its own time/money words stay)."""
+    out: list[QuestionPart] = []
+    for part in parts:
+        if out and not part.kinds and part.question and out[-1].kinds:
+            part = replace(part, kinds=out[-1].kinds)
+        out.append(part)
+    return out
 
 
 _CLAUSE = re.compile(r"(?<=[，,])\s*|\s+(?=[\u4e00-\u9fff])(?<=[\u4e00-\u9fff]\s)")
