@@ -79,12 +79,12 @@ def test_a_gift_is_never_named_by_a_neighbouring_concept() -> None:
 
 
 def test_free_text_is_quoted_not_garbled() -> None:
-    out = english.sentence_en("赠品将按照您原来的地址发货", english.plain_quote)
-    assert out == "the product sheet says “赠品将按照您原来的地址发货”"
+    out = english.sentence_en("赠品颜色随机发放以实物为准", english.plain_quote)
+    assert out == "the product sheet says “赠品颜色随机发放以实物为准”"
 
 
 def test_without_quotes_an_untranslatable_fact_is_left_out() -> None:
-    assert english.sentence_en("赠品将按照您原来的地址发货", lambda _: None) is None
+    assert english.sentence_en("赠品颜色随机发放以实物为准", lambda _: None) is None
 
 
 def test_fault_row_keeps_code_and_translated_name() -> None:
@@ -129,3 +129,13 @@ def test_such_as_in_brackets_is_not_read_as_a_condition() -> None:
 
 def test_english_question_finds_chinese_sheet_terms() -> None:
     assert "烟管" in english.chinese_terms("How much to extend the flue pipe?").split()
+
+
+def test_gift_dispatch_and_price_clauses_in_english() -> None:
+    pairs = (("赠品名称", "E卡"), ("赠品描述", "E卡将在订单签收后20个工作日内通过邮件形式发送至您的邮箱账号"))
+    out = english.record_en("gift", pairs, english.plain_quote)
+    assert out == "Free gift: JD E-card. It is sent to your email within 20 working days after delivery"
+    price = english.sentence_en("官方指导价为3499元，叠加优惠后实付低至1951.78元", english.plain_quote)
+    assert price == (
+        "the official list price: 3499 yuan; the price paid after discounts can be as low as 1951.78 yuan"
+    )

@@ -351,6 +351,21 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?:赠品)?(?:将)?(?:在)?(?P<a>登记成功|登记|审核通过|官方审核|订单签收)后(?:将)?(?:在)?{_N}内(?:发出|寄出|发放|发货|发送)$"),
      "it is sent within {n} after {a}"),
     (re.compile(rf"^{_N}内(?:发出|寄出|发放|发货)$"), "it is sent within {n}"),
+    (re.compile(rf"^(?:赠品)?{_T}?(?:将)?(?:在)?(?:订单)?(?:签收|收货)后(?:将)?(?:在)?{_N}内"
+                r"(?:发出|寄出|发放|发货|发送)$"),
+     "it is sent within {n} after delivery"),
+    (re.compile(rf"^(?:赠品)?{_T}?(?:将)?(?:在)?(?:订单)?(?:签收|收货)后(?:将)?(?:在)?{_N}内"
+                r"通过邮件(?:形式)?发送至您的邮箱(?:账号)?$"),
+     "it is sent to your email within {n} after delivery"),
+    (re.compile(r"^(?:赠品)?将?按照?您原来的(?:收货)?地址发货$"),
+     "it is sent to your original delivery address"),
+    (re.compile(rf"^(?:目前)?购买(?:即)?可享{_T}(?:赠品|礼品)?$"), "buying it now comes with a free {t}"),
+    (re.compile(r"^详情(?:见|请见|以)[^，。]{0,12}$"), ""),
+    (re.compile(rf"^{_T}?(?P<p>官方指导价|官方售价|售价|日常价|京东日常价|活动售价|京东平台活动售价|秒杀价|到手价|"
+                rf"活动到手价|实付价格?|会员价)(?:为|是|约|低至|约为)*{_N}(?:左右)?$"),
+     "{p}: {n}"),
+    (re.compile(rf"^叠加优惠后实付(?:价格)?(?:低至|约为|为)?{_N}$"),
+     "the price paid after discounts can be as low as {n}"),
     (re.compile(r"^(?:赠品|赠送|赠品为)?(?P<t>[\u4e00-\u9fffA-Za-z0-9]{2,12})$"), "{t}"),
     (re.compile(r"^(?:即可)?(?:获得|获赠|赠送)(?P<t>[\u4e00-\u9fffA-Za-z0-9]{2,12}?)(?:一台|一个|一份|一套|一张)?$"),
      "you receive a {t}"),
@@ -370,6 +385,14 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
      "if it persists, please contact after-sales service"),
     (re.compile(r"^请联系售后(?:服务)?(?:中心)?$"), "please contact after-sales service"),
 ]  # fmt: skip
+
+
+_PRICE_WORDS = {
+    "官方指导价": "the official list price", "官方售价": "the official price", "售价": "the price",
+    "日常价": "the everyday price", "活动售价": "the promotion price", "秒杀价": "the flash-sale price",
+    "到手价": "the price paid", "活动到手价": "the promotion price paid", "实付价": "the price paid",
+    "实付价格": "the price paid", "会员价": "the member price",
+}  # fmt: skip
 
 
 def template_en(clause: str) -> str | None:
@@ -393,6 +416,8 @@ def template_en(clause: str) -> str | None:
                 values[key] = t
             elif key == "a":
                 values[key] = "delivery" if "签收" in raw else "approval" if "审核" in raw else "registration"
+            elif key == "p":
+                values[key] = _PRICE_WORDS.get(raw.replace("京东", "").replace("平台", ""), "price")
             elif key == "u":
                 values[key] = {"毫米": "mm", "厘米": "cm"}.get(raw, raw)
             else:
@@ -618,10 +643,8 @@ def fact_en(
 ) -> str | None:
     """One fact of a Chinese sheet or policy as an English sentence (without end punctuation); None when
     it cannot be said faithfully (it is then left out, never garbled)."""
-    if kind == "price" and product:
+    if kind == "price" and product and not CJK.search(text):
         value = numbers_en(text)
-        if CJK.search(value):
-            return None
         if not re.search(r"yuan|[¥$]", value, re.IGNORECASE):
             value = f"{value} yuan"
         return f"The price of {name} is {value}"
