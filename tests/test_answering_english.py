@@ -69,7 +69,7 @@ def test_warranty_clauses_become_english_sentences() -> None:
 def test_gift_record_in_english_with_its_claim_deadline() -> None:
     pairs = (("赠品名称", "空气炸锅"), ("赠品描述", "签收后20天内联系客服登记"))
     out = english.record_en("gift", pairs, english.plain_quote)
-    assert out == "Free gift: air fryer. Register with customer service within 20 days of delivery"
+    assert out == "Free gift: air fryer; register with customer service within 20 days of delivery"
 
 
 def test_a_gift_is_never_named_by_a_neighbouring_concept() -> None:
@@ -90,13 +90,13 @@ def test_without_quotes_an_untranslatable_fact_is_left_out() -> None:
 def test_fault_row_keeps_code_and_translated_name() -> None:
     pairs = (("故障代码", "E1"), ("故障名称", "无法点火"), ("故障解决方案", "请联系售后服务中心"))
     out = english.record_en("fault", pairs, english.plain_quote)
-    assert out == "Code E1 (no ignition). What to do: please contact after-sales service centre"
+    assert out == "Code E1 (no ignition); what to do: please contact after-sales service centre"
 
 
 def test_exchangeable_product_named_by_code_and_capacity() -> None:
     pairs = (("商品ID", "42"), ("商品描述", "某品牌 60升 电热水器 AB6032-XY7(HE)"), ("商品状态", "已上架"))
     out = english.record_en("exchange", pairs, english.plain_quote)
-    assert out == "It can be exchanged for the AB6032-XY7(HE) 60L (product ID 42), which is on sale"
+    assert out == "You can exchange it for the AB6032-XY7(HE) 60L (product ID 42), which is on sale"
 
 
 def test_dimensions_and_weight_in_english() -> None:
@@ -134,8 +134,23 @@ def test_english_question_finds_chinese_sheet_terms() -> None:
 def test_gift_dispatch_and_price_clauses_in_english() -> None:
     pairs = (("赠品名称", "E卡"), ("赠品描述", "E卡将在订单签收后20个工作日内通过邮件形式发送至您的邮箱账号"))
     out = english.record_en("gift", pairs, english.plain_quote)
-    assert out == "Free gift: JD E-card. It is sent to your email within 20 working days after delivery"
+    assert out == "Free gift: JD E-card; it is sent to your email within 20 working days after delivery"
     price = english.sentence_en("官方指导价为3499元，叠加优惠后实付低至1951.78元", english.plain_quote)
     assert price == (
         "the official list price: 3499 yuan; the price paid after discounts can be as low as 1951.78 yuan"
     )
+
+
+def test_a_led_clause_and_a_bracket_stay_whole() -> None:
+    out = english.sentence_en("货到付款：仅限单笔实付不超过3000元的订单", english.plain_quote)
+    assert out == "cash on delivery: only for orders paying no more than 3000 yuan"
+    assert english.sentence_en("IPX4（防汗，不可游泳佩戴）", english.plain_quote) == (
+        "IPX4 (sweat-proof, cannot be worn swimming)"
+    )
+
+
+def test_english_follow_up_takes_the_previous_kind_but_chinese_keeps_its_own() -> None:
+    en = split_parts("What free gifts come with the AB-1, and when will I get them?")
+    assert [p.kinds[:1] for p in en] == [("gift",), ("gift",)]
+    zh = split_parts("AB-1整机保几年？热交换器呢？")
+    assert zh[-1].kinds != zh[0].kinds

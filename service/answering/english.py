@@ -212,6 +212,15 @@ WORDS: dict[str, str] = {
     "旧机拆除": "removal of the old unit", "移机": "relocation", "调试": "commissioning", "注册": "register",
     "绑定": "link", "可获": "to get", "晒单": "post a photo review", "好评": "positive review",
     "领取": "claim", "登记": "register", "赠送": "free", "赠品": "free gift",
+    "仅限": "only for", "仅": "only", "只": "only", "只支持": "only supports",
+    "仅支持": "only supports", "单笔": "a single", "不超过": "no more than", "预售商品": "pre-order items",
+    "冷链食品": "cold-chain food", "邮费": "postage",
+    "不支持": "not supported", "企业": "companies", "公司名称": "company name",
+    "税号": "tax number", "注册地址": "registered address", "电话": "phone number", "开户行": "bank",
+    "账号": "account number", "纸质发票": "paper invoice", "顺丰寄出": "sent by SF Express",
+    "防汗": "sweat-proof", "防溅": "splash-proof", "游泳佩戴": "be worn swimming", "扫地机": "robot vacuum",
+    "切换": "switch", "路由器": "router", "频段": "band", "后重新配网": "and then reconnect it to Wi-Fi",
+    "重新配网": "reconnect it to Wi-Fi", "配网": "connect it to Wi-Fi", "货到付款": "cash on delivery",
 }  # fmt: skip
 _LIST_SEP = {"、": ", ", "和": " and ", "及": " and ", "与": " and ", "或": " or ", "/": "/", "+": " + "}
 _FILLER = re.compile(r"[的等]")
@@ -300,6 +309,7 @@ def terms_en(text: str, words: bool = False) -> str | None:
     if CJK.search(out):
         return None
     out = re.sub(r"\s+([,)])", r"\1", out.replace("（", " (").replace("）", ")"))
+    out = re.sub(r"\(\s+", "(", out)
     out = re.sub(r"\s{2,}", " ", out).strip(" ,")
     if etc and out:
         out += ", etc."
@@ -372,6 +382,9 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^晒单(?:好评)?(?:后)?(?:联系客服)?(?:领取|赠送)?(?P<t>[\u4e00-\u9fffA-Za-z0-9]{0,12})$"),
      "post a review with photos to get it"),
     (re.compile(r"^请耐心等待$"), ""),
+    (re.compile(rf"^仅限(?:单笔)?(?:实付|订单金额|金额)?(?:不超过|不高于|不满){_N}的订单$"),
+     "only for orders paying no more than {n}"),
+    (re.compile(rf"^{_T}由(?:店铺|商家|卖家|本店)承担$"), "{t} paid by the store"),
     # sizes and specifications
     (re.compile(r"^(?:产品|机身|整机)?(?:尺寸|外形尺寸|长宽高)(?:为|是|约)?(?P<d>[\d.]+\s*[×xX*]\s*[\d.]+\s*[×xX*]\s*[\d.]+)"
                 r"\s*(?P<u>mm|cm|毫米|厘米)(?:[（(]长×宽×高[)）])?$"), "the dimensions are {d} {u} (L×W×H)"),
@@ -447,11 +460,21 @@ class Piece:
 def clauses_en(text: str) -> list[Piece]:
     """The clauses of a Chinese text, each in English (template, then terms) or kept for a quote."""
     text = re.sub(r"^【[^】]{1,12}】", "", text.strip())
+    # a bracket is one clause: "IPX4（防汗，不可游泳）"
+    text = re.sub(r"（[^）]{0,40}）", lambda m: m.group(0).replace("，", "、"), text)
     out: list[Piece] = []
     for raw in _SPLIT.split(text.replace("\\n", "\n")):
         clause = raw.strip(_STRIP)
         if not clause or re.fullmatch(r"[\d.、\s]+", clause):
             continue  # a list number left over from the sheet's layout
+        lead = re.match(r"^([\u4e00-\u9fff]{2,8})[：:]\s*(?=\S)", clause)
+        head = terms_en(lead.group(1), words=True) if lead else None
+        if lead and head:  # "货到付款：…" -> "cash on delivery: …"
+            rest = clauses_en(clause[lead.end() :])
+            if rest and rest[0].english:
+                out.append(Piece(f"{head}: {rest[0].english}"))
+                out.extend(rest[1:])
+                continue
         if not CJK.search(clause):
             out.append(Piece(numbers_en(clause)))
             continue
@@ -599,7 +622,7 @@ def record_en(
             return None
         status = status_en(_pair(pairs, "状态", "status")) if _pair(pairs, "状态", "status") else None
         who = f"{label} (product ID {pid})" if label and pid else label or f"product ID {pid}"
-        return f"It can be exchanged for the {who}" + (f", which is {status}" if status else "")
+        return f"You can exchange it for the {who}" + (f", which is {status}" if status else "")
     if kind == "fault" or _pair(pairs, "代码", "code"):
         code = _pair(pairs, "代码", "code")
         fault = _pair(pairs, "故障名称", "现象", "名称", "name", "symptom")
@@ -611,9 +634,10 @@ def record_en(
         if fault_en is None or fix_en is None or cause_en is None or not (code or fault_en):
             return None
         head = f"Code {code}" + (f" ({fault_en})" if fault_en else "") if code else f"If {fault_en}"
+        # one sentence: the code, its cause and the fix stay together (and beside the source marker)
         if cause_en:
-            head += f". Possible cause: {cause_en}"
-        return f"{head}. What to do: {fix_en}" if fix_en else head
+            head += f"; possible cause: {cause_en}"
+        return f"{head}; what to do: {fix_en}" if fix_en else head
     name_en = sentence_en(name_value, quote)
     if not name_en:
         return None
@@ -628,7 +652,7 @@ def record_en(
     again = {name_en.lower(), f"free gift {name_en.lower()}"}
     body = "; ".join(b for b in body.split("; ") if b.lower() not in again)
     lead = f"Free gift: {name_en}" if kind == "gift" else _cap(name_en)
-    return f"{lead}. {_cap(body)}" if body else lead
+    return f"{lead}; {body}" if body else lead  # one sentence, so the details stay with the name
 
 
 def fact_en(

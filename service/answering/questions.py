@@ -106,11 +106,13 @@ def split_parts(message: str) -> list[QuestionPart]:
 
 
 def _follow_ups(parts: list[QuestionPart]) -> list[QuestionPart]:
-    """A question without a kind of its own after one with a kind ("…, and when will I get them?",
-    "How much?") asks about the same thing: it takes that part's kinds (its own time/money words stay)."""
+    """An English question without a kind of its own after one with a kind ("…, and when will I get
+    them?", "How much?") asks about the same thing: it takes that part's kinds (its own time/money words
+    stay). Chinese follow-ups ("热交换器呢？") name a new aspect more often and keep their own reading."""
     out: list[QuestionPart] = []
     for part in parts:
-        if out and not part.kinds and part.question and out[-1].kinds:
+        english = not re.search(r"[\u4e00-\u9fff]", part.text)
+        if out and english and not part.kinds and part.question and out[-1].kinds:
             part = replace(part, kinds=out[-1].kinds)
         out.append(part)
     return out
