@@ -90,7 +90,7 @@ def test_without_quotes_an_untranslatable_fact_is_left_out() -> None:
 def test_fault_row_keeps_code_and_translated_name() -> None:
     pairs = (("故障代码", "E1"), ("故障名称", "无法点火"), ("故障解决方案", "请联系售后服务中心"))
     out = english.record_en("fault", pairs, english.plain_quote)
-    assert out == "Code E1 (no ignition); what to do: please contact after-sales service centre"
+    assert out == "Fault code E1 (no ignition); what to do: please contact after-sales service centre"
 
 
 def test_exchangeable_product_named_by_code_and_capacity() -> None:

@@ -633,7 +633,7 @@ def record_en(
         fix_en = sentence_en(fix, quote) if fix else ""
         if fault_en is None or fix_en is None or cause_en is None or not (code or fault_en):
             return None
-        head = f"Code {code}" + (f" ({fault_en})" if fault_en else "") if code else f"If {fault_en}"
+        head = f"Fault code {code}" + (f" ({fault_en})" if fault_en else "") if code else f"If {fault_en}"
         # one sentence: the code, its cause and the fix stay together (and beside the source marker)
         if cause_en:
             head += f"; possible cause: {cause_en}"
