@@ -12,9 +12,10 @@ the wording and order, and the engine brings in the next-best facts.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from service.answering import english
 from service.answering.engine import AnswerPlan
 from service.answering.facts import Fact, ProductRef
 from service.drafting.extractive import NEXT_STEP, PHRASES, PROBLEM_ONLY_STEPS
@@ -68,33 +69,6 @@ LEADS = {
     "en": ["", "Here is what we found: ", "To answer your question: "],
 }
 
-_UNIT_EN: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(\d+(?:\.\d+)?)\s*个?工作日"), r"\1 working days"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*个?自然日"), r"\1 calendar days"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*个?小时"), r"\1 hours"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*分钟"), r"\1 minutes"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*天"), r"\1 days"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*周"), r"\1 weeks"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*个月"), r"\1 months"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*年"), r"\1 years"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*元\s*/\s*次"), r"\1 yuan per visit"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*元\s*/\s*公里"), r"\1 yuan per km"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*元\s*/\s*米"), r"\1 yuan per metre"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*元\s*/\s*个"), r"\1 yuan each"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块)"), r"\1 yuan"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*升"), r"\1 L"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*毫升"), r"\1 ml"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*瓦"), r"\1 W"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:公斤|千克)"), r"\1 kg"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*克"), r"\1 g"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*厘米"), r"\1 cm"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*毫米"), r"\1 mm"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*公里"), r"\1 km"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*米"), r"\1 m"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:度|℃)"), r"\1 °C"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*次"), r"\1 times"),
-    (re.compile(r"(\d+)\s*[–—~～-]\s*(\d+)"), r"\1-\2"),
-]
 _PUNCT_EN = str.maketrans({"，": ", ", "、": ", ", "；": "; ", "：": ": ", "（": " (", "）": ")", "。": ". "})
 KIND_ZH = {
     "price": "价格",
@@ -197,21 +171,23 @@ def compose(
     lead = LEADS[lang][variant % len(LEADS[lang])]
     answered_sentences: list[str] = []
     unknown_topics: list[str] = []
+    rendered: list[list[tuple[Fact, ProductRef | None, str]]] = []
     for answer in plan.parts:
+        said: list[tuple[Fact, ProductRef | None, str]] = []
+        if not answer.needs_product:
+            for fact in answer.facts:
+                ref = names.get(fact.product_id or "")
+                sentence = render(fact, ref, lang, many=many, glossary=glossary)
+                if sentence:
+                    said.append((fact, ref, sentence))
+        rendered.append(said)
+    if lang == "en":
+        _within_budget(rendered, " ".join(parts), many=many, glossary=glossary)
+    for answer, said in zip(plan.parts, rendered, strict=True):
         if answer.needs_product:
             continue
-        if not answer.facts:
-            unknown_topics.append(_topic(answer.part.text, lang))
-            continue
-        said = 0
-        for fact in answer.facts:
-            ref = names.get(fact.product_id or "")
-            sentence = render(fact, ref, lang, many=many, glossary=glossary)
-            if not sentence:
-                continue
-            n = marks.marker(fact, ref)
-            answered_sentences.append(_close(sentence, n, lang))
-            said += 1
+        for fact, ref, sentence in said:
+            answered_sentences.append(_close(sentence, marks.marker(fact, ref), lang))
         if not said:
             unknown_topics.append(_topic(answer.part.text, lang))
     if answered_sentences:
@@ -234,6 +210,40 @@ def compose(
             parts.append(step.format(hours=followup_hours))
     parts.append(CLOSINGS[lang][variant % len(CLOSINGS[lang])])
     return Composed(("" if zh else " ").join(x for x in parts if x), marks.sources, marks.facts)
+
+
+def _within_budget(
+    rendered: list[list[tuple[Fact, ProductRef | None, str]]],
+    frame: str,
+    *,
+    many: bool,
+    glossary: Glossary | None,
+) -> None:
+    """An English reply quotes Chinese only within english.CJK_BUDGET of its letters: the sentence with the
+    longest quote is worded again without quotes (or left out) until the reply fits."""
+    closing_letters = 45  # the closing line added after the body
+    while True:
+        body = " ".join(s for said in rendered for _, _, s in said)
+        text = f"{frame} {body}"
+        cjk = len(english.CJK.findall(text))
+        latin = len(english.LATIN.findall(text)) + closing_letters
+        if not cjk or cjk <= english.CJK_BUDGET * (cjk + latin):
+            return
+        i, j = max(
+            ((i, j) for i, said in enumerate(rendered) for j in range(len(said))),
+            key=lambda ij: len(english.CJK.findall(rendered[ij[0]][ij[1]][2])),
+        )
+        fact, ref, before = rendered[i][j]
+        again = ""
+        for quote in (english.short_quote, english.omit_quote):  # shorter quotes, then none
+            again = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
+            if again and len(english.CJK.findall(again)) < len(english.CJK.findall(before)):
+                break
+            again = ""
+        if again:
+            rendered[i][j] = (fact, ref, again)
+        else:
+            del rendered[i][j]
 
 
 def _close(sentence: str, marker: int, lang: Language) -> str:
@@ -316,29 +326,33 @@ def _record_zh(fact: Fact, name: str) -> str:
     return f"{prefix}{lead}：{body}" if body else f"{prefix}{lead}"
 
 
-def _render_en(fact: Fact, ref: ProductRef | None, *, many: bool, glossary: Glossary | None) -> str:
-    name = (_short(ref) if many else "this model") if ref else ""
-    text = fact.text if fact.english else to_english(fact.text, glossary)
-    if not text or (not fact.english and translated_share(fact.text, glossary) < EN_MIN_SHARE):
-        return ""  # too little of the Chinese fact has English words: not stated as a garbled sentence
-    text = truncate(text, SENTENCE_CHARS * 2)
-    label = _label(fact.label, True) if fact.english else to_english(_label(fact.label, False), glossary)
+def _render_en(
+    fact: Fact,
+    ref: ProductRef | None,
+    *,
+    many: bool,
+    glossary: Glossary | None,
+    quote: Callable[[str], str | None] = english.plain_quote,
+) -> str:
+    """An English sentence for a fact: an English fact worded as it stands, a Chinese one through
+    service/answering/english.py (templates, known terms, else a short quote; '' when it cannot be said)."""
+    name = (_code_or_name(ref) if many else "this model") if ref else ""
+    if not fact.english:
+        return (
+            english.fact_en(
+                fact.kind, fact.text, fact.label, fact.pairs, name, product=bool(fact.product_id), quote=quote
+            )
+            or ""
+        )
+    text = truncate(_en_punct(fact.text), SENTENCE_CHARS * 2)
+    label = _label(fact.label, True)
     if fact.kind == "price" and fact.product_id:
         value = text if re.search(r"yuan|[¥$]", text, re.IGNORECASE) else f"{text} yuan"
         return f"The price of {name} is {value}"
     if fact.kind == "stock" and fact.product_id:
         return f"The current status of {name}: {text}"
     if fact.pairs:
-        pairs = (
-            fact.pairs
-            if fact.english
-            else tuple(
-                (to_english(k, glossary), to_english(v, glossary))
-                for k, v in fact.pairs
-                if translated_share(v, glossary) >= EN_MIN_SHARE
-            )
-        )
-        kept = [(k, v) for k, v in pairs if v]
+        kept = [(k, _en_punct(v)) for k, v in fact.pairs if v]
         if not kept:
             return ""
         head, *rest = kept
@@ -354,43 +368,8 @@ def _render_en(fact: Fact, ref: ProductRef | None, *, many: bool, glossary: Glos
     return f"{topic[:1].upper()}{topic[1:]}: {text}"
 
 
-EN_MIN_SHARE = 0.3
-
-
-def translated_share(text: str, glossary: Glossary | None) -> float:
-    """Share of a Chinese text's characters that the units table or the glossary put into English."""
-    total = len(_CJK.findall(text))
-    if not total:
-        return 1.0
-    rest = text
-    for pattern, _ in _UNIT_EN:
-        rest = pattern.sub(" ", rest)
-    if glossary is not None:
-        for zh, _ in glossary.zh_to_en():
-            rest = rest.replace(zh, " ")
-    rest = re.sub(r"[的和与及或为是有可在了、请再后]", " ", rest)  # function words carry no fact
-    return 1.0 - len(_CJK.findall(rest)) / total
-
-
-def to_english(text: str, glossary: Glossary | None) -> str:
-    """A Chinese fact in English words where the glossary knows them, with every number and unit kept;
-    Chinese left without a translation is dropped (the numbers stay, so nothing stated is lost)."""
-    if not _CJK.search(text):
-        return re.sub(r"\s{2,}", " ", text.translate(_PUNCT_EN)).strip()
-    out = text
-    for pattern, repl in _UNIT_EN:
-        out = pattern.sub(repl, out)
-    if glossary is not None:
-        for zh, en in glossary.zh_to_en():
-            if zh in out:
-                out = out.replace(zh, f" {en} ")
-    out = out.translate(_PUNCT_EN)
-    out = _CJK.sub(" ", out)
-    out = re.sub(r"\s+([,;:.)])", r"\1", out)
-    out = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", out)
-    out = re.sub(r"\(\s*\)", "", out)
-    out = re.sub(r"\s{2,}", " ", out).strip(" ,;:")
-    return out if re.search(r"[A-Za-z]{2,}|\d", out) else ""
+def _en_punct(text: str) -> str:
+    return re.sub(r"\s{2,}", " ", text.translate(_PUNCT_EN)).strip()
 
 
 def sources_of(composed: Composed) -> Sequence[Source]:

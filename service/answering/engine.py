@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from service.answering.english import chinese_terms
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef
 from service.answering.questions import QuestionPart, kinds_of, split_parts
 from service.answering.resolve import ProductResolver, Resolution
@@ -46,7 +47,7 @@ NEAR: dict[str, frozenset[str]] = {
     "stock": frozenset({"shipping"}),
     "gift": frozenset(),
     "price": frozenset(),
-    "invoice": frozenset(),
+    "invoice": frozenset({"warranty"}),  # the proof a warranty claim needs is in the warranty terms
 }
 PER_PART = 2  # facts quoted per part and product
 POLICY_PER_PART = 2
@@ -155,6 +156,8 @@ class AnswerEngine:
             crossed: list[str] = []
             if self.translate is not None:  # the other language's words too: sheets are often Chinese
                 extra = self.translate(part.text)
+                if language == "en":  # and the sheet terms of the parts and fees it names
+                    extra = f"{extra} {chinese_terms(part.text)}".strip()
                 crossed = [t for t in terms(extra) if t not in aspect and not named.has(t)] if extra else []
             part = _with_crossed(part, crossed)
             product_kind = bool(set(part.kinds) & PRODUCT_KINDS)

@@ -8,9 +8,11 @@ without a kind of its own ("我在新疆。") is kept with the part after it, si
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from service.answering.kinds import kind_scores, vocabulary_terms
+from service.answering.english_questions import english_kind_scores
+from service.answering.kinds import kind_scores as _kind_scores
+from service.answering.kinds import vocabulary_terms
 from service.drafting.text import terms
 
 MAX_PARTS = 4
@@ -49,6 +51,15 @@ class QuestionPart:
     @property
     def kind(self) -> str | None:
         return self.kinds[0] if self.kinds else None
+
+
+def kind_scores(text: str) -> dict[str, float]:
+    """The kinds a question part asks for: the shared vocabulary plus the English question patterns
+    (service/answering/english_questions.py), which only questions use (facts keep their own kinds)."""
+    scores = _kind_scores(text)
+    for kind, score in english_kind_scores(text).items():
+        scores[kind] = scores.get(kind, 0.0) + score
+    return scores
 
 
 def kinds_of(text: str) -> tuple[str, ...]:
@@ -90,8 +101,21 @@ def split_parts(message: str) -> list[QuestionPart]:
             continue
         # a statement qualifying nothing new ("我在新疆") joins the next question of its kind
         parts.append(part)
-    merged = _merge_statements(parts)
+    merged = _follow_ups(_merge_statements(parts))
     return merged[:MAX_PARTS] or [_part(message)]
+
+
+def _follow_ups(parts: list[QuestionPart]) -> list[QuestionPart]:
+    """An English question without a kind of its own after one with a kind ("…, and when will I get
+    them?", "How much?") asks about the same thing: it takes that part's kinds (its own time/money words
+    stay). Chinese follow-ups ("热交换器呢？") name a new aspect more often and keep their own reading."""
+    out: list[QuestionPart] = []
+    for part in parts:
+        english = not re.search(r"[\u4e00-\u9fff]", part.text)
+        if out and english and not part.kinds and part.question and out[-1].kinds:
+            part = replace(part, kinds=out[-1].kinds)
+        out.append(part)
+    return out
 
 
 _CLAUSE = re.compile(r"(?<=[，,])\s*|\s+(?=[\u4e00-\u9fff])(?<=[\u4e00-\u9fff]\s)")

@@ -1,0 +1,713 @@
+"""English sentences for facts written in Chinese (the offline drafter answering an English customer).
+
+Word-by-word glossary substitution turns Chinese sheets into broken English ("Gift microwave: ... after
+delivery 20 days customer service registration, microwave one"), so a Chinese fact is rendered in three
+tiers, per clause (a clause ends at a comma or semicolon):
+
+1. **Templates** for the clause shapes product sheets use everywhere (a warranty period, a fee with its
+   unit, a gift's claim deadline, a dispatch time): the numbers and units are converted, the slot words
+   must be known terms, and the English is written as a whole sentence.
+2. **Terms**: a clause made only of known nouns (parts, appliances, gifts, materials), numbers with units
+   and list punctuation ("内胆、加热器、温控器等") becomes the English list.
+3. **Quote**: anything else is quoted as written inside an English sentence ("the product sheet says:
+   “…”"), never guessed; the composer keeps quotes within the reply's language budget (see
+   ``CJK_BUDGET``) and leaves out a fact it cannot state that way.
+
+The term table is general e-commerce and appliance vocabulary (not one store's); numbers are kept as
+written with English units (升 -> L, 元 -> yuan, 工作日 -> working days, 分钟 -> minutes, 瓦 -> W).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from service.knowledge.products import model_codes
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+QUOTE_CHARS = 40  # a longer untranslatable clause is not quoted (the English reply would be mostly Chinese)
+CJK_BUDGET = 0.08  # share of CJK characters an English reply may carry in quotes (the reviewer's limit: 0.1)
+
+# ---------------------------------------------------------------------------------------------- terms
+
+# General online-retail and appliance vocabulary, Chinese -> English (nouns and noun phrases only, so a
+# clause of them reads as an English list). Longest match wins.
+TERMS: dict[str, str] = {
+    # parts and components
+    "整机": "whole unit", "主机": "main unit", "内胆": "inner tank", "加热管": "heating element",
+    "加热器": "heating element", "加热棒": "heating rod", "电加热管": "electric heating element",
+    "电机": "motor", "马达": "motor", "压缩机": "compressor", "主要部件": "main components",
+    "核心部件": "core components", "主要零部件": "main components", "零部件": "parts", "部件": "parts",
+    "配件": "accessories", "温控器": "thermostat", "传感器": "sensor", "温度传感器": "temperature sensor",
+    "主板": "main board", "电源板": "power board", "电脑板": "control board", "控制板": "control board",
+    "显示屏": "display", "显示板": "display board", "遥控器": "remote control", "滤芯": "filter cartridge",
+    "滤网": "filter", "镁棒": "magnesium rod", "安全阀": "safety valve", "单向阀": "check valve",
+    "减压阀": "pressure-reducing valve", "角阀": "angle valve", "阀门": "valve", "水阀": "water valve",
+    "燃气阀": "gas valve", "热交换器": "heat exchanger", "换热器": "heat exchanger",
+    "主换热器": "main heat exchanger",
+    "风机": "fan", "风扇电机": "fan motor", "水泵": "water pump", "循环泵": "circulation pump",
+    "增压泵": "booster pump", "点火器": "igniter", "火排": "burner", "燃烧器": "burner", "密封圈": "seal",
+    "电源线": "power cord", "插头": "plug", "插座": "socket", "挂板": "wall bracket", "挂架": "wall bracket",
+    "支架": "bracket", "膨胀螺栓": "expansion bolts", "膨胀螺丝": "expansion screws", "螺丝": "screws",
+    "烟管": "flue pipe", "排烟管": "flue pipe", "烟管弯头": "flue elbow", "弯头": "elbow",
+    "波纹管": "corrugated hose", "不锈钢波纹管": "stainless steel corrugated hose",
+    "燃气波纹管": "gas corrugated hose", "水路波纹管": "water corrugated hose", "软管": "hose",
+    "进出水管": "inlet and outlet pipes", "进水管": "inlet pipe", "出水管": "outlet pipe",
+    "水管": "water pipe",
+    "排水管": "drain hose", "燃气管": "gas pipe", "PPR管": "PPR pipe", "三通": "tee",
+    "直接头": "straight coupling",
+    "接头": "connector", "活接": "union", "生料带": "PTFE tape", "管帽": "pipe cap", "堵头": "plug",
+    "电机保修": "motor warranty", "面板": "front panel", "外壳": "casing", "灯板": "light board",
+    "刷头": "brush head", "电池": "battery", "充电器": "charger", "充电盒": "charging case",
+    "数据线": "cable", "说明书": "manual", "保修卡": "warranty card", "包装清单": "package contents",
+    "4分": "1/2-inch", "6分": "3/4-inch",
+    # appliances and gifts
+    "热水器": "water heater", "电热水器": "electric water heater", "燃气热水器": "gas water heater",
+    "小厨宝": "kitchen water heater", "油烟机": "range hood", "吸油烟机": "range hood", "燃气灶": "gas hob",
+    "灶具": "hob", "洗碗机": "dishwasher", "净水器": "water purifier", "净水龙头": "water-purifying faucet",
+    "龙头": "faucet", "水龙头": "faucet", "电风扇": "electric fan", "风扇": "fan", "落地扇": "floor fan",
+    "台扇": "desk fan", "空气炸锅": "air fryer", "微波炉": "microwave oven", "烤箱": "oven",
+    "电饭煲": "rice cooker", "电煮锅": "electric cooking pot", "煎锅": "frying pan", "炒锅": "wok",
+    "不粘锅": "non-stick pan", "电水壶": "electric kettle", "水壶": "kettle", "吹风机": "hair dryer",
+    "电吹风": "hair dryer", "剃须刀": "shaver", "花洒": "shower head", "花洒套装": "shower set",
+    "淋浴套装": "shower set", "毛巾": "towel", "浴巾": "bath towel", "保温杯": "vacuum flask",
+    "水杯": "cup", "餐具": "tableware", "刀具": "knife set", "砧板": "chopping board",
+    "收纳盒": "storage box",
+    "E卡": "JD E-card", "e卡": "JD E-card", "京东E卡": "JD E-card", "礼品卡": "gift card",
+    "购物卡": "shopping card",
+    "积分卡": "points card", "京豆": "JD beans", "优惠券": "coupon", "延保券": "extended-warranty voucher",
+    "延保卡": "extended-warranty card", "安装工具包": "installation tool kit", "工具包": "tool kit",
+    "赠品": "free gift", "礼品": "gift", "安装服务": "installation service",
+    "免费安装服务": "free installation service", "延长保修期": "extended warranty",
+    "延保": "extended warranty",
+    "会员": "membership", "美的会员": "Midea membership",
+    # fees, services, documents
+    "安装费": "installation fee", "基础安装费": "basic installation fee", "安装费用": "installation fee",
+    "人工费": "labour", "材料费": "materials", "辅材": "installation materials", "辅材费": "materials fee",
+    "上门费": "call-out fee", "远程费": "remote-area fee", "空跑费": "wasted-trip fee",
+    "维修费": "repair fee",
+    "运费": "shipping fee", "发票": "invoice", "电子发票": "e-invoice",
+    "增值税专用发票": "VAT special invoice",
+    "订单截图": "order screenshot", "购买凭证": "proof of purchase", "订单": "order", "电子订单": "e-order",
+    "原始购买发票": "original purchase invoice", "订单号": "order number", "SN码": "SN code",
+    "保修政策": "warranty policy", "保修范围": "warranty coverage", "保修期": "warranty period",
+    "质保期": "warranty period", "保修凭证": "proof for warranty", "维修服务": "repair service",
+    "维修流程": "repair process", "安装说明": "installation", "安装要求": "installation requirements",
+    "基本要求": "basic requirements", "安装流程": "installation steps", "免费服务": "free services",
+    "额外收费": "extra charges", "额外收费项目": "extra charges", "收费标准": "charges",
+    "注意事项": "notes", "维修说明": "repairs and warranty", "常见故障": "common faults",
+    "故障代码": "fault code", "故障名称": "fault", "故障解决方案": "what to do", "解决方案": "what to do",
+    "赠品名称": "gift", "赠品描述": "details", "辅材名称": "material", "辅材描述": "details",
+    "产品尺寸": "dimensions", "尺寸": "dimensions", "重量": "weight", "净重": "net weight",
+    "毛重": "gross weight", "包装重量": "packed weight", "功率": "power", "额定功率": "rated power",
+    "容量": "capacity", "电压": "voltage", "能效": "energy efficiency", "一级能效": "energy class 1",
+    "颜色": "colour", "材质": "material", "产地": "origin", "型号": "model", "档位": "speed settings",
+    "水压": "water pressure", "进水压力": "inlet water pressure", "温度": "temperature",
+    "出水温度": "outlet water temperature", "加热时间": "heating time", "额定容量": "rated capacity",
+    "搪瓷内胆": "enamel inner tank", "不锈钢": "stainless steel", "金属": "metal", "塑料": "plastic",
+    "天然气": "natural gas", "液化气": "LPG", "液化石油气": "LPG",
+    "一线城市": "first-tier cities", "偏远地区": "remote areas", "城市地区": "urban areas",
+    "工作日": "working days", "节假日": "public holidays",
+    "已上架": "on sale", "在售": "on sale", "上架": "on sale", "预售": "on pre-order",
+    "已下架": "no longer sold",
+    "下架": "no longer sold", "缺货": "out of stock", "售罄": "sold out", "停产": "discontinued",
+    "有货": "in stock",
+    "现货": "in stock",
+    # common faults (appliance fault tables)
+    "漏水": "water leak", "内胆漏水": "inner tank leak", "加热缓慢": "slow heating",
+    "无法加热": "not heating",
+    "不加热": "not heating", "加热器故障": "heating element fault",
+    "加热管不工作": "heating element not working",
+    "水温不升": "water temperature not rising", "水温不稳定": "unstable water temperature",
+    "水温波动": "fluctuating water temperature", "水温过高": "water too hot", "无法点火": "no ignition",
+    "点火失败": "ignition failure", "熄火": "flame goes out", "噪音过大": "too much noise", "噪音大": "noisy",
+    "异响": "abnormal noise", "不出热水": "no hot water", "热水水压小": "low hot-water pressure",
+    "不上水": "no water inflow", "风道堵塞": "blocked air duct", "排水不畅": "poor drainage",
+    "漏电": "current leakage", "漏电保护": "leakage protection",
+    "温度显示异常": "abnormal temperature display",
+    "显示异常": "abnormal display", "传感器故障": "sensor fault", "通讯故障": "communication fault",
+    "超温保护": "over-temperature protection", "干烧保护": "dry-heating protection",
+    "防冻保护": "anti-freeze protection",
+    "缺水": "no water", "水流量不足": "low water flow", "风压异常": "abnormal air pressure",
+}  # fmt: skip
+# Light words and common verbs of sheet sentences whose English word order is the same as the Chinese
+# (subject-verb-object, modifier before noun): with them a simple clause reads as plain English. Negations
+# are here so that they are translated, never dropped; a clause with any word outside the tables is quoted.
+WORDS: dict[str, str] = {
+    "采用": "uses", "使用": "use", "配合": "with", "搭配": "with", "搭载": "with", "配备": "with",
+    "具备": "has", "具有": "has", "拥有": "has", "支持": "supports", "提供": "provides", "包括": "including",
+    "包含": "including", "内含": "containing", "含": "including", "约为": "about", "约": "about",
+    "仅为": "only",
+    "为": "", "是": "is", "可": "can", "可以": "can", "能": "can", "能够": "can", "需": "must",
+    "需要": "must",
+    "须": "must", "需提供": "must provide", "需要提供": "must provide", "请": "please", "应": "should",
+    "建议": "we recommend to", "实现": "achieve", "满足": "meets",
+    "确保": "ensure", "适合": "suitable for", "适用于": "suitable for", "用于": "used for", "防止": "prevent",
+    "避免": "avoid", "延长": "extend", "减少": "reduce", "提升": "improve", "节省": "save", "保持": "keep",
+    "检查": "check", "联系": "contact", "更换": "replace", "调整": "adjust", "清理": "clean", "打开": "open",
+    "关闭": "turn off", "重启": "restart", "关机": "switch off", "通风": "ventilate", "排查": "check for",
+    "开启": "open", "定期": "regularly", "及时": "promptly", "快速": "fast", "高效": "efficient",
+    "节能": "energy-saving", "安全": "safe", "稳定": "stable", "方便": "convenient", "简单": "simple",
+    "优质": "high-quality", "高功率": "high-power", "大功率": "high-power", "紧凑": "compact",
+    "小巧": "small",
+    "耐用": "durable", "坚固": "sturdy", "静音": "quiet", "加热": "heating", "加热元件": "heating element",
+    "水温": "water temperature", "热水": "hot water", "冷水": "cold water", "用户": "user",
+    "客服": "customer service", "售后": "after-sales service", "售后服务": "after-sales service",
+    "售后服务中心": "after-sales service centre", "厨房": "kitchen", "浴室": "bathroom", "家庭": "home",
+    "办公室": "office", "墙面": "wall", "墙体": "wall", "承重墙": "load-bearing wall", "电源": "power supply",
+    "水源": "water supply", "燃气": "gas", "进水": "water inlet", "水流": "water flow", "烟道": "flue",
+    "并": "and", "且": "and", "若": "if", "如果": "if", "则": "then", "否则": "otherwise", "以免": "to avoid",
+    "不": "not", "无": "no", "禁止": "do not", "请勿": "do not", "勿": "do not", "无法": "cannot",
+    "不能": "cannot", "不可": "cannot", "免费": "free", "收费": "charged", "正常": "normal",
+    "是否": "whether",
+    "签收后": "after delivery", "收货后": "after receipt", "安装前": "before installation",
+    "安装后": "after installation", "登记后": "after registration", "购买后": "after purchase",
+    "使用前": "before use", "使用后": "after use", "长期不使用": "if unused for a long time", "排空": "drain",
+    "一台": "", "一个": "", "一份": "", "一套": "", "一次": "once", "每年": "every year", "每次": "each time",
+    "最高": "up to", "最多": "up to", "以上": "or more", "以下": "or less", "左右": "or so",
+    "全国": "nationwide",
+    "联保": "nationwide warranty", "上门": "on-site", "上门服务": "on-site service", "维修": "repair",
+    "安装": "installation", "保修": "warranty", "质保": "warranty", "包修": "warranty", "故障": "fault",
+    "问题": "problem", "质量问题": "quality problem", "人为损坏": "damage caused by misuse",
+    "非人为损坏": "not caused by misuse", "产品": "product", "商品": "product", "机器": "unit",
+    "设备": "unit",
+    "功能": "function", "设计": "design", "技术": "technology", "模式": "mode", "系统": "system",
+    "材质": "material", "外观": "appearance", "颜色": "colour", "尺寸": "dimensions", "水量": "water volume",
+    "出水": "output", "升温": "heating up", "恒温": "constant temperature", "智能": "smart",
+    "预约": "scheduling",
+    "远程": "remote", "控制": "control", "操作": "operation", "旋钮": "knob", "触控": "touch control",
+    "按键": "buttons", "显示": "display", "水垢": "limescale", "结垢": "scaling", "细菌": "bacteria",
+    "滋生": "growth", "防冻": "anti-freeze", "冬季": "in winter", "冬天": "in winter",
+    "通电": "keep powered on",
+    "保持通电": "keep it powered on", "断电": "power off", "防冻功能": "anti-freeze function",
+    "零冷水": "zero-cold-water (preheating)", "零冷水功能": "zero-cold-water (preheating) function",
+    "即开即热": "instant hot water", "预热": "preheating", "减压阀": "pressure-reducing valve",
+    "加装": "install", "安装减压阀": "install a pressure-reducing valve", "安全检查": "safety check",
+    "安装方便": "easy to install", "使用安全": "safe to use", "使用方便": "easy to use",
+    "出水断电": "power cut-off while water runs", "操作简单": "simple to operate",
+    "其": "its", "日常": "daily", "洗碗": "dish washing", "洗菜": "washing vegetables", "需求": "needs",
+    "洗浴": "bathing", "淋浴": "showering", "人": "people",
+    "温控": "temperature control", "故障现象": "symptom", "现象": "symptom", "可能原因": "possible cause",
+    "原因": "cause", "处理方法": "what to do", "处理方式": "what to do", "使用提示": "tips for use",
+    "烧水时间": "boiling time", "常温水": "room-temperature water", "可选温度": "selectable temperatures",
+    "保温": "keep warm", "选温度": "choose a temperature", "自动关闭": "switches off automatically",
+    "自动断电": "automatic power-off", "沸腾": "boiling", "防干烧": "dry-boil protection", "底座": "base",
+    "旋转": "rotating", "壶身": "kettle body", "指示灯": "indicator light", "不亮": "not lit",
+    "只能": "can only", "烧开": "boil", "选定温度": "the chosen temperature", "最长": "at most",
+    "外壳": "casing", "双层": "double-layer", "防烫": "anti-scald", "常见问题": "common questions",
+    "充电": "charging", "续航": "battery life", "防水": "waterproof", "蓝牙": "Bluetooth",
+    "降噪": "noise cancelling", "重新": "again", "再试": "try again", "换一个": "another",
+    "寄修": "send it in for repair", "除垢": "descale", "柠檬酸": "citric acid", "浸泡": "soak",
+    "煮沸": "boil", "倒掉": "pour away", "重复": "repeat", "装满水": "fill with water", "新机": "new unit",
+    "首次使用": "first use", "气味": "smell", "水位": "water level", "超过": "exceed", "刻度线": "mark",
+    "空壶通电": "switch it on empty",
+    "享": "", "享受": "", "加长": "extension", "二次上门": "second visit", "加固": "reinforcement",
+    "墙体加固支架": "wall reinforcement bracket", "特殊墙体": "special walls", "打孔": "drilling",
+    "每个孔": "per hole", "每孔": "per hole", "关键部件": "key components",
+    "免费更换或维修": "free replacement or repair",
+    "免费更换": "free replacement", "免费维修": "free repair", "更换或维修": "replacement or repair",
+    "旧机拆除": "removal of the old unit", "移机": "relocation", "调试": "commissioning", "注册": "register",
+    "绑定": "link", "可获": "to get", "晒单": "post a photo review", "好评": "positive review",
+    "领取": "claim", "登记": "register", "赠送": "free", "赠品": "free gift",
+    "仅限": "only for", "仅": "only", "只": "only", "只支持": "only supports",
+    "仅支持": "only supports", "单笔": "a single", "不超过": "no more than", "预售商品": "pre-order items",
+    "冷链食品": "cold-chain food", "邮费": "postage",
+    "不支持": "not supported", "企业": "companies", "公司名称": "company name",
+    "税号": "tax number", "注册地址": "registered address", "电话": "phone number", "开户行": "bank",
+    "账号": "account number", "纸质发票": "paper invoice", "顺丰寄出": "sent by SF Express",
+    "防汗": "sweat-proof", "防溅": "splash-proof", "游泳佩戴": "be worn swimming", "扫地机": "robot vacuum",
+    "切换": "switch", "路由器": "router", "频段": "band", "后重新配网": "and then reconnect it to Wi-Fi",
+    "重新配网": "reconnect it to Wi-Fi", "配网": "connect it to Wi-Fi", "货到付款": "cash on delivery",
+}  # fmt: skip
+_LIST_SEP = {"、": ", ", "和": " and ", "及": " and ", "与": " and ", "或": " or ", "/": "/", "+": " + "}
+_FILLER = re.compile(r"[的等]")
+
+# numbers with their units (and ranges), in the order tried
+_NUM = r"\d+(?:\.\d+)?(?:\s*[-–~～至到]\s*\d+(?:\.\d+)?)?"
+UNITS: list[tuple[str, str, str]] = [  # (Chinese unit, English singular, English plural)
+    ("个工作日", "working day", "working days"), ("工作日", "working day", "working days"),
+    ("个自然日", "calendar day", "calendar days"), ("自然日", "calendar day", "calendar days"),
+    ("个小时", "hour", "hours"), ("小时", "hour", "hours"), ("分钟", "minute", "minutes"),
+    ("秒", "second", "seconds"), ("天", "day", "days"), ("日", "day", "days"), ("周", "week", "weeks"),
+    ("个月", "month", "months"), ("年", "year", "years"), ("元/次", "yuan per visit", "yuan per visit"),
+    ("元/公里", "yuan per km", "yuan per km"), ("元/米", "yuan per metre", "yuan per metre"),
+    ("元/个", "yuan each", "yuan each"), ("元/只", "yuan each", "yuan each"), ("元/套", "yuan per set",
+    "yuan per set"),
+    ("元/条", "yuan each", "yuan each"), ("元/根", "yuan each", "yuan each"), ("元/盘", "yuan per roll",
+    "yuan per roll"),
+    ("元/台", "yuan per unit", "yuan per unit"), ("元/处", "yuan per point", "yuan per point"),
+    ("元/孔", "yuan per hole", "yuan per hole"), ("元", "yuan", "yuan"), ("块钱", "yuan", "yuan"), ("块",
+    "yuan",
+    "yuan"),
+    ("毫升", "ml", "ml"), ("升", "L", "L"), ("千瓦", "kW", "kW"), ("瓦", "W", "W"), ("公斤", "kg", "kg"),
+    ("千克", "kg", "kg"), ("克", "g", "g"), ("厘米", "cm", "cm"), ("公分", "cm", "cm"), ("毫米", "mm", "mm"),
+    ("公里", "km", "km"), ("米", "m", "m"), ("℃", "°C", "°C"), ("度", "°", "°"), ("次", "time", "times"),
+    ("台", "unit", "units"), ("个", "piece", "pieces"), ("件", "piece", "pieces"), ("套", "set", "sets"),
+    ("条", "piece", "pieces"), ("只", "piece", "pieces"), ("张", "piece", "pieces"), ("倍", "x", "x"),
+]  # fmt: skip
+_UNIT_ALT = "|".join(re.escape(u) for u, _, _ in sorted(UNITS, key=lambda u: -len(u[0])))
+_QTY = re.compile(rf"(?P<cur>[¥￥]\s*)?(?P<num>{_NUM})(?:\s*(?P<wan>万))?(?:\s*(?P<unit>{_UNIT_ALT}))?")
+_UNIT_EN = {u: (one, many) for u, one, many in UNITS}
+_ZH_NUM = {"一": "1", "两": "2", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8",
+           "九": "9", "十": "10"}  # fmt: skip
+_ZH_QTY = re.compile(r"([一两二三四五六七八九十])(个工作日|工作日|天|个月|年|小时|台|个|次)")
+
+
+def quantity_en(m: re.Match[str]) -> str:
+    """A matched number with its Chinese unit in English ("20个工作日" -> "20 working days", "¥50" ->
+    "50 yuan", "2万" -> "20,000")."""
+    num = re.sub(r"\s*[-–~～至到]\s*", "-", m.group("num"))
+    if m.group("wan"):
+        try:
+            num = f"{float(num) * 10000:,.0f}"
+        except ValueError:
+            num = f"{num}0,000"
+    unit = m.group("unit")
+    if unit is None:
+        return f"{num} yuan" if m.group("cur") else num
+    one, many = _UNIT_EN[unit]
+    english = one if num in ("1", "1.0") else many
+    if english == "x":
+        return f"{num}x"
+    return f"{num}{english}" if english == "°" else f"{num} {english}"
+
+
+def numbers_en(text: str) -> str:
+    """Every number with its unit in English, the rest unchanged."""
+    text = _ZH_QTY.sub(lambda m: _ZH_NUM[m.group(1)] + m.group(2), text)
+    return _QTY.sub(quantity_en, text)
+
+
+@lru_cache(maxsize=2)
+def _term_pattern(words: bool) -> tuple[re.Pattern[str], dict[str, str]]:
+    table = {**WORDS, **TERMS} if words else TERMS
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys)), table
+
+
+_WITHIN = re.compile(rf"(?:在)?(?P<n>{_NUM}\s*(?:个工作日|工作日|个小时|小时|分钟|天|日|个月|年))(?:之)?内")
+
+
+def terms_en(text: str, words: bool = False) -> str | None:
+    """A clause made only of known terms (with ``words``: also the light words and common verbs), numbers
+    with units and list punctuation, in English; None when any Chinese word is left that the tables do not
+    know (it would be guessed)."""
+    text = re.sub(r"([（(])(?:如|例如|比如)", r"\1such as ", text.strip())
+    if words:  # "24小时内响应" -> "响应 within 24 hours": English puts the time after the verb
+        text = _WITHIN.sub(lambda m: f"【within {numbers_en(m.group('n'))}】", text)
+    text = numbers_en(text)
+    pattern, table = _term_pattern(words)
+    out = pattern.sub(lambda m: f" {table[m.group(0)]} ", text)
+    out = out.replace("【", " ").replace("】", " ")
+    etc = out.rstrip().endswith("等")
+    out = _FILLER.sub(" ", out)
+    for zh, en in _LIST_SEP.items():
+        out = out.replace(zh, en)
+    if CJK.search(out):
+        return None
+    out = re.sub(r"\s+([,)])", r"\1", out.replace("（", " (").replace("）", ")"))
+    out = re.sub(r"\(\s+", "(", out)
+    out = re.sub(r"\s{2,}", " ", out).strip(" ,")
+    if etc and out:
+        out += ", etc."
+    return out or None
+
+
+# ---------------------------------------------------------------------------------------------- templates
+
+_N = rf"(?P<n>(?:[¥￥]\s*)?{_NUM}\s*万?\s*(?:{_UNIT_ALT})?)"
+_T = r"(?P<t>[\u4e00-\u9fffA-Za-z0-9、和及与/（）()\s]{1,24}?)"
+_PAY = r"(?:收取|收费|加收|另收|另计|需付|支付|收)"
+
+# (pattern of a whole clause, English with {n} and {t}); {t} must be a term clause (terms_en)
+TEMPLATES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"^(?:提供)?{_N}{_T}?(?:免费)?(?:质保|保修|包修)(?:服务)?$"), "{t} warranty: {n}"),
+    (re.compile(rf"^{_T}?(?:免费)?(?:质保|保修|包修|保)(?:期)?(?:为|是)?{_N}$"), "{t} warranty: {n}"),
+    (re.compile(rf"^{_T}?{_N}(?:免费)?(?:质保|保修|包修)$"), "{t} warranty: {n}"),
+    (re.compile(rf"^{_T}{_N}(?:内)?漏水(?:免费)?包换(?:新机)?$"),
+     "{t}: replaced free if it leaks within {n}"),
+    (re.compile(rf"^{_T}漏水(?:免费)?(?:更换|包换)(?:同价位段)?新机$"),
+     "{t}: a leaking {t} is replaced with a new unit free of charge"),
+    (re.compile(r"^(?:质保期内|保修期内)(?:免费维修|维修免费)?(?:（非人为损坏）)?$"),
+     "repairs are free during the warranty period"),
+    (re.compile(r"^(?:质保期内|保修期内)不收(?:取)?人工费(?:及|和|与)材料费$"),
+     "no labour or material charges during the warranty period"),
+    (re.compile(r"^(?:若产品故障属于保修范围内，?)?维修服务免费$"),
+     "repairs covered by the warranty are free"),
+    (re.compile(r"^因质量问题无法维修(?:包|可)换新机$"),
+     "if a quality fault cannot be repaired, the unit is replaced"),
+    (re.compile(rf"^(?:基础)?安装费(?:用)?(?:为|是)?{_N}$"), "the basic installation fee is {n}"),
+    (re.compile(rf"^基础安装费(?:为|是)?{_N}[（(](?:含|包含){_T}[)）]$"),
+     "the basic installation fee is {n} (including {t})"),
+    (re.compile(r"^(?:基础安装|安装)(?:服务)?(?:免费|0元|0 元)$"), "basic installation is free"),
+    (re.compile(r"^(?:免费|包)(?:上门)?安装$"), "installation is free"),
+    (re.compile(rf"^{_T}{_PAY}?{_N}$"), "{t}: {n}"),
+    (re.compile(rf"^{_T}每(?:米|个|次|套)?{_PAY}?{_N}$"), "{t}: {n} each"),
+    (re.compile(rf"^{_T}超(?:出|过)?(?P<m>\d+(?:\.\d+)?)\s*(?:米|m)(?:的)?部分每米{_PAY}?{_N}$"),
+     "{t} beyond {m} m: {n} per metre"),
+    (re.compile(rf"^超出标准长度的{_T}每米{_PAY}{_N}$"), "{t} beyond the standard length: {n} per metre"),
+    (re.compile(rf"^{_N}(?:，|,)?用于{_T}(?:安装)?$"), "{n}, used for installing the {t}"),
+    (re.compile(r"^用于(?:热水器|产品|机器)?安装$"), "used for the installation"),
+    # gifts: how to claim and when they are sent
+    (re.compile(rf"^(?:订单|主机|商品)?(?:签收|收货)(?:后|日起|之日起){_N}内(?:按要求晒单并)?(?:联系(?:在线)?客服)?登记(?:信息)?$"),
+     "register with customer service within {n} of delivery"),
+    (re.compile(rf"^需?在(?:订单)?(?:签收|收货)(?:后|日起|之日起){_N}内(?:按要求晒单并)?(?:联系(?:在线)?客服)?登记(?:信息)?$"),
+     "register with customer service within {n} of delivery"),
+    (re.compile(rf"^晒单(?:后)?{_N}内(?:联系客服)?登记$"),
+     "post a review with photos and register within {n}"),
+    (re.compile(rf"^(?:赠品)?(?:将)?(?:在)?(?P<a>登记成功|登记|审核通过|官方审核|订单签收)后(?:将)?(?:在)?{_N}内(?:发出|寄出|发放|发货|发送)$"),
+     "it is sent within {n} after {a}"),
+    (re.compile(rf"^{_N}内(?:发出|寄出|发放|发货)$"), "it is sent within {n}"),
+    (re.compile(rf"^(?:赠品)?{_T}?(?:将)?(?:在)?(?:订单)?(?:签收|收货)后(?:将)?(?:在)?{_N}内"
+                r"(?:发出|寄出|发放|发货|发送)$"),
+     "it is sent within {n} after delivery"),
+    (re.compile(rf"^(?:赠品)?{_T}?(?:将)?(?:在)?(?:订单)?(?:签收|收货)后(?:将)?(?:在)?{_N}内"
+                r"通过邮件(?:形式)?发送至您的邮箱(?:账号)?$"),
+     "it is sent to your email within {n} after delivery"),
+    (re.compile(r"^(?:赠品)?将?按照?您原来的(?:收货)?地址发货$"),
+     "it is sent to your original delivery address"),
+    (re.compile(rf"^(?:目前)?购买(?:即)?可享{_T}(?:赠品|礼品)?$"), "buying it now comes with a free {t}"),
+    (re.compile(r"^详情(?:见|请见|以)[^，。]{0,12}$"), ""),
+    (re.compile(rf"^{_T}?(?P<p>官方指导价|官方售价|售价|日常价|京东日常价|活动售价|京东平台活动售价|秒杀价|到手价|"
+                rf"活动到手价|实付价格?|会员价)(?:为|是|约|低至|约为)*{_N}(?:左右)?$"),
+     "{p}: {n}"),
+    (re.compile(rf"^叠加优惠后实付(?:价格)?(?:低至|约为|为)?{_N}$"),
+     "the price paid after discounts can be as low as {n}"),
+    (re.compile(r"^(?:赠品|赠送|赠品为)?(?P<t>[\u4e00-\u9fffA-Za-z0-9]{2,12})$"), "{t}"),
+    (re.compile(r"^(?:即可)?(?:获得|获赠|赠送)(?P<t>[\u4e00-\u9fffA-Za-z0-9]{2,12}?)(?:一台|一个|一份|一套|一张)?$"),
+     "you receive a {t}"),
+    (re.compile(r"^晒单(?:好评)?(?:后)?(?:联系客服)?(?:领取|赠送)?(?P<t>[\u4e00-\u9fffA-Za-z0-9]{0,12})$"),
+     "post a review with photos to get it"),
+    (re.compile(r"^请耐心等待$"), ""),
+    (re.compile(rf"^仅限(?:单笔)?(?:实付|订单金额|金额)?(?:不超过|不高于|不满){_N}的订单$"),
+     "only for orders paying no more than {n}"),
+    (re.compile(rf"^{_T}由(?:店铺|商家|卖家|本店)承担$"), "{t} paid by the store"),
+    # sizes and specifications
+    (re.compile(r"^(?:产品|机身|整机)?(?:尺寸|外形尺寸|长宽高)(?:为|是|约)?(?P<d>[\d.]+\s*[×xX*]\s*[\d.]+\s*[×xX*]\s*[\d.]+)"
+                r"\s*(?P<u>mm|cm|毫米|厘米)(?:[（(]长×宽×高[)）])?$"), "the dimensions are {d} {u} (L×W×H)"),
+    (re.compile(r"^(?:产品|机身|整机)?(?:尺寸|外形尺寸)(?:为|是|约)?长\s*(?P<x>[\d.]+)\s*(?:mm|毫米)?\s*[×xX*]\s*宽\s*"
+                r"(?P<y>[\d.]+)\s*(?:mm|毫米)?\s*[×xX*]\s*高\s*(?P<z>[\d.]+)\s*(?:mm|毫米)$"),
+     "the dimensions are {x} × {y} × {z} mm (L×W×H)"),
+    (re.compile(rf"^(?:产品)?(?:净重|重量|整机重量)(?:为|仅为|约为|约|是)?{_N}$"), "it weighs {n}"),
+    (re.compile(rf"^(?:额定)?(?:功率|加热功率)(?:为|是)?{_N}$"), "the power is {n}"),
+    (re.compile(rf"^(?:额定)?容量(?:为|是)?{_N}$"), "the capacity is {n}"),
+    (re.compile(r"^如(?:问题持续|仍未解决|仍有问题)，?请联系售后(?:服务)?(?:中心)?$"),
+     "if it persists, please contact after-sales service"),
+    (re.compile(r"^请联系售后(?:服务)?(?:中心)?$"), "please contact after-sales service"),
+]  # fmt: skip
+
+
+_PRICE_WORDS = {
+    "官方指导价": "the official list price", "官方售价": "the official price", "售价": "the price",
+    "日常价": "the everyday price", "活动售价": "the promotion price", "秒杀价": "the flash-sale price",
+    "到手价": "the price paid", "活动到手价": "the promotion price paid", "实付价": "the price paid",
+    "实付价格": "the price paid", "会员价": "the member price",
+}  # fmt: skip
+
+
+def template_en(clause: str) -> str | None:
+    """The clause through the first template whose slots are known terms; None when none fits."""
+    for pattern, english in TEMPLATES:
+        m = pattern.match(clause)
+        if m is None:
+            continue
+        groups = m.groupdict()
+        values: dict[str, str] = {}
+        ok = True
+        for key, raw in groups.items():
+            if raw is None:
+                values[key] = ""
+                continue
+            if key == "t":
+                t = terms_en(raw) or terms_en(raw, words=True)
+                if t is None:
+                    ok = False
+                    break
+                values[key] = t
+            elif key == "a":
+                values[key] = "delivery" if "签收" in raw else "approval" if "审核" in raw else "registration"
+            elif key == "p":
+                values[key] = _PRICE_WORDS.get(raw.replace("京东", "").replace("平台", ""), "price")
+            elif key == "u":
+                values[key] = {"毫米": "mm", "厘米": "cm"}.get(raw, raw)
+            else:
+                values[key] = numbers_en(raw)
+        if not ok:
+            continue
+        out = english.format(**values).strip()
+        out = re.sub(r"^\s*warranty", "warranty", out)
+        return re.sub(r"\s{2,}", " ", out)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- clauses
+
+_SPLIT = re.compile(r"(?<=[，,；;。！!？?])")
+_STRIP = " ，,；;。！!？?\n"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One clause: its English, or the Chinese to quote (``english`` empty)."""
+
+    english: str
+    chinese: str = ""
+
+
+def clauses_en(text: str) -> list[Piece]:
+    """The clauses of a Chinese text, each in English (template, then terms) or kept for a quote."""
+    text = re.sub(r"^【[^】]{1,12}】", "", text.strip())
+    # a bracket is one clause: "IPX4（防汗，不可游泳）"
+    text = re.sub(r"（[^）]{0,40}）", lambda m: m.group(0).replace("，", "、"), text)
+    out: list[Piece] = []
+    for raw in _SPLIT.split(text.replace("\\n", "\n")):
+        clause = raw.strip(_STRIP)
+        if not clause or re.fullmatch(r"[\d.、\s]+", clause):
+            continue  # a list number left over from the sheet's layout
+        lead = re.match(r"^([\u4e00-\u9fff]{2,8})[：:]\s*(?=\S)", clause)
+        head = terms_en(lead.group(1), words=True) if lead else None
+        if lead and head:  # "货到付款：…" -> "cash on delivery: …"
+            rest = clauses_en(clause[lead.end() :])
+            if rest and rest[0].english:
+                out.append(Piece(f"{head}: {rest[0].english}"))
+                out.extend(rest[1:])
+                continue
+        if not CJK.search(clause):
+            out.append(Piece(numbers_en(clause)))
+            continue
+        english = template_en(clause)
+        if english is None:
+            english = terms_en(clause)
+        if english is None:
+            english = terms_en(clause, words=True)
+        if english is None:
+            out.append(Piece("", clause))
+        elif english:
+            out.append(Piece(english))
+    return out
+
+
+def sentence_en(text: str, quote: Callable[[str], str | None]) -> str | None:
+    """A Chinese text as English: translated clauses joined, untranslatable runs through ``quote`` (which
+    returns the quoted form or None to give up); None when nothing can be said."""
+    pieces = clauses_en(text)
+    parts: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> bool:
+        if pending:
+            quoted = quote("，".join(pending))
+            pending.clear()
+            if quoted is None:
+                return False
+            if quoted:
+                parts.append(quoted)
+        return True
+
+    for piece in pieces:
+        if piece.english:
+            if not flush():
+                return None
+            parts.append(piece.english)
+        else:
+            pending.append(piece.chinese)
+    if not flush():
+        return None
+    return "; ".join(p for p in parts if p) or None
+
+
+_QUALIFIES = re.compile(r"若|如果|如需|如有|如问题|除|非|不|无|未|仅|只|禁|勿|但|否则|超出|超过")
+
+
+def omit_quote(chinese: str) -> str | None:
+    """No quotes (the reply is at its Chinese budget): a clause that only adds detail is left out (''),
+    but one that qualifies the rest (a condition, a negation, a limit) takes the whole fact with it."""
+    return None if _QUALIFIES.search(chinese) else ""
+
+
+SHORT_QUOTE_CHARS = 12
+
+
+def short_quote(chinese: str) -> str | None:
+    """Near the Chinese budget: only short clauses that state a number are quoted; other detail is left
+    out, and a left-out clause that qualifies the rest takes the whole fact with it (None)."""
+    kept: list[str] = []
+    for clause in re.split(r"[，,；;]", chinese):
+        if len(CJK.findall(clause)) <= SHORT_QUOTE_CHARS and re.search(r"\d", clause):
+            kept.append(clause.strip())
+        elif _QUALIFIES.search(clause):
+            return None
+    return f"the product sheet says “{'，'.join(kept)}”" if kept else ""
+
+
+def plain_quote(chinese: str) -> str | None:
+    """The default quote: short runs only, marked as the sheet's own words."""
+    if len(CJK.findall(chinese)) > QUOTE_CHARS:
+        return short_quote(chinese)  # too long to quote whole: its short clauses with numbers
+    return f"the product sheet says “{chinese}”"
+
+
+def cjk_share(text: str) -> float:
+    cjk, latin = len(CJK.findall(text)), len(LATIN.findall(text))
+    return cjk / max(1, cjk + latin)
+
+
+# ---------------------------------------------------------------------------------------------- products
+
+
+def product_label_en(name: str) -> str:
+    """How an English reply names a product from its Chinese name: model code and capacity ("F6032-RW7(HE)
+    60L"); '' when the name has neither."""
+    codes = [c for c in model_codes(name) if re.search(r"\d", c) and re.search(r"[A-Za-z]", c)]
+    size = re.search(r"(\d+(?:\.\d+)?)\s*(?:升|L)(?![A-Za-z])", name)
+    label = codes[0] if codes else ""
+    if size:
+        label = f"{label} {size.group(1)}L".strip()
+    return label
+
+
+def status_en(text: str) -> str | None:
+    """A product status word in English (已上架 -> on sale), None when unknown."""
+    return terms_en(text)
+
+
+# ---------------------------------------------------------------------------------------------- facts
+
+KIND_EN = {
+    "price": "price", "warranty": "warranty", "install_fee": "installation",
+    "materials": "installation materials",
+    "gift": "free gift", "size": "size", "spec": "specifications", "stock": "availability",
+    "shipping": "shipping",
+    "remote_fee": "remote-area fee", "return": "returns", "exchange": "exchanges", "refund": "refunds",
+    "invoice": "invoices", "fault": "fault", "usage": "use", "other": "details",
+}  # fmt: skip
+_LABEL_JUNK = re.compile(r"^[\s◎●○■□◆◇★☆·•\-*#\d①-⑳、.]+|[：:]$")
+
+
+def label_en(label: str, kind: str) -> str:
+    """A field label in English words when the table knows it (保修政策 -> warranty policy), else the
+    kind's English name: a raw field name is never shown."""
+    label = _LABEL_JUNK.sub("", re.sub(r"#\d+$", "", label.split("/")[-1])).strip()
+    if label and not CJK.search(label):
+        return label.replace("_", " ").lower()
+    found = terms_en(label) if label else None
+    return found if found and len(found) <= 40 else KIND_EN.get(kind, "details")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _pair(pairs: tuple[tuple[str, str], ...], *words: str) -> str:
+    return next((v for k, v in pairs if any(w in k.lower() for w in words)), "")
+
+
+def record_en(
+    kind: str, pairs: tuple[tuple[str, str], ...], quote: Callable[[str], str | None]
+) -> str | None:
+    """A record of a Chinese sheet (a gift, a fault row, an exchangeable product, a material) as one
+    English sentence, or None when its key value cannot be said."""
+    if not pairs:
+        return None
+    name_value = _pair(pairs, "名称", "name") or pairs[0][1]
+    rest = [(k, v) for k, v in pairs if v != name_value]
+    if kind == "exchange" or any("商品id" in k.lower() for k, _ in pairs):
+        desc = _pair(pairs, "描述", "名称", "name") or name_value
+        label = product_label_en(desc)
+        pid = _pair(pairs, "商品id", "id")
+        if not label and not pid:
+            return None
+        status = status_en(_pair(pairs, "状态", "status")) if _pair(pairs, "状态", "status") else None
+        who = f"{label} (product ID {pid})" if label and pid else label or f"product ID {pid}"
+        return f"You can exchange it for the {who}" + (f", which is {status}" if status else "")
+    if kind == "fault" or _pair(pairs, "代码", "code"):
+        code = _pair(pairs, "代码", "code")
+        fault = _pair(pairs, "故障名称", "现象", "名称", "name", "symptom")
+        cause = _pair(pairs, "原因", "cause")
+        fix = _pair(pairs, "方案", "解决", "处理", "solution")
+        fault_en = sentence_en(fault, quote) if fault else ""
+        cause_en = sentence_en(cause, quote) if cause else ""
+        fix_en = sentence_en(fix, quote) if fix else ""
+        if fault_en is None or fix_en is None or cause_en is None or not (code or fault_en):
+            return None
+        head = f"Fault code {code}" + (f" ({fault_en})" if fault_en else "") if code else f"If {fault_en}"
+        # one sentence: the code, its cause and the fix stay together (and beside the source marker)
+        if cause_en:
+            head += f"; possible cause: {cause_en}"
+        return f"{head}; what to do: {fix_en}" if fix_en else head
+    name_en = sentence_en(name_value, quote)
+    if not name_en:
+        return None
+    bodies: list[str] = []
+    for key, value in rest:
+        body = sentence_en(value, quote)
+        if body is None:
+            return None
+        bodies.append(body if len(rest) == 1 else f"{label_en(key, kind)}: {body}")
+    body = "; ".join(b for b in bodies if b)
+    # a description that repeats the gift's name ("赠品空气炸锅，…") says it once
+    again = {name_en.lower(), f"free gift {name_en.lower()}"}
+    body = "; ".join(b for b in body.split("; ") if b.lower() not in again)
+    lead = f"Free gift: {name_en}" if kind == "gift" else _cap(name_en)
+    return f"{lead}; {body}" if body else lead  # one sentence, so the details stay with the name
+
+
+def fact_en(
+    kind: str,
+    text: str,
+    label: str,
+    pairs: tuple[tuple[str, str], ...],
+    name: str,
+    *,
+    product: bool,
+    quote: Callable[[str], str | None] = plain_quote,
+) -> str | None:
+    """One fact of a Chinese sheet or policy as an English sentence (without end punctuation); None when
+    it cannot be said faithfully (it is then left out, never garbled)."""
+    if kind == "price" and product and not CJK.search(text):
+        value = numbers_en(text)
+        if not re.search(r"yuan|[¥$]", value, re.IGNORECASE):
+            value = f"{value} yuan"
+        return f"The price of {name} is {value}"
+    if kind == "stock" and product:
+        status = status_en(text)
+        if status:
+            return f"{_cap(name)} is currently {status}"
+        quoted = quote(text)
+        return f"About the availability of {name}, {quoted}" if quoted else None
+    if pairs:
+        return record_en(kind, pairs, quote)
+    body = sentence_en(text, quote)
+    if body is None:
+        return None
+    if not product:
+        return _cap(body.replace("the product sheet says", "our store policy says"))
+    if ": " in body:
+        return _cap(body)  # the body names its own topic ("whole unit warranty: 8 years")
+    topic = label_en(label, kind)
+    return f"{_cap(topic)}: {body}"
+
+
+@lru_cache(maxsize=1)
+def _reverse() -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    by_en: dict[str, list[str]] = {}
+    for zh, en in TERMS.items():
+        if len(en) >= 3 and CJK.search(zh):
+            by_en.setdefault(en.lower(), []).append(zh)
+    alts = "|".join(re.escape(e) for e in sorted(by_en, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])"), by_en
+
+
+def chinese_terms(text: str) -> str:
+    """The Chinese sheet terms of the parts, appliances and fees an English question names ("flue pipe"
+    -> 烟管 排烟管), space-separated: so an English question finds the Chinese field that holds it."""
+    pattern, by_en = _reverse()
+    found: list[str] = []
+    for m in pattern.finditer(text.lower()):
+        word = m.group(0)
+        zh = by_en.get(word) or by_en.get(re.sub(r"e?s$", "", word)) or []
+        found.extend(zh)
+    return " ".join(dict.fromkeys(found))

@@ -1,0 +1,77 @@
+"""English question understanding: how customers ask for each fact kind in English.
+
+service/answering/kinds.py knows the kinds' nouns ("warranty", "price"); customers often ask without
+them ("How many watts is it?", "How heavy is it?", "Is installation free?", "Can I swap it for the 60
+litre one?", "My heater shows C4"). These patterns are word classes of the question, not one store's
+products, and add to the kind scores of an English part. Kept apart from kinds.py (no imports) so the
+Chinese vocabulary there and this English one change independently.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# (kind, pattern): each pattern that matches adds one to the kind's score.
+QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # specifications: power, weight, dimensions, capacity, speed, heating time, pressure
+    ("spec", re.compile(r"\bhow many (?:watts?|kw|kilowatts?|litres?|liters?|speeds?|settings?|modes?|"
+                        r"levels?|burners?|places?|programs?|programmes?)\b", _I)),
+    ("spec", re.compile(r"\b(?:watts?|wattage|kilowatts?|rated power|power rating|how powerful)\b", _I)),
+    ("spec", re.compile(r"\bhow (?:heavy|big|large|tall|wide|deep|thick|far|loud|quiet|hot)\b|"
+                        r"\b(?:weigh|weighs|weight|dimensions?|measurements?|oscillat\w*)\b", _I)),
+    ("spec", re.compile(r"\b(?:take|takes|long) to (?:heat|boil|warm|charge)\b|"
+                        r"\bheat(?:ing)?[- ]up time\b", _I)),
+    ("spec", re.compile(r"\b(?:mpa|bar|psi)\b|\bwater pressure\b", _I)),
+    # installation and its extra charges
+    ("install_fee", re.compile(r"\binstall\w*\b[^.?!]{0,40}\b(?:free|cost|charge|fee|pay|price)|"
+                               r"\b(?:free|cost|charge|fee|pay)\w*\b[^.?!]{0,30}\binstall\w*", _I)),
+    ("install_fee", re.compile(r"\b(?:per|each|every) (?:extra |additional )?(?:hole|metre|meter|m)\b|"
+                               r"\b(?:drill\w*|holes?)\b[^.?!]{0,30}\b(?:charge|cost|fee|how much)|"
+                               r"\bhow much[^.?!]{0,30}\b(?:extend|extension|extra metre|extra meter|drill)",
+                               _I)),
+    ("install_fee", re.compile(r"\b(?:drill\w*|holes?|extend|extension|extra (?:metre|meter|length))\b", _I)),
+    ("materials", re.compile(r"\b(?:extend|extension|longer)\b[^.?!]{0,30}"
+                             r"\b(?:pipe|flue|hose|cable|duct)s?\b|"
+                             r"\b(?:pipe|flue|hose|duct|valve|fitting|elbow)s?\b[^.?!]{0,20}\b(?:cost|charge|"
+                             r"price|extra)", _I)),
+    # exchanging for another version
+    ("exchange", re.compile(r"\b(?:exchange|swap|switch|trade)\b[^.?!]{0,60}\bfor\b|"
+                            r"\bchange (?:it |this |mine )?(?:to|for) (?:the|a)\b|\bother version\b", _I)),
+    # gifts
+    ("gift", re.compile(r"\bcomes? (?:free )?with\b|\bcomes? free\b|\bfree (?:gift|item|extra)s?\b|"
+                        r"\bwhat (?:do|will) i get\b|\bvouchers?\b|\bclaim (?:it|the gift|my gift)\b|"
+                        r"\bhow do i (?:claim|get) (?:it|the gift|them)\b", _I)),
+    # warranty (also labour costs during warranty and extra warranty)
+    ("warranty", re.compile(r"\b(?:extra|extended|additional|longer) (?:warranty|guarantee|cover)\b|"
+                            r"\blabou?r\b|\bcovered\b|\bhow many years\b", _I)),
+    # a fault: a display code, a symptom
+    ("fault", re.compile(r"\b(?:shows?|showing|displays?|displaying|flashes|flashing)\b[^.?!]{0,20}"
+                         r"\b[a-z]{1,2}-?\d{1,3}\b|\b(?:error|code|fault)\s*[a-z]{0,2}-?\d{1,3}\b|"
+                         r"\btakes? (?:too |very |so )?long to (?:come|get hot|warm up)\b|\bno hot water\b|"
+                         r"\bwon'?t (?:turn on|start|ignite|heat|light)\b", _I)),
+    # use and care
+    ("usage", re.compile(r"\bwinter\b|\bfreez\w*\b|\bfrost\b|\bwhat should i do with\b|"
+                         r"\bhow (?:do|should) i (?:use|clean|descale|maintain|store)\b|"
+                         r"\bcan (?:it|the [^.?!]{1,40}) be installed\b|\binstalled directly\b", _I)),
+    # invoices and proof of purchase
+    ("invoice", re.compile(r"\b(?:invoice|receipt|screenshot|proof of purchase)s?\b", _I)),
+    # refunds and price protection
+    ("refund", re.compile(r"\bwhere (?:does|will) (?:the|my) (?:refund|money)\b|"
+                          r"\b(?:difference|money) back\b|"
+                          r"\bprice (?:drop|dropped|went down|fell)\b", _I)),
+    ("return", re.compile(r"\bbefore it'?s? (?:delivered|arrived?)\b|\bsend (?:it|them) back\b", _I)),
+    ("stock", re.compile(r"\b(?:in stock|available|still (?:sell|on sale)|sold out)\b", _I)),
+)  # fmt: skip
+
+
+def english_kind_scores(text: str) -> dict[str, float]:
+    """One point per matching question pattern, by kind ({} for a text with no English question)."""
+    out: dict[str, float] = {}
+    if not re.search(r"[A-Za-z]{3}", text):
+        return out
+    for kind, pattern in QUESTION_PATTERNS:
+        if pattern.search(text):
+            out[kind] = out.get(kind, 0.0) + 1.0
+    return out

@@ -1,0 +1,156 @@
+"""English for English customers: question kinds asked in English words, and Chinese sheet facts rendered
+as English sentences with their numbers and units (or quoted, never word-by-word)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from service.answering import english
+from service.answering.questions import split_parts
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("How many watts is the AB-20 heater?", "spec"),
+        ("How heavy is the XY-9?", "spec"),
+        ("What are the dimensions of the QQ-60?", "spec"),
+        ("How long does the RW-60 take to heat a full tank?", "spec"),
+        ("Can I exchange the 80L for the 60 litre version?", "exchange"),
+        ("Is installation free for the gas heater?", "install_fee"),
+        ("My heater shows E4. What should I do?", "fault"),
+        ("What comes free with the LN-7?", "gift"),
+        ("Do I pay labour during the warranty?", "warranty"),
+        ("Winter is coming. What should I do with my gas heater?", "usage"),
+        ("Is an order screenshot enough or do I need the receipt?", "invoice"),
+    ],
+)
+def test_english_questions_map_to_a_kind(message: str, kind: str) -> None:
+    parts = split_parts(message)
+    assert kind in parts[0].kinds
+
+
+def test_two_english_questions_are_two_parts() -> None:
+    parts = split_parts("Is installation free for the MK-6? How much to extend the flue pipe?")
+    assert len(parts) == 2
+    assert "install_fee" in parts[0].kinds and "materials" in parts[1].kinds
+
+
+@pytest.mark.parametrize(
+    ("chinese", "expected"),
+    [
+        ("20个工作日", "20 working days"),
+        ("签收后7天", "7 days"),
+        ("150元", "150 yuan"),
+        ("6.6升", "6.6 L"),
+        ("2000瓦", "2000 W"),
+        ("10分钟", "10 minutes"),
+        ("1年", "1 year"),
+        ("8元/米", "8 yuan per metre"),
+        ("2万京豆", "20,000"),
+    ],
+)
+def test_numbers_keep_their_units_in_english(chinese: str, expected: str) -> None:
+    assert expected in english.numbers_en(chinese)
+
+
+def test_warranty_clauses_become_english_sentences() -> None:
+    out = english.sentence_en("整机包修8年，内胆及主要部件保修8年，加热管保修3年", english.plain_quote)
+    assert out == (
+        "whole unit warranty: 8 years; inner tank and main components warranty: 8 years; "
+        "heating element warranty: 3 years"
+    )
+
+
+def test_gift_record_in_english_with_its_claim_deadline() -> None:
+    pairs = (("赠品名称", "空气炸锅"), ("赠品描述", "签收后20天内联系客服登记"))
+    out = english.record_en("gift", pairs, english.plain_quote)
+    assert out == "Free gift: air fryer; register with customer service within 20 days of delivery"
+
+
+def test_a_gift_is_never_named_by_a_neighbouring_concept() -> None:
+    # the retrieval glossary groups microwave, oven and air fryer in one concept; the renderer must not
+    out = english.terms_en("空气炸锅")
+    assert out == "air fryer"
+
+
+def test_free_text_is_quoted_not_garbled() -> None:
+    out = english.sentence_en("赠品颜色随机发放以实物为准", english.plain_quote)
+    assert out == "the product sheet says “赠品颜色随机发放以实物为准”"
+
+
+def test_without_quotes_an_untranslatable_fact_is_left_out() -> None:
+    assert english.sentence_en("赠品颜色随机发放以实物为准", lambda _: None) is None
+
+
+def test_fault_row_keeps_code_and_translated_name() -> None:
+    pairs = (("故障代码", "E1"), ("故障名称", "无法点火"), ("故障解决方案", "请联系售后服务中心"))
+    out = english.record_en("fault", pairs, english.plain_quote)
+    assert out == "Fault code E1 (no ignition); what to do: please contact after-sales service centre"
+
+
+def test_exchangeable_product_named_by_code_and_capacity() -> None:
+    pairs = (("商品ID", "42"), ("商品描述", "某品牌 60升 电热水器 AB6032-XY7(HE)"), ("商品状态", "已上架"))
+    out = english.record_en("exchange", pairs, english.plain_quote)
+    assert out == "You can exchange it for the AB6032-XY7(HE) 60L (product ID 42), which is on sale"
+
+
+def test_dimensions_and_weight_in_english() -> None:
+    out = english.sentence_en("产品尺寸为300x280x303mm，净重6kg", english.plain_quote)
+    assert out is not None and not CJK.search(out)
+    assert "300x280x303 mm" in out and "6kg" in out
+
+
+def test_fact_sentences_never_show_a_raw_field_name() -> None:
+    out = english.fact_en("warranty", "整机质保8年", "维修说明#2", (), "this model", product=True)
+    assert out is not None and "维修说明" not in out and "#" not in out and "8 years" in out
+
+
+def test_over_budget_a_detail_clause_is_left_out_but_a_condition_takes_the_fact() -> None:
+    detail = english.sentence_en("整机质保8年，便于搬运和收纳", english.omit_quote)
+    assert detail == "whole unit warranty: 8 years"
+    condition = english.sentence_en("若超出保修范围，维修费用按实际收取", english.omit_quote)
+    assert condition is None
+
+
+def test_dimensions_written_with_length_width_height_words() -> None:
+    out = english.sentence_en("产品尺寸为长555mm×宽345mm×高180mm，净重11.5kg", english.plain_quote)
+    assert out == "the dimensions are 555 × 345 × 180 mm (L×W×H); net weight 11.5kg"
+
+
+def test_such_as_in_brackets_is_not_read_as_a_condition() -> None:
+    out = english.sentence_en("主要零部件（如电机、控制板）保修期为10年", english.omit_quote)
+    assert out == "main components (such as motor, control board) warranty: 10 years"
+
+
+def test_english_question_finds_chinese_sheet_terms() -> None:
+    assert "烟管" in english.chinese_terms("How much to extend the flue pipe?").split()
+
+
+def test_gift_dispatch_and_price_clauses_in_english() -> None:
+    pairs = (("赠品名称", "E卡"), ("赠品描述", "E卡将在订单签收后20个工作日内通过邮件形式发送至您的邮箱账号"))
+    out = english.record_en("gift", pairs, english.plain_quote)
+    assert out == "Free gift: JD E-card; it is sent to your email within 20 working days after delivery"
+    price = english.sentence_en("官方指导价为3499元，叠加优惠后实付低至1951.78元", english.plain_quote)
+    assert price == (
+        "the official list price: 3499 yuan; the price paid after discounts can be as low as 1951.78 yuan"
+    )
+
+
+def test_a_led_clause_and_a_bracket_stay_whole() -> None:
+    out = english.sentence_en("货到付款：仅限单笔实付不超过3000元的订单", english.plain_quote)
+    assert out == "cash on delivery: only for orders paying no more than 3000 yuan"
+    assert english.sentence_en("IPX4（防汗，不可游泳佩戴）", english.plain_quote) == (
+        "IPX4 (sweat-proof, cannot be worn swimming)"
+    )
+
+
+def test_english_follow_up_takes_the_previous_kind_but_chinese_keeps_its_own() -> None:
+    en = split_parts("What free gifts come with the AB-1, and when will I get them?")
+    assert [p.kinds[:1] for p in en] == [("gift",), ("gift",)]
+    zh = split_parts("AB-1整机保几年？热交换器呢？")
+    assert zh[-1].kinds != zh[0].kinds
