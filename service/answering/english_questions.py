@@ -1,7 +1,7 @@
 """English question understanding: how customers ask for each fact kind in English.
 
 service/answering/kinds.py knows the kinds' nouns ("warranty", "price"); customers often ask without
-them ("How many watts is it?", "How heavy is it?", "Is installation free?", "Can I swap it for the 60
+them ("How many watts is it?", "How heavy is it?", "Is installation free?", "Could I exchange this for the 60
 litre one?", "My heater shows C4"). These patterns are word classes of the question, not one store's
 products, and add to the kind scores of an English part. Kept apart from kinds.py (no imports) so the
 Chinese vocabulary there and this English one change independently.
