@@ -119,7 +119,11 @@ class AnswerEngine:
         self.store = store
         self.embedder = embedder
         self.translate = translate
-        self.resolver = ProductResolver(store.products(), translate)
+        sheets = {
+            r.product_id: " ".join(f"{f.label} {f.text}" for f in store.product_facts(r.product_id))
+            for r in store.products()
+        }
+        self.resolver = ProductResolver(store.products(), translate, sheets)
         # word matchers of every fact, made once per store: scoring a message only looks words up
         self._policy_matchers = [Matcher(f"{f.label} {f.text}") for f in store.policy_facts()]
         self._matchers: dict[str, list[Matcher]] = {}
