@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from service.answering.compose import render
 from service.answering.facts import Fact, FactStore
 from service.answering.kinds import TERMS
+from service.answering.resolve import short_label
 from service.compliance.normalize import fold, normalize
 from service.compliance.numbers import (
     POLICY,
@@ -90,8 +91,9 @@ def _squash(text: str) -> str:
 
 
 class _Mentions:
-    """Which catalogue products a sentence names, by model code or full name (punctuation and case
-    ignored); a code inside a longer matched code does not count on its own."""
+    """Which catalogue products a sentence names, by model code, reply label (code and capacity) or full
+    name (punctuation and case ignored); a code inside a longer matched code or label does not count on its
+    own."""
 
     def __init__(self, store: FactStore) -> None:
         self.names: list[tuple[str, str]] = []
@@ -103,7 +105,22 @@ class _Mentions:
             name = _squash(ref.name)
             if len(name) >= _NAME_MIN:
                 self.names.append((name, ref.product_id))
+            for label in {_squash(short_label(ref, "zh")), _squash(short_label(ref, "en"))}:
+                if len(label) >= _CODE_MIN and (label, ref.product_id) not in self.names:
+                    self.names.append((label, ref.product_id))  # "GH22-KA（20升）" names one of two
         self.names.sort(key=lambda kv: -len(kv[0]))
+        # the values written inside names and reply labels (a title's "60升", "国补立减15%")
+        self.valued: list[tuple[str, frozenset[tuple[str, float]]]] = []
+        for ref in store.products():
+            for shown in {ref.name, short_label(ref, "zh"), short_label(ref, "en")}:
+                values = frozenset((q.unit, v) for q in extract(fold(shown)) for v in q.values)
+                if values and len(_squash(shown)) >= _CODE_MIN:
+                    self.valued.append((_squash(shown), values))
+
+    def name_values(self, text: str) -> set[tuple[str, float]]:
+        """The values inside the catalogue names and labels that ``text`` quotes whole."""
+        squashed = _squash(text)
+        return {v for key, values in self.valued if key in squashed for v in values}
 
     def __call__(self, sentence: str) -> list[str]:
         text = _squash(sentence)
@@ -154,7 +171,9 @@ def claim_scope(
     ``extra`` texts (the store's follow-up promise) support any number they state."""
     index, mentions, _ = _prepared(store)
     free = supported_set([fold(t) for t in [context or "", *extra] if t])
-    return ClaimScope(index, products=products, mentions=mentions, kinds=claim_kinds, free=free)
+    return ClaimScope(
+        index, products=products, mentions=mentions, kinds=claim_kinds, free=free, names=mentions.name_values
+    )
 
 
 def scope_for_index(

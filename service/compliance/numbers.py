@@ -371,7 +371,8 @@ class StatedIndex:
 class ClaimScope:
     """What one reply may state: the facts of ``products`` (or of the products a sentence names) and the
     policy, of the kind the sentence speaks of, plus ``free`` values (the agent's order facts, the store's
-    follow-up promise) that support any claim."""
+    follow-up promise) that support any claim. A value inside a product name the clause quotes (``names``)
+    is part of the name, not a claim."""
 
     def __init__(
         self,
@@ -381,12 +382,16 @@ class ClaimScope:
         mentions: Callable[[str], list[str]],
         kinds: Callable[[str], frozenset[str]],
         free: set[tuple[str, float]] | None = None,
+        names: Callable[[str], set[tuple[str, float]]] | None = None,
     ) -> None:
         self.index = index
         self.products = list(dict.fromkeys(products))
         self.mentions = mentions
         self.kinds = kinds
         self.free = free or set()
+        # the values inside the catalogue product names a text holds ("JSQ22-HWA（12升）", a title's
+        # "国补立减15%"): a product's name is a name, not a claim
+        self.names = names
 
     def owners(self, sentence: str) -> list[str]:
         """The products a sentence is about: those it names, else the reply's products."""
@@ -394,6 +399,8 @@ class ClaimScope:
 
     def judge(self, q: Quantity, clause: str, sentence: str) -> Judgement:
         if all((q.unit, v) in self.free for v in q.values):
+            return Judgement(True)
+        if self.names is not None and all((q.unit, v) in self.names(clause) for v in q.values):
             return Judgement(True)
         owners = self.owners(sentence)
         allowed = {*owners, POLICY}

@@ -1,0 +1,212 @@
+"""The asked product and no other: ids, codes shared by near-duplicates, capacities and name words that tell
+them apart, follow-ups, and product names in replies that are names rather than claims."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from service.answering.engine import AnswerEngine
+from service.answering.facts import FactStore, quantities
+from service.answering.resolve import short_label
+from service.answering.verify import claim_scope, verify_claims
+from service.container import Container
+from service.drafting.models import DraftRequest, GeneratedDraft
+from service.drafting.pipeline import DraftPipeline
+from service.index.crosslingual import Glossary
+from service.knowledge.ingest import ingest_source
+from service.settings import Settings
+
+# Invented sheets shaped like a marketplace export: one code sold in two capacities, a liquefied-gas twin,
+# a series told apart only by a Latin suffix (ZXpro / ZXproS), one model listed twice, and two kitchen
+# products for follow-ups.
+SHEETS = [
+    {
+        "商品ID": "500000000012",
+        "商品名称": "示例【国补立减15%】12升燃气热水器 天然气 恒温 GH22-KA",
+        "商品价格": 899,
+        "维修说明": "整机保修3年。",
+    },
+    {
+        "商品ID": "500000000020",
+        "商品名称": "示例【国补立减15%】20升燃气热水器 天然气 恒温 GH22-KA",
+        "商品价格": 1599,
+        "维修说明": "整机保修6年。",
+    },
+    {
+        "商品ID": "500000000112",
+        "商品名称": "示例【国补立减15%】12升燃气热水器 液化气 恒温 GH22-12KA",
+        "商品价格": 949,
+        "维修说明": "整机保修4年。",
+    },
+    {
+        "商品ID": "500000000060",
+        "商品名称": "示例 超薄60升双胆电热水器 一级能效 ZXpro 以旧换新",
+        "商品价格": 2099,
+    },
+    {
+        "商品ID": "500000000080",
+        "商品名称": "示例 超薄80升双胆电热水器 一级能效 ZXpro 以旧换新",
+        "商品价格": 2399,
+    },
+    {
+        "商品ID": "500000000061",
+        "商品名称": "示例【活水ZXproS】超薄60升双胆电热水器 一级能效",
+        "商品价格": 2199,
+    },
+    {
+        "商品ID": "500000000701",
+        "商品名称": "示例【安静M7 Pro】16升燃气热水器 天然气 M7 Pro",
+        "商品价格": 1979,
+    },
+    {
+        "商品ID": "500000000702",
+        "商品名称": "示例【安静M7Pro】16升燃气热水器 天然气 增容 M7 Pro",
+        "商品价格": 2199,
+    },
+    {
+        "商品ID": "500000000905",
+        "商品名称": "示例 嵌入式洗碗机 W5 Max 16套",
+        "商品价格": 4999,
+        "安装说明": "嵌入安装需橱柜预留宽600mm、高820mm的空间。",
+    },
+    {
+        "商品ID": "500000000907",
+        "商品名称": "示例 顶吸油烟机 HX7 齐平橱柜 大吸力",
+        "商品价格": 2999,
+    },
+]
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    root = tmp_path / "kb"
+    (root / "products").mkdir(parents=True)
+    (root / "products" / "sheets.json").write_text(json.dumps(SHEETS, ensure_ascii=False), "utf-8")
+    return root
+
+
+@pytest.fixture
+def store(kb: Path) -> FactStore:
+    result = ingest_source(kb)
+    return FactStore.build(result.products, result.chunks)
+
+
+@pytest.fixture
+def engine(store: FactStore) -> AnswerEngine:
+    return AnswerEngine(store, None, Glossary.load().translate)
+
+
+@pytest.fixture
+def pipeline(kb: Path, make_container: Callable[..., Container], tmp_path: Path) -> DraftPipeline:
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=kb, embedder="fake")
+    container = make_container(settings=settings)
+    container.index.reindex(kb)
+    return DraftPipeline.from_container(container)
+
+
+def ids(engine: AnswerEngine, message: str, **kw: object) -> list[str]:
+    return engine.resolve(message, **kw).product_ids  # type: ignore[arg-type]
+
+
+def asked(engine: AnswerEngine, message: str) -> set[str]:
+    return {r.product_id for r in engine.resolve(message).ambiguous}
+
+
+# --- the asked product ----------------------------------------------------------------------------------
+
+
+def test_a_product_id_in_the_message_is_decisive(engine: AnswerEngine) -> None:
+    assert ids(engine, "商品500000000702 安静M7Pro 实付多少") == ["500000000702"]
+    assert ids(engine, "For the M7 Pro (ID 500000000701), is an invoice issued?") == ["500000000701"]
+
+
+def test_a_named_capacity_picks_one_of_a_code_sold_in_two_sizes(engine: AnswerEngine) -> None:
+    assert ids(engine, "GH22-KA 12升天然气的多少钱") == ["500000000012"]
+    assert ids(engine, "20升GH22KA整机保几年？") == ["500000000020"]
+    assert ids(engine, "20L那款KA显示E1，打不着火") == ["500000000020"]
+    plan = engine.plan("12升GH22KA整机保几年", language="zh")
+    assert {f.product_id for f in plan.facts} == {"500000000012"}
+
+
+def test_a_named_fuel_tells_twins_of_one_capacity_apart(engine: AnswerEngine) -> None:
+    assert ids(engine, "12升液化气的KA保修几年") == ["500000000112"]
+    assert ids(engine, "12升天然气的KA保修几年") == ["500000000012"]
+
+
+def test_one_code_for_near_duplicates_without_a_clue_asks_which(engine: AnswerEngine) -> None:
+    plan = engine.plan("GH22-KA 多少钱", language="zh")
+    assert plan.resolution.products == []
+    assert {r.product_id for r in plan.ask_which} == {"500000000012", "500000000020"}
+    assert plan.facts == []
+    # two different codes named: each one is answered
+    assert set(ids(engine, "GH22-12KA和W5 Max哪个贵")) == {"500000000112", "500000000905"}
+
+
+def test_a_latin_model_token_is_compared_whole_and_a_capacity_narrows_it(engine: AnswerEngine) -> None:
+    assert ids(engine, "zxpros买了送啥") == ["500000000061"]
+    assert ids(engine, "How long is the ZXproS warranty?") == ["500000000061"]
+    assert ids(engine, "超薄80升ZXpro多少钱") == ["500000000080"]
+    assert ids(engine, "超薄60升ZXpro以旧换新那款多少钱") == ["500000000060"]
+    assert asked(engine, "ZXpro多少钱") == {"500000000060", "500000000080"}
+
+
+def test_a_capacity_that_no_product_of_the_model_has_is_not_another_product(engine: AnswerEngine) -> None:
+    assert ids(engine, "ZXpros 100升的多少钱") == []
+
+
+def test_a_follow_up_stays_with_the_earlier_product_when_its_sheet_uses_the_word(
+    engine: AnswerEngine,
+) -> None:
+    history = ["想买W5 Max洗碗机", "好的，请问您想了解哪方面呢？"]
+    # 橱柜 is a word of the hood's name, but the dishwasher's own sheet speaks of it
+    assert ids(engine, "橱柜要留多宽多高？", history=history) == ["500000000905"]
+    # a word only another product's name holds moves the conversation to that product
+    assert ids(engine, "那顶吸油烟机呢？多少钱", history=history) == ["500000000907"]
+
+
+def test_near_duplicates_one_of_which_was_named_earlier_are_that_one(engine: AnswerEngine) -> None:
+    history = ["我买的是20升的GH22-KA", "好的"]
+    assert ids(engine, "GH22-KA保修几年？", history=history) == ["500000000020"]
+
+
+def test_a_unit_touching_a_code_is_still_a_capacity() -> None:
+    assert [(q.value, q.unit) for q in quantities("超薄80升ZXpro")] == [(80.0, "L")]
+    assert [q.unit for q in quantities("60lb")] == [""]  # a Latin unit still ends at a letter
+
+
+# --- names in replies -------------------------------------------------------------------------------------
+
+
+def test_short_labels_are_model_and_capacity_not_marketing_titles(store: FactStore) -> None:
+    labels = {r.product_id: short_label(r) for r in store.products()}
+    assert labels["500000000012"] == "GH22-KA（12升）"
+    assert labels["500000000061"] == "ZXproS（60升）"
+    assert "国补" not in "".join(labels.values())
+
+
+def test_a_which_one_question_lists_labels_and_no_label_is_a_claim(pipeline: DraftPipeline) -> None:
+    d: GeneratedDraft = pipeline.generate(DraftRequest(customer_message="GH22-KA 多少钱"))
+    assert "哪一款" in d.text and "GH22-KA（12升）" in d.text and "GH22-KA（20升）" in d.text
+    assert "899" not in d.text and "1599" not in d.text and "15%" not in d.text
+    assert not [f for f in d.compliance.findings if f.category == "unsupported_claim"], d.compliance
+
+
+def test_same_model_listed_twice_is_asked_about_by_id(pipeline: DraftPipeline) -> None:
+    d = pipeline.generate(DraftRequest(customer_message="M7 Pro多少钱"))
+    assert "500000000701" in d.text and "500000000702" in d.text and "1979" not in d.text
+
+
+def test_a_name_in_the_sentence_does_not_excuse_a_wrong_number(store: FactStore) -> None:
+    scope = claim_scope(store, ["500000000012"])
+    checked = verify_claims("GH22-KA（12升）整机保修6年。", scope, store, language="zh")
+    assert [(r.claim, r.reason) for r in checked.repairs] == [("6年", "wrong_product")]
+    assert "整机保修3年" in checked.text
+    # the 20-litre label names the other product: its capacity is a name, its price still a claim
+    checked = verify_claims("GH22-KA（20升）的价格是899元。", scope, store, language="zh")
+    assert [r.claim for r in checked.repairs] == ["899元"]
+    fine = verify_claims("您问的是GH22-KA（12升）还是GH22-KA（20升）？", scope, store, language="zh")
+    assert fine.repairs == []
