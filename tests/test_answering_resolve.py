@@ -29,12 +29,16 @@ SHEETS = [
         "商品名称": "示例【国补立减15%】12升燃气热水器 天然气 恒温 GH22-KA",
         "商品价格": 899,
         "维修说明": "整机保修3年。",
+        "可换货商品": [
+            {"商品ID": "500000009913", "商品描述": "示例 13升燃气热水器 GH25-KA", "商品状态": "已上架"}
+        ],
     },
     {
         "商品ID": "500000000020",
         "商品名称": "示例【国补立减15%】20升燃气热水器 天然气 恒温 GH22-KA",
         "商品价格": 1599,
         "维修说明": "整机保修6年。",
+        "安装说明": "基础安装免费；额外收费项目：打孔50元/孔，远程山区补差30元。",
     },
     {
         "商品ID": "500000000112",
@@ -78,6 +82,8 @@ SHEETS = [
         "商品名称": "示例 顶吸油烟机 HX7 齐平橱柜 大吸力",
         "商品价格": 2999,
     },
+    {"商品ID": "500000000031", "商品名称": "示例 柔薄纸尿裤 M码 64片", "商品价格": 99},
+    {"商品ID": "500000000032", "商品名称": "示例 柔薄纸尿裤 L码 54片", "商品价格": 99},
 ]
 
 
@@ -173,6 +179,19 @@ def test_near_duplicates_one_of_which_was_named_earlier_are_that_one(engine: Ans
     assert ids(engine, "GH22-KA保修几年？", history=history) == ["500000000020"]
 
 
+def test_a_letter_size_tells_garments_apart_and_two_named_are_both(engine: AnswerEngine) -> None:
+    assert ids(engine, "M码纸尿裤一包多少片") == ["500000000031"]
+    assert set(ids(engine, "纸尿裤买M码还是L码？")) == {"500000000031", "500000000032"}
+    assert asked(engine, "纸尿裤一包多少片") == {"500000000031", "500000000032"}
+
+
+def test_a_record_of_another_product_answers_only_its_own_kind(engine: AnswerEngine) -> None:
+    plan = engine.plan("GH22-KA 12升燃气热水器多少钱", language="zh")
+    assert plan.facts and not any("GH25-KA" in f.text for f in plan.facts)
+    exchange = engine.plan("12升的GH22-KA可以换成哪款", language="zh")
+    assert any("GH25-KA" in f.text for f in exchange.facts)
+
+
 def test_a_unit_touching_a_code_is_still_a_capacity() -> None:
     assert [(q.value, q.unit) for q in quantities("超薄80升ZXpro")] == [(80.0, "L")]
     assert [q.unit for q in quantities("60lb")] == [""]  # a Latin unit still ends at a letter
@@ -210,3 +229,21 @@ def test_a_name_in_the_sentence_does_not_excuse_a_wrong_number(store: FactStore)
     assert [r.claim for r in checked.repairs] == ["899元"]
     fine = verify_claims("您问的是GH22-KA（12升）还是GH22-KA（20升）？", scope, store, language="zh")
     assert fine.repairs == []
+
+
+def test_a_number_is_of_the_kind_its_own_clause_in_the_sheet_says(store: FactStore) -> None:
+    # the surcharge sits in the installation-fee list, and its clause says it is a remote-area fee
+    ok = verify_claims("偏远山区要补差30元。", claim_scope(store, ["500000000020"]), store, language="zh")
+    assert ok.repairs == []
+    wrong = verify_claims("偏远山区要补差30元。", claim_scope(store, ["500000000012"]), store, language="zh")
+    assert [(r.claim, r.reason, r.other_product_id) for r in wrong.repairs] == [
+        ("30元", "wrong_product", "500000000020")
+    ]
+
+
+def test_a_code_two_listings_share_attributes_the_sentence_to_both(store: FactStore) -> None:
+    scope = claim_scope(store, ["500000000702"])
+    assert verify_claims("M7 Pro 的价格是2199元。", scope, store, language="zh").repairs == []
+    assert [
+        r.claim for r in verify_claims("M7 Pro 的价格是999元。", scope, store, language="zh").repairs
+    ] == ["999元"]

@@ -20,7 +20,7 @@ import numpy as np
 
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef
 from service.answering.questions import QuestionPart, kinds_of, split_parts
-from service.answering.resolve import ProductResolver, Resolution
+from service.answering.resolve import ID_MIN, ProductResolver, Resolution, squash
 from service.drafting.text import Language, Matcher, terms, weight
 
 # Kinds whose answer lives in a product's sheet; the others are store policy (a product's sheet may still
@@ -127,6 +127,7 @@ class AnswerEngine:
         # word matchers of every fact, made once per store: scoring a message only looks words up
         self._policy_matchers = [Matcher(f"{f.label} {f.text}") for f in store.policy_facts()]
         self._matchers: dict[str, list[Matcher]] = {}
+        self._foreign: dict[tuple[str, str], bool] = {}
 
     def plan(
         self,
@@ -221,8 +222,10 @@ class AnswerEngine:
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
             matched_words = matched_words or lexical > 0
-            if score == 0 and lexical < LEXICAL_ONLY:
-                continue  # neither of the asked kind nor holding the asked words
+            if score == 0 and (lexical < LEXICAL_ONLY or self._names_another(ref, fact)):
+                # neither of the asked kind nor holding the asked words; or a record of another product
+                # (an exchangeable model's title and status), which answers only its own kind of question
+                continue
             score += LEXICAL_WEIGHT * lexical
             if lexical == 0 and aspect_words:
                 score -= 0.3  # of the asked kind, but none of the asked words: a sibling field
@@ -233,6 +236,19 @@ class AnswerEngine:
             scored.append((score, pos, fact))
         # only the kind matched (no asked word in any field): one fact of that kind, not its siblings
         return _top(scored, MIN_PRODUCT_SCORE, PER_PART if matched_words else 1)
+
+    def _names_another(self, ref: ProductRef, fact: Fact) -> bool:
+        """The fact names another product: an id other than its own, or another catalogue product's code."""
+        key = (ref.product_id, fact.digest)
+        found = self._foreign.get(key)
+        if found is None:
+            own = {squash(c) for c in (*ref.codes, ref.product_id)}
+            ids = {m for m in _LONG_ID.findall(fact.text) if m != ref.product_id}
+            text = squash(fact.text)
+            codes = {k for k in self.resolver.codes if k in text and not any(k in o for o in own)}
+            found = bool(ids or codes)
+            self._foreign[key] = found
+        return found
 
     def _shared_answer(
         self, refs: Sequence[ProductRef], part: QuestionPart, aspect: list[str], language: Language
@@ -320,6 +336,7 @@ class AnswerEngine:
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
 
+_LONG_ID = re.compile(rf"(?<![0-9.])\d{{{ID_MIN + 2},}}(?![0-9.])")  # an item id, not a quantity
 _TIME_UNITS = frozenset({"day", "workday", "hour", "minute", "week", "month", "year"})
 
 

@@ -39,6 +39,8 @@ _CODE_PART = re.compile(
 )
 _MODEL_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}[ -]?\d{1,4}[A-Za-z]?(?![A-Za-z0-9])")
 _SIZE_UNITS = frozenset({"L", "ml", "kg", "g", "W", "inch"})
+# a garment or nappy size as shops write it (M码, XL码): an attribute that tells near-duplicates apart
+_LETTER_SIZE = re.compile(r"(?<![A-Za-z])([2-5]?X{0,3}[SML])\s*码", re.IGNORECASE)
 ID_MIN = 6  # a digit run this long that equals a product id is that product's id
 _DIGITS = re.compile(rf"(?<!\d)\d{{{ID_MIN},}}(?!\d)")
 _LATIN = re.compile(r"[0-9a-z]+")
@@ -292,6 +294,14 @@ class ProductResolver:
             return Resolution([top[0].ref], min(0.95, best), how, matched=matched)
         if cands[0].how == "code_prefix" and len(top) <= MAX_ASKED:
             return Resolution([], best, "code_prefix", ambiguous=[c.ref for c in top])
+        if len(top) <= MAX_NEAR:
+            # near-duplicates the name words fit equally: the attributes named may tell them apart
+            narrowed = self._narrow(text, [c.ref for c in top])
+            if len(narrowed) == 1:
+                how = next(c.how for c in top if c.ref is narrowed[0])
+                return Resolution(narrowed, min(0.95, best), how, matched=self._matched(text, narrowed[0]))
+            if self._named_apart(text, narrowed):
+                return Resolution(narrowed, best, "size")
         # several products fit equally: a customer naming two (20W vs 65W) gets both, one naming a
         # family (小厨宝) is asked which one
         named = [c for c in top if c.how == "size"]
@@ -357,6 +367,11 @@ class ProductResolver:
             refs = fit or [r for r in refs if not any(s.unit in units for s in r.sizes)]
         if len(refs) < 2:
             return refs
+        letters = _letter_sizes(text)
+        if letters:
+            refs = [r for r in refs if _letter_sizes(r.name) & letters] or refs
+        if len(refs) < 2:
+            return refs
         extra = self.translate(text) if self.translate is not None else ""
         asked = {t for t in terms(f"{text} {extra}") if _useful(t) and t not in _GENERIC} | set(
             latin_tokens(text)
@@ -390,12 +405,21 @@ class ProductResolver:
             return Resolution(refs, confidence, how)
         if not refs:
             return Resolution()
-        sizes = {(q.value, q.unit) for q in quantities(text) if q.unit in _SIZE_UNITS}
-        if len(sizes) >= 2 and len(refs) <= MAX_ASKED:
-            per = [{(s.value, s.unit) for s in r.sizes} & sizes for r in refs]
-            if all(per) and len({frozenset(p) for p in per}) == len(refs):
-                return Resolution(refs, confidence, "size")  # 12升和20升的: both named
+        if self._named_apart(text, refs):
+            return Resolution(refs, confidence, "size")  # 12升和20升的, M码还是L码: each one named
         return Resolution([], confidence, how, ambiguous=refs)
+
+    def _named_apart(self, text: str, refs: list[ProductRef]) -> bool:
+        """The message names a different capacity or letter size of each of ``refs``."""
+        if len(refs) > MAX_ASKED:
+            return False
+        sizes = {(q.value, q.unit) for q in quantities(text) if q.unit in _SIZE_UNITS}
+        letters = _letter_sizes(text)
+        per = [
+            frozenset(({(s.value, s.unit) for s in r.sizes} & sizes) | (_letter_sizes(r.name) & letters))
+            for r in refs
+        ]
+        return len(sizes | letters) >= 2 and all(per) and len(set(per)) == len(refs)
 
     def _code_named(self, text: str, ref: ProductRef) -> str:
         """The longest of a product's codes the text names (its group among the products found)."""
@@ -419,6 +443,10 @@ def latin_tokens(text: str) -> list[str]:
     with a unit (60l, 3300w) are sizes, matched as quantities, not tokens."""
     runs = _LATIN.findall(unicodedata.normalize("NFKC", text).lower())
     return [t for t in dict.fromkeys(runs) if len(t) >= PART_MIN and _useful(t) and re.search(r"[a-z]", t)]
+
+
+def _letter_sizes(text: str) -> set[str]:
+    return {m.upper() for m in _LETTER_SIZE.findall(unicodedata.normalize("NFKC", text))}
 
 
 def _same_size(q: Quantity, s: Quantity) -> bool:

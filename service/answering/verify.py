@@ -127,11 +127,14 @@ class _Mentions:
         found: list[str] = []
         taken: list[str] = []
         for key, pid in self.names:
-            if key in text and not any(key in longer for longer in taken):
+            if key in text and not any(key in longer and key != longer for longer in taken):
                 taken.append(key)
                 if pid not in found:
                     found.append(pid)
         return found
+
+
+_FACT_CLAUSE = re.compile(r"[^，,；;。！？!?\n]+")
 
 
 def _build(store: FactStore) -> tuple[StatedIndex, _Mentions, dict[str, Fact]]:
@@ -139,14 +142,25 @@ def _build(store: FactStore) -> tuple[StatedIndex, _Mentions, dict[str, Fact]]:
     by_key: dict[str, Fact] = {}
     for fact in store.all_facts():
         by_key[fact.digest] = fact
+        owner = fact.product_id or POLICY
+        kinds = _fact_kinds(fact)
+        text = fold(fact.text)
         stated += stated_values(
-            fold(fact.text),
-            owner=fact.product_id or POLICY,
-            kinds=_fact_kinds(fact),
+            text,
+            owner=owner,
+            kinds=kinds,
             key=fact.digest,
             price_fact=fact.kind == "price",
             display=fact.text,
         )
+        # a fact's own clause may say what its number is of ("远程山区补差30-100元" inside an installation
+        # fee list, "价格2元/个" of a fitting): that kind too
+        for clause in _FACT_CLAUSE.findall(text):
+            more = claim_kinds(clause) - kinds
+            if more and extract(clause):
+                stated += stated_values(
+                    clause, owner=owner, kinds=kinds | more, key=fact.digest, display=fact.text
+                )
     return StatedIndex(stated), _Mentions(store), by_key
 
 
