@@ -247,3 +247,19 @@ def test_a_code_two_listings_share_attributes_the_sentence_to_both(store: FactSt
     assert [
         r.claim for r in verify_claims("M7 Pro 的价格是999元。", scope, store, language="zh").repairs
     ] == ["999元"]
+
+
+def test_a_sentence_quoted_from_the_products_own_sheet_may_name_a_sibling(tmp_path: Path) -> None:
+    sheets = [
+        {"商品ID": "D-150", "商品名称": "示例 羽绒服 DJ-150", "商品描述": "白鸭绒，充绒量150g。"},
+        {"商品ID": "D-200", "商品名称": "示例 羽绒服 DJ-200", "商品描述": "与DJ-150款版型相同，充绒量200g。"},
+    ]
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "s.json").write_text(json.dumps(sheets, ensure_ascii=False), "utf-8")
+    result = ingest_source(tmp_path / "p")
+    store = FactStore.build(result.products, result.chunks)
+    scope = claim_scope(store, ["D-200"])
+    assert verify_claims("与DJ-150款版型相同，充绒量200g[1]。", scope, store, language="zh").repairs == []
+    # the sibling's name beside the number in words of the reply's own: about the sibling, and wrong
+    wrong = verify_claims("DJ-150的充绒量是200g。", scope, store, language="zh")
+    assert [(r.claim, r.reason) for r in wrong.repairs] == [("200g", "wrong_product")]
