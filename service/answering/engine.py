@@ -215,6 +215,8 @@ class AnswerEngine:
         weights = _idf([*aspect, *crossed], matchers)
         aspect_words = [t for t in aspect if weight(t) >= 2]
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
+        own_name = _name_terms([ref])
+        own_free = [t for t in [*aspect, *crossed] if weight(t) >= 2 and not own_name.has(t)]
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
         for pos, fact in enumerate(facts):
@@ -222,9 +224,11 @@ class AnswerEngine:
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
             matched_words = matched_words or lexical > 0
-            if score == 0 and (lexical < LEXICAL_ONLY or self._names_another(ref, fact)):
-                # neither of the asked kind nor holding the asked words; or a record of another product
-                # (an exchangeable model's title and status), which answers only its own kind of question
+            if score == 0 and lexical < LEXICAL_ONLY:
+                continue  # neither of the asked kind nor holding the asked words
+            if score == 0 and self._names_another(ref, fact) and not any(m.has(t) for t in own_free):
+                # a record of another product (an exchangeable model's title and status) shares only the
+                # asked product's own name words ("燃气热水器"): it answers no question about this one
                 continue
             score += LEXICAL_WEIGHT * lexical
             if lexical == 0 and aspect_words:
