@@ -39,6 +39,7 @@ SHEETS = [
         "商品价格": 1599,
         "维修说明": "整机保修6年。",
         "安装说明": "基础安装免费；额外收费项目：打孔50元/孔，远程山区补差30元。",
+        "辅材材料": [{"辅材名称": "4分90度弯头", "辅材描述": "用于连接热水器的弯头，价格2元/个。"}],
     },
     {
         "商品ID": "500000000112",
@@ -263,3 +264,15 @@ def test_a_sentence_quoted_from_the_products_own_sheet_may_name_a_sibling(tmp_pa
     # the sibling's name beside the number in words of the reply's own: about the sibling, and wrong
     wrong = verify_claims("DJ-150的充绒量是200g。", scope, store, language="zh")
     assert [(r.claim, r.reason) for r in wrong.repairs] == [("200g", "wrong_product")]
+
+
+def test_a_records_name_quoted_is_a_name_and_other_numbers_are_still_claims(store: FactStore) -> None:
+    scope = claim_scope(store, ["500000000020"])
+    named = verify_claims("4分90度弯头：用于连接热水器的弯头，价格2元/个。", scope, store, language="zh")
+    assert named.repairs == []
+    # about a product without that fitting: the name is still a name, its price and a bare 90度 are claims
+    other = claim_scope(store, ["500000000012"])
+    quoted = verify_claims("4分90度弯头：用于连接热水器的弯头，价格2元/个。", other, store, language="zh")
+    assert [r.claim for r in quoted.repairs] == ["2元"]
+    claimed = verify_claims("出水温度最高90度。", other, store, language="zh")
+    assert [r.claim for r in claimed.repairs] == ["90度"]

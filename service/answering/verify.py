@@ -90,6 +90,9 @@ def _squash(text: str) -> str:
     return re.sub(r"[^0-9a-z\u3400-\u9fff]", "", fold(text))
 
 
+_RECORD_NAME = re.compile(r"(?:名称|品名|\bname)\s*[:：]\s*([^；;，,。\n]{2,30})", re.IGNORECASE)
+
+
 class _Mentions:
     """Which catalogue products a sentence names, by model code, reply label (code and capacity) or full
     name (punctuation and case ignored); a code inside a longer matched code or label does not count on its
@@ -116,6 +119,13 @@ class _Mentions:
                 values = frozenset((q.unit, v) for q in extract(fold(shown)) for v in q.values)
                 if values and len(_squash(shown)) >= _CODE_MIN:
                     self.valued.append((_squash(shown), values))
+        # the names of a sheet's records (a fitting "4分90度弯头", a gift): a name, not a claim, when quoted
+        for fact in store.all_facts():
+            for m in _RECORD_NAME.finditer(fact.text):
+                name = m.group(1).strip()
+                values = frozenset((q.unit, v) for q in extract(fold(name)) for v in q.values)
+                if values and len(_squash(name)) >= _CODE_MIN:
+                    self.valued.append((_squash(name), values))
 
     def name_values(self, text: str) -> set[tuple[str, float]]:
         """The values inside the catalogue names and labels that ``text`` quotes whole."""
