@@ -83,6 +83,7 @@ SHEETS = [
         "商品名称": "示例 顶吸油烟机 HX7 齐平橱柜 大吸力",
         "商品价格": 2999,
     },
+    {"商品ID": "500000000990", "商品名称": "示例 Sleeve for tablets", "商品价格": 59},
     {"商品ID": "500000000031", "商品名称": "示例 柔薄纸尿裤 M码 64片", "商品价格": 99},
     {"商品ID": "500000000032", "商品名称": "示例 柔薄纸尿裤 L码 54片", "商品价格": 99},
 ]
@@ -159,6 +160,11 @@ def test_a_latin_model_token_is_compared_whole_and_a_capacity_narrows_it(engine:
     assert ids(engine, "超薄80升ZXpro多少钱") == ["500000000080"]
     assert ids(engine, "超薄60升ZXpro以旧换新那款多少钱") == ["500000000060"]
     assert asked(engine, "ZXpro多少钱") == {"500000000060", "500000000080"}
+
+
+def test_function_words_in_an_english_name_name_nothing(engine: AnswerEngine) -> None:
+    assert ids(engine, "Can I pay for the order with a card?") == []
+    assert ids(engine, "How much is the sleeve for tablets?") == ["500000000990"]
 
 
 def test_a_capacity_that_no_product_of_the_model_has_is_not_another_product(engine: AnswerEngine) -> None:

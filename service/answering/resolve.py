@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from service.answering.facts import ProductRef, Quantity, quantities
-from service.drafting.text import terms
+from service.drafting.text import EN_STOP, terms
 
 CODE_MIN = 4  # a squashed code (letters+digits) shorter than this is too ambiguous to match alone
 PREFIX_MIN = 4
@@ -442,7 +442,11 @@ def latin_tokens(text: str) -> list[str]:
     """The Latin-letter tokens of a text (udpros, jsq22, ln3), lower case, at least PART_MIN long; numbers
     with a unit (60l, 3300w) are sizes, matched as quantities, not tokens."""
     runs = _LATIN.findall(unicodedata.normalize("NFKC", text).lower())
-    return [t for t in dict.fromkeys(runs) if len(t) >= PART_MIN and _useful(t) and re.search(r"[a-z]", t)]
+    return [
+        t
+        for t in dict.fromkeys(runs)
+        if len(t) >= PART_MIN and _useful(t) and re.search(r"[a-z]", t) and t not in EN_STOP
+    ]
 
 
 def _letter_sizes(text: str) -> set[str]:
