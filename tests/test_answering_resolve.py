@@ -84,6 +84,12 @@ SHEETS = [
         "商品价格": 2999,
     },
     {"商品ID": "500000000990", "商品名称": "示例 Sleeve for tablets", "商品价格": 59},
+    {"商品ID": "500000000420", "商品名称": "示例 16升燃气热水器 静音 QX30-LUX 20", "商品价格": 1799},
+    {
+        "商品ID": "500000000421",
+        "商品名称": "示例【零冷水LUX20】16升燃气热水器 QX30-LUX20 Ultra",
+        "商品价格": 2599,
+    },
     {"商品ID": "500000000031", "商品名称": "示例 柔薄纸尿裤 M码 64片", "商品价格": 99},
     {"商品ID": "500000000032", "商品名称": "示例 柔薄纸尿裤 L码 54片", "商品价格": 99},
 ]
@@ -160,6 +166,12 @@ def test_a_latin_model_token_is_compared_whole_and_a_capacity_narrows_it(engine:
     assert ids(engine, "超薄80升ZXpro多少钱") == ["500000000080"]
     assert ids(engine, "超薄60升ZXpro以旧换新那款多少钱") == ["500000000060"]
     assert asked(engine, "ZXpro多少钱") == {"500000000060", "500000000080"}
+
+
+def test_a_code_a_name_spells_with_a_space_fits_that_product_too(engine: AnswerEngine) -> None:
+    assert asked(engine, "LUX20多少钱") == {"500000000420", "500000000421"}
+    assert ids(engine, "LUX20 普通款多少钱") == ["500000000420"]
+    assert ids(engine, "LUX20 Ultra 零冷水多少钱") == ["500000000421"]
 
 
 def test_function_words_in_an_english_name_name_nothing(engine: AnswerEngine) -> None:

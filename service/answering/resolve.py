@@ -41,6 +41,12 @@ _MODEL_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}[ -]?\d{1,4}[A-Za-z]?(?!
 _SIZE_UNITS = frozenset({"L", "ml", "kg", "g", "W", "inch"})
 # a garment or nappy size as shops write it (M码, XL码): an attribute that tells near-duplicates apart
 _LETTER_SIZE = re.compile(r"(?<![A-Za-z])([2-5]?X{0,3}[SML])\s*码", re.IGNORECASE)
+# "the plain one" of a model sold also as Pro/Max/Ultra
+_PLAIN = re.compile(
+    r"普通款|普通版|标准款|标准版|基础款|基础版|\b(?:standard|basic|regular) (?:model|version|edition)\b",
+    re.I,
+)
+_EDITIONS = frozenset({"pro", "max", "ultra", "plus", "mini", "lite", "se"})
 ID_MIN = 6  # a digit run this long that equals a product id is that product's id
 _DIGITS = re.compile(rf"(?<!\d)\d{{{ID_MIN},}}(?!\d)")
 _LATIN = re.compile(r"[0-9a-z]+")
@@ -117,6 +123,7 @@ class ProductResolver:
         self.tokens: dict[str, set[str]] = {
             r.product_id: {
                 *latin_tokens(r.name),
+                *_spaced(r.name),
                 *(t for c in r.codes for t in latin_tokens(c)),
                 *(squash(c) for c in r.codes),
             }
@@ -276,7 +283,8 @@ class ProductResolver:
         cands = self.candidates(text)
         exact = sorted((c for c in cands if c.how == "code"), key=lambda c: _first_at(text, c.ref))
         if exact:
-            return self._settle(text, [c.ref for c in exact], "code", 1.0)
+            found = [c.ref for c in exact]
+            return self._settle(text, found + self._spelled_apart(text, found), "code", 1.0)
         unknown = self._unknown_model(text)
         if unknown:
             # a sibling code we do not sell (Air 3 beside Air 2): no product's facts are its facts
@@ -367,6 +375,8 @@ class ProductResolver:
             refs = fit or [r for r in refs if not any(s.unit in units for s in r.sizes)]
         if len(refs) < 2:
             return refs
+        if _PLAIN.search(text):  # 普通款: the one without an edition suffix (Pro, Max, Ultra) beside it
+            refs = [r for r in refs if not self.tokens[r.product_id] & _EDITIONS] or refs
         letters = _letter_sizes(text)
         if letters:
             refs = [r for r in refs if _letter_sizes(r.name) & letters] or refs
@@ -424,8 +434,20 @@ class ProductResolver:
     def _code_named(self, text: str, ref: ProductRef) -> str:
         """The longest of a product's codes the text names (its group among the products found)."""
         squashed = squash(text)
-        keys = [k for k, ids in self.codes.items() if ref.product_id in ids and k in squashed]
+        spelled = _spaced(ref.name)
+        keys = [
+            k for k, ids in self.codes.items() if (ref.product_id in ids or k in spelled) and k in squashed
+        ]
         return max(keys, key=len) if keys else ref.product_id
+
+    def _spelled_apart(self, text: str, found: list[ProductRef]) -> list[ProductRef]:
+        """Other products whose name spells a code the text names with a space (MATE 20 for MATE20): the
+        customer's code fits them as well."""
+        squashed = squash(text)
+        have = {r.product_id for r in found}
+        keys = {k for k, ids in self.codes.items() if k in squashed and ids & have}
+        keys = {k for k in keys if not any(k in longer and k != longer for longer in keys)}
+        return [r for r in self.refs if r.product_id not in have and keys & _spaced(r.name)]
 
     def _matched(self, text: str, ref: ProductRef) -> tuple[str, ...]:
         extra = self.translate(text) if self.translate is not None else ""
@@ -447,6 +469,14 @@ def latin_tokens(text: str) -> list[str]:
         for t in dict.fromkeys(runs)
         if len(t) >= PART_MIN and _useful(t) and re.search(r"[a-z]", t) and t not in EN_STOP
     ]
+
+
+def _spaced(name: str) -> set[str]:
+    """A name's Latin runs joined across one space ("MATE 20" -> mate20), as customers type them."""
+    lowered = unicodedata.normalize("NFKC", name).lower()
+    return {
+        a + b for a, b in re.findall(r"(?<![0-9a-z])([a-z][0-9a-z]*) (\d+[0-9a-z]*)(?![0-9a-z])", lowered)
+    }
 
 
 def _letter_sizes(text: str) -> set[str]:
