@@ -294,3 +294,8 @@ def test_a_records_name_quoted_is_a_name_and_other_numbers_are_still_claims(stor
     assert [r.claim for r in quoted.repairs] == ["2元"]
     claimed = verify_claims("出水温度最高90度。", other, store, language="zh")
     assert [r.claim for r in claimed.repairs] == ["90度"]
+
+
+def test_a_question_of_no_known_kind_about_near_duplicates_asks_which(pipeline: DraftPipeline) -> None:
+    d = pipeline.generate(DraftRequest(customer_message="ZXpro 多厚？"))
+    assert "哪一款" in d.text and "ZXpro（60升）" in d.text and "ZXpro（80升）" in d.text

@@ -171,7 +171,13 @@ class AnswerEngine:
             elif resolution.how == "unknown_model":
                 answers.append(answer)  # nothing about a model we do not hold: the draft promises a check
                 continue
-            elif resolution.ambiguous and product_kind and not (set(part.kinds) & POLICY_KINDS):
+            elif (
+                resolution.ambiguous
+                and (product_kind or not part.kinds)
+                and not (set(part.kinds) & POLICY_KINDS)
+            ):
+                # a question of no known kind about one of several named products ("多厚？") is about
+                # that product too: ask which (or state what they share)
                 shared = self._shared_answer(resolution.ambiguous, part, aspect, language)
                 if shared is None:
                     answer.needs_product = True
