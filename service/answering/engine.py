@@ -171,13 +171,7 @@ class AnswerEngine:
             elif resolution.how == "unknown_model":
                 answers.append(answer)  # nothing about a model we do not hold: the draft promises a check
                 continue
-            elif (
-                resolution.ambiguous
-                and (product_kind or not part.kinds)
-                and not (set(part.kinds) & POLICY_KINDS)
-            ):
-                # a question of no known kind about one of several named products ("多厚？") is about
-                # that product too: ask which (or state what they share)
+            elif resolution.ambiguous and product_kind and not (set(part.kinds) & POLICY_KINDS):
                 shared = self._shared_answer(resolution.ambiguous, part, aspect, language)
                 if shared is None:
                     answer.needs_product = True
@@ -193,6 +187,12 @@ class AnswerEngine:
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
+            if not answer.facts and not part.kinds and resolution.ambiguous and not products:
+                # a question of no known kind that no store rule answers, about one of several named
+                # products ("多厚？"): about that product too, so ask which (or state what they share)
+                shared = self._shared_answer(resolution.ambiguous, part, aspect, language)
+                answer.needs_product = shared is None
+                answer.facts.extend(shared or [])
             _not_again(answer, used)
             answers.append(answer)
         if variant:
