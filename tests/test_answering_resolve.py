@@ -299,3 +299,8 @@ def test_a_records_name_quoted_is_a_name_and_other_numbers_are_still_claims(stor
 def test_a_question_of_no_known_kind_about_near_duplicates_asks_which(pipeline: DraftPipeline) -> None:
     d = pipeline.generate(DraftRequest(customer_message="ZXpro 多厚？"))
     assert "哪一款" in d.text and "ZXpro（60升）" in d.text and "ZXpro（80升）" in d.text
+
+
+def test_an_english_reply_about_two_products_names_them_by_code_and_capacity(pipeline: DraftPipeline) -> None:
+    d = pipeline.generate(DraftRequest(customer_message="What is the price of the GH22-12KA and the W5 Max?"))
+    assert "GH22-12KA (12L)" in d.text and "升" not in d.text

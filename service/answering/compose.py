@@ -324,7 +324,7 @@ def _record_zh(fact: Fact, name: str) -> str:
 
 
 def _render_en(fact: Fact, ref: ProductRef | None, *, many: bool, glossary: Glossary | None) -> str:
-    name = (_short(ref) if many else "this model") if ref else ""
+    name = (_code_or_name(ref) if many else "this model") if ref else ""
     text = fact.text if fact.english else to_english(fact.text, glossary)
     if not text or (not fact.english and translated_share(fact.text, glossary) < EN_MIN_SHARE):
         return ""  # too little of the Chinese fact has English words: not stated as a garbled sentence
