@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from service.answering import english
 from service.answering.engine import AnswerPlan
 from service.answering.facts import Fact, ProductRef
+from service.answering.resolve import short_label, squash
 from service.drafting.extractive import NEXT_STEP, PHRASES, PROBLEM_ONLY_STEPS
 from service.drafting.intent import Intent
 from service.drafting.sources import Source
@@ -163,6 +164,13 @@ def compose(
     ask = plan.ask_which
     if ask:
         shown = [_short(r) if zh else _code_or_name(r) for r in ask[:3]]
+        if len({squash(x) for x in shown}) < len(
+            shown
+        ):  # listed twice under one model (two listings): their ids tell
+            shown = [
+                f"{s}（商品ID {r.product_id}）" if zh else f"{s} (ID {r.product_id})"
+                for s, r in zip(shown, ask[:3], strict=True)
+            ]
         sep = "、" if zh else ", "
         more = ("等" if zh else " and others") if len(ask) > 3 else ""
         parts.append(ASK_WHICH[lang].format(names=sep.join(shown) + more))
@@ -252,16 +260,15 @@ def _close(sentence: str, marker: int, lang: Language) -> str:
 
 
 def _short(ref: ProductRef) -> str:
-    """How a reply names a product: its model code when it has one, else its name (shortened)."""
-    code = next((c for c in ref.codes if re.search(r"\d", c) and re.search(r"[A-Za-z]", c)), None)
-    name = truncate(ref.name, 40)
-    return f"{name}（{code}）" if code and code not in name else name
+    """How a reply names a product: model code and capacity, not the marketing title (its "国补立减15%"
+    would read as a claim)."""
+    return short_label(ref, "zh")
 
 
 def _code_or_name(ref: ProductRef) -> str:
     """An English reply names a product by its model code (a Chinese name would not be read)."""
-    code = next((c for c in ref.codes if re.search(r"\d", c) and re.search(r"[A-Za-z]", c)), None)
-    return code or (ref.name if not _CJK.search(ref.name) else ref.product_id)
+    label = short_label(ref, "en")
+    return label if not _CJK.search(label) else (ref.name if not _CJK.search(ref.name) else ref.product_id)
 
 
 def _topic(text: str, lang: Language) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 from service.answering.english import chinese_terms
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef
 from service.answering.questions import QuestionPart, kinds_of, split_parts
-from service.answering.resolve import ProductResolver, Resolution
+from service.answering.resolve import ID_MIN, ProductResolver, Resolution, squash
 from service.drafting.text import Language, Matcher, terms, weight
 
 # Kinds whose answer lives in a product's sheet; the others are store policy (a product's sheet may still
@@ -120,10 +120,15 @@ class AnswerEngine:
         self.store = store
         self.embedder = embedder
         self.translate = translate
-        self.resolver = ProductResolver(store.products(), translate)
+        sheets = {
+            r.product_id: " ".join(f"{f.label} {f.text}" for f in store.product_facts(r.product_id))
+            for r in store.products()
+        }
+        self.resolver = ProductResolver(store.products(), translate, sheets)
         # word matchers of every fact, made once per store: scoring a message only looks words up
         self._policy_matchers = [Matcher(f"{f.label} {f.text}") for f in store.policy_facts()]
         self._matchers: dict[str, list[Matcher]] = {}
+        self._foreign: dict[tuple[str, str], bool] = {}
 
     def plan(
         self,
@@ -185,6 +190,12 @@ class AnswerEngine:
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
+            if not answer.facts and not part.kinds and resolution.ambiguous and not products:
+                # a question of no known kind that no store rule answers, about one of several named
+                # products ("多厚？"): about that product too, so ask which (or state what they share)
+                shared = self._shared_answer(resolution.ambiguous, part, aspect, language)
+                answer.needs_product = shared is None
+                answer.facts.extend(shared or [])
             _not_again(answer, used)
             answers.append(answer)
         if variant:
@@ -213,6 +224,8 @@ class AnswerEngine:
         weights = _idf([*aspect, *crossed], matchers)
         aspect_words = [t for t in aspect if weight(t) >= 2]
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
+        own_name = _name_terms([ref])
+        own_free = [t for t in [*aspect, *crossed] if weight(t) >= 2 and not own_name.has(t)]
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
         for pos, fact in enumerate(facts):
@@ -222,6 +235,10 @@ class AnswerEngine:
             matched_words = matched_words or lexical > 0
             if score == 0 and lexical < LEXICAL_ONLY:
                 continue  # neither of the asked kind nor holding the asked words
+            if score == 0 and self._names_another(ref, fact) and not any(m.has(t) for t in own_free):
+                # a record of another product (an exchangeable model's title and status) shares only the
+                # asked product's own name words ("燃气热水器"): it answers no question about this one
+                continue
             score += LEXICAL_WEIGHT * lexical
             if lexical == 0 and aspect_words:
                 score -= 0.3  # of the asked kind, but none of the asked words: a sibling field
@@ -232,6 +249,19 @@ class AnswerEngine:
             scored.append((score, pos, fact))
         # only the kind matched (no asked word in any field): one fact of that kind, not its siblings
         return _top(scored, MIN_PRODUCT_SCORE, PER_PART if matched_words else 1)
+
+    def _names_another(self, ref: ProductRef, fact: Fact) -> bool:
+        """The fact names another product: an id other than its own, or another catalogue product's code."""
+        key = (ref.product_id, fact.digest)
+        found = self._foreign.get(key)
+        if found is None:
+            own = {squash(c) for c in (*ref.codes, ref.product_id)}
+            ids = {m for m in _LONG_ID.findall(fact.text) if m != ref.product_id}
+            text = squash(fact.text)
+            codes = {k for k in self.resolver.codes if k in text and not any(k in o for o in own)}
+            found = bool(ids or codes)
+            self._foreign[key] = found
+        return found
 
     def _shared_answer(
         self, refs: Sequence[ProductRef], part: QuestionPart, aspect: list[str], language: Language
@@ -319,6 +349,7 @@ class AnswerEngine:
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
 
+_LONG_ID = re.compile(rf"(?<![0-9.])\d{{{ID_MIN + 2},}}(?![0-9.])")  # an item id, not a quantity
 _TIME_UNITS = frozenset({"day", "workday", "hour", "minute", "week", "month", "year"})
 
 

@@ -105,7 +105,8 @@ _UNITS: dict[str, str] = {
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _QTY = re.compile(
     rf"(?P<cur>[¥￥$])?\s*(?<![A-Za-wyz0-9.])(?P<num>\d[\d,]*(?:\.\d+)?)(?![\d.])"
-    rf"(?:\s*(?P<unit>{_UNIT_ALT})(?![A-Za-z]))?",
+    # a Latin unit ends at a letter (60lb is no 60 l); a CJK one may touch a code (80升UDpro)
+    rf"(?:\s*(?P<unit>{_UNIT_ALT})(?:(?<=[A-Za-z])(?![A-Za-z])|(?<![A-Za-z])))?",
     re.IGNORECASE,
 )
 _ZH_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

@@ -1,11 +1,16 @@
 """Which product(s) a message is about, with a confidence, and when to ask instead of guessing.
 
-Signals, strongest first: ids and model codes (compared without punctuation or case, so F6033UD3HE finds
-F6033-UD3(HE), and a code's leading part finds the codes that start with it), the catalogue's names and
-aliases, a capacity or size the customer names (6.6升, 60L, 20W) among the products whose names share the
-customer's other words, and the rarer words of product names ("小厨宝", "羽绒服"). A message that names no
-product takes the product of the conversation's most recent turn that names one. When several products fit
-equally and nothing separates them, the resolution is *ambiguous*: the draft asks which one is meant.
+Signals, strongest first: a product id in the message (decisive: the customer copied it from the listing),
+model codes (compared without punctuation or case, so F6033UD3HE finds F6033-UD3(HE), and a code's leading
+part finds the codes that start with it), the Latin-letter tokens of product names (UDproS is not UDpro),
+the catalogue's names and aliases, a capacity or size the customer names (6.6升, 60L, 20W) among the
+products whose names share the customer's other words, and the rarer words of product names ("小厨宝",
+"羽绒服"). Whatever finds several products, the attributes the message names narrow them: a capacity or
+size, and the name words that some of them hold and others do not (天然气 / 液化气). A message that names no
+product takes the product of the conversation's most recent turn that names one; so does a message whose
+only clue is a word of another product's name that the earlier product's own sheet also uses ("橱柜" about a
+dishwasher). When several products fit equally and nothing separates them, the resolution is *ambiguous*:
+the draft asks which one is meant.
 """
 
 from __future__ import annotations
@@ -13,16 +18,17 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from service.answering.facts import ProductRef, quantities
-from service.drafting.text import terms
+from service.answering.facts import ProductRef, Quantity, quantities
+from service.drafting.text import EN_STOP, terms
 
 CODE_MIN = 4  # a squashed code (letters+digits) shorter than this is too ambiguous to match alone
 PREFIX_MIN = 4
 PART_MIN = 3  # a code segment this long (UD3, RW7) names a series
 MAX_ASKED = 3  # products one message may be about
+MAX_NEAR = 6  # near-duplicates a token may leave to ask about; more and the name words decide
 NAME_FLOOR = 0.34  # share of the message's catalogue words a product name must hold to count
 TIE = 0.9  # candidates within this share of the best score are equally good
 _SQUASH = re.compile(r"[^0-9a-z]")
@@ -33,6 +39,21 @@ _CODE_PART = re.compile(
 )
 _MODEL_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}[ -]?\d{1,4}[A-Za-z]?(?![A-Za-z0-9])")
 _SIZE_UNITS = frozenset({"L", "ml", "kg", "g", "W", "inch"})
+# a garment or nappy size as shops write it (M码, XL码): an attribute that tells near-duplicates apart
+_LETTER_SIZE = re.compile(r"(?<![A-Za-z])([2-5]?X{0,3}[SML])\s*码", re.IGNORECASE)
+# "the plain one" of a model sold also as Pro/Max/Ultra
+_PLAIN = re.compile(
+    r"普通款|普通版|标准款|标准版|基础款|基础版|\b(?:standard|basic|regular) (?:model|version|edition)\b",
+    re.I,
+)
+_EDITIONS = frozenset({"pro", "max", "ultra", "plus", "mini", "lite", "se"})
+ID_MIN = 6  # a digit run this long that equals a product id is that product's id
+_DIGITS = re.compile(rf"(?<!\d)\d{{{ID_MIN},}}(?!\d)")
+_LATIN = re.compile(r"[0-9a-z]+")
+# Nouns any product's name may hold that name no product ("换货有什么要求？什么商品都能换吗").
+_GENERIC = frozenset({"商品", "产品", "宝贝", "东西", "货品", "型号", "款式"})
+# How a resolution found its products; "words" alone is the weakest (an earlier turn's product may win).
+STRONG = frozenset({"request", "id", "code", "token", "code_prefix", "size", "name"})
 
 
 def squash(text: str) -> str:
@@ -43,7 +64,7 @@ def squash(text: str) -> str:
 class Candidate:
     ref: ProductRef
     score: float
-    how: str  # request | code | code_prefix | name | size | words | history
+    how: str  # request | id | code | token | code_prefix | name | size | words | history
 
 
 @dataclass
@@ -57,6 +78,7 @@ class Resolution:
     ambiguous: list[ProductRef] = field(default_factory=list)
     from_history: bool = False
     unknown: str | None = None  # a model code the customer named that the catalogue does not hold
+    matched: tuple[str, ...] = ()  # the name words a "words" resolution rests on
 
     @property
     def product_ids(self) -> list[str]:
@@ -66,9 +88,15 @@ class Resolution:
 class ProductResolver:
     """Built once per fact store (index version): code keys, name words and their rarity."""
 
-    def __init__(self, refs: Sequence[ProductRef], translate: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self,
+        refs: Sequence[ProductRef],
+        translate: Callable[[str], str] | None = None,
+        sheets: Mapping[str, str] | None = None,
+    ) -> None:
         self.refs = list(refs)
         self.translate = translate  # English words -> the catalogue's Chinese ones (the glossary)
+        self.sheets = sheets or {}  # product id -> the text of its own facts (for follow-ups)
         self.by_id = {r.product_id: r for r in self.refs}
         self.codes: dict[str, set[str]] = {}
         for r in self.refs:
@@ -91,6 +119,16 @@ class ProductResolver:
                 df[t] = df.get(t, 0) + 1
         n = max(1, len(self.refs))
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        # the Latin-letter tokens of each name and code, compared whole (udpros is not udpro)
+        self.tokens: dict[str, set[str]] = {
+            r.product_id: {
+                *latin_tokens(r.name),
+                *_spaced(r.name),
+                *(t for c in r.codes for t in latin_tokens(c)),
+                *(squash(c) for c in r.codes),
+            }
+            for r in self.refs
+        }
 
     # --- signals ---------------------------------------------------------------------------------
     def _by_code(self, text: str) -> list[Candidate]:
@@ -141,7 +179,7 @@ class ProductResolver:
 
     def _by_words(self, text: str) -> list[Candidate]:
         extra = self.translate(text) if self.translate is not None else ""
-        asked = [t for t in dict.fromkeys(terms(f"{text} {extra}")) if t in self.idf]
+        asked = [t for t in dict.fromkeys(terms(f"{text} {extra}")) if t in self.idf and t not in _GENERIC]
         sizes = [q for q in quantities(text) if q.unit in _SIZE_UNITS]
         if not asked and not sizes:
             return []
@@ -198,48 +236,255 @@ class ProductResolver:
             refs = [self.by_id[p] for p in dict.fromkeys(product_ids) if p in self.by_id]
             return Resolution(refs, 1.0, "request")
         res = self._resolve_text(message)
-        if res.products or res.how == "unknown_model":
+        if res.how == "unknown_model" or (res.products and res.how in STRONG):
             return res
         if context:
             ordered = self._resolve_text(context)
             if ordered.products and (
-                not res.ambiguous or set(ordered.product_ids) & {r.product_id for r in res.ambiguous}
+                self._sheet_says(ordered.product_ids, res.matched)
+                if res.products
+                else not res.ambiguous or set(ordered.product_ids) & {r.product_id for r in res.ambiguous}
             ):
                 ordered.how = f"context_{ordered.how}"
                 return ordered
-        if res.ambiguous:
+        earlier = self._earlier(history)
+        if res.products:
+            # only name words: a follow-up stays with the earlier product when its own sheet uses them
+            if (
+                earlier is not None
+                and earlier.products
+                and self._sheet_says(earlier.product_ids, res.matched)
+            ):
+                return earlier
             return res
+        if res.ambiguous:
+            # near-duplicates, one of which an earlier turn named: that one
+            if earlier is not None and earlier.products:
+                asked = {r.product_id for r in res.ambiguous}
+                if set(earlier.product_ids) <= asked:
+                    return earlier
+            return res
+        return earlier if earlier is not None else res
+
+    def _earlier(self, history: Sequence[str]) -> Resolution | None:
+        """The products of the most recent earlier turn that names one (or asks between some)."""
         for turn in reversed(list(history)[-6:]):
             earlier = self._resolve_text(turn)
             if earlier.products or earlier.ambiguous:
                 earlier.from_history = True
                 earlier.confidence *= 0.9
                 return earlier
-        return res
+        return None
 
     def _resolve_text(self, text: str) -> Resolution:
+        ids = self._by_id(text)
+        if ids:
+            return Resolution(ids[:MAX_ASKED], 1.0, "id")
         cands = self.candidates(text)
         exact = sorted((c for c in cands if c.how == "code"), key=lambda c: _first_at(text, c.ref))
         if exact:
-            return Resolution([c.ref for c in exact[:MAX_ASKED]], 1.0, "code")
+            found = [c.ref for c in exact]
+            return self._settle(text, found + self._spelled_apart(text, found), "code", 1.0)
         unknown = self._unknown_model(text)
         if unknown:
             # a sibling code we do not sell (Air 3 beside Air 2): no product's facts are its facts
             return Resolution([], 0.0, "unknown_model", unknown=unknown)
+        by_tokens = self._by_tokens(text)
+        if by_tokens:
+            return by_tokens
         if not cands:
             return Resolution()
         best = cands[0].score
         top = [c for c in cands if c.score >= TIE * best]
         if len(top) == 1:
-            return Resolution([top[0].ref], min(0.95, best), top[0].how)
+            how = top[0].how
+            matched = self._matched(text, top[0].ref) if how == "words" else ()
+            return Resolution([top[0].ref], min(0.95, best), how, matched=matched)
         if cands[0].how == "code_prefix" and len(top) <= MAX_ASKED:
             return Resolution([], best, "code_prefix", ambiguous=[c.ref for c in top])
+        if len(top) <= MAX_NEAR:
+            # near-duplicates the name words fit equally: the attributes named may tell them apart
+            narrowed = self._narrow(text, [c.ref for c in top])
+            if len(narrowed) == 1:
+                how = next(c.how for c in top if c.ref is narrowed[0])
+                return Resolution(narrowed, min(0.95, best), how, matched=self._matched(text, narrowed[0]))
+            if self._named_apart(text, narrowed):
+                return Resolution(narrowed, best, "size")
         # several products fit equally: a customer naming two (20W vs 65W) gets both, one naming a
         # family (小厨宝) is asked which one
         named = [c for c in top if c.how == "size"]
         if len(named) >= 2 and len(named) <= MAX_ASKED:
             return Resolution([c.ref for c in named], best, "size")
         return Resolution([], best, top[0].how, ambiguous=[c.ref for c in top])
+
+    def _by_id(self, text: str) -> list[ProductRef]:
+        """Products whose id the message quotes: decisive over every model code beside it."""
+        found = [m.group(0) for m in _DIGITS.finditer(unicodedata.normalize("NFKC", text))]
+        return [self.by_id[i] for i in dict.fromkeys(found) if i in self.by_id]
+
+    def _by_tokens(self, text: str) -> Resolution | None:
+        """The products holding every Latin-letter token of the message that some name or code holds
+        (the most specific token first; one that would leave none is skipped), then narrowed by the
+        attributes named. None when no token names a product or too many products stay."""
+        sets: list[set[str]] = []
+        for tok in latin_tokens(text):
+            ids = {pid for pid, toks in self.tokens.items() if tok in toks}
+            if not ids and re.search(r"\d", tok) and re.search(r"[a-z]", tok):
+                # a code's part (UD5, LN3, 6032RW7): the codes that hold it, as the code signal does
+                ids = {pid for c in self._code_parts(tok) for pid in self.codes[c]}
+            if ids:
+                sets.append(ids)
+        if not sets:
+            return None
+        sets.sort(key=len)
+        chosen = set(sets[0])
+        for ids in sets[1:]:
+            if chosen & ids:
+                chosen &= ids
+        refs = [r for r in self.refs if r.product_id in chosen]
+        narrowed = self._narrow(text, refs)
+        if len(narrowed) > MAX_NEAR:
+            return None
+        return self._settle(text, narrowed, "token", 0.9, narrowed_already=True)
+
+    def _code_parts(self, key: str) -> list[str]:
+        """The codes a code part names: those starting with it, holding it (when long enough) or having it
+        as a segment."""
+        if len(key) < PART_MIN:
+            return []
+        return [
+            code
+            for code in self.codes
+            if code.startswith(key)
+            or (len(key) >= PREFIX_MIN and key in code)
+            or key in self.segments.get(code, ())
+        ]
+
+    def _narrow(self, text: str, refs: list[ProductRef], exact: bool = False) -> list[ProductRef]:
+        """Of several products, those fitting the attributes the message names: a capacity or size first,
+        then the name words and tokens that some of them hold and the others do not (天然气, 液化气). A
+        product found by its whole code stays even with another capacity named (the code is surer than a
+        size); one found by a part of its name does not (F8033-UD5 100升 is no product of ours)."""
+        if not refs or (exact and len(refs) < 2):
+            return refs
+        sizes = [q for q in quantities(text) if q.unit in _SIZE_UNITS]
+        if sizes:
+            fit = [r for r in refs if any(_same_size(q, s) for q in sizes for s in r.sizes)]
+            units = {q.unit for q in sizes}
+            # none has the named capacity: only those whose names state none of that unit may still be it
+            refs = fit or [r for r in refs if not any(s.unit in units for s in r.sizes)]
+        if len(refs) < 2:
+            return refs
+        if _PLAIN.search(text):  # 普通款: the one without an edition suffix (Pro, Max, Ultra) beside it
+            refs = [r for r in refs if not self.tokens[r.product_id] & _EDITIONS] or refs
+        letters = _letter_sizes(text)
+        if letters:
+            refs = [r for r in refs if _letter_sizes(r.name) & letters] or refs
+        if len(refs) < 2:
+            return refs
+        extra = self.translate(text) if self.translate is not None else ""
+        asked = {t for t in terms(f"{text} {extra}") if _useful(t) and t not in _GENERIC} | set(
+            latin_tokens(text)
+        )
+        held = {
+            r.product_id: (self.name_terms[r.product_id] | self.tokens[r.product_id]) & asked for r in refs
+        }
+        common = set.intersection(*held.values())
+        gain = {pid: sum(self.idf.get(t, 1.0) for t in words - common) for pid, words in held.items()}
+        best = max(gain.values())
+        if best <= 0:
+            return refs
+        return [r for r in refs if gain[r.product_id] == best]
+
+    def _settle(
+        self, text: str, refs: list[ProductRef], how: str, confidence: float, narrowed_already: bool = False
+    ) -> Resolution:
+        """One product, or several the customer named apart (two codes, two sizes), or near-duplicates that
+        one name fits equally: then the draft asks which one."""
+        if how == "code" and not narrowed_already:
+            # each code named narrows its own products (GH22-KA 12升 beside another model's code)
+            groups: dict[str, list[ProductRef]] = {}
+            for ref in refs:
+                groups.setdefault(self._code_named(text, ref), []).append(ref)
+            if len(groups) > 1:
+                picked = [r for group in groups.values() for r in self._narrow(text, group, exact=True)]
+                return Resolution(picked[:MAX_ASKED], confidence, how)
+        if not narrowed_already:
+            refs = self._narrow(text, refs, exact=how == "code")
+        if len(refs) == 1:
+            return Resolution(refs, confidence, how)
+        if not refs:
+            return Resolution()
+        if self._named_apart(text, refs):
+            return Resolution(refs, confidence, "size")  # 12升和20升的, M码还是L码: each one named
+        return Resolution([], confidence, how, ambiguous=refs)
+
+    def _named_apart(self, text: str, refs: list[ProductRef]) -> bool:
+        """The message names a different capacity or letter size of each of ``refs``."""
+        if len(refs) > MAX_ASKED:
+            return False
+        sizes = {(q.value, q.unit) for q in quantities(text) if q.unit in _SIZE_UNITS}
+        letters = _letter_sizes(text)
+        per = [
+            frozenset(({(s.value, s.unit) for s in r.sizes} & sizes) | (_letter_sizes(r.name) & letters))
+            for r in refs
+        ]
+        return len(sizes | letters) >= 2 and all(per) and len(set(per)) == len(refs)
+
+    def _code_named(self, text: str, ref: ProductRef) -> str:
+        """The longest of a product's codes the text names (its group among the products found)."""
+        squashed = squash(text)
+        spelled = _spaced(ref.name)
+        keys = [
+            k for k, ids in self.codes.items() if (ref.product_id in ids or k in spelled) and k in squashed
+        ]
+        return max(keys, key=len) if keys else ref.product_id
+
+    def _spelled_apart(self, text: str, found: list[ProductRef]) -> list[ProductRef]:
+        """Other products whose name spells a code the text names with a space (MATE 20 for MATE20): the
+        customer's code fits them as well."""
+        squashed = squash(text)
+        have = {r.product_id for r in found}
+        keys = {k for k, ids in self.codes.items() if k in squashed and ids & have}
+        keys = {k for k in keys if not any(k in longer and k != longer for longer in keys)}
+        return [r for r in self.refs if r.product_id not in have and keys & _spaced(r.name)]
+
+    def _matched(self, text: str, ref: ProductRef) -> tuple[str, ...]:
+        extra = self.translate(text) if self.translate is not None else ""
+        words = self.name_terms[ref.product_id]
+        return tuple(t for t in dict.fromkeys(terms(f"{text} {extra}")) if t in words and t not in _GENERIC)
+
+    def _sheet_says(self, product_ids: Sequence[str], words: Sequence[str]) -> bool:
+        """Every word is in the sheet of one of the products (a word of its own, not a new product's name)."""
+        sheets = [self.sheets.get(p, "").lower() for p in product_ids]
+        return bool(words) and all(any(w in sheet for sheet in sheets) for w in words)
+
+
+def latin_tokens(text: str) -> list[str]:
+    """The Latin-letter tokens of a text (udpros, jsq22, ln3), lower case, at least PART_MIN long; numbers
+    with a unit (60l, 3300w) are sizes, matched as quantities, not tokens."""
+    runs = _LATIN.findall(unicodedata.normalize("NFKC", text).lower())
+    return [
+        t
+        for t in dict.fromkeys(runs)
+        if len(t) >= PART_MIN and _useful(t) and re.search(r"[a-z]", t) and t not in EN_STOP
+    ]
+
+
+def _spaced(name: str) -> set[str]:
+    """A name's Latin runs joined across one space ("MATE 20" -> mate20), as customers type them."""
+    lowered = unicodedata.normalize("NFKC", name).lower()
+    return {
+        a + b for a, b in re.findall(r"(?<![0-9a-z])([a-z][0-9a-z]*) (\d+[0-9a-z]*)(?![0-9a-z])", lowered)
+    }
+
+
+def _letter_sizes(text: str) -> set[str]:
+    return {m.upper() for m in _LETTER_SIZE.findall(unicodedata.normalize("NFKC", text))}
+
+
+def _same_size(q: Quantity, s: Quantity) -> bool:
+    return math.isclose(q.value, s.value) and q.unit == s.unit
 
 
 def _first_at(text: str, ref: ProductRef) -> int:
@@ -277,3 +522,34 @@ def _stands_alone(text: str, pid: str, resolver: ProductResolver) -> bool:
             if not any(squashed.startswith(k, m.start()) for k in longer):
                 return True
     return False
+
+
+_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]*[0-9A-Za-z]|[0-9A-Za-z]")
+_LABEL_UNITS = ("L", "ml", "kg", "g", "inch")
+
+
+def model_token(ref: ProductRef) -> str | None:
+    """How a product is told apart when it names no model code: its model code if it has one, else the
+    name's model-like token (Q5S, UDproS: with a digit, or mixed case), else None."""
+    code = next((c for c in ref.codes if re.search(r"\d", c) and re.search(r"[A-Za-z]", c)), None)
+    if code:
+        return code
+    runs = [r for r in _RUN.findall(unicodedata.normalize("NFKC", ref.name)) if _useful(r.lower())]
+    with_digit = [r for r in runs if re.search(r"\d", r) and re.search(r"[A-Za-z]", r)]
+    mixed = [r for r in runs if re.search(r"[a-z]", r) and re.search(r"[A-Z]", r[1:])]
+    found = with_digit or mixed
+    return found[-1] if found else None
+
+
+def short_label(ref: ProductRef, language: str = "zh") -> str:
+    """A product as a reply names it: model token and capacity ("JSQ22-HWA（12升）"), not a marketing title
+    whose prefixes ("国补立减15%") read like claims; the name, shortened, when it has no model token."""
+    token = model_token(ref)
+    size = next((q for q in ref.sizes if q.unit in _LABEL_UNITS), None)
+    if token is None:
+        name = re.sub(r"^[^【\[]*[【\[]|[】\]]", " ", ref.name).strip() if "【" in ref.name else ref.name
+        return name[:24].rstrip() + ("…" if len(name) > 24 else "")
+    if size is None or size.text in token:
+        return token
+    shown = size.text if language == "zh" else f"{size.value:g}{size.unit}"
+    return f"{token}（{shown}）" if language == "zh" else f"{token} ({shown})"

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from service.answering.compose import render
 from service.answering.facts import Fact, FactStore
 from service.answering.kinds import TERMS
+from service.answering.resolve import short_label
 from service.compliance.normalize import fold, normalize
 from service.compliance.numbers import (
     POLICY,
@@ -89,9 +90,13 @@ def _squash(text: str) -> str:
     return re.sub(r"[^0-9a-z\u3400-\u9fff]", "", fold(text))
 
 
+_RECORD_NAME = re.compile(r"(?:名称|品名|\bname)\s*[:：]\s*([^；;，,。\n]{2,30})", re.IGNORECASE)
+
+
 class _Mentions:
-    """Which catalogue products a sentence names, by model code or full name (punctuation and case
-    ignored); a code inside a longer matched code does not count on its own."""
+    """Which catalogue products a sentence names, by model code, reply label (code and capacity) or full
+    name (punctuation and case ignored); a code inside a longer matched code or label does not count on its
+    own."""
 
     def __init__(self, store: FactStore) -> None:
         self.names: list[tuple[str, str]] = []
@@ -103,18 +108,43 @@ class _Mentions:
             name = _squash(ref.name)
             if len(name) >= _NAME_MIN:
                 self.names.append((name, ref.product_id))
+            for label in {_squash(short_label(ref, "zh")), _squash(short_label(ref, "en"))}:
+                if len(label) >= _CODE_MIN and (label, ref.product_id) not in self.names:
+                    self.names.append((label, ref.product_id))  # "GH22-KA（20升）" names one of two
         self.names.sort(key=lambda kv: -len(kv[0]))
+        # the values written inside names and reply labels (a title's "60升", "国补立减15%")
+        self.valued: list[tuple[str, frozenset[tuple[str, float]]]] = []
+        for ref in store.products():
+            for shown in {ref.name, short_label(ref, "zh"), short_label(ref, "en")}:
+                values = frozenset((q.unit, v) for q in extract(fold(shown)) for v in q.values)
+                if values and len(_squash(shown)) >= _CODE_MIN:
+                    self.valued.append((_squash(shown), values))
+        # the names of a sheet's records (a fitting "4分90度弯头", a gift): a name, not a claim, when quoted
+        for fact in store.all_facts():
+            for m in _RECORD_NAME.finditer(fact.text):
+                name = m.group(1).strip()
+                values = frozenset((q.unit, v) for q in extract(fold(name)) for v in q.values)
+                if values and len(_squash(name)) >= _CODE_MIN:
+                    self.valued.append((_squash(name), values))
+
+    def name_values(self, text: str) -> set[tuple[str, float]]:
+        """The values inside the catalogue names and labels that ``text`` quotes whole."""
+        squashed = _squash(text)
+        return {v for key, values in self.valued if key in squashed for v in values}
 
     def __call__(self, sentence: str) -> list[str]:
         text = _squash(sentence)
         found: list[str] = []
         taken: list[str] = []
         for key, pid in self.names:
-            if key in text and not any(key in longer for longer in taken):
+            if key in text and not any(key in longer and key != longer for longer in taken):
                 taken.append(key)
                 if pid not in found:
                     found.append(pid)
         return found
+
+
+_FACT_CLAUSE = re.compile(r"[^，,；;。！？!?\n]+")
 
 
 def _build(store: FactStore) -> tuple[StatedIndex, _Mentions, dict[str, Fact]]:
@@ -122,14 +152,25 @@ def _build(store: FactStore) -> tuple[StatedIndex, _Mentions, dict[str, Fact]]:
     by_key: dict[str, Fact] = {}
     for fact in store.all_facts():
         by_key[fact.digest] = fact
+        owner = fact.product_id or POLICY
+        kinds = _fact_kinds(fact)
+        text = fold(fact.text)
         stated += stated_values(
-            fold(fact.text),
-            owner=fact.product_id or POLICY,
-            kinds=_fact_kinds(fact),
+            text,
+            owner=owner,
+            kinds=kinds,
             key=fact.digest,
             price_fact=fact.kind == "price",
             display=fact.text,
         )
+        # a fact's own clause may say what its number is of ("远程山区补差30-100元" inside an installation
+        # fee list, "价格2元/个" of a fitting): that kind too
+        for clause in _FACT_CLAUSE.findall(text):
+            more = claim_kinds(clause) - kinds
+            if more and extract(clause):
+                stated += stated_values(
+                    clause, owner=owner, kinds=kinds | more, key=fact.digest, display=fact.text
+                )
     return StatedIndex(stated), _Mentions(store), by_key
 
 
@@ -154,7 +195,9 @@ def claim_scope(
     ``extra`` texts (the store's follow-up promise) support any number they state."""
     index, mentions, _ = _prepared(store)
     free = supported_set([fold(t) for t in [context or "", *extra] if t])
-    return ClaimScope(index, products=products, mentions=mentions, kinds=claim_kinds, free=free)
+    return ClaimScope(
+        index, products=products, mentions=mentions, kinds=claim_kinds, free=free, names=mentions.name_values
+    )
 
 
 def scope_for_index(

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from service.compliance.normalize import fold
+
 Family = str  # price | discount | percent | duration | measure
 
 _CN_DIGITS = {
@@ -417,7 +419,8 @@ class StatedIndex:
 class ClaimScope:
     """What one reply may state: the facts of ``products`` (or of the products a sentence names) and the
     policy, of the kind the sentence speaks of, plus ``free`` values (the agent's order facts, the store's
-    follow-up promise) that support any claim."""
+    follow-up promise) that support any claim. A value inside a product name the clause quotes (``names``)
+    is part of the name, not a claim."""
 
     def __init__(
         self,
@@ -427,12 +430,16 @@ class ClaimScope:
         mentions: Callable[[str], list[str]],
         kinds: Callable[[str], frozenset[str]],
         free: set[tuple[str, float]] | None = None,
+        names: Callable[[str], set[tuple[str, float]]] | None = None,
     ) -> None:
         self.index = index
         self.products = list(dict.fromkeys(products))
         self.mentions = mentions
         self.kinds = kinds
         self.free = free or set()
+        # the values inside the catalogue product names a text holds ("JSQ22-HWA（12升）", a title's
+        # "国补立减15%"): a product's name is a name, not a claim
+        self.names = names
 
     def owners(self, sentence: str) -> list[str]:
         """The products a sentence is about: those it names, else the reply's products."""
@@ -440,6 +447,8 @@ class ClaimScope:
 
     def judge(self, q: Quantity, clause: str, sentence: str) -> Judgement:
         if all((q.unit, v) in self.free for v in q.values):
+            return Judgement(True)
+        if self.names is not None and all((q.unit, v) in self.names(clause) for v in q.values):
             return Judgement(True)
         owners = self.owners(sentence)
         allowed = {*owners, POLICY}
@@ -454,6 +463,8 @@ class ClaimScope:
             )
         ]
         if not missing:
+            return Judgement(True)
+        if all(self._quoted(sentence, q.unit, v) for v in missing):
             return Judgement(True)
         value = missing[0]
         other = next(
@@ -472,6 +483,17 @@ class ClaimScope:
         if _TOTAL.search(clause) or self._is_sum(q.unit, value, allowed):
             return Judgement(False, "arithmetic", None, None)
         return Judgement(False, "wrong_value" if expected else "not_stated", None, expected)
+
+    def _quoted(self, sentence: str, unit: str, value: float) -> bool:
+        """The whole sentence is quoted from a fact of the reply's own products that states the value: it
+        is that product's sheet even when it names a sibling ("与DJ-150款版型相同，充绒量200g")."""
+        said = _bare(sentence)
+        if len(said) < _QUOTE_MIN:
+            return False
+        return any(
+            s.owner in self.products and said in _bare(fold(s.text))
+            for s in self.index.by_value.get((unit, value), ())
+        )
 
     def _expected(self, q: Quantity, owners: Sequence[str], claim_kinds: frozenset[str]) -> Stated | None:
         """The asked product's own fact of the claim's kind and unit family (its policy's otherwise)."""
@@ -500,6 +522,14 @@ class ClaimScope:
             }
         )[:40]
         return any(_sums_to(parts, value, n) for n in range(2, _MAX_SUM_TERMS + 1))
+
+
+_QUOTE_MIN = 8  # a shorter sentence ("充绒量200g") says too little to be a quotation of one sheet
+
+
+def _bare(text: str) -> str:
+    """Words and numbers only: no punctuation, spacing or [n] source markers."""
+    return re.sub(r"[\W_]+", "", re.sub(r"\[\d{1,3}\]", "", text))
 
 
 def _sums_to(parts: list[float], target: float, n: int, start: int = 0) -> bool:

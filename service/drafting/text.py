@@ -30,6 +30,7 @@ _ZH_STOPWORDS = (
     " 想 请 问 下 一个 这个 那个 这款 那款 我们 你们 现在 已经 一直 还是 或者 如果 就是 没有 不是"
 )
 _EN_STOP = frozenset(_EN_STOPWORDS.split())
+EN_STOP = _EN_STOP  # English function words: no term, and no product name token either
 _ZH_STOP = frozenset(_ZH_STOPWORDS.split())
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CODE = re.compile(r"[a-z0-9]+(?:[-_/][a-z0-9]+)+")

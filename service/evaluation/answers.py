@@ -65,7 +65,12 @@ def wrong_facts(draft: GeneratedDraft, prep: Prepared, products: list[str]) -> l
     if scope is None:
         return []
     judge = ClaimScope(
-        scope.index, products=products, mentions=scope.mentions, kinds=scope.kinds, free=scope.free
+        scope.index,
+        products=products,
+        mentions=scope.mentions,
+        kinds=scope.kinds,
+        free=scope.free,
+        names=scope.names,
     )
     flagged = [(f.start, f.end) for f in draft.compliance.findings if f.category == "unsupported_claim"]
     norm = normalize(draft.text)
