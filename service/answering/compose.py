@@ -22,6 +22,7 @@ from service.drafting.intent import Intent
 from service.drafting.sources import Source
 from service.drafting.text import Language, truncate
 from service.index.crosslingual import Glossary
+from service.knowledge.products import role_of
 
 SENTENCE_CHARS = 180
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -280,9 +281,11 @@ def render(
     name = _short(ref) if ref and many else ("这款" if ref else "")
     label = _label(fact.label, False)
     text = truncate(fact.text, SENTENCE_CHARS)
-    if fact.kind == "price" and fact.product_id:
+    if fact.kind == "price" and fact.product_id and _is_value(fact):
         value = text if re.search(r"[元¥￥$]", text) else f"{text}元"
         return f"{name}的价格是{value}" if name else f"价格是{value}"
+    if fact.product_id and role_of(fact.label) == "name":
+        return f"{name or '这款'}的商品全称是“{text}”"
     if fact.kind == "stock" and fact.product_id:
         return f"{name}目前的状态是“{text}”"
     if fact.pairs:
@@ -298,6 +301,12 @@ def render(
     if label and label not in text and "#" not in fact.field.split("/")[-1] and label != fact.field:
         return f"{name}的{label}：{text}" if many and name else f"{label}：{text}"
     return f"{name}：{text}" if many and name else text
+
+
+def _is_value(fact: Fact) -> bool:
+    """A short value (the price field's "1999"), not a sentence that mentions a price: only a value reads
+    well after "价格是"."""
+    return len(fact.text) <= 24 and not re.search(r"[，。；,;]", fact.text)
 
 
 def _record_zh(fact: Fact, name: str) -> str:
@@ -323,9 +332,11 @@ def _render_en(fact: Fact, ref: ProductRef | None, *, many: bool, glossary: Glos
         return ""  # too little of the Chinese fact has English words: not stated as a garbled sentence
     text = truncate(text, SENTENCE_CHARS * 2)
     label = _label(fact.label, True) if fact.english else to_english(_label(fact.label, False), glossary)
-    if fact.kind == "price" and fact.product_id:
+    if fact.kind == "price" and fact.product_id and _is_value(fact):
         value = text if re.search(r"yuan|[¥$]", text, re.IGNORECASE) else f"{text} yuan"
         return f"The price of {name} is {value}"
+    if fact.product_id and role_of(fact.label) == "name":
+        return f"The full product name of {name or 'this model'} is “{text}”"
     if fact.kind == "stock" and fact.product_id:
         return f"The current status of {name}: {text}"
     if fact.pairs:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from service.answering.facts import Embedding, Fact, FactStore, ProductRef
-from service.answering.questions import QuestionPart, kinds_of, split_parts
+from service.answering.facts import Embedding, Fact, FactStore, ProductRef, quantities
+from service.answering.kinds import TERMS, is_descriptive, vocabulary_terms
+from service.answering.questions import ATTRIBUTES, QuestionPart, kinds_of, split_parts
 from service.answering.resolve import ProductResolver, Resolution
 from service.drafting.text import Language, Matcher, terms, weight
 
@@ -45,12 +47,18 @@ NEAR: dict[str, frozenset[str]] = {
     "shipping": frozenset({"remote_fee", "stock"}),  # a pre-order's dispatch date is in its status
     "stock": frozenset({"shipping"}),
     "gift": frozenset(),
-    "price": frozenset(),
+    # "拆旧机多少钱", "换加热管多少钱": the price of a service or a part is a fee, not the product's price
+    "price": frozenset({"install_fee", "materials", "warranty"}),
+    "order": frozenset({"exchange", "refund"}),
     "invoice": frozenset(),
 }
 PER_PART = 2  # facts quoted per part and product
+MAX_RECORDS = 3  # records of one list (gifts) quoted for one part
+UNIT_BONUS = 0.6  # a fact stating a figure in the unit a spec question asks for
+DESCRIPTIVE_PENALTY = 0.25
 POLICY_PER_PART = 2
 MIN_PRODUCT_SCORE = 0.3
+GENERIC_WEIGHT = 0.25  # weight of a kind word (保修) among the asked words of a product question
 LEXICAL_ONLY = 0.3  # share of the asked words a fact of another kind must hold to answer
 LEXICAL_WEIGHT = 1.5
 RETRIEVAL_PRIOR = 0.4  # bonus for a sentence of the best retrieved chunk (hybrid BM25 + dense retrieval)
@@ -209,6 +217,9 @@ class AnswerEngine:
         matchers = self._product_matchers(ref.product_id, facts)
         weights = _idf([*aspect, *crossed], matchers)
         aspect_words = [t for t in aspect if weight(t) >= 2]
+        # the kind's own words (保修, 几年) are already counted by the kind: the thing asked about (面板,
+        # 主控板, 拆旧) decides which of the sheet's facts of that kind answers
+        weights = {t: w * (GENERIC_WEIGHT if _generic(t) else 1.0) for t, w in weights.items()}
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
@@ -217,18 +228,37 @@ class AnswerEngine:
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
             matched_words = matched_words or lexical > 0
-            if score == 0 and lexical < LEXICAL_ONLY:
+            in_unit = bool(part.units) and any(q.unit in part.units for q in fact.quantities)
+            if score == 0 and lexical < LEXICAL_ONLY and not (in_unit and lexical > 0):
                 continue  # neither of the asked kind nor holding the asked words
+            if part.units:
+                # a spec question is answered by a figure in the asked unit (多重 -> kg), wherever stated
+                score += UNIT_BONUS if in_unit else (-0.3 if fact.kind in ("spec", "size") else 0.0)
+            if is_descriptive(fact.field.split("/")[0]) and fact.kind not in ("spec", "size", "usage"):
+                score -= DESCRIPTIVE_PENALTY  # marketing text restating a fact a field of its own holds
             score += LEXICAL_WEIGHT * lexical
             if lexical == 0 and aspect_words:
                 score -= 0.3  # of the asked kind, but none of the asked words: a sibling field
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
-                score += 0.1
-            if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
-                score += 0.1
+                score += 0.2
+            if part.asks_money:
+                # "多少钱" is answered by an amount (or by "免费"), not by a description of the thing
+                free = bool(_FREE.search(fact.text))
+                if any(q.unit.startswith("yuan") for q in fact.quantities):
+                    score += 0.2
+                elif not free:
+                    score -= 0.2
+                elif _ASKS_FREE.search(part.text):
+                    score += 0.3  # "安装收费吗" is answered first by whether it is free
             scored.append((score, pos, fact))
-        # only the kind matched (no asked word in any field): one fact of that kind, not its siblings
-        return _top(scored, MIN_PRODUCT_SCORE, PER_PART if matched_words else 1)
+        # only the kind matched (no asked word in any field): one fact of that kind, not its siblings; but
+        # every record of a gift list answers "送什么"
+        limit = PER_PART if matched_words else 1
+        if part.kind == "gift":
+            limit = max(limit, sum(1 for _, _, f in scored if f.kind == "gift" and f.pairs))
+        chosen, rest = _top(scored, MIN_PRODUCT_SCORE, min(limit, MAX_RECORDS))
+        things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
+        return _add_uncovered(chosen, rest, things, facts, matchers)
 
     def _shared_answer(
         self, refs: Sequence[ProductRef], part: QuestionPart, aspect: list[str], language: Language
@@ -290,6 +320,7 @@ class AnswerEngine:
         matchers = self._policy_matchers
         weights = _idf([*aspect, *crossed], matchers)
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
+        own_words = _own_words(part)
         scored: list[tuple[float, int, Fact]] = []
         for pos, fact in enumerate(policy):
             kind = _kind_match(fact.kind, part.kinds)
@@ -297,7 +328,10 @@ class AnswerEngine:
             lexical = max(asked.share(m), asked_x.share(m))
             sim = float(sims[pos])
             near = semantic and sim >= best_sim - SIM_MARGIN and (lexical > 0 or kind > 0)
-            if not near and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
+            # a sentence of the asked kind holding the asked kind's own word ("能取消吗" and "取消：仅在…"):
+            # the question's other words ("昨天下的单") only tell the circumstances
+            own = kind >= 1.0 and any(m.has(t) for t in own_words)
+            if not near and not own and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
                 continue  # the floor: not among the closest in meaning (and of the asked kind or words),
                 # nor clearly sharing the asked words
             if strict and not (near and lexical >= LEXICAL_ONLY):
@@ -316,7 +350,35 @@ class AnswerEngine:
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
 
+_ASKED_AFTER = re.compile(r"多|几|吗|呢|啥|什么|怎|[？?]")  # "风量多大": the attribute itself is asked
+_FREE = re.compile(r"免费|不收费|无需付费|包含在内|free of charge|\bfree\b", re.IGNORECASE)
+_ASKS_FREE = re.compile(r"免费|收费吗|要钱吗|收钱吗|要收费|付费吗|\bfree\b|\bcharge for\b", re.IGNORECASE)
 _TIME_UNITS = frozenset({"day", "workday", "hour", "minute", "week", "month", "year"})
+
+
+_QUESTION_WORDS = frozenset(
+    {"几年", "多久", "多少", "多少钱", "几天", "怎么", "什么", "怎么办", "如何", "可以", "能否", "是否",
+     "有没有", "how", "what", "much", "long", "many", "when", "does", "can"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _kind_words() -> frozenset[str]:
+    words = {t.lower() for zh, en in TERMS.values() for t in (*zh, *en)}
+    return frozenset(words | _QUESTION_WORDS)
+
+
+def _generic(term: str) -> bool:
+    """A word of the kind vocabulary or a question word: it says what kind is asked, not about what."""
+    return term.lower() in _kind_words()
+
+
+def _own_words(part: QuestionPart) -> list[str]:
+    """The words of the part's first kind it uses (退货, 取消), two characters or more."""
+    if not part.kind or part.kind not in TERMS:
+        return []
+    lowered = part.text.lower()
+    return [t for t in TERMS[part.kind][0] if len(t) >= 2 and t.lower() in lowered]
 
 
 def _kind_match(kind: str, asked: Sequence[str]) -> float:
@@ -373,6 +435,28 @@ def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tup
     return [f for _, f in sorted(chosen, key=lambda c: c[0])], rest
 
 
+def _add_uncovered(
+    chosen: list[Fact], rest: list[Fact], words: list[str], facts: Sequence[Fact], matchers: Sequence[Matcher]
+) -> tuple[list[Fact], list[Fact]]:
+    """A part naming several things ("面板保修几年，主控板几年") is answered for each: a runner-up holding an
+    asked word that no chosen fact holds joins the answer (one per such word, at most PER_PART more)."""
+    if not chosen or not words:
+        return chosen, rest
+    by_digest = {f.digest: matchers[i] for i, f in enumerate(facts)}
+    covered = {t for f in chosen for t in words if by_digest[f.digest].has(t)}
+    added: list[Fact] = []
+    for fact in rest:
+        if len(added) >= PER_PART:
+            break
+        new = {t for t in words if t not in covered and by_digest[fact.digest].has(t)}
+        if new:
+            added.append(fact)
+            covered |= new
+    if not added:
+        return chosen, rest
+    return [*chosen, *added], [f for f in rest if f not in added]
+
+
 def _is_code_word(term: str, named: Matcher) -> bool:
     """A model-code word of the resolved products (kt-170t, 170): it names, it does not ask."""
     return named.has(term) and bool(re.search(r"\d", term))
@@ -415,34 +499,65 @@ def _vary(answer: PartAnswer, variant: int) -> PartAnswer:
 
 
 def _with_crossed(part: QuestionPart, crossed: list[str]) -> QuestionPart:
-    return QuestionPart(
-        text=part.text,
-        kinds=part.kinds,
-        terms=part.terms,
-        asks_time=part.asks_time,
-        asks_money=part.asks_money,
-        question=part.question,
-        crossed=tuple(crossed),
-    )
+    return replace(part, crossed=tuple(crossed))
+
+
+def _code_pattern(code: str) -> re.Pattern[str] | None:
+    """A model code as customers type it: any case, with or without its punctuation and spaces."""
+    chars = re.sub(r"[^0-9a-z]", "", code.lower())
+    if len(chars) < 2 or not re.search(r"\d", chars):
+        return None
+    body = r"[\s\-_()./]*".join(re.escape(c) for c in chars)
+    return re.compile(rf"(?<![0-9a-z]){body}(?:\s?(?:pro|max|ultra|plus|mini))?(?![0-9a-z])", re.I)
+
+
+def _code_segments(code: str) -> list[str]:
+    """The parts of a code a customer may name alone (F6033-UD3(HE) -> F6033, UD3): a series."""
+    return [s for s in re.split(r"[\s\-_()./]+", code) if len(s) >= 2 and re.search(r"\d", s)]
 
 
 def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> QuestionPart:
     """The part with the product's name and codes taken out before its kinds are read: "充绒150g的那款
-    羽绒服多少钱" asks a price; 充绒 belongs to the name."""
+    羽绒服多少钱" asks a price; 充绒 belongs to the name. When what is left still asks a kind, the name's
+    words only name the product and are no asked words ("F8032-RW7 80升活水热水器多少钱" asks the price,
+    not a clause holding 80升 and 活水); else they stay (a feature in the name may be what is asked)."""
     text = part.text
     for ref in products:
-        for code in sorted(ref.codes, key=len, reverse=True):
-            text = text.replace(code, " ")
-        for word in terms(ref.name):
-            if len(word) >= 2 and word in text:
-                text = text.replace(word, " ")
+        codes = sorted({*ref.codes, ref.product_id}, key=len, reverse=True)
+        for code in codes:
+            pattern = _code_pattern(code)
+            if pattern is not None:
+                text = pattern.sub(" ", text)
+        for code in codes:
+            for seg in _code_segments(code):
+                pattern = _code_pattern(seg)
+                if pattern is not None:
+                    text = pattern.sub(" ", text)
+        for q in quantities(text):  # "60升", "60L": a size of the named product (as written by either)
+            if any(q.value == size.value and q.unit == size.unit for size in ref.sizes):
+                text = text.replace(q.text, " ")
+        asked = [
+            m.span()
+            for pattern, _, _ in ATTRIBUTES
+            for m in pattern.finditer(text)
+            if _ASKED_AFTER.search(text[m.end() : m.end() + 3])
+        ]
+        for word in sorted(terms(ref.name), key=len, reverse=True):
+            found = re.compile(re.escape(word), re.IGNORECASE)
+            spans = [m.span() for m in found.finditer(text)]
+            # a word of the name that the question asks about (风量 in "28风量…" and in "风量多大") stays
+            if len(word) < 2 or not spans or any(a < e and s < b for s, e in spans for a, b in asked):
+                continue
+            text = found.sub(" ", text)
     if text == part.text:
         return part
+    left = kinds_of(text)
     return QuestionPart(
         text=part.text,
-        kinds=kinds_of(text) or part.kinds,
-        terms=part.terms,
+        kinds=left or part.kinds,
+        terms=tuple(dict.fromkeys([*terms(text), *vocabulary_terms(text)])) if left else part.terms,
         asks_time=part.asks_time,
         asks_money=part.asks_money,
         question=part.question,
+        units=part.units,
     )

@@ -28,6 +28,7 @@ KINDS: tuple[str, ...] = (
     "exchange",
     "refund",
     "invoice",
+    "order",
     "fault",
     "usage",
     "other",
@@ -161,6 +162,21 @@ TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "invoice": (
         ("发票", "开票", "专票", "普票", "税号", "抬头"),
         ("invoice", "receipt", "fapiao", "tax id", "vat"),
+    ),
+    "order": (
+        (
+            "取消订单",
+            "取消",
+            "撤单",
+            "修改订单",
+            "改订单",
+            "改地址",
+            "修改地址",
+            "改手机",
+            "手机号",
+            "改收货",
+        ),
+        ("cancel", "cancellation", "change my order", "change the address", "phone number", "modify"),
     ),
     "exchange": (
         ("换货", "调换", "换一个", "换个", "换成", "换尺码", "换颜色", "换码", "可换", "更换"),
