@@ -39,7 +39,11 @@ APPLIANCES = [
         "商品ID": "H-2",
         "商品名称": "示例 吸油烟机 顶侧双吸 26风量 齐平橱柜 ZT-9 Pro",
         "商品价格": 3199,
-        "商品描述": "超薄机身，厚度仅35cm。",
+        "商品描述": "超薄机身，产品尺寸为899×350×752mm。",
+        "安装说明": "【基本要求】吊柜两侧各预留5cm，顶部预留10cm。【安装流程】师傅上门测量后安装。",
+        "维修说明": "【维修服务】30天内质量问题可退货，90天内质量问题可换货。"
+        "【注意事项】每半年清洗一次油网。",
+        "可换货商品": [{"商品ID": "H-3", "商品描述": "示例 吸油烟机 ZT-7 Pro", "商品状态": "已上架"}],
         "常见故障": [{"故障代码": "F001", "故障名称": "无法启动", "故障解决方案": "检查电源。"}],
     },
 ]
@@ -161,3 +165,21 @@ def test_a_question_about_what_to_do_if_something_fails_gets_no_apology() -> Non
     assert not has_problem("要是漏水了怎么办")
     assert has_problem("热水器坏了怎么办")
     assert has_problem("收到的时候壶身破损了")
+
+
+def test_fitting_questions_are_answered_from_the_installation_requirements(engine: AnswerEngine) -> None:
+    got = texts(engine, "ZT-9 Pro 装在吊柜下面两边要留多少空")
+    assert any("5cm" in t and "10cm" in t for t in got)
+
+
+def test_a_care_interval_is_a_use_question(engine: AnswerEngine) -> None:
+    assert any("每半年清洗" in t for t in texts(engine, "ZT-9 Pro油网多久洗一次"))
+
+
+def test_the_exchange_list_answers_what_to_swap_to_not_whether_exchange_is_possible(
+    engine: AnswerEngine,
+) -> None:
+    got = texts(engine, "ZT-9 Pro买了40天出了质量问题，还能换货吗")
+    assert any("90天内质量问题可换货" in t for t in got)
+    assert not any("H-3" in t for t in got)
+    assert any("H-3" in t for t in texts(engine, "ZT-9 Pro能换成别的款吗"))

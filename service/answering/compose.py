@@ -316,7 +316,8 @@ def _record_zh(fact: Fact, name: str) -> str:
         if len(value) <= 14 and re.search(r"\d", value) and _CJK.search(label):
             pieces.append(f"{_label(label, False)}{value}")
         else:
-            pieces.append(value.rstrip("。"))
+            # a record is one fact: its sentences read as one ("不上水，检查是否停水；检查进出水阀…")
+            pieces.append(re.sub(r"。(?=.)", "；", value.rstrip("。")))
     lead = head[1]
     if fact.kind == "gift" and "赠" not in lead and "送" not in lead:
         lead = f"赠品{lead}"

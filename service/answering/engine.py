@@ -56,6 +56,7 @@ PER_PART = 2  # facts quoted per part and product
 MAX_RECORDS = 3  # records of one list (gifts) quoted for one part
 UNIT_BONUS = 0.6  # a fact stating a figure in the unit a spec question asks for
 DESCRIPTIVE_PENALTY = 0.25
+INSTALL_BONUS = 0.4  # a fact of an installation field, for a question about fitting the product
 POLICY_PER_PART = 2
 MIN_PRODUCT_SCORE = 0.3
 GENERIC_WEIGHT = 0.25  # weight of a kind word (保修) among the asked words of a product question
@@ -223,21 +224,28 @@ class AnswerEngine:
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
+        installing = bool(_INSTALLING.search(part.text))
         for pos, fact in enumerate(facts):
             score = _kind_match(fact.kind, part.kinds)
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
-            matched_words = matched_words or lexical > 0
             in_unit = bool(part.units) and any(q.unit in part.units for q in fact.quantities)
-            if score == 0 and lexical < LEXICAL_ONLY and not (in_unit and lexical > 0):
-                continue  # neither of the asked kind nor holding the asked words
+            fitting = installing and bool(_INSTALL_FIELD.search(fact.field))
+            matched_words = matched_words or lexical > 0 or (fitting and in_unit)
+            placed = (in_unit or fitting) and (lexical > 0 or in_unit)
+            if score == 0 and lexical < LEXICAL_ONLY and not placed:
+                continue  # neither of the asked kind nor holding the asked words (or the asked unit)
             if part.units:
                 # a spec question is answered by a figure in the asked unit (多重 -> kg), wherever stated
                 score += UNIT_BONUS if in_unit else (-0.3 if fact.kind in ("spec", "size") else 0.0)
+            if fitting:
+                score += INSTALL_BONUS  # "嵌入柜子要留多少" is answered by the installation requirements
+            if fact.kind == "exchange" and fact.pairs and not _SWAP_TO.search(part.text):
+                score -= 0.8  # the list of exchangeable products answers "换成哪款", not "能换货吗"
             if is_descriptive(fact.field.split("/")[0]) and fact.kind not in ("spec", "size", "usage"):
                 score -= DESCRIPTIVE_PENALTY  # marketing text restating a fact a field of its own holds
             score += LEXICAL_WEIGHT * lexical
-            if lexical == 0 and aspect_words:
+            if lexical == 0 and aspect_words and not fitting:
                 score -= 0.3  # of the asked kind, but none of the asked words: a sibling field
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
                 score += 0.2
@@ -351,6 +359,13 @@ class AnswerEngine:
 
 
 _ASKED_AFTER = re.compile(r"多|几|吗|呢|啥|什么|怎|[？?]")  # "风量多大": the attribute itself is asked
+_INSTALLING = re.compile(r"装|嵌入|预留|留多|开孔|打孔|离墙|橱柜|柜子|\binstall|\bfit\b", re.IGNORECASE)
+_INSTALL_FIELD = re.compile(r"安装|install", re.IGNORECASE)
+_SWAP_TO = re.compile(
+    r"换成|换哪|换什么|换啥|换个|换一?款|换大|换小|换别的|有哪些|哪些|\bswap\b|\bfor (?:the|a|another)\b|"
+    r"\binstead\b|\bwhich\b|\bother\b",
+    re.IGNORECASE,
+)
 _FREE = re.compile(r"免费|不收费|无需付费|包含在内|free of charge|\bfree\b", re.IGNORECASE)
 _ASKS_FREE = re.compile(r"免费|收费吗|要钱吗|收钱吗|要收费|付费吗|\bfree\b|\bcharge for\b", re.IGNORECASE)
 _TIME_UNITS = frozenset({"day", "workday", "hour", "minute", "week", "month", "year"})
@@ -554,7 +569,7 @@ def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> Questi
     left = kinds_of(text)
     return QuestionPart(
         text=part.text,
-        kinds=left or part.kinds,
+        kinds=left,
         terms=tuple(dict.fromkeys([*terms(text), *vocabulary_terms(text)])) if left else part.terms,
         asks_time=part.asks_time,
         asks_money=part.asks_money,

@@ -60,6 +60,8 @@ _ASKS_KIND: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("price", re.compile(r"什么价|啥价|多钱|实付|到手|卖多少|how much is")),
     ("gift", re.compile(r"送(?:什么|啥|吗|不送|了什么)|有(?:没有)?(?:赠|送)|怎么领|如何领|领取")),
     ("warranty", re.compile(r"保(?:几|多)|包(?:几|多)年|保(?:修|固)?多久|过保|保休")),
+    ("usage", re.compile(r"多久.{0,2}(?:洗|清|换|保养)|(?:洗|清理|清洗|保养|更换).{0,3}(?:一次|周期)")),
+    ("exchange", re.compile(r"换(?:大|小|成|个|一个|别的|其他)")),
     ("install_fee", re.compile(r"(?:拆旧|拆机|移机|打孔|上门|安装)[^，。？！,.?!]{0,8}(?:钱|费|收|付)")),
 )
 
