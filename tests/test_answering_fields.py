@@ -183,3 +183,8 @@ def test_the_exchange_list_answers_what_to_swap_to_not_whether_exchange_is_possi
     assert any("90天内质量问题可换货" in t for t in got)
     assert not any("H-3" in t for t in got)
     assert any("H-3" in t for t in texts(engine, "ZT-9 Pro能换成别的款吗"))
+
+
+def test_the_title_is_quoted_only_for_a_spec_it_states(engine: AnswerEngine) -> None:
+    assert texts(engine, "ZT-9 Pro 顶侧双吸吸油烟机多少钱") == ["3199"]
+    assert texts(engine, "ZT-9 Pro 齐平橱柜的吸油烟机有啥赠品") == []

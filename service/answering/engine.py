@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef, quantities
-from service.answering.kinds import TERMS, is_descriptive, vocabulary_terms
+from service.answering.kinds import TERMS, is_descriptive, kind_scores, vocabulary_terms
 from service.answering.questions import ATTRIBUTES, QuestionPart, kinds_of, split_parts
 from service.answering.resolve import ProductResolver, Resolution
 from service.drafting.text import Language, Matcher, terms, weight
+from service.knowledge.products import role_of
 
 # Kinds whose answer lives in a product's sheet; the others are store policy (a product's sheet may still
 # state them, and then it wins).
@@ -217,7 +218,7 @@ class AnswerEngine:
         crossed = list(part.crossed)
         matchers = self._product_matchers(ref.product_id, facts)
         weights = _idf([*aspect, *crossed], matchers)
-        aspect_words = [t for t in aspect if weight(t) >= 2]
+        aspect_words = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
         # the kind's own words (保修, 几年) are already counted by the kind: the thing asked about (面板,
         # 主控板, 拆旧) decides which of the sheet's facts of that kind answers
         weights = {t: w * (GENERIC_WEIGHT if _generic(t) else 1.0) for t, w in weights.items()}
@@ -230,6 +231,10 @@ class AnswerEngine:
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
             in_unit = bool(part.units) and any(q.unit in part.units for q in fact.quantities)
+            if role_of(fact.label) == "name" and not (in_unit or _names_attribute(part.text, fact.text)):
+                continue  # the title matches the words that name the product; it answers only a spec in it
+            if score == 0 and part.kinds and (set(part.kinds) & _text_kinds(fact.text)):
+                score = 0.6  # a fact classed by its main topic that speaks of the asked kind too
             fitting = installing and bool(_INSTALL_FIELD.search(fact.field))
             matched_words = matched_words or lexical > 0 or (fitting and in_unit)
             placed = (in_unit or fitting) and (lexical > 0 or in_unit)
@@ -252,7 +257,7 @@ class AnswerEngine:
             if part.asks_money:
                 # "多少钱" is answered by an amount (or by "免费"), not by a description of the thing
                 free = bool(_FREE.search(fact.text))
-                if any(q.unit.startswith("yuan") for q in fact.quantities):
+                if any(q.unit.startswith("yuan") for q in fact.quantities) or _is_price_field(fact):
                     score += 0.2
                 elif not free:
                     score -= 0.2
@@ -396,6 +401,21 @@ def _own_words(part: QuestionPart) -> list[str]:
     return [t for t in TERMS[part.kind][0] if len(t) >= 2 and t.lower() in lowered]
 
 
+def _is_price_field(fact: Fact) -> bool:
+    """The sheet's own price field (its number carries no unit: "1416")."""
+    return fact.kind == "price" and role_of(fact.label) == "price"
+
+
+def _names_attribute(question: str, title: str) -> bool:
+    """The question asks for an attribute the title states ("风量多大" and "…28风量…")."""
+    return any(p.search(question) and p.search(title) for p, _, _ in ATTRIBUTES)
+
+
+@lru_cache(maxsize=8192)
+def _text_kinds(text: str) -> frozenset[str]:
+    return frozenset(kind_scores(text))
+
+
 def _kind_match(kind: str, asked: Sequence[str]) -> float:
     if not asked:
         return 0.0
@@ -523,7 +543,7 @@ def _code_pattern(code: str) -> re.Pattern[str] | None:
     if len(chars) < 2 or not re.search(r"\d", chars):
         return None
     body = r"[\s\-_()./]*".join(re.escape(c) for c in chars)
-    return re.compile(rf"(?<![0-9a-z]){body}(?:\s?(?:pro|max|ultra|plus|mini))?(?![0-9a-z])", re.I)
+    return re.compile(rf"(?<![0-9a-z]){body}(?![0-9a-z])", re.I)
 
 
 def _code_segments(code: str) -> list[str]:
@@ -537,6 +557,7 @@ def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> Questi
     words only name the product and are no asked words ("F8032-RW7 80升活水热水器多少钱" asks the price,
     not a clause holding 80升 and 活水); else they stay (a feature in the name may be what is asked)."""
     text = part.text
+    coded = text
     for ref in products:
         codes = sorted({*ref.codes, ref.product_id}, key=len, reverse=True)
         for code in codes:
@@ -551,6 +572,7 @@ def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> Questi
         for q in quantities(text):  # "60升", "60L": a size of the named product (as written by either)
             if any(q.value == size.value and q.unit == size.unit for size in ref.sizes):
                 text = text.replace(q.text, " ")
+        coded = text  # only the codes and sizes taken out
         asked = [
             m.span()
             for pattern, _, _ in ATTRIBUTES
@@ -566,10 +588,12 @@ def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> Questi
             text = found.sub(" ", text)
     if text == part.text:
         return part
+    # the kinds of what is left; when the name held every kind word ("20W充电器能给笔记本充电吗"), the
+    # kinds of the text without its codes (a code such as "MK6" is no fault code)
     left = kinds_of(text)
     return QuestionPart(
         text=part.text,
-        kinds=left,
+        kinds=left or kinds_of(coded),
         terms=tuple(dict.fromkeys([*terms(text), *vocabulary_terms(text)])) if left else part.terms,
         asks_time=part.asks_time,
         asks_money=part.asks_money,

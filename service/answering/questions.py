@@ -59,7 +59,7 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
 _ASKS_KIND: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("price", re.compile(r"什么价|啥价|多钱|实付|到手|卖多少|how much is")),
     ("gift", re.compile(r"送(?:什么|啥|吗|不送|了什么)|有(?:没有)?(?:赠|送)|怎么领|如何领|领取")),
-    ("warranty", re.compile(r"保(?:几|多)|包(?:几|多)年|保(?:修|固)?多久|过保|保休")),
+    ("warranty", re.compile(r"过保|保休|包几年")),
     ("usage", re.compile(r"多久.{0,2}(?:洗|清|换|保养)|(?:洗|清理|清洗|保养|更换).{0,3}(?:一次|周期)")),
     ("exchange", re.compile(r"换(?:大|小|成|个|一个|别的|其他)")),
     ("install_fee", re.compile(r"(?:拆旧|拆机|移机|打孔|上门|安装)[^，。？！,.?!]{0,8}(?:钱|费|收|付)")),
@@ -174,6 +174,10 @@ def _part(text: str) -> QuestionPart:
     )
 
 
+# "热交换器呢？", "and the motor?": a short question naming only a new thing asks the previous question again
+_ELLIPTIC = re.compile(
+    r"^[^，,。]{1,12}呢\s*[？?]?\s*$|^\s*(?:and|what about|how about)\b[^?]{0,30}\??\s*$", re.IGNORECASE
+)
 _NOT_ASKING = re.compile(r"十几|几十|好几|几乎|没几")
 
 
@@ -197,7 +201,7 @@ def _merge_statements(parts: list[QuestionPart]) -> list[QuestionPart]:
             out[-1] = replace(joined, kinds=out[-1].kinds or joined.kinds)
             continue
         merged = _part(f"{carry}{part.text}".strip()) if carry else part
-        if not merged.kinds and out and out[-1].kinds:
+        if not merged.kinds and out and out[-1].kinds and _ELLIPTIC.search(merged.text):
             merged = replace(merged, kinds=out[-1].kinds)
         out.append(merged)
         carry = ""
