@@ -57,6 +57,7 @@ PER_PART = 2  # facts quoted per part and product
 MAX_RECORDS = 3  # records of one list (gifts) quoted for one part
 UNIT_BONUS = 0.6  # a fact stating a figure in the unit a spec question asks for
 DESCRIPTIVE_PENALTY = 0.25
+TITLE_PENALTY = 0.4
 INSTALL_BONUS = 0.4  # a fact of an installation field, for a question about fitting the product
 POLICY_PER_PART = 2
 MIN_PRODUCT_SCORE = 0.3
@@ -233,11 +234,14 @@ class AnswerEngine:
             in_unit = bool(part.units) and any(q.unit in part.units for q in fact.quantities)
             if role_of(fact.label) == "name" and not (in_unit or _names_attribute(part.text, fact.text)):
                 continue  # the title matches the words that name the product; it answers only a spec in it
-            if score == 0 and part.kinds and (set(part.kinds) & _text_kinds(fact.text)):
+            if role_of(fact.label) == "name":
+                score -= TITLE_PENALTY  # a field stating the same figure says it better
+            if score == 0 and not fact.pairs and part.kinds and (set(part.kinds) & _text_kinds(fact.text)):
                 score = 0.6  # a fact classed by its main topic that speaks of the asked kind too
             fitting = installing and bool(_INSTALL_FIELD.search(fact.field))
+            named_code = any(_CODE_LIKE.search(t) and m.has(t) for t in aspect)  # names another model
             matched_words = matched_words or lexical > 0 or (fitting and in_unit)
-            placed = (in_unit or fitting) and (lexical > 0 or in_unit)
+            placed = in_unit and (lexical > 0 or fitting)
             if score == 0 and lexical < LEXICAL_ONLY and not placed:
                 continue  # neither of the asked kind nor holding the asked words (or the asked unit)
             if part.units:
@@ -245,7 +249,7 @@ class AnswerEngine:
                 score += UNIT_BONUS if in_unit else (-0.3 if fact.kind in ("spec", "size") else 0.0)
             if fitting:
                 score += INSTALL_BONUS  # "嵌入柜子要留多少" is answered by the installation requirements
-            if fact.kind == "exchange" and fact.pairs and not _SWAP_TO.search(part.text):
+            if fact.kind == "exchange" and fact.pairs and not _SWAP_TO.search(part.text) and not named_code:
                 score -= 0.8  # the list of exchangeable products answers "换成哪款", not "能换货吗"
             if is_descriptive(fact.field.split("/")[0]) and fact.kind not in ("spec", "size", "usage"):
                 score -= DESCRIPTIVE_PENALTY  # marketing text restating a fact a field of its own holds
@@ -271,7 +275,9 @@ class AnswerEngine:
             limit = max(limit, sum(1 for _, _, f in scored if f.kind == "gift" and f.pairs))
         chosen, rest = _top(scored, MIN_PRODUCT_SCORE, min(limit, MAX_RECORDS))
         things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
-        return _add_uncovered(chosen, rest, things, facts, matchers)
+        ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
+        added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
+        return added, [f for f in rest if f not in added]
 
     def _shared_answer(
         self, refs: Sequence[ProductRef], part: QuestionPart, aspect: list[str], language: Language
@@ -366,13 +372,20 @@ class AnswerEngine:
 _ASKED_AFTER = re.compile(r"多|几|吗|呢|啥|什么|怎|[？?]")  # "风量多大": the attribute itself is asked
 _INSTALLING = re.compile(r"装|嵌入|预留|留多|开孔|打孔|离墙|橱柜|柜子|\binstall|\bfit\b", re.IGNORECASE)
 _INSTALL_FIELD = re.compile(r"安装|install", re.IGNORECASE)
+_CODE_LIKE = re.compile(r"[a-z][0-9]|[0-9][a-z]", re.IGNORECASE)
 _SWAP_TO = re.compile(
-    r"换成|换哪|换什么|换啥|换个|换一?款|换大|换小|换别的|有哪些|哪些|\bswap\b|\bfor (?:the|a|another)\b|"
+    r"换成|换哪|换什么|换啥|换个|换一?款|换大|换小|换别的|有哪些|哪些|换.{0,3}(?:色|码|款|版|型号)|同系列|同款|"
+    r"\bswap\b|\bfor (?:the|a|another)\b|"
     r"\binstead\b|\bwhich\b|\bother\b",
     re.IGNORECASE,
 )
 _FREE = re.compile(r"免费|不收费|无需付费|包含在内|free of charge|\bfree\b", re.IGNORECASE)
-_ASKS_FREE = re.compile(r"免费|收费吗|要钱吗|收钱吗|要收费|付费吗|\bfree\b|\bcharge for\b", re.IGNORECASE)
+_FIGURE = re.compile(r"[\d.]+[a-z%]{0,3}", re.IGNORECASE)
+_ASKS_FREE = re.compile(
+    r"免费|收费吗|要钱吗|收钱吗|要收费|付费吗|要不要钱|收不收费|收不收钱|另外收|额外收"
+    r"|\bfree\b|\bcharge for\b",
+    re.IGNORECASE,
+)
 _TIME_UNITS = frozenset({"day", "workday", "hour", "minute", "week", "month", "year"})
 
 
@@ -483,7 +496,9 @@ def _add_uncovered(
     for fact in rest:
         if len(added) >= PER_PART:
             break
-        new = {t for t in words if t not in covered and by_digest[fact.digest].has(t)}
+        # the customer's own figures (腰围82, 身高158) find a row of a table, not a sentence ("100%锦纶")
+        usable = words if fact.pairs else [t for t in words if not _FIGURE.fullmatch(t)]
+        new = {t for t in usable if t not in covered and by_digest[fact.digest].has(t)}
         if new:
             added.append(fact)
             covered |= new

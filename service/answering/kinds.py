@@ -396,6 +396,8 @@ TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "噪音",
             "噪声",
             "净重",
+            "降噪",
+            "静音",
         ),
         (
             "spec",
