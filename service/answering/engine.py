@@ -31,6 +31,7 @@ from service.knowledge.products import role_of
 PRODUCT_KINDS = frozenset(
     {"price", "warranty", "install_fee", "materials", "gift", "size", "spec", "stock", "fault", "usage"}
 )
+_SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials"})
 POLICY_KINDS = frozenset({"shipping", "remote_fee", "return", "exchange", "refund", "invoice"})
 # Kinds close enough that a fact of one may answer a question of the other.
 NEAR: dict[str, frozenset[str]] = {
@@ -184,12 +185,20 @@ class AnswerEngine:
                 else:
                     answer.facts.extend(shared)
             policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS)
+            # a question about the product's own spec, price or gift that its sheet does not answer is not
+            # answered by whatever store rule shares a word with it: only a sentence close in both ways
+            sheet_only = bool(products) and bool(part.kinds) and set(part.kinds) <= _SHEET_KINDS
             # also when the product is unclear (the store's rules hold for every one), and after product
             # facts when a policy sentence clearly answers too (a coupon rule for a pre-order)
             # for store policy the product's own name is no question word (热水器 in "热水器坏了，投诉")
             general = [t for t in aspect if not named.has(t)]
             chosen, rest = self._policy_facts(
-                part, general, vectors[i] if vectors else None, language, ranks, strict=not policy_needed
+                part,
+                general,
+                vectors[i] if vectors else None,
+                language,
+                ranks,
+                strict=not policy_needed or sheet_only,
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)

@@ -100,6 +100,7 @@ _UNITS: dict[str, str] = {
     "厘米": "cm", "cm": "cm", "毫米": "mm", "mm": "mm", "公里": "km", "km": "km", "米": "m", "m": "m",
     "℃": "°C", "°c": "°C", "度": "°C",
     "次": "times", "times": "time", "件": "piece", "袋": "bag", "个": "piece", "人": "person", "岁": "age",
+    "平方米": "m2", "平米": "m2", "㎡": "m2", "m²": "m2", "m2": "m2",
     "db": "dB", "分贝": "dB", "m³/min": "m3/min", "m3/min": "m3/min", "立方米/分钟": "m3/min",
     "立方/分钟": "m3/min", "mpa": "MPa", "兆帕": "MPa",
     "mah": "mAh", "v": "V", "伏": "V", "hz": "Hz", "寸": "inch", "英寸": "inch", "inch": "inch",

@@ -52,6 +52,7 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"水压|气压|压力|pressure", "spec", ("MPa",)),
         (r"容量|几升|多少升|capacity|litres?\b|liters?\b", "spec", ("L", "ml")),
         (r"风量|吸力|air ?flow|suction", "spec", ("m3/min",)),
+        (r"面积|多大的?(?:房间|空间|客厅|卧室)|几平|多少平|平米|平方|room size|square met", "spec", ("m2",)),
     )
 )  # fmt: skip
 # Question words of a kind that only a question uses (never a field or policy sentence): they decide what a
