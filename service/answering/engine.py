@@ -31,7 +31,7 @@ from service.knowledge.products import role_of
 PRODUCT_KINDS = frozenset(
     {"price", "warranty", "install_fee", "materials", "gift", "size", "spec", "stock", "fault", "usage"}
 )
-_SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials"})
+_SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
 POLICY_KINDS = frozenset({"shipping", "remote_fee", "return", "exchange", "refund", "invoice"})
 # Kinds close enough that a fact of one may answer a question of the other.
 NEAR: dict[str, frozenset[str]] = {
