@@ -31,6 +31,9 @@ from service.knowledge.products import role_of
 PRODUCT_KINDS = frozenset(
     {"price", "warranty", "install_fee", "materials", "gift", "size", "spec", "stock", "fault", "usage"}
 )
+# Kinds a sheet gives a field of their own (a price, a warranty, a gift list): the marketing text restating
+# one is second to that field.
+_FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift", "stock", "fault"})
 _SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
 POLICY_KINDS = frozenset({"shipping", "remote_fee", "return", "exchange", "refund", "invoice"})
 # Kinds close enough that a fact of one may answer a question of the other.
@@ -260,7 +263,7 @@ class AnswerEngine:
                 score += INSTALL_BONUS  # "嵌入柜子要留多少" is answered by the installation requirements
             if fact.kind == "exchange" and fact.pairs and not _SWAP_TO.search(part.text) and not named_code:
                 score -= 0.8  # the list of exchangeable products answers "换成哪款", not "能换货吗"
-            if is_descriptive(fact.field.split("/")[0]) and fact.kind not in ("spec", "size", "usage"):
+            if is_descriptive(fact.field.split("/")[0]) and fact.kind in _FIELD_KINDS:
                 score -= DESCRIPTIVE_PENALTY  # marketing text restating a fact a field of its own holds
             score += LEXICAL_WEIGHT * lexical
             if lexical == 0 and aspect_words and not fitting:
