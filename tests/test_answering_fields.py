@@ -188,3 +188,8 @@ def test_the_exchange_list_answers_what_to_swap_to_not_whether_exchange_is_possi
 def test_the_title_is_quoted_only_for_a_spec_it_states(engine: AnswerEngine) -> None:
     assert texts(engine, "ZT-9 Pro 顶侧双吸吸油烟机多少钱") == ["3199"]
     assert texts(engine, "ZT-9 Pro 齐平橱柜的吸油烟机有啥赠品") == []
+
+
+def test_a_second_question_without_a_question_mark_is_its_own_part() -> None:
+    parts = split_parts("这款可以退货吗？保修多久")
+    assert [p.kind for p in parts] == ["return", "warranty"]

@@ -30,7 +30,7 @@ _ASKS_MONEY = re.compile(
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
-    r"[？?]|吗|呢|么|多少|几|怎么|怎样|如何|能否|可否|是否|有没有|能不能|可不可以|行不行|什么|哪|"
+    r"[？?]|吗|呢|么|多少|多[久长大重高远厚宽深沉]|几|怎么|怎样|如何|能否|可否|是否|有没有|能不能|可不可以|行不行|什么|哪|"
     r"\b(?:how|what|when|where|which|who|why|can|could|do|does|is|are|will|would)\b",
     re.IGNORECASE,
 )
