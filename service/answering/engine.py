@@ -239,8 +239,13 @@ class AnswerEngine:
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
         installing = bool(_INSTALLING.search(part.text))
+        # a store-rule question ("换货有什么要求") is not answered by a sheet field of another kind that
+        # shares a word with it (安装说明/基本要求)
+        rule_only = bool(part.kinds) and set(part.kinds) <= POLICY_KINDS
         for pos, fact in enumerate(facts):
             score = _kind_match(fact.kind, part.kinds)
+            if rule_only and score == 0:
+                continue
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
             in_unit = bool(part.units) and any(q.unit in part.units for q in fact.quantities)
