@@ -244,8 +244,6 @@ class AnswerEngine:
         rule_only = bool(part.kinds) and set(part.kinds) <= POLICY_KINDS
         for pos, fact in enumerate(facts):
             score = _kind_match(fact.kind, part.kinds)
-            if rule_only and score == 0:
-                continue
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
             in_unit = bool(part.units) and any(q.unit in part.units for q in fact.quantities)
@@ -255,6 +253,8 @@ class AnswerEngine:
                 score -= TITLE_PENALTY  # a field stating the same figure says it better
             if score == 0 and not fact.pairs and part.kinds and (set(part.kinds) & _text_kinds(fact.text)):
                 score = 0.6  # a fact classed by its main topic that speaks of the asked kind too
+            if rule_only and score == 0:
+                continue
             fitting = installing and bool(_INSTALL_FIELD.search(fact.field))
             named_code = any(_CODE_LIKE.search(t) and m.has(t) for t in aspect)  # names another model
             matched_words = matched_words or lexical > 0 or (fitting and in_unit)
