@@ -586,7 +586,7 @@ def _code_segments(code: str) -> list[str]:
 def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> QuestionPart:
     """The part with the product's name and codes taken out before its kinds are read: "充绒150g的那款
     羽绒服多少钱" asks a price; 充绒 belongs to the name. When what is left still asks a kind, the name's
-    words only name the product and are no asked words ("F8032-RW7 80升活水热水器多少钱" asks the price,
+    words only name the product and are no asked words ("AB-7 80升活水款的价格" asks the price,
     not a clause holding 80升 and 活水); else they stay (a feature in the name may be what is asked)."""
     text = part.text
     coded = text
