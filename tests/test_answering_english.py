@@ -18,7 +18,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
     [
         ("How many watts is the AB-20 heater?", "spec"),
         ("How heavy is the XY-9?", "spec"),
-        ("What are the dimensions of the QQ-60?", "spec"),
+        ("What are the dimensions of the QQ-60?", "size"),  # dimensions are a size question, as 尺寸 is
         ("How long does the RW-60 take to heat a full tank?", "spec"),
         ("Can I exchange the 80L for the 60 litre version?", "exchange"),
         ("Is installation free for the gas heater?", "install_fee"),
@@ -149,8 +149,12 @@ def test_a_led_clause_and_a_bracket_stay_whole() -> None:
     )
 
 
-def test_english_follow_up_takes_the_previous_kind_but_chinese_keeps_its_own() -> None:
+def test_follow_ups_without_a_topic_of_their_own_take_the_previous_kind() -> None:
     en = split_parts("What free gifts come with the AB-1, and when will I get them?")
     assert [p.kinds[:1] for p in en] == [("gift",), ("gift",)]
+    # a short "X呢？" names only a new thing: it asks the previous question about it
     zh = split_parts("AB-1整机保几年？热交换器呢？")
-    assert zh[-1].kinds != zh[0].kinds
+    assert zh[-1].kinds[:1] == zh[0].kinds[:1] == ("warranty",)
+    # a Chinese question with a topic of its own keeps it
+    zh = split_parts("AB-1整机保几年？安装收费吗？")
+    assert zh[-1].kinds[:1] != ("warranty",)

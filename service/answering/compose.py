@@ -24,6 +24,7 @@ from service.drafting.intent import Intent
 from service.drafting.sources import Source
 from service.drafting.text import Language, truncate
 from service.index.crosslingual import Glossary
+from service.knowledge.products import role_of
 
 SENTENCE_CHARS = 180
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -297,9 +298,11 @@ def render(
     name = _short(ref) if ref and many else ("这款" if ref else "")
     label = _label(fact.label, False)
     text = truncate(fact.text, SENTENCE_CHARS)
-    if fact.kind == "price" and fact.product_id:
+    if fact.kind == "price" and fact.product_id and _is_value(fact):
         value = text if re.search(r"[元¥￥$]", text) else f"{text}元"
         return f"{name}的价格是{value}" if name else f"价格是{value}"
+    if fact.product_id and role_of(fact.label) == "name":
+        return f"{name or '这款'}的商品全称是“{text}”"
     if fact.kind == "stock" and fact.product_id:
         return f"{name}目前的状态是“{text}”"
     if fact.pairs:
@@ -317,6 +320,12 @@ def render(
     return f"{name}：{text}" if many and name else text
 
 
+def _is_value(fact: Fact) -> bool:
+    """A short value (the price field's "1999"), not a sentence that mentions a price: only a value reads
+    well after "价格是"."""
+    return len(fact.text) <= 24 and not re.search(r"[，。；,;]", fact.text)
+
+
 def _record_zh(fact: Fact, name: str) -> str:
     head, *rest = fact.pairs
     pieces = []
@@ -324,7 +333,8 @@ def _record_zh(fact: Fact, name: str) -> str:
         if len(value) <= 14 and re.search(r"\d", value) and _CJK.search(label):
             pieces.append(f"{_label(label, False)}{value}")
         else:
-            pieces.append(value.rstrip("。"))
+            # a record is one fact: its sentences read as one ("不上水，检查是否停水；检查进出水阀…")
+            pieces.append(re.sub(r"。(?=.)", "；", value.rstrip("。")))
     lead = head[1]
     if fact.kind == "gift" and "赠" not in lead and "送" not in lead:
         lead = f"赠品{lead}"
@@ -353,9 +363,11 @@ def _render_en(
         )
     text = truncate(_en_punct(fact.text), SENTENCE_CHARS * 2)
     label = _label(fact.label, True)
-    if fact.kind == "price" and fact.product_id:
+    if fact.kind == "price" and fact.product_id and _is_value(fact):
         value = text if re.search(r"yuan|[¥$]", text, re.IGNORECASE) else f"{text} yuan"
         return f"The price of {name} is {value}"
+    if fact.product_id and role_of(fact.label) == "name":
+        return f"The full product name of {name or 'this model'} is “{text}”"
     if fact.kind == "stock" and fact.product_id:
         return f"The current status of {name}: {text}"
     if fact.pairs:

@@ -13,22 +13,29 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from service.answering.english import chinese_terms
-from service.answering.facts import Embedding, Fact, FactStore, ProductRef
-from service.answering.questions import QuestionPart, kinds_of, split_parts
+from service.answering.facts import Embedding, Fact, FactStore, ProductRef, quantities
+from service.answering.kinds import TERMS, is_descriptive, kind_scores, vocabulary_terms
+from service.answering.questions import ATTRIBUTES, QuestionPart, kinds_of, split_parts
 from service.answering.resolve import ID_MIN, ProductResolver, Resolution, squash
 from service.drafting.text import Language, Matcher, terms, weight
+from service.knowledge.products import role_of
 
 # Kinds whose answer lives in a product's sheet; the others are store policy (a product's sheet may still
 # state them, and then it wins).
 PRODUCT_KINDS = frozenset(
     {"price", "warranty", "install_fee", "materials", "gift", "size", "spec", "stock", "fault", "usage"}
 )
+# Kinds a sheet gives a field of their own (a price, a warranty, a gift list): the marketing text restating
+# one is second to that field.
+_FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift", "stock", "fault"})
+_SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
 POLICY_KINDS = frozenset({"shipping", "remote_fee", "return", "exchange", "refund", "invoice"})
 # Kinds close enough that a fact of one may answer a question of the other.
 NEAR: dict[str, frozenset[str]] = {
@@ -46,12 +53,20 @@ NEAR: dict[str, frozenset[str]] = {
     "shipping": frozenset({"remote_fee", "stock"}),  # a pre-order's dispatch date is in its status
     "stock": frozenset({"shipping"}),
     "gift": frozenset(),
-    "price": frozenset(),
+    # "拆旧机多少钱", "换加热管多少钱": the price of a service or a part is a fee, not the product's price
+    "price": frozenset({"install_fee", "materials", "warranty"}),
+    "order": frozenset({"exchange", "refund"}),
     "invoice": frozenset({"warranty"}),  # the proof a warranty claim needs is in the warranty terms
 }
 PER_PART = 2  # facts quoted per part and product
+MAX_RECORDS = 3  # records of one list (gifts) quoted for one part
+UNIT_BONUS = 0.6  # a fact stating a figure in the unit a spec question asks for
+DESCRIPTIVE_PENALTY = 0.25
+TITLE_PENALTY = 0.4
+INSTALL_BONUS = 0.4  # a fact of an installation field, for a question about fitting the product
 POLICY_PER_PART = 2
 MIN_PRODUCT_SCORE = 0.3
+GENERIC_WEIGHT = 0.25  # weight of a kind word (保修) among the asked words of a product question
 LEXICAL_ONLY = 0.3  # share of the asked words a fact of another kind must hold to answer
 LEXICAL_WEIGHT = 1.5
 RETRIEVAL_PRIOR = 0.4  # bonus for a sentence of the best retrieved chunk (hybrid BM25 + dense retrieval)
@@ -181,12 +196,20 @@ class AnswerEngine:
                 else:
                     answer.facts.extend(shared)
             policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS)
+            # a question about the product's own spec, price or gift that its sheet does not answer is not
+            # answered by whatever store rule shares a word with it: only a sentence close in both ways
+            sheet_only = bool(products) and bool(part.kinds) and set(part.kinds) <= _SHEET_KINDS
             # also when the product is unclear (the store's rules hold for every one), and after product
             # facts when a policy sentence clearly answers too (a coupon rule for a pre-order)
             # for store policy the product's own name is no question word (热水器 in "热水器坏了，投诉")
             general = [t for t in aspect if not named.has(t)]
             chosen, rest = self._policy_facts(
-                part, general, vectors[i] if vectors else None, language, ranks, strict=not policy_needed
+                part,
+                general,
+                vectors[i] if vectors else None,
+                language,
+                ranks,
+                strict=not policy_needed or sheet_only,
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
@@ -222,33 +245,76 @@ class AnswerEngine:
         crossed = list(part.crossed)
         matchers = self._product_matchers(ref.product_id, facts)
         weights = _idf([*aspect, *crossed], matchers)
-        aspect_words = [t for t in aspect if weight(t) >= 2]
+        aspect_words = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
+        # the kind's own words (保修, 几年) are already counted by the kind: the thing asked about (面板,
+        # 主控板, 拆旧) decides which of the sheet's facts of that kind answers
+        weights = {t: w * (GENERIC_WEIGHT if _generic(t) else 1.0) for t, w in weights.items()}
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         own_name = _name_terms([ref])
         own_free = [t for t in [*aspect, *crossed] if weight(t) >= 2 and not own_name.has(t)]
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
+        installing = bool(_INSTALLING.search(part.text))
+        # a store-rule question ("换货有什么要求") is not answered by a sheet field of another kind that
+        # shares a word with it (安装说明/基本要求)
+        rule_only = bool(part.kinds) and set(part.kinds) <= POLICY_KINDS
         for pos, fact in enumerate(facts):
             score = _kind_match(fact.kind, part.kinds)
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
-            matched_words = matched_words or lexical > 0
-            if score == 0 and lexical < LEXICAL_ONLY:
-                continue  # neither of the asked kind nor holding the asked words
+            in_unit = bool(part.units) and any(q.unit in part.units for q in fact.quantities)
+            if role_of(fact.label) == "name" and not (in_unit or _names_attribute(part.text, fact.text)):
+                continue  # the title matches the words that name the product; it answers only a spec in it
+            if role_of(fact.label) == "name":
+                score -= TITLE_PENALTY  # a field stating the same figure says it better
+            if score == 0 and not fact.pairs and part.kinds and (set(part.kinds) & _text_kinds(fact.text)):
+                score = 0.6  # a fact classed by its main topic that speaks of the asked kind too
+            if rule_only and score == 0:
+                continue
+            fitting = installing and bool(_INSTALL_FIELD.search(fact.field))
+            named_code = any(_CODE_LIKE.search(t) and m.has(t) for t in aspect)  # names another model
+            matched_words = matched_words or lexical > 0 or (fitting and in_unit)
+            placed = in_unit and (lexical > 0 or fitting)
+            if score == 0 and lexical < LEXICAL_ONLY and not placed:
+                continue  # neither of the asked kind nor holding the asked words (or the asked unit)
             if score == 0 and self._names_another(ref, fact) and not any(m.has(t) for t in own_free):
                 # a record of another product (an exchangeable model's title and status) shares only the
                 # asked product's own name words ("燃气热水器"): it answers no question about this one
                 continue
+            if part.units:
+                # a spec question is answered by a figure in the asked unit (多重 -> kg), wherever stated
+                score += UNIT_BONUS if in_unit else (-0.3 if fact.kind in ("spec", "size") else 0.0)
+            if fitting:
+                score += INSTALL_BONUS  # "嵌入柜子要留多少" is answered by the installation requirements
+            if fact.kind == "exchange" and fact.pairs and not _SWAP_TO.search(part.text) and not named_code:
+                score -= 0.8  # the list of exchangeable products answers "换成哪款", not "能换货吗"
+            if is_descriptive(fact.field.split("/")[0]) and fact.kind in _FIELD_KINDS:
+                score -= DESCRIPTIVE_PENALTY  # marketing text restating a fact a field of its own holds
             score += LEXICAL_WEIGHT * lexical
-            if lexical == 0 and aspect_words:
+            if lexical == 0 and aspect_words and not fitting:
                 score -= 0.3  # of the asked kind, but none of the asked words: a sibling field
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
-                score += 0.1
-            if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
-                score += 0.1
+                score += 0.2
+            if part.asks_money:
+                # "多少钱" is answered by an amount (or by "免费"), not by a description of the thing
+                free = bool(_FREE.search(fact.text))
+                if any(q.unit.startswith("yuan") for q in fact.quantities) or _is_price_field(fact):
+                    score += 0.2
+                elif not free:
+                    score -= 0.2
+                elif _ASKS_FREE.search(part.text):
+                    score += 0.3  # "安装收费吗" is answered first by whether it is free
             scored.append((score, pos, fact))
-        # only the kind matched (no asked word in any field): one fact of that kind, not its siblings
-        return _top(scored, MIN_PRODUCT_SCORE, PER_PART if matched_words else 1)
+        # only the kind matched (no asked word in any field): one fact of that kind, not its siblings; but
+        # every record of a gift list answers "送什么"
+        limit = PER_PART if matched_words else 1
+        if part.kind == "gift":
+            limit = max(limit, sum(1 for _, _, f in scored if f.kind == "gift" and f.pairs))
+        chosen, rest = _top(scored, MIN_PRODUCT_SCORE, min(limit, MAX_RECORDS))
+        things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
+        ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
+        added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
+        return added, [f for f in rest if f not in added]
 
     def _names_another(self, ref: ProductRef, fact: Fact) -> bool:
         """The fact names another product: an id other than its own, or another catalogue product's code."""
@@ -323,6 +389,7 @@ class AnswerEngine:
         matchers = self._policy_matchers
         weights = _idf([*aspect, *crossed], matchers)
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
+        own_words = _own_words(part)
         scored: list[tuple[float, int, Fact]] = []
         for pos, fact in enumerate(policy):
             kind = _kind_match(fact.kind, part.kinds)
@@ -330,7 +397,10 @@ class AnswerEngine:
             lexical = max(asked.share(m), asked_x.share(m))
             sim = float(sims[pos])
             near = semantic and sim >= best_sim - SIM_MARGIN and (lexical > 0 or kind > 0)
-            if not near and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
+            # a sentence of the asked kind holding the asked kind's own word ("能取消吗" and "取消：仅在…"):
+            # the question's other words ("昨天下的单") only tell the circumstances
+            own = kind >= 1.0 and any(m.has(t) for t in own_words)
+            if not near and not own and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
                 continue  # the floor: not among the closest in meaning (and of the asked kind or words),
                 # nor clearly sharing the asked words
             if strict and not (near and lexical >= LEXICAL_ONLY):
@@ -350,7 +420,64 @@ class AnswerEngine:
 
 
 _LONG_ID = re.compile(rf"(?<![0-9.])\d{{{ID_MIN + 2},}}(?![0-9.])")  # an item id, not a quantity
+_ASKED_AFTER = re.compile(r"多|几|吗|呢|啥|什么|怎|[？?]")  # "风量多大": the attribute itself is asked
+_INSTALLING = re.compile(r"装|嵌入|预留|留多|开孔|打孔|离墙|橱柜|柜子|\binstall|\bfit\b", re.IGNORECASE)
+_INSTALL_FIELD = re.compile(r"安装|install", re.IGNORECASE)
+_CODE_LIKE = re.compile(r"[a-z][0-9]|[0-9][a-z]", re.IGNORECASE)
+_SWAP_TO = re.compile(
+    r"换成|换哪|换什么|换啥|换个|换一?款|换大|换小|换别的|有哪些|哪些|换.{0,3}(?:色|码|款|版|型号)|同系列|同款|"
+    r"\bswap\b|\bfor (?:the|a|another)\b|"
+    r"\binstead\b|\bwhich\b|\bother\b",
+    re.IGNORECASE,
+)
+_FREE = re.compile(r"免费|不收费|无需付费|包含在内|free of charge|\bfree\b", re.IGNORECASE)
+_FIGURE = re.compile(r"[\d.]+[a-z%]{0,3}", re.IGNORECASE)
+_ASKS_FREE = re.compile(
+    r"免费|收费吗|要钱吗|收钱吗|要收费|付费吗|要不要钱|收不收费|收不收钱|另外收|额外收"
+    r"|\bfree\b|\bcharge for\b",
+    re.IGNORECASE,
+)
 _TIME_UNITS = frozenset({"day", "workday", "hour", "minute", "week", "month", "year"})
+
+
+_QUESTION_WORDS = frozenset(
+    {"几年", "多久", "多少", "多少钱", "几天", "怎么", "什么", "怎么办", "如何", "可以", "能否", "是否",
+     "有没有", "how", "what", "much", "long", "many", "when", "does", "can"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _kind_words() -> frozenset[str]:
+    words = {t.lower() for zh, en in TERMS.values() for t in (*zh, *en)}
+    return frozenset(words | _QUESTION_WORDS)
+
+
+def _generic(term: str) -> bool:
+    """A word of the kind vocabulary or a question word: it says what kind is asked, not about what."""
+    return term.lower() in _kind_words()
+
+
+def _own_words(part: QuestionPart) -> list[str]:
+    """The words of the part's first kind it uses (退货, 取消), two characters or more."""
+    if not part.kind or part.kind not in TERMS:
+        return []
+    lowered = part.text.lower()
+    return [t for t in TERMS[part.kind][0] if len(t) >= 2 and t.lower() in lowered]
+
+
+def _is_price_field(fact: Fact) -> bool:
+    """The sheet's own price field (its number carries no unit: "1416")."""
+    return fact.kind == "price" and role_of(fact.label) == "price"
+
+
+def _names_attribute(question: str, title: str) -> bool:
+    """The question asks for an attribute the title states ("风量多大" and "…28风量…")."""
+    return any(p.search(question) and p.search(title) for p, _, _ in ATTRIBUTES)
+
+
+@lru_cache(maxsize=8192)
+def _text_kinds(text: str) -> frozenset[str]:
+    return frozenset(kind_scores(text))
 
 
 def _kind_match(kind: str, asked: Sequence[str]) -> float:
@@ -407,6 +534,30 @@ def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tup
     return [f for _, f in sorted(chosen, key=lambda c: c[0])], rest
 
 
+def _add_uncovered(
+    chosen: list[Fact], rest: list[Fact], words: list[str], facts: Sequence[Fact], matchers: Sequence[Matcher]
+) -> tuple[list[Fact], list[Fact]]:
+    """A part naming several things ("面板保修几年，主控板几年") is answered for each: a runner-up holding an
+    asked word that no chosen fact holds joins the answer (one per such word, at most PER_PART more)."""
+    if not chosen or not words:
+        return chosen, rest
+    by_digest = {f.digest: matchers[i] for i, f in enumerate(facts)}
+    covered = {t for f in chosen for t in words if by_digest[f.digest].has(t)}
+    added: list[Fact] = []
+    for fact in rest:
+        if len(added) >= PER_PART:
+            break
+        # the customer's own figures (腰围82, 身高158) find a row of a table, not a sentence ("100%锦纶")
+        usable = words if fact.pairs else [t for t in words if not _FIGURE.fullmatch(t)]
+        new = {t for t in usable if t not in covered and by_digest[fact.digest].has(t)}
+        if new:
+            added.append(fact)
+            covered |= new
+    if not added:
+        return chosen, rest
+    return [*chosen, *added], [f for f in rest if f not in added]
+
+
 def _is_code_word(term: str, named: Matcher) -> bool:
     """A model-code word of the resolved products (kt-170t, 170): it names, it does not ask."""
     return named.has(term) and bool(re.search(r"\d", term))
@@ -449,34 +600,69 @@ def _vary(answer: PartAnswer, variant: int) -> PartAnswer:
 
 
 def _with_crossed(part: QuestionPart, crossed: list[str]) -> QuestionPart:
-    return QuestionPart(
-        text=part.text,
-        kinds=part.kinds,
-        terms=part.terms,
-        asks_time=part.asks_time,
-        asks_money=part.asks_money,
-        question=part.question,
-        crossed=tuple(crossed),
-    )
+    return replace(part, crossed=tuple(crossed))
+
+
+def _code_pattern(code: str) -> re.Pattern[str] | None:
+    """A model code as customers type it: any case, with or without its punctuation and spaces."""
+    chars = re.sub(r"[^0-9a-z]", "", code.lower())
+    if len(chars) < 2 or not re.search(r"\d", chars):
+        return None
+    body = r"[\s\-_()./]*".join(re.escape(c) for c in chars)
+    return re.compile(rf"(?<![0-9a-z]){body}(?![0-9a-z])", re.I)
+
+
+def _code_segments(code: str) -> list[str]:
+    """The parts of a code a customer may name alone (F6033-UD3(HE) -> F6033, UD3): a series."""
+    return [s for s in re.split(r"[\s\-_()./]+", code) if len(s) >= 2 and re.search(r"\d", s)]
 
 
 def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> QuestionPart:
     """The part with the product's name and codes taken out before its kinds are read: "充绒150g的那款
-    羽绒服多少钱" asks a price; 充绒 belongs to the name."""
+    羽绒服多少钱" asks a price; 充绒 belongs to the name. When what is left still asks a kind, the name's
+    words only name the product and are no asked words ("AB-7 80升活水款的价格" asks the price,
+    not a clause holding 80升 and 活水); else they stay (a feature in the name may be what is asked)."""
     text = part.text
+    coded = text
     for ref in products:
-        for code in sorted(ref.codes, key=len, reverse=True):
-            text = text.replace(code, " ")
-        for word in terms(ref.name):
-            if len(word) >= 2 and word in text:
-                text = text.replace(word, " ")
+        codes = sorted({*ref.codes, ref.product_id}, key=len, reverse=True)
+        for code in codes:
+            pattern = _code_pattern(code)
+            if pattern is not None:
+                text = pattern.sub(" ", text)
+        for code in codes:
+            for seg in _code_segments(code):
+                pattern = _code_pattern(seg)
+                if pattern is not None:
+                    text = pattern.sub(" ", text)
+        for q in quantities(text):  # "60升", "60L": a size of the named product (as written by either)
+            if any(q.value == size.value and q.unit == size.unit for size in ref.sizes):
+                text = text.replace(q.text, " ")
+        coded = text  # only the codes and sizes taken out
+        asked = [
+            m.span()
+            for pattern, _, _ in ATTRIBUTES
+            for m in pattern.finditer(text)
+            if _ASKED_AFTER.search(text[m.end() : m.end() + 3])
+        ]
+        for word in sorted(terms(ref.name), key=len, reverse=True):
+            found = re.compile(re.escape(word), re.IGNORECASE)
+            spans = [m.span() for m in found.finditer(text)]
+            # a word of the name that the question asks about (风量 in "28风量…" and in "风量多大") stays
+            if len(word) < 2 or not spans or any(a < e and s < b for s, e in spans for a, b in asked):
+                continue
+            text = found.sub(" ", text)
     if text == part.text:
         return part
+    # the kinds of what is left; when the name held every kind word ("20W充电器能给笔记本充电吗"), the
+    # kinds of the text without its codes (a code such as "MK6" is no fault code)
+    left = kinds_of(text)
     return QuestionPart(
         text=part.text,
-        kinds=kinds_of(text) or part.kinds,
-        terms=part.terms,
+        kinds=left or kinds_of(coded),
+        terms=tuple(dict.fromkeys([*terms(text), *vocabulary_terms(text)])) if left else part.terms,
         asks_time=part.asks_time,
         asks_money=part.asks_money,
         question=part.question,
+        units=part.units,
     )

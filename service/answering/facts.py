@@ -98,8 +98,11 @@ _UNITS: dict[str, str] = {
     "升": "L", "l": "L", "毫升": "ml", "ml": "ml",
     "公斤": "kg", "千克": "kg", "kg": "kg", "克": "g", "g": "g", "斤": "jin",
     "厘米": "cm", "cm": "cm", "毫米": "mm", "mm": "mm", "公里": "km", "km": "km", "米": "m", "m": "m",
-    "℃": "°C", "°c": "°C", "度": "°C", "mpa": "MPa",
+    "℃": "°C", "°c": "°C", "度": "°C",
     "次": "times", "times": "time", "件": "piece", "袋": "bag", "个": "piece", "人": "person", "岁": "age",
+    "平方米": "m2", "平米": "m2", "㎡": "m2", "m²": "m2", "m2": "m2",
+    "db": "dB", "分贝": "dB", "m³/min": "m3/min", "m3/min": "m3/min", "立方米/分钟": "m3/min",
+    "立方/分钟": "m3/min", "mpa": "MPa", "兆帕": "MPa",
     "mah": "mAh", "v": "V", "伏": "V", "hz": "Hz", "寸": "inch", "英寸": "inch", "inch": "inch",
 }  # fmt: skip
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
@@ -149,18 +152,31 @@ def quantities(text: str) -> tuple[Quantity, ...]:
 
 _CLAUSE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.)(?=\s)")
 _LEAD_LABEL = re.compile(r"^\s*(?:【([^】]{1,12})】|([^：:，,。；;\d]{2,12})[：:])\s*(?=\S)")
-_NUMBERING = re.compile(r"^\s*(?:\d{1,2}[.、)）](?!\d)|[（(]\d{1,2}[)）]|[-•*])\s*")
+_NUMBERING = re.compile(r"^\s*(?:\d{1,2}[.、)）](?!\d)|[（(]\d{1,2}[)）]|[-•*◎]|[\u2460-\u2473])\s*")
+
+
+_HEADER = re.compile(r"^\s*【([^】]{1,12})】\s*")
 
 
 def _clauses(text: str) -> list[tuple[str, str]]:
     """(label, clause) pieces of a long text: split at sentence and semicolon ends; a clause that starts
-    with "标签：" gives its label to the numbered items after it ("额外收费项目：1.… ；2.…")."""
+    with "标签：" gives its label to the numbered items after it ("额外收费项目：1.… ；2.…"), and a
+    "【标签】" section header to every clause up to the next header ("【保修政策】整机8年；面板2年")."""
     out: list[tuple[str, str]] = []
     label = ""
+    section = ""
+    text = text.replace("\\n", "\n")  # an export's escaped line breaks are line breaks
     for raw in _CLAUSE_END.split(text):
         piece = raw.strip().rstrip("。；;!?！？").strip()
         if not piece:
             continue
+        header = _HEADER.match(piece)
+        if header:
+            section = header.group(1).strip()
+            piece = piece[header.end() :]
+            label = ""
+            if not piece:
+                continue  # a header alone is no fact: it names the clauses after it
         numbered = bool(_NUMBERING.match(piece))
         m = _LEAD_LABEL.match(piece)
         if m:
@@ -171,13 +187,15 @@ def _clauses(text: str) -> list[tuple[str, str]]:
         piece = _NUMBERING.sub("", piece).strip()
         if len(piece) < 2:
             continue
+        # the section names the kind (【安装费用】), the label the item list inside it (额外项目：①…)
+        sub = f"{section}/{label}" if section and label and label != section else (label or section)
         while len(piece) > FACT_CHARS:
             cut = max(piece.rfind("，", 0, FACT_CHARS), piece.rfind(", ", 0, FACT_CHARS))
             cut = cut if cut > FACT_CHARS // 3 else FACT_CHARS
-            out.append((label, piece[:cut].strip()))
+            out.append((sub, piece[:cut].strip()))
             piece = piece[cut + 1 :].strip()
         if piece:
-            out.append((label, piece))
+            out.append((sub, piece))
     return out
 
 
@@ -231,13 +249,13 @@ class _SheetReader:
         if v is None or v == "" or v == [] or v == {}:
             return
         if isinstance(v, str):
-            text = v.strip()
+            text = v.replace("\\n", "\n").strip()
             if len(text) <= SHORT_VALUE_CHARS and not re.search(r"[。！？；;\n]|\.\s", text):
                 self.add(path, label, text)
                 return
             for n, (sub, clause) in enumerate(_clauses(text), 1):
                 sub_path = f"{path}/{sub}" if sub else f"{path}#{n}"
-                self.add(sub_path, sub or label, clause)
+                self.add(sub_path, sub.split("/")[-1] if sub else label, clause)
             return
         if _scalar(v):
             self.add(path, label, scalar_text(v, self.english))
@@ -288,6 +306,11 @@ def product_facts(product: ProductFacts) -> list[Fact]:
             reader.add(price_key, price_key, f"{product.price:g}", kind="price")
     if product.status:
         reader.add(status_key, status_key, product.status, kind="stock")
+    name_key = next((k for k in keys if role_of(k) == "name"), None)
+    if name_key and product.name:
+        # a sheet often states its headline specs only in the title (28风量, 3300W, 16升): a spec fact,
+        # quoted only when it holds the asked words or unit
+        reader.add(name_key, name_key, product.name, kind="spec")
     for key, value in fields:
         if role_of(key) in ("id", "name", "price", "status", "category"):
             continue

@@ -32,9 +32,40 @@ _ASKS_MONEY = re.compile(
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
-    r"[？?]|吗|呢|么|多少|几|怎么|怎样|如何|能否|可否|是否|有没有|能不能|可不可以|行不行|什么|哪|"
+    r"[？?]|吗|呢|么|多少|多[久长大重高远厚宽深沉]|几|怎么|怎样|如何|能否|可否|是否|有没有|能不能|可不可以|行不行|什么|哪|"
     r"\b(?:how|what|when|where|which|who|why|can|could|do|does|is|are|will|would)\b",
     re.IGNORECASE,
+)
+
+
+# What a spec question asks for, by the unit of its answer: "多重" is answered by a kg figure wherever the
+# sheet states it (a title, a description clause, a spec table). Each entry: the question's words, its kind,
+# the units of the answer.
+ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
+    (re.compile(rx, re.IGNORECASE), kind, frozenset(units))
+    for rx, kind, units in (
+        (r"多重|多沉|几斤|多少斤|几公斤|多少公斤|多少千克|重量|净重|毛重|how heavy|\bweigh", "spec",
+         ("kg", "g", "jin")),
+        (r"尺寸|长宽高|多厚|多高|多宽|多长|多深|厚度|高度|宽度|深度|外形|离墙|间距|距离|留多|预留|开孔|孔径"
+         r"|多大的孔|dimension|how (?:big|tall|wide|deep|thick)", "size", ("mm", "cm", "m")),
+        (r"功率|多少瓦|几瓦|多少w\b|watt", "spec", ("W", "kW")),
+        (r"多少度|几度|温度|多热|temperature|how hot", "spec", ("°C",)),
+        (r"分贝|噪音|噪声|吵不吵|吵吗|静音|decibel|noise|noisy|loud|quiet", "spec", ("dB",)),
+        (r"水压|气压|压力|pressure", "spec", ("MPa",)),
+        (r"容量|几升|多少升|capacity|litres?\b|liters?\b", "spec", ("L", "ml")),
+        (r"风量|吸力|air ?flow|suction", "spec", ("m3/min",)),
+        (r"面积|多大的?(?:房间|空间|客厅|卧室)|几平|多少平|平米|平方|room size|square met", "spec", ("m2",)),
+    )
+)  # fmt: skip
+# Question words of a kind that only a question uses (never a field or policy sentence): they decide what a
+# part asks without changing how facts are classified.
+_ASKS_KIND: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("price", re.compile(r"什么价|啥价|多钱|实付|到手|卖多少|how much is")),
+    ("gift", re.compile(r"送(?:什么|啥|吗|不送|了什么)|有(?:没有)?(?:赠|送)|怎么领|如何领|领取")),
+    ("warranty", re.compile(r"过保|保休|包几年")),
+    ("usage", re.compile(r"多久.{0,2}(?:洗|清|换|保养)|(?:洗|清理|清洗|保养|更换).{0,3}(?:一次|周期)")),
+    ("exchange", re.compile(r"换(?:大|小|成|个|一个|别的|其他)")),
+    ("install_fee", re.compile(r"(?:拆旧|拆机|移机|打孔|上门|安装)[^，。？！,.?!]{0,8}(?:钱|费|收|付)")),
 )
 
 
@@ -47,6 +78,7 @@ class QuestionPart:
     asks_money: bool = False
     question: bool = True  # phrased as a question (a statement part only qualifies)
     crossed: tuple[str, ...] = ()  # the part's terms in the other language (through the glossary)
+    units: frozenset[str] = frozenset()  # units a spec answer is stated in (多重 -> kg, g)
 
     @property
     def kind(self) -> str | None:
@@ -64,6 +96,13 @@ def kind_scores(text: str) -> dict[str, float]:
 
 def kinds_of(text: str) -> tuple[str, ...]:
     scores = kind_scores(text)
+    lowered = text.lower()
+    for kind, pattern in _ASKS_KIND:
+        if pattern.search(lowered):
+            scores[kind] = scores.get(kind, 0.0) + 1.5
+    for pattern, kind, _ in ATTRIBUTES:
+        if pattern.search(lowered):
+            scores[kind] = scores.get(kind, 0.0) + 1.5
     if not scores:
         return ()
     best = max(scores.values())
@@ -82,8 +121,8 @@ def split_parts(message: str) -> list[QuestionPart]:
     raw: list[str] = []
     pending = ""
     for piece in pieces:
-        has_kind = bool(kind_scores(piece))
-        asks = bool(_QUESTION.search(piece))
+        has_kind = bool(kinds_of(piece))
+        asks = _asks(piece)
         if not asks and not has_kind:
             pending = f"{pending}{piece} " if len(pending) < 200 else pending
             continue
@@ -139,6 +178,15 @@ def _by_kind(sentence: str) -> list[str]:
     return [g.strip(" ，,") for g, _ in groups]
 
 
+def asked_units(text: str) -> frozenset[str]:
+    """The units the answer to a spec question is stated in (多重 -> kg/g/斤, 多厚 -> mm/cm)."""
+    out: set[str] = set()
+    for pattern, _, units in ATTRIBUTES:
+        if pattern.search(text):
+            out |= units
+    return frozenset(out)
+
+
 def _part(text: str) -> QuestionPart:
     return QuestionPart(
         text=text,
@@ -146,18 +194,40 @@ def _part(text: str) -> QuestionPart:
         terms=tuple(dict.fromkeys([*terms(text), *vocabulary_terms(text)])),
         asks_time=bool(_ASKS_TIME.search(text)),
         asks_money=bool(_ASKS_MONEY.search(text)),
-        question=bool(_QUESTION.search(text)),
+        question=_asks(text),
+        units=asked_units(text),
     )
 
 
+# "热交换器呢？", "and the motor?": a short question naming only a new thing asks the previous question again
+_ELLIPTIC = re.compile(
+    r"^[^，,。]{1,12}呢\s*[？?]?\s*$|^\s*(?:and|what about|how about)\b[^?]{0,30}\??\s*$", re.IGNORECASE
+)
+_NOT_ASKING = re.compile(r"十几|几十|好几|几乎|没几")
+
+
+def _asks(text: str) -> bool:
+    """Phrased as a question ("签收十几天了" is not: 十几 counts, it does not ask)."""
+    return bool(_QUESTION.search(_NOT_ASKING.sub("", text)))
+
+
 def _merge_statements(parts: list[QuestionPart]) -> list[QuestionPart]:
-    """A statement part followed by a question joins it ("I'm in Xinjiang. How much is shipping?")."""
+    """A statement part followed by a question joins it ("I'm in Xinjiang. How much is shipping?"); a
+    closing statement joins the question before it ("…怎么领？签收十几天了": the window is what matters);
+    a question without a kind of its own ("热交换器呢？") asks the previous question's kind again."""
     out: list[QuestionPart] = []
     carry = ""
     for i, part in enumerate(parts):
         if not part.question and i + 1 < len(parts):
             carry = f"{carry}{part.text} "
             continue
-        out.append(_part(f"{carry}{part.text}".strip()) if carry else part)
+        if not part.question and out and not carry:
+            joined = _part(f"{out[-1].text} {part.text}")
+            out[-1] = replace(joined, kinds=out[-1].kinds or joined.kinds)
+            continue
+        merged = _part(f"{carry}{part.text}".strip()) if carry else part
+        if not merged.kinds and out and out[-1].kinds and _ELLIPTIC.search(merged.text):
+            merged = replace(merged, kinds=out[-1].kinds)
+        out.append(merged)
         carry = ""
     return out

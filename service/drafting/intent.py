@@ -146,11 +146,29 @@ def detect_intent(text: str) -> Intent:
     return next(intent for intent in INTENTS if scores.get(intent) == best)
 
 
+# A clause asking what to do *if* something goes wrong ("要是坏了怎么办", "出故障E2怎么办", "what if it
+# leaks?") is a plain question, not a problem the customer has: no apology. A clause that says it happened to
+# the customer (了/已经/我家/一直) stays a problem.
+_CLAUSE_END = re.compile(r"[，。！？,.!?；;\n]")
+_IF = re.compile(
+    r"^\s*(?:要是|如果|万一|假如|假设|若|以后|将来|\bif\b|\bin case\b|\bwhat if\b)", re.IGNORECASE
+)
+_WHAT_TO_DO = re.compile(r"(?:怎么办|怎么处理|如何处理|怎么解决|咋办|什么意思|是啥意思|啥意思)\s*$")
+_HAPPENED = re.compile(
+    r"了|已经|我|一直|又|还是|现在|今天|昨天|\b(?:my|our|i|we|has|have|is|was)\b", re.IGNORECASE
+)
+
+
+def _hypothetical(clause: str) -> bool:
+    return bool(_IF.search(clause)) or (bool(_WHAT_TO_DO.search(clause)) and not _HAPPENED.search(clause))
+
+
 def has_problem(text: str) -> bool:
     """Something went wrong for the customer: the reply should apologise first."""
-    if _count(text.lower(), PROBLEM_WORDS) > 0:
+    real = "。".join(c for c in _CLAUSE_END.split(text) if c.strip() and not _hypothetical(c))
+    if _count(real.lower(), PROBLEM_WORDS) > 0:
         return True
-    return any(p.search(text) for p in (*PROBLEM_PATTERNS, *COMPLAINT_PATTERNS))
+    return any(p.search(real) for p in (*PROBLEM_PATTERNS, *COMPLAINT_PATTERNS))
 
 
 def intent_terms(intent: Intent) -> tuple[str, ...]:
