@@ -304,3 +304,11 @@ def test_a_question_of_no_known_kind_about_near_duplicates_asks_which(pipeline: 
 def test_an_english_reply_about_two_products_names_them_by_code_and_capacity(pipeline: DraftPipeline) -> None:
     d = pipeline.generate(DraftRequest(customer_message="What is the price of the GH22-12KA and the W5 Max?"))
     assert "GH22-12KA (12L)" in d.text and "升" not in d.text
+
+
+def test_a_word_most_of_the_catalogue_shares_names_no_family_to_ask_about(engine: AnswerEngine) -> None:
+    # every sheet carries the brand "示例": a product the store does not sell is not asked about among all
+    assert ids(engine, "你们店有卖示例的空调吗？1.5匹的多少钱") == []
+    assert asked(engine, "你们店有卖示例的空调吗？1.5匹的多少钱") == set()
+    # a family of the catalogue is still asked about
+    assert len(asked(engine, "燃气热水器多少钱")) >= 2

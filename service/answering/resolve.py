@@ -315,6 +315,9 @@ class ProductResolver:
         named = [c for c in top if c.how == "size"]
         if len(named) >= 2 and len(named) <= MAX_ASKED:
             return Resolution([c.ref for c in named], best, "size")
+        if top[0].how == "words" and len(top) > max(MAX_NEAR, len(self.refs) // 2):
+            # words most of the catalogue shares (the brand: "你们有美的空调吗") name no family to ask about
+            return Resolution()
         return Resolution([], best, top[0].how, ambiguous=[c.ref for c in top])
 
     def _by_id(self, text: str) -> list[ProductRef]:
