@@ -31,7 +31,8 @@ APPLIANCES = [
             {"赠品名称": "煎锅", "赠品描述": "需在签收日起20天内晒单并联系客服登记，审核通过后发出。"},
         ],
         "常见故障": [
-            {"故障代码": "E2", "故障名称": "水温过高", "故障解决方案": "调低设定温度。"},
+            {"故障代码": "E1", "故障名称": "显示屏显示E1 干烧保护", "故障解决方案": "断电冷却后加水再用。"},
+            {"故障代码": "E2", "故障名称": "显示屏显示E2 水温过高", "故障解决方案": "调低设定温度。"},
             {"故障代码": "F1", "故障名称": "无法点火", "故障解决方案": "检查燃气阀门是否打开。"},
         ],
     },
@@ -193,3 +194,11 @@ def test_the_title_is_quoted_only_for_a_spec_it_states(engine: AnswerEngine) -> 
 def test_a_second_question_without_a_question_mark_is_its_own_part() -> None:
     parts = split_parts("这款可以退货吗？保修多久")
     assert [p.kind for p in parts] == ["return", "warranty"]
+
+
+def test_a_named_fault_code_gets_its_own_row_not_its_neighbours(engine: AnswerEngine) -> None:
+    got = texts(engine, "K7 Max显示屏一直显示E2，怎么回事")
+    assert any("水温过高" in t for t in got)
+    assert not any("干烧" in t or "无法点火" in t for t in got)  # E1 shares the table's words
+    # a fault question naming no code of the table keeps the table's rows to choose from
+    assert any("无法点火" in t for t in texts(engine, "K7 Max无法点火怎么办"))

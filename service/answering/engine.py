@@ -305,6 +305,7 @@ class AnswerEngine:
                 elif _ASKS_FREE.search(part.text):
                     score += 0.3  # "安装收费吗" is answered first by whether it is free
             scored.append((score, pos, fact))
+        scored = _only_asked_codes(part.text, scored)
         # only the kind matched (no asked word in any field): one fact of that kind, not its siblings; but
         # every record of a gift list answers "送什么"
         limit = PER_PART if matched_words else 1
@@ -437,6 +438,25 @@ _ASKS_FREE = re.compile(
     r"|\bfree\b|\bcharge for\b",
     re.IGNORECASE,
 )
+_FAULT_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}-?\d{1,3}(?![0-9])")
+
+
+def _fault_codes(text: str) -> set[str]:
+    return {m.group(0).upper().replace("-", "") for m in _FAULT_CODE.finditer(text)}
+
+
+def _only_asked_codes(question: str, scored: list[tuple[float, int, Fact]]) -> list[tuple[float, int, Fact]]:
+    """ "显示E2怎么办" is answered by the E2 row of the fault table, not by its neighbours (E1) that share
+    the table's words; a question naming no code the table holds keeps every row."""
+    asked = _fault_codes(question)
+    if not asked:
+        return scored
+    rows = {pos: _fault_codes(f"{f.label} {f.text}") for _, pos, f in scored if f.kind == "fault"}
+    if not any(codes & asked for codes in rows.values()):
+        return scored
+    return [x for x in scored if not rows.get(x[1]) or rows[x[1]] & asked]
+
+
 _TIME_UNITS = frozenset({"day", "workday", "hour", "minute", "week", "month", "year"})
 
 
