@@ -136,6 +136,16 @@ def test_groundedness_counts_numbers_the_sources_or_context_support() -> None:
     assert _grounded(d, "偏远地区运费 15 元") == (3, 3)  # ... unless the agent's context says it
 
 
+def test_a_value_inside_a_quoted_product_name_is_no_claim_for_groundedness() -> None:
+    d = draft("您问的是哪一款呢？我们有UDpro（80升）、UDpro（60升）。", retrieved=[], cited={}, sources=[])
+    assert _grounded(d, None) == (2, 0)
+
+    def names(clause: str) -> set[tuple[str, float]]:  # the catalogue's names the clause quotes
+        return {("l", 80.0), ("l", 60.0)} if "udpro" in clause.lower() else set()
+
+    assert _grounded(d, None, names) == (0, 0)
+
+
 def test_citation_validity_needs_a_cited_and_retrieved_source() -> None:
     d = draft(
         "售价159元[1]，运费另计[2]，七天无理由[3]。",

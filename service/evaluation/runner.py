@@ -60,13 +60,14 @@ def _written_in(text: str, language: str) -> bool:
     return detect_language(body) == language
 
 
-def _grounded(draft: GeneratedDraft, context: str | None, prep: Prepared) -> tuple[int, int]:
+def _grounded(
+    draft: GeneratedDraft, context: str | None, names: Callable[[str], set[tuple[str, float]]] | None = None
+) -> tuple[int, int]:
     """(numeric claims, supported claims), by the compliance filter's own number rules. A value inside a
     catalogue product's name the text quotes ("UDpro（80升）" when asking which one) is a name, not a claim,
     as in the claim check itself."""
     norm = normalize(draft.text)
     doc = Document(norm, sources=draft.source_texts, context=context)
-    names = prep.claims.names if prep.claims is not None else None
     claims = supported = 0
     for q in doc.quantities:
         if names is not None and all(
@@ -99,7 +100,7 @@ def score_case(
     matched = [matches(text, f) for f in case.expect.facts]
     facts = [{"fact": describe(f), "matched": m} for f, m in zip(case.expect.facts, matched, strict=True)]
     forbidden = [describe(f) for f in case.expect.forbidden if matches(text, f)]
-    claims, supported = _grounded(draft, case.context, prep)
+    claims, supported = _grounded(draft, case.context, prep.claims.names if prep.claims else None)
     markers, valid_markers = _citations(draft)
     expected_language = case.tags.get("language") or detect_language(case.message)
     language_ok = _written_in(draft.text, expected_language)
