@@ -46,7 +46,7 @@ def verified(
 ) -> None:
     """Keep half the golden questions as verified answers, then draft paraphrases, unrelated questions and
     (after changing a source) the paraphrases again. Exit 1 when a target is missed, 2 for bad input."""
-    from service.cli.evalcmd import with_progress
+    from service.cli.common import with_progress
     from service.evaluation.golden import EvalInputError
     from service.evaluation.verified import run
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from service.cli.common import err_console, out_console
+from service.cli.common import err_console, out_console, with_progress
 from service.errors import ReplydraftError
 from service.settings import load_settings
-
-T = TypeVar("T")
 
 # `replydraft eval [OPTIONS]` scores golden sets; its subcommands (`replydraft eval export`, ...) work on
 # the same data from other angles. The group's callback is the scoring command itself.
@@ -23,24 +18,6 @@ eval_app = typer.Typer(
     no_args_is_help=False,
     help="Score golden sets (replydraft eval --suite | --golden), and subcommands around them.",
 )
-
-
-def with_progress(work: Callable[[Callable[[str, int, int], None]], T]) -> T:
-    """Run ``work`` with a transient progress bar on stderr that its (phase, done, total) calls drive."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("starting", total=None)
-
-        def on_progress(phase: str, done: int, total: int) -> None:
-            bar.update(task, description=phase, completed=done, total=total or None)
-
-        return work(on_progress)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from service.cli.common import container_from_env, err_console, out_console, run_or_exit
+from service.cli.common import container_from_env, err_console, out_console, run_or_exit, with_progress
 from service.review.admin_audit import INDEX_REINDEX, AdminAudit, local_operator
 from service.review.principal import Role
 
@@ -29,33 +29,20 @@ def register(app: typer.Typer) -> None:
         """Index product sheets and policies; the live version keeps serving until the new one is checked."""
         with container_from_env() as container:
             index = container.index
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err_console,
-                transient=True,
-                disable=as_json,
-            ) as bar:
-                task = bar.add_task("reading", total=None)
 
-                def on_progress(phase: str, done: int, total: int) -> None:
-                    bar.update(task, description=phase, completed=done, total=total or None)
+            def run(on_progress: Callable[[str, int, int], None]) -> Any:
+                if dry_run:  # changes nothing: not an administrative action
+                    return index.reindex(
+                        source, dry_run=True, strict=strict, force=force, on_progress=on_progress
+                    )
+                audit = AdminAudit(container.db)
+                with audit.audited(local_operator(Role.OPS), INDEX_REINDEX) as outcome:
+                    done = index.reindex(source, strict=strict, force=force, on_progress=on_progress)
+                    outcome.target, outcome.detail = done.version, done.status
+                    outcome.data = {"strict": strict, "force": force, "chunks": done.chunks}
+                return done
 
-                def run() -> Any:
-                    if dry_run:  # changes nothing: not an administrative action
-                        return index.reindex(
-                            source, dry_run=True, strict=strict, force=force, on_progress=on_progress
-                        )
-                    audit = AdminAudit(container.db)
-                    with audit.audited(local_operator(Role.OPS), INDEX_REINDEX) as outcome:
-                        done = index.reindex(source, strict=strict, force=force, on_progress=on_progress)
-                        outcome.target, outcome.detail = done.version, done.status
-                        outcome.data = {"strict": strict, "force": force, "chunks": done.chunks}
-                    return done
-
-                report = run_or_exit(run)
+            report = with_progress(lambda on_progress: run_or_exit(lambda: run(on_progress)), disable=as_json)
             if as_json:
                 out_console.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
                 return
