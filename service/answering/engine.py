@@ -23,7 +23,7 @@ from service.answering.english import chinese_terms
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef, quantities
 from service.answering.kinds import TERMS, is_descriptive, kind_scores, vocabulary_terms
 from service.answering.questions import ATTRIBUTES, QuestionPart, kinds_of, split_parts
-from service.answering.resolve import ID_MIN, ProductResolver, Resolution, squash
+from service.answering.resolve import ID_MIN, ProductResolver, Resolution, short_codes, squash
 from service.drafting.text import Language, Matcher, terms, weight
 from service.knowledge.products import role_of
 
@@ -438,20 +438,15 @@ _ASKS_FREE = re.compile(
     r"|\bfree\b|\bcharge for\b",
     re.IGNORECASE,
 )
-_FAULT_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}-?\d{1,3}(?![0-9])")
-
-
-def _fault_codes(text: str) -> set[str]:
-    return {m.group(0).upper().replace("-", "") for m in _FAULT_CODE.finditer(text)}
 
 
 def _only_asked_codes(question: str, scored: list[tuple[float, int, Fact]]) -> list[tuple[float, int, Fact]]:
     """ "显示E2怎么办" is answered by the E2 row of the fault table, not by its neighbours (E1) that share
     the table's words; a question naming no code the table holds keeps every row."""
-    asked = _fault_codes(question)
+    asked = short_codes(question)
     if not asked:
         return scored
-    rows = {pos: _fault_codes(f"{f.label} {f.text}") for _, pos, f in scored if f.kind == "fault"}
+    rows = {pos: short_codes(f"{f.label} {f.text}") for _, pos, f in scored if f.kind == "fault"}
     if not any(codes & asked for codes in rows.values()):
         return scored
     return [x for x in scored if not rows.get(x[1]) or rows[x[1]] & asked]

@@ -60,6 +60,15 @@ def squash(text: str) -> str:
     return _SQUASH.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
+# A short code standing alone (E2, F003, C4, E-04): how devices report faults and states.
+_SHORT_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}-?\d{1,4}(?![A-Za-z0-9])")
+
+
+def short_codes(text: str) -> set[str]:
+    """The fault or state codes a text names, squashed (E-04 and e04 are one code)."""
+    return {squash(m.group(0)) for m in _SHORT_CODE.finditer(unicodedata.normalize("NFKC", text))}
+
+
 @dataclass(frozen=True)
 class Candidate:
     ref: ProductRef

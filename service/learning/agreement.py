@@ -25,10 +25,9 @@ import unicodedata
 
 from service.answering.facts import quantities
 from service.answering.questions import kinds_of
+from service.answering.resolve import short_codes
 from service.drafting.intent import INTENTS, KEYWORDS
 
-# A short code standing alone (E2, F003, C4, E-04): how devices report faults and states.
-_SHORT_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}-?\d{1,4}(?![A-Za-z0-9])")
 # A model-like token (letters and digits mixed): removed before classifying what is asked, so a product
 # code such as M10 or UD3 is not read as a fault code.
 _MODEL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-()./]*")
@@ -55,10 +54,6 @@ def _measures(text: str) -> dict[str, set[float]]:
         if q.unit:
             out.setdefault(q.unit, set()).add(q.value)
     return out
-
-
-def _codes(text: str) -> set[str]:
-    return {_squash(m.group(0)) for m in _SHORT_CODE.finditer(_norm(text))}
 
 
 def _asked_kinds(text: str) -> set[str]:
@@ -104,8 +99,8 @@ def disagreement(question: str, message: str, *, scoped: bool = True) -> str | N
     if any(a[unit] != b[unit] for unit in a.keys() & b.keys()):
         return "quantity"
     sq, sm = _squash(question), _squash(message)
-    only_q = {c for c in _codes(question) if c not in sm}
-    only_m = {c for c in _codes(message) if c not in sq}
+    only_q = {c for c in short_codes(question) if c not in sm}
+    only_m = {c for c in short_codes(message) if c not in sq}
     if only_q and only_m:
         return "code"
     kq, km = _asked_kinds(question), _asked_kinds(message)
