@@ -224,7 +224,8 @@ _ZH_NEGATION = re.compile(
 )
 _EN_NEGATION = re.compile(
     r"\b(?:never|not|don[’']?t|do not|won[’']?t|will not|can[’']?t|cannot|can not|unable to|no|beware of|"
-    r"avoid|refuse|ignore|scams?|fake|impersonat\w*|unknown|nobody|no one)\b"
+    r"(?:is|are|was|were|does|did|would|could|should|has|have)n[’']?t|"
+    r"avoid|refuse|ignore|scams?|scammers?|fraudsters?|strangers?|fake|impersonat\w*|unknown|nobody|no one)\b"
     r"(?:(?!\b(?:but|instead|please|just|rather|so|and then)\b)[^.!?;,:]){0,48}\Z"
 )
 
