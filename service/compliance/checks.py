@@ -241,7 +241,9 @@ _LINK_RISK_RE = re.compile(
 )
 # Ordinary registrable endings; a link on a throw-away TLD or a bare IP is never taken for a brand's site.
 _PLAIN_HOST_RE = re.compile(r"(?:[a-z0-9-]+\.)+(?:com|cn|net|org)(?:\.cn)?")
-_HOST_RISK_RE = re.compile(r"refund|tuikuan|pay|claim|lipei|kefu|prize|bonus|login|verify|secure|account|service")
+_HOST_RISK_RE = re.compile(
+    r"refund|tuikuan|pay|claim|lipei|kefu|prize|bonus|login|verify|secure|account|service"
+)
 
 
 def official_site_link(doc: Document, start: int, end: int, host: str) -> bool:

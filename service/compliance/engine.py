@@ -212,7 +212,8 @@ _ZH_NEGATION = re.compile(
     r"(?<![能会要是用行可好特分区告差级性类识鉴辨])"
     r"(?:不会|不要|切勿|请勿|谨防|不得|禁止|严禁|不支持|不接受|警惕|勿|别|不能|不可|不用|无需|不需要|从不|绝不|"
     r"从来(?:不|没)|从未|从没|"
-    # A third party in a conditional is what a fraud warning describes (若有人以客服名义找您, 如有陌生人发来链接).
+    # A third party in a conditional is what a fraud warning describes (若有人以客服名义找您,
+    # 如有陌生人发来链接).
     r"(?:(?:如果|若|假如|一旦|凡是)有?|如有)(?:人|他人|任何人|陌生人|不法分子)|"
     r"(?:凡是|任何|所有|有人)(?:人|自称[^,，。]{0,6})?(?:让|要求|叫|以|冒充|自称|通过)(?:您|你)?|"
     # Hedged or reported denials (不一定是最低的, 未必最强, 我们没说过是独家).
