@@ -181,6 +181,8 @@ class ComplianceEngine:
                         yield _Candidate(rule, hit.start, hit.end, hit.message, hit.suggestion)
 
     def _excepted(self, c: _Candidate, doc: Document) -> bool:
+        if c.rule.rule.category == "ad_law" and _in_title(doc.text, c.start, c.end):
+            return True
         return any(_exception_applies(ex, c, doc) for ex in c.rule.exceptions)
 
     def _findings(self, candidates: list[_Candidate], norm: Normalized) -> list[Finding]:
@@ -229,6 +231,26 @@ _EN_NEGATION = re.compile(
     r"avoid|refuse|ignore|scams?|scammers?|fraudsters?|strangers?|fake|impersonat\w*|unknown|nobody|no one)\b"
     r"(?:(?!\b(?:but|instead|please|just|rather|so|and then)\b)[^.!?;,:]){0,48}\Z"
 )
+
+
+# What a title of a work is next to: 《…》同款/节目/电影, 看《…》. "《全网最低价》活动" names no work.
+_WORK_AFTER = re.compile(
+    r"》\s?(?:同款|节目|电视剧|剧|电影|综艺|游戏|书|小说|杂志|联名|主题|系列|周边|原声|剧组|演唱会|栏目|动画)"
+)
+_WORK_BEFORE = re.compile(
+    r"(?:看|读|玩|电影|节目|综艺|电视剧|书|书名|小说|游戏|栏目|动画)(?:是|叫|为|名为|名叫)?\s?\Z"
+)
+
+
+def _in_title(text: str, start: int, end: int) -> bool:
+    """Inside the title marks of a work (《最强大脑》同款): a name, not a claim about the goods."""
+    opened = text.rfind("《", max(0, start - 30), start)
+    if opened < 0 or "》" in text[opened:start]:
+        return False
+    closed = text.find("》", end, end + 30)
+    if closed < 0 or "《" in text[end:closed]:
+        return False
+    return _WORK_AFTER.match(text, closed) is not None or _WORK_BEFORE.search(text[:opened]) is not None
 
 
 def _negated(text: str, lo: int, start: int) -> bool:
