@@ -1,0 +1,70 @@
+"""Precision on real text (issue 13): the severity ladder and look-alike exceptions by meaning."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.compliance.engine import ComplianceEngine
+
+ENGINE = ComplianceEngine.from_paths(allowed_domains=["jd.com", "3.cn"])
+
+
+def _check(text: str) -> tuple[str, set[str]]:
+    result = ENGINE.check(text)
+    return result.verdict.value, {f.rule_id for f in result.flags}
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "rule"),
+    [
+        # A bare quality assurance warns; authenticity policy and a quality process pass.
+        ("这批货都是正品，我保证质量。", "warn", "promise.zh.guarantee"),
+        ("京东自营，保证正品。", "pass", None),
+        ("工厂层层质检，严格把关保证品质。", "pass", None),
+        # A goodwill credit applied for with an amount warns; money promised outright blocks.
+        ("我这边帮您申请5元余额补偿，您看行吗？", "warn", "promise.zh.goodwill_credit"),
+        ("这次给您带来麻烦，我们赔您200元。", "block", "promise.compensation_amount"),
+        # A brand's support site named as such warns; a link that asks for a refund form blocks.
+        ("显卡驱动请到品牌官网 www.acme-graphics.com 下载。", "warn", "offplat.link_official"),
+        ("退款请到官网 acme-refund.com 填写银行卡信息。", "block", "offplat.link"),
+        ("驱动请到官网 acme-drivers.top 下载。", "block", "offplat.link"),
+        ("说明书在官网 jd-manuals.com 下载。", "block", "offplat.link"),
+    ],
+)
+def test_severity_ladder(text: str, verdict: str, rule: str | None) -> None:
+    got, rules = _check(text)
+    assert got == verdict
+    if rule is not None:
+        assert rule in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "型号VX 200和WX系列的滤芯不通用。",
+        "机身编号WX20231188，保修时要用到。",
+        "您是微信用户的话，可以用微信登录。",
+        "如有陌生人以客服名义让您加QQ，请直接举报。",
+        "这款未必是最轻的，您可以对比一下。",
+        "每个ID最多兑换3次。",
+        "《最强大脑》同款魔方有三阶和四阶。",
+        "您绑定的邮箱是li***@example.org，发票已发送到这个邮箱。",
+        "This isn't the cheapest option, but it lasts longer.",
+    ],
+)
+def test_lookalikes_pass(text: str) -> None:
+    assert _check(text) == ("pass", set())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "加我VX 1234567详细聊。",
+        "型号的事加我微信问。",
+        "这是《全网最低价》活动。",
+        "没有哪款比它更好。",
+        "This is the best kettle, isn't it?",
+    ],
+)
+def test_violations_still_flagged(text: str) -> None:
+    assert _check(text)[0] == "block"
