@@ -382,8 +382,13 @@ class CompensationParams(BaseModel):
         None,
         description="Regex of wording that defers to a process (申请, 价保): such a clause is not a promise",
     )
+    defer_sentence: str | None = Field(
+        None,
+        description="Regex of wording that defers the whole sentence (帮您申请一下，补偿您3元): the agent "
+        "applies for it rather than promising it",
+    )
 
-    @field_validator("terms", "defer")
+    @field_validator("terms", "defer", "defer_sentence")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
         if value is not None:
@@ -401,9 +406,14 @@ def compensation_amount(doc: Document, params: CompensationParams) -> Iterator[H
     if not any(q.family in _MONEY for q in doc.quantities):
         return
     defer = re.compile(params.defer, re.IGNORECASE | re.ASCII) if params.defer else None
+    defer_sentence = (
+        re.compile(params.defer_sentence, re.IGNORECASE | re.ASCII) if params.defer_sentence else None
+    )
     for m in re.finditer(params.terms, doc.text, re.IGNORECASE | re.ASCII):
         lo, hi = doc.norm.clause(m.start())
         if defer is not None and defer.search(doc.text, lo, hi):
+            continue
+        if defer_sentence is not None and defer_sentence.search(doc.text, *doc.norm.sentence(m.start())):
             continue
         for q in doc.quantities:
             if lo <= q.start < hi and q.family in _MONEY and not doc.quantity_supported(q):
