@@ -23,6 +23,7 @@ def _check(text: str) -> tuple[str, set[str]]:
         ("工厂层层质检，严格把关保证品质。", "pass", None),
         # A goodwill credit applied for with an amount warns; money promised outright blocks.
         ("我这边帮您申请5元余额补偿，您看行吗？", "warn", "promise.zh.goodwill_credit"),
+        ("我先帮您申请一下，补偿您8元余额。", "warn", "promise.zh.goodwill_credit"),
         ("这次给您带来麻烦，我们赔您200元。", "block", "promise.compensation_amount"),
         # A brand's support site named as such warns; a link that asks for a refund form blocks.
         ("显卡驱动请到品牌官网 www.acme-graphics.com 下载。", "warn", "offplat.link_official"),
