@@ -293,6 +293,11 @@ class QuantityParams(BaseModel):
     context_regex: str | None = Field(
         None, description="Only quantities whose clause or sentence matches this (e.g. refund wording)"
     )
+    skip_regex: str | None = Field(
+        None,
+        description="Quantities whose clause matches this are skipped (a usage instruction or sizing advice "
+        "states no performance: 请先充电2小时, 身高170适合M码)",
+    )
     scope: Literal["clause", "sentence"] = "sentence"
     evidence: Literal["present", "absent"] = Field(
         "present",
@@ -300,7 +305,7 @@ class QuantityParams(BaseModel):
         "when the text came without any (a human reply checked alone), to ask for a source",
     )
 
-    @field_validator("context_regex")
+    @field_validator("context_regex", "skip_regex")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
         if value is not None:
@@ -315,6 +320,7 @@ def unsupported_quantity(doc: Document, params: QuantityParams) -> Iterator[Hit]
     if not doc.quantities or doc.has_evidence != (params.evidence == "present"):
         return
     pattern = re.compile(params.context_regex, re.IGNORECASE | re.ASCII) if params.context_regex else None
+    skip = re.compile(params.skip_regex, re.IGNORECASE | re.ASCII) if params.skip_regex else None
     for q in doc.quantities:
         if q.family not in params.families:
             continue
@@ -327,6 +333,8 @@ def unsupported_quantity(doc: Document, params: QuantityParams) -> Iterator[Hit]
             lo, hi = doc.norm.clause(q.start) if params.scope == "clause" else doc.norm.sentence(q.start)
             if not pattern.search(doc.text, lo, hi):
                 continue
+        if skip is not None and skip.search(doc.text, *doc.norm.clause(q.start)):
+            continue
         yield _claim_hit(q, judgement)
 
 
