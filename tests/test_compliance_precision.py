@@ -62,6 +62,9 @@ def test_lookalikes_pass(text: str) -> None:
     [
         "加我VX 1234567详细聊。",
         "型号的事加我微信问。",
+        "型号的问题微信问。",
+        "我的微信用户名是shop123。",
+        "绑定微信后发消息给我。",
         "这是《全网最低价》活动。",
         "没有哪款比它更好。",
         "This is the best kettle, isn't it?",
