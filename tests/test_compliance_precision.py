@@ -65,6 +65,7 @@ def test_lookalikes_pass(text: str) -> None:
         "型号的问题微信问。",
         "我的微信用户名是shop123。",
         "绑定微信后发消息给我。",
+        "别在平台聊了加我微信。",
         "这是《全网最低价》活动。",
         "没有哪款比它更好。",
         "This is the best kettle, isn't it?",
