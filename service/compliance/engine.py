@@ -223,9 +223,31 @@ _EN_NEGATION = re.compile(
 )
 
 
+# Where a negated phrase ends even without punctuation: a completed action (犹豫了), a new subject with its
+# own predicate (这就是, 我们承诺, it will), or a sentence-final 的 before an imperative (久等的 加我微信).
+# A negation elsewhere in the sentence must not excuse a violation in its own phrase.
+_ZH_SCOPE_END = re.compile(
+    r"了(?!解)|(?:我们|咱们|本店|小店|这款|这个|这就|这|那就|它)(?:就是|是|承诺|保证|会|一定|肯定|绝对|都是|也是|可以|能)"
+)
+_EN_SCOPE_END = re.compile(r"\b(?:it|we|this|that|i|you)(?:'ll|'re|'s|'m|\s+(?:will|are|is|am|can|shall))\b")
+_SAYING = re.compile(r"(?:能|敢|会|好|必|用|是)?(?:说|讲|称|夸|吹|保证|承诺|确定|肯定|敢说)")
+_IMPERATIVE = re.compile(r"加|请|找|来|打|联系|拨|关注|扫")
+
+
 def _negated(text: str, lo: int, start: int) -> bool:
     before = text[max(lo, start - 60) : start]
-    return _ZH_NEGATION.search(before) is not None or _EN_NEGATION.search(before) is not None
+    for pattern, end in ((_ZH_NEGATION, _ZH_SCOPE_END), (_EN_NEGATION, _EN_SCOPE_END)):
+        m = pattern.search(before)
+        if m is None:
+            continue
+        span = before[m.start() + 1 :] + text[start : start + 2]
+        # A verb of saying or promising takes the whole clause after it (不能说它是最好的).
+        if end.search(span) and not _SAYING.match(span):
+            continue
+        if before.endswith("的") and _IMPERATIVE.match(text, start):
+            continue
+        return True
+    return False
 
 
 def _exception_applies(ex: CompiledException, c: _Candidate, doc: Document) -> bool:

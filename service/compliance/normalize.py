@@ -237,8 +237,10 @@ def _latin_gaps(text: str) -> list[int]:
 def normalize(text: str) -> Normalized:
     if text.isascii() and text.isprintable():
         lower = text.lower()
-        if not _NEEDS_REWRITE_RE.search(text) and not _LATIN_GAP_RE.search(lower) and not (
-            _WORD_DIGITS_RE.search(lower)
+        if (
+            not _NEEDS_REWRITE_RE.search(text)
+            and not _LATIN_GAP_RE.search(lower)
+            and not (_WORD_DIGITS_RE.search(lower))
         ):
             return Normalized(text, lower, [])
         joined = text.lower()
@@ -250,7 +252,7 @@ def normalize(text: str) -> Normalized:
         if len(joined) == len(text) and "" not in mapped:
             mapped = None  # one character for one: offsets unchanged so far
     letter_gaps = _latin_gaps(joined)
-    gaps = _CJK_GAP_RE.search(joined) is not None or _SPACE_RUN_RE.search(joined) is not None or bool(letter_gaps)
+    gaps = bool(letter_gaps) or any(p.search(joined) is not None for p in (_CJK_GAP_RE, _SPACE_RUN_RE))
     runs = _digit_runs(joined) if _NEEDS_REWRITE_RE.search(joined) else []
     word_runs = _word_digit_runs(joined)
     if mapped is None and not gaps and not runs and not word_runs:

@@ -254,7 +254,8 @@ def _compile_exceptions(
     for ex in items:
         unless = _compile(expand_classes(ex.unless, cls)) if ex.unless is not None else None
         if ex.before is not None:
-            out.append(CompiledException("before", _compile(f"(?:{expand_classes(ex.before, cls)})\\Z"), unless))
+            before = expand_classes(ex.before, cls)
+            out.append(CompiledException("before", _compile(f"(?:{before})\\Z"), unless))
         elif ex.after is not None:
             out.append(CompiledException("after", _compile(expand_classes(ex.after, cls)), unless))
         elif ex.clause is not None:
