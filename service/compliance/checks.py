@@ -183,7 +183,7 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
 # Telling the customer to call, text or reach a number (打我电话, 拨打, 联系, call me at).
 _CONTACT_INVITE_RE = re.compile(
     r"打(?:我|给我|这个|该|此|店长|客服)(?:的)?(?:电话|手机|号码?)?|打(?:电话|手机)(?:给我|到)|(?:拨打|致电|来电)(?!您|你)|"
-    r"联系(?:我|我们|店长|客服|这个)|找我|加我|(?:电话|手机)(?:联系|找)|"
+    r"联系(?:我|我们|店长|客服|这个)|找我|加我|(?:电话|手机)(?:联系|找)|(?:打|拨|呼)\s?(?=[0-9])|"
     r"\b(?:call|dial|ring|text|reach|contact|whatsapp)\s+(?:me|us|this|the|my|our)\b"
 )
 

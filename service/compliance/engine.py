@@ -214,7 +214,8 @@ _ZH_NEGATION = re.compile(
     r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|"
     r"称不上|算不上|谈不上|说不上|够不上|比不上)"
     r"(?!忘|人|的|处|家|问题|关系|事|客气|担心|着急|急)"
-    r"[^,.!?;:，。！？；：~\s哦哈呢吧啊呀嘛啦]{0,12}\Z"
+    # A space counts inside the phrase only beside a Latin word (不是 number one 品牌: code-switching).
+    r"(?:[^,.!?;:，。！？；：~\s哦哈呢吧啊呀嘛啦]|(?<=[a-z0-9])\s|\s(?=[a-z0-9])){0,12}\Z"
 )
 _EN_NEGATION = re.compile(
     r"\b(?:never|not|don[’']?t|do not|won[’']?t|will not|can[’']?t|cannot|can not|unable to|no|beware of|"
@@ -236,6 +237,8 @@ _IMPERATIVE = re.compile(r"加|请|找|来|打|联系|拨|关注|扫")
 
 def _negated(text: str, lo: int, start: int) -> bool:
     before = text[max(lo, start - 60) : start]
+    if start < len(text) and text[start].isascii() and text[start].isalnum():
+        before = before.rstrip()  # 不是 number one: the space only switches language
     for pattern, end in ((_ZH_NEGATION, _ZH_SCOPE_END), (_EN_NEGATION, _EN_SCOPE_END)):
         m = pattern.search(before)
         if m is None:
