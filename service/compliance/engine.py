@@ -237,17 +237,21 @@ _IMPERATIVE = re.compile(r"加|请|找|来|打|联系|拨|关注|扫")
 
 def _negated(text: str, lo: int, start: int) -> bool:
     before = text[max(lo, start - 60) : start]
+    zh_before = before
     if start < len(text) and text[start].isascii() and text[start].isalnum():
-        before = before.rstrip()  # 不是 number one: the space only switches language
-    for pattern, end in ((_ZH_NEGATION, _ZH_SCOPE_END), (_EN_NEGATION, _EN_SCOPE_END)):
-        m = pattern.search(before)
+        zh_before = before.rstrip()  # 不是 number one: the space only switches language
+    for pattern, end, head in (
+        (_ZH_NEGATION, _ZH_SCOPE_END, zh_before),
+        (_EN_NEGATION, _EN_SCOPE_END, before),
+    ):
+        m = pattern.search(head)
         if m is None:
             continue
-        span = before[m.start() + 1 :] + text[start : start + 2]
+        span = head[m.start() + 1 :] + text[start : start + 2]
         # A verb of saying or promising takes the whole clause after it (不能说它是最好的).
         if end.search(span) and not _SAYING.match(span):
             continue
-        if before.endswith("的") and _IMPERATIVE.match(text, start):
+        if head.endswith("的") and _IMPERATIVE.match(text, start):
             continue
         return True
     return False
