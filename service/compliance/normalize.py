@@ -81,7 +81,7 @@ _DIGIT_RUN_RE = re.compile(rf"[0-9{_NUMERAL_CHARS}](?:{_DIGIT_RUN_SEP}{{0,3}}[0-
 _NEEDS_REWRITE_RE = re.compile(rf"[{_NUMERAL_CHARS}]|[0-9]{_DIGIT_RUN_SEP}|[ \t]{{2}}")
 # Letters spelled one by one ("w e c h a t", "n-u-m-b-e-r"): four or more single letters, each pair split
 # by one separator, become one word.
-_LATIN_GAP_RE = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_·*][a-z]){3,}(?![a-z0-9])")
+_LATIN_GAP_RE = re.compile(r"[a-z](?:[ .\-_·*][a-z]){3,}(?![a-z0-9])")
 _LATIN_SEP = frozenset(" .-_·*")
 # A number read out in English words ("one three eight, one two three four ..."): seven or more digit
 # words; joined only when they make a mobile number or a card/ID-length run.
@@ -216,9 +216,14 @@ _SEP_SET = frozenset(" \t.·-_/*~|、,")
 _PHONE_OR_CARD_RE = re.compile(r"(?:86)?1[3-9][0-9]{9}|[0-9]{15,19}x?")
 
 
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
 def _word_digit_runs(text: str) -> list[tuple[int, int, str, list[int]]]:
     """(start, end, digits, offset of each digit's word) for numbers read out in English words."""
     out: list[tuple[int, int, str, list[int]]] = []
+    if sum(w in text for w in _DIGIT_WORDS) < 2:
+        return out  # cheap test first: a number read out needs two different digit words at least
     for m in _WORD_DIGITS_RE.finditer(text):
         words = list(re.finditer(_WORD_DIGIT, m[0]))
         digits = "".join(_WORD_DIGITS[w[0]] for w in words)
@@ -229,19 +234,22 @@ def _word_digit_runs(text: str) -> list[tuple[int, int, str, list[int]]]:
 
 def _latin_gaps(text: str) -> list[int]:
     """Offsets of the separators inside letters spelled one by one."""
-    return [
-        k for m in _LATIN_GAP_RE.finditer(text) for k in range(m.start(), m.end()) if text[k] in _LATIN_SEP
-    ]
+    out: list[int] = []
+    m = _LATIN_GAP_RE.search(text)
+    while m is not None:
+        if m.start() > 0 and text[m.start() - 1].isascii() and text[m.start() - 1].isalnum():
+            # The tail of a word ("add w e c h a t" matched from "d"): look again after its first letter.
+            m = _LATIN_GAP_RE.search(text, m.start() + 1)
+            continue
+        out.extend(k for k in range(m.start(), m.end()) if text[k] in _LATIN_SEP)
+        m = _LATIN_GAP_RE.search(text, m.end())
+    return out
 
 
 def normalize(text: str) -> Normalized:
     if text.isascii() and text.isprintable():
         lower = text.lower()
-        if (
-            not _NEEDS_REWRITE_RE.search(text)
-            and not _LATIN_GAP_RE.search(lower)
-            and not (_WORD_DIGITS_RE.search(lower))
-        ):
+        if not _NEEDS_REWRITE_RE.search(text) and not _latin_gaps(lower) and not _word_digit_runs(lower):
             return Normalized(text, lower, [])
         joined = text.lower()
         mapped: list[str] | None = None
