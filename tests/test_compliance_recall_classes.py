@@ -3,6 +3,8 @@ details, and an agent context that never excuses handing out a number to call.""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from service.compliance.engine import ComplianceEngine
@@ -20,8 +22,9 @@ def _rules(engine: ComplianceEngine, text: str, **kw: object) -> set[str]:
 
 
 def test_expand_classes_longest_first_and_unknown_names_kept() -> None:
-    out = expand_classes("{AA}x{BB}", {"AA": ["我", "我们"]})
-    assert out == "(?:我们|我)x{BB}"
+    out = expand_classes("{AA}x{BB}", {"AA": ["我", "我们", "本店", "品牌方?"]})
+    assert out == "(?:品牌方?|(?:我们?|本店))x{BB}"
+    assert re.fullmatch(expand_classes("{AA}", {"AA": ["我", "我们", "我们店"]}), "我们店")
 
 
 def test_pack_class_names_are_validated(tmp_path) -> None:  # type: ignore[no-untyped-def]
