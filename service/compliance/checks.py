@@ -103,6 +103,11 @@ class Document:
     def personal_allowed(self) -> set[tuple[str, str]]:
         return pii.personal_values(self.personal_text)
 
+    @cached_property
+    def personal_own(self) -> set[tuple[str, str]]:
+        """Personal data the customer wrote or the store's sources state (its hotline), not the context."""
+        return pii.personal_values("\n".join([self.customer, *self.sources]))
+
     def quantity_supported(self, q: numbers.Quantity) -> bool:
         return self.judge(q).supported
 
@@ -169,6 +174,23 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
     for p in detector(doc.text):
         if (p.kind, p.key) not in doc.personal_allowed:
             yield Hit(p.start, p.end)
+        elif p.kind == "phone" and _invites_contact(doc, p.start) and (p.kind, p.key) not in doc.personal_own:
+            # A number only the agent's context states, handed out to be called: context supports facts
+            # (已按您的号码登记) but never excuses giving the customer a contact channel.
+            yield Hit(p.start, p.end)
+
+
+# Telling the customer to call, text or reach a number (打我电话, 拨打, 联系, call me at).
+_CONTACT_INVITE_RE = re.compile(
+    r"打(?:我|给我|这个|该|此|店长|客服)(?:的)?(?:电话|手机|号码?)?|打(?:电话|手机)(?:给我|到)|(?:拨打|致电|来电)(?!您|你)|"
+    r"联系(?:我|我们|店长|客服|这个)|找我|加我|(?:电话|手机)(?:联系|找)|(?:打|拨|呼)\s?(?=[0-9])|"
+    r"\b(?:call|dial|ring|text|reach|contact|whatsapp)\s+(?:me|us|this|the|my|our)\b"
+)
+
+
+def _invites_contact(doc: Document, pos: int) -> bool:
+    clause = doc.text[slice(*doc.norm.sentence(pos))]
+    return _CONTACT_INVITE_RE.search(clause) is not None
 
 
 def _original_aligned(norm: Normalized) -> str | None:

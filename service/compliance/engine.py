@@ -223,7 +223,8 @@ _ZH_NEGATION = re.compile(
     r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生人?|(?:不明身份|身份不明|来历不明|来路不明)的?人?|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|"
     r"称不上|算不上|谈不上|说不上|够不上|比不上)"
     r"(?!忘|人|的|处|家|问题|关系|事|客气|担心|着急|急)"
-    r"[^,.!?;:，。！？；：~\s哦哈呢吧啊呀嘛啦]{0,12}\Z"
+    # A space counts inside the phrase only beside a Latin word (不是 number one 品牌: code-switching).
+    r"(?:[^,.!?;:，。！？；：~\s哦哈呢吧啊呀嘛啦]|(?<=[a-z0-9])\s|\s(?=[a-z0-9])){0,12}\Z"
 )
 _EN_NEGATION = re.compile(
     r"\b(?:never|not|don[’']?t|do not|won[’']?t|will not|can[’']?t|cannot|can not|unable to|no|beware of|"
@@ -253,9 +254,37 @@ def _in_title(text: str, start: int, end: int) -> bool:
     return _WORK_AFTER.match(text, closed) is not None or _WORK_BEFORE.search(text[:opened]) is not None
 
 
+# Where a negated phrase ends even without punctuation: a completed action (犹豫了), a new subject with its
+# own predicate (这就是, 我们承诺, it will), or a sentence-final 的 before an imperative (久等的 加我微信).
+# A negation elsewhere in the sentence must not excuse a violation in its own phrase.
+_ZH_SCOPE_END = re.compile(
+    r"了(?!解)|(?:我们|咱们|本店|小店|这款|这个|这就|这|那就|它)(?:就是|是|承诺|保证|会|一定|肯定|绝对|都是|也是|可以|能)"
+)
+_EN_SCOPE_END = re.compile(r"\b(?:it|we|this|that|i|you)(?:'ll|'re|'s|'m|\s+(?:will|are|is|am|can|shall))\b")
+_SAYING = re.compile(r"(?:能|敢|会|好|必|用|是)?(?:说|讲|称|夸|吹|保证|承诺|确定|肯定|敢说)")
+_IMPERATIVE = re.compile(r"加|请|找|来|打|联系|拨|关注|扫")
+
+
 def _negated(text: str, lo: int, start: int) -> bool:
     before = text[max(lo, start - 60) : start]
-    return _ZH_NEGATION.search(before) is not None or _EN_NEGATION.search(before) is not None
+    zh_before = before
+    if start < len(text) and text[start].isascii() and text[start].isalnum():
+        zh_before = before.rstrip()  # 不是 number one: the space only switches language
+    for pattern, end, head in (
+        (_ZH_NEGATION, _ZH_SCOPE_END, zh_before),
+        (_EN_NEGATION, _EN_SCOPE_END, before),
+    ):
+        m = pattern.search(head)
+        if m is None:
+            continue
+        span = head[m.start() + 1 :] + text[start : start + 2]
+        # A verb of saying or promising takes the whole clause after it (不能说它是最好的).
+        if end.search(span) and not _SAYING.match(span):
+            continue
+        if head.endswith("的") and _IMPERATIVE.match(text, start):
+            continue
+        return True
+    return False
 
 
 def _exception_applies(ex: CompiledException, c: _Candidate, doc: Document) -> bool:

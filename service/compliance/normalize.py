@@ -75,10 +75,22 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 _SEP = r"[ \t\u00a0\u3000.·•・*~^_\-/\\|'\"`#+=<>\u2000-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]"
 _CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}]){_SEP}{{1,3}}(?=[{_CJK}])")
 _NUMERAL_CHARS = "".join(_NUMERALS)
-_DIGIT_RUN_SEP = r"[ \t.·\-_/*~|]"
+_DIGIT_RUN_SEP = r"[ \t.·\-_/*~|、,]"
 # Seven or more digits or Chinese numerals, possibly split by up to three separators each.
 _DIGIT_RUN_RE = re.compile(rf"[0-9{_NUMERAL_CHARS}](?:{_DIGIT_RUN_SEP}{{0,3}}[0-9{_NUMERAL_CHARS}]){{6,}}")
 _NEEDS_REWRITE_RE = re.compile(rf"[{_NUMERAL_CHARS}]|[0-9]{_DIGIT_RUN_SEP}|[ \t]{{2}}")
+# Letters spelled one by one ("w e c h a t", "n-u-m-b-e-r"): four or more single letters, each pair split
+# by one separator, become one word.
+_LATIN_GAP_RE = re.compile(r"[a-z](?:[ .\-_·*][a-z]){3,}(?![a-z0-9])")
+_LATIN_SEP = frozenset(" .-_·*")
+# A number read out in English words ("one three eight, one two three four ..."): seven or more digit
+# words; joined only when they make a mobile number or a card/ID-length run.
+_WORD_DIGITS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_WORD_DIGIT = "(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+_WORD_DIGITS_RE = re.compile(rf"\b{_WORD_DIGIT}(?:[\s,\-]{{1,3}}{_WORD_DIGIT}){{6,}}\b")
 # Runs of spaces count as one ("not my  problem" is "not my problem").
 _SPACE_RUN_RE = re.compile(r"(?<=[ \t])[ \t]+")
 
@@ -190,21 +202,55 @@ def _digit_runs(text: str) -> list[tuple[int, int, str]]:
         if not _NEEDS_REWRITE_RE.search(run):
             continue  # already plain digits
         digits = "".join(_NUMERALS.get(ch, ch) for ch in run if ch not in _SEP_SET)
-        if run.isascii() and not _PHONE_OR_CARD_RE.fullmatch(digits):
-            continue  # a date or a version written with separators stays as written
+        listed = "," in run or "、" in run
+        if listed and run.isascii():
+            continue  # "1,234,567": thousands, not a phone number read out in groups
+        if (run.isascii() or listed) and not _PHONE_OR_CARD_RE.fullmatch(digits):
+            continue  # a date, a version or a list written with separators stays as written
         out.append((m.start(), m.end(), digits))
     return out
 
 
-_SEP_SET = frozenset(" \t.·-_/*~|")
+_SEP_SET = frozenset(" \t.·-_/*~|、,")
 # Split digits are joined only when they make a mobile number or a card/ID-length run.
 _PHONE_OR_CARD_RE = re.compile(r"(?:86)?1[3-9][0-9]{9}|[0-9]{15,19}x?")
 
 
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _word_digit_runs(text: str) -> list[tuple[int, int, str, list[int]]]:
+    """(start, end, digits, offset of each digit's word) for numbers read out in English words."""
+    out: list[tuple[int, int, str, list[int]]] = []
+    if sum(w in text for w in _DIGIT_WORDS) < 2:
+        return out  # cheap test first: a number read out needs two different digit words at least
+    for m in _WORD_DIGITS_RE.finditer(text):
+        words = list(re.finditer(_WORD_DIGIT, m[0]))
+        digits = "".join(_WORD_DIGITS[w[0]] for w in words)
+        if _PHONE_OR_CARD_RE.fullmatch(digits):
+            out.append((m.start(), m.end(), digits, [m.start() + w.start() for w in words]))
+    return out
+
+
+def _latin_gaps(text: str) -> list[int]:
+    """Offsets of the separators inside letters spelled one by one."""
+    out: list[int] = []
+    m = _LATIN_GAP_RE.search(text)
+    while m is not None:
+        if m.start() > 0 and text[m.start() - 1].isascii() and text[m.start() - 1].isalnum():
+            # The tail of a word ("add w e c h a t" matched from "d"): look again after its first letter.
+            m = _LATIN_GAP_RE.search(text, m.start() + 1)
+            continue
+        out.extend(k for k in range(m.start(), m.end()) if text[k] in _LATIN_SEP)
+        m = _LATIN_GAP_RE.search(text, m.end())
+    return out
+
+
 def normalize(text: str) -> Normalized:
     if text.isascii() and text.isprintable():
-        if not _NEEDS_REWRITE_RE.search(text):
-            return Normalized(text, text.lower(), [])
+        lower = text.lower()
+        if not _NEEDS_REWRITE_RE.search(text) and not _latin_gaps(lower) and not _word_digit_runs(lower):
+            return Normalized(text, lower, [])
         joined = text.lower()
         mapped: list[str] | None = None
     else:
@@ -213,9 +259,11 @@ def normalize(text: str) -> Normalized:
         joined = "".join(mapped)
         if len(joined) == len(text) and "" not in mapped:
             mapped = None  # one character for one: offsets unchanged so far
-    gaps = _CJK_GAP_RE.search(joined) is not None or _SPACE_RUN_RE.search(joined) is not None
+    letter_gaps = _latin_gaps(joined)
+    gaps = bool(letter_gaps) or any(p.search(joined) is not None for p in (_CJK_GAP_RE, _SPACE_RUN_RE))
     runs = _digit_runs(joined) if _NEEDS_REWRITE_RE.search(joined) else []
-    if mapped is None and not gaps and not runs:
+    word_runs = _word_digit_runs(joined)
+    if mapped is None and not gaps and not runs and not word_runs:
         return Normalized(text, _lower_same_length(joined), [])
     chars: list[str] = []
     index: list[int] = []
@@ -233,6 +281,8 @@ def normalize(text: str) -> Normalized:
             for m in pattern.finditer(joined):
                 for k in range(m.start(), m.end()):
                     keep[k] = False
+        for k in letter_gaps:
+            keep[k] = False
         chars = [c for c, k in zip(chars, keep, strict=True) if k]
         index = [i for i, k in zip(index, keep, strict=True) if k]
         joined = "".join(chars)
@@ -243,6 +293,11 @@ def normalize(text: str) -> Normalized:
             continue
         chars[start:end] = list(digits)
         index[start:end] = [index[k] for k in kept]
+    joined = "".join(chars)
+    word_runs = _word_digit_runs(joined) if word_runs or gaps else []
+    for start, end, digits, at in reversed(word_runs):
+        chars[start:end] = list(digits)
+        index[start:end] = [index[k] for k in at]
     joined = "".join(chars)
     if len(index) == len(text) and index == list(range(len(text))):
         index = []

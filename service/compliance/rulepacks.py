@@ -150,7 +150,18 @@ class Pack(BaseModel):
     pack: str = Field(min_length=1, max_length=100)
     description: str = ""
     disable: list[str] = Field(default_factory=list, description="Ids of rules from other packs to turn off")
+    # Closed word classes (the store side, a refusal verb, a courier ...) that this pack's regexes name as
+    # {NAME}: a rule is written as a composition of meanings and every rule sees a new synonym at once.
+    classes: dict[str, list[str]] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
+
+    @field_validator("classes")
+    @classmethod
+    def _class_names(cls, classes: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, words in classes.items():
+            if not re.fullmatch(r"[A-Z][A-Z0-9_]{1,30}", name) or not words:
+                raise ValueError(f"class {name!r}: an upper-case name and at least one word")
+        return classes
 
     @field_validator("rules")
     @classmethod
@@ -220,18 +231,66 @@ def load_pack(path: Path) -> Pack:
         raise _fail(path, rule_id, f"{field + ': ' if field else ''}{msg}{more}") from exc
 
 
-def _compile_exceptions(items: Iterable[RuleException]) -> tuple[CompiledException, ...]:
+_CLASS_REF = re.compile(r"\{([A-Z][A-Z0-9_]{1,30})\}")
+
+
+_REGEX_CHARS = frozenset("\\.^$*+?{}[]|()")
+
+
+def _trie(words: list[str]) -> str:
+    """One alternation for literal words, factored by shared prefixes (我们|我们店|我 -> 我(?:们(?:店)?)?),
+    which the regex engine tries far faster than a flat list; longer words still win."""
+    tree: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return (body if len(branches) > 1 or len(body) == 1 else "(?:" + body + ")") + "?"
+        return body
+
+    return emit(tree)
+
+
+def expand_classes(pattern: str, classes: dict[str, list[str]]) -> str:
+    """Replace each {NAME} of a pack's word classes with a group of its words: regex entries first, then
+    the literal words as a prefix trie (the longest word wins, as with a longest-first list)."""
+
+    def one(m: re.Match[str]) -> str:
+        words = classes.get(m[1])
+        if words is None:
+            return m[0]
+        regexes = sorted((w for w in words if _REGEX_CHARS & set(w)), key=len, reverse=True)
+        literals = [w for w in words if not _REGEX_CHARS & set(w)]
+        parts = [*regexes, *([_trie(literals)] if literals else [])]
+        return "(?:" + "|".join(parts) + ")"
+
+    return _CLASS_REF.sub(one, pattern) if classes else pattern
+
+
+def _compile_exceptions(
+    items: Iterable[RuleException], classes: dict[str, list[str]] | None = None
+) -> tuple[CompiledException, ...]:
     out: list[CompiledException] = []
+    cls = classes or {}
     for ex in items:
-        unless = _compile(ex.unless) if ex.unless is not None else None
+        unless = _compile(expand_classes(ex.unless, cls)) if ex.unless is not None else None
         if ex.before is not None:
-            out.append(CompiledException("before", _compile(f"(?:{ex.before})\\Z"), unless))
+            before = expand_classes(ex.before, cls)
+            out.append(CompiledException("before", _compile(f"(?:{before})\\Z"), unless))
         elif ex.after is not None:
-            out.append(CompiledException("after", _compile(ex.after), unless))
+            out.append(CompiledException("after", _compile(expand_classes(ex.after, cls)), unless))
         elif ex.clause is not None:
-            out.append(CompiledException("clause", _compile(ex.clause), unless))
+            out.append(CompiledException("clause", _compile(expand_classes(ex.clause, cls)), unless))
         elif ex.sentence is not None:
-            out.append(CompiledException("sentence", _compile(ex.sentence), unless))
+            out.append(CompiledException("sentence", _compile(expand_classes(ex.sentence, cls)), unless))
         elif ex.in_sources:
             out.append(CompiledException("in_sources", None, unless))
         elif ex.negated:
@@ -278,10 +337,12 @@ def compile_rules(paths: Sequence[Path]) -> list[CompiledRule]:
                 CompiledRule(
                     rule=rule,
                     source=str(path),
-                    regex=_compile(rule.matcher.regex) if rule.matcher.regex else None,
+                    regex=_compile(expand_classes(rule.matcher.regex, pack.classes))
+                    if rule.matcher.regex
+                    else None,
                     check=check,
                     params=params,
-                    exceptions=_compile_exceptions(rule.exceptions),
+                    exceptions=_compile_exceptions(rule.exceptions, pack.classes),
                 )
             )
     unknown = disabled - set(origin)
