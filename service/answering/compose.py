@@ -323,7 +323,9 @@ def render(
 def _is_value(fact: Fact) -> bool:
     """A short value (the price field's "1999"), not a sentence that mentions a price: only a value reads
     well after "价格是"."""
-    return len(fact.text) <= 24 and not re.search(r"[，。；,;]", fact.text)
+    return (
+        len(fact.text) <= 24 and not re.search(r"[，。；,;]", fact.text) and bool(re.search(r"\d", fact.text))
+    )
 
 
 def _record_zh(fact: Fact, name: str) -> str:

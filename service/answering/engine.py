@@ -21,9 +21,10 @@ import numpy as np
 
 from service.answering.english import chinese_terms
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef, quantities
-from service.answering.kinds import TERMS, is_descriptive, kind_scores, vocabulary_terms
+from service.answering.kinds import TERMS, VOCABULARY, is_descriptive, kind_scores, vocabulary_terms
 from service.answering.questions import ATTRIBUTES, QuestionPart, kinds_of, split_parts
 from service.answering.resolve import ID_MIN, ProductResolver, Resolution, short_codes, squash
+from service.answering.topics import TOPICS
 from service.drafting.text import Language, Matcher, terms, weight
 from service.knowledge.products import role_of
 
@@ -36,7 +37,10 @@ PRODUCT_KINDS = frozenset(
 # one is second to that field.
 _FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift", "stock", "fault"})
 _SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
-POLICY_KINDS = frozenset({"shipping", "remote_fee", "return", "exchange", "refund", "invoice"})
+# The store's rules: the common ones and the policy topics (price protection, damaged parcels, complaints...)
+POLICY_KINDS = frozenset(
+    {"shipping", "remote_fee", "return", "exchange", "refund", "invoice", "order", *TOPICS}
+)
 # Kinds close enough that a fact of one may answer a question of the other.
 NEAR: dict[str, frozenset[str]] = {
     "spec": frozenset({"size", "usage"}),
@@ -258,8 +262,11 @@ class AnswerEngine:
         # a store-rule question ("换货有什么要求") is not answered by a sheet field of another kind that
         # shares a word with it (安装说明/基本要求)
         rule_only = bool(part.kinds) and set(part.kinds) <= POLICY_KINDS
+        # a part asking first about a store rule ("…充电器和耳机，发的是顺丰吗"): a product noun's kind word
+        # (充电 in 充电器) asks nothing of the sheet, so only the rule kinds are matched
+        rules = [k for k in part.kinds if k in POLICY_KINDS] if part.kind in POLICY_KINDS else []
         for pos, fact in enumerate(facts):
-            score = _kind_match(fact.kind, part.kinds)
+            score = _kind_match(fact.kind, rules or part.kinds)
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
             in_unit = bool(part.units) and any(q.unit in part.units for q in fact.quantities)
@@ -267,9 +274,14 @@ class AnswerEngine:
                 continue  # the title matches the words that name the product; it answers only a spec in it
             if role_of(fact.label) == "name":
                 score -= TITLE_PENALTY  # a field stating the same figure says it better
-            if score == 0 and not fact.pairs and part.kinds and (set(part.kinds) & _text_kinds(fact.text)):
+            if (
+                score == 0
+                and not fact.pairs
+                and part.kinds
+                and (set(rules or part.kinds) & _text_kinds(fact.text))
+            ):
                 score = 0.6  # a fact classed by its main topic that speaks of the asked kind too
-            if rule_only and score == 0:
+            if (rule_only or rules) and score == 0:
                 continue
             fitting = installing and bool(_INSTALL_FIELD.search(fact.field))
             named_code = any(_CODE_LIKE.search(t) and m.has(t) for t in aspect)  # names another model
@@ -401,6 +413,10 @@ class AnswerEngine:
             # a sentence of the asked kind holding the asked kind's own word ("能取消吗" and "取消：仅在…"):
             # the question's other words ("昨天下的单") only tell the circumstances
             own = kind >= 1.0 and any(m.has(t) for t in own_words)
+            # a sentence of the asked policy topic (price protection, a damaged parcel, a complaint): its
+            # section is where the answer is, whatever words it shares with the question
+            topic = fact.kind in TOPICS and fact.kind in part.kinds
+            own = own or topic
             if not near and not own and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
                 continue  # the floor: not among the closest in meaning (and of the asked kind or words),
                 # nor clearly sharing the asked words
@@ -474,10 +490,10 @@ def _generic(term: str) -> bool:
 
 def _own_words(part: QuestionPart) -> list[str]:
     """The words of the part's first kind it uses (退货, 取消), two characters or more."""
-    if not part.kind or part.kind not in TERMS:
+    if not part.kind or part.kind not in VOCABULARY:
         return []
     lowered = part.text.lower()
-    return [t for t in TERMS[part.kind][0] if len(t) >= 2 and t.lower() in lowered]
+    return [t for t in VOCABULARY[part.kind][0] if len(t) >= 2 and t.lower() in lowered]
 
 
 def _is_price_field(fact: Fact) -> bool:

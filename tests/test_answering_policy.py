@@ -1,0 +1,110 @@
+"""Store-policy answers: a question routed to the rule of its topic, list items kept whole."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service.answering.engine import AnswerEngine
+from service.answering.facts import FactStore
+from service.answering.kinds import classify_fact
+from service.answering.questions import kinds_of
+from service.drafting.passages import sentences
+from service.index.crosslingual import Glossary
+from service.knowledge.ingest import ingest_source
+
+PRODUCTS = [
+    {
+        "商品ID": "E-1",
+        "商品名称": "示例 无线耳机 X9",
+        "商品价格": 299,
+        "续航": "耳机单次约6小时，配合充电盒共约24小时。",
+        "充电": "充电盒充满约1.5小时。",
+        "状态": "在售",
+    },
+    {
+        "商品ID": "F-1",
+        "商品名称": "示例 冷冻虾仁 500g",
+        "商品价格": 59,
+        "售价说明": "活动价不参与价保",
+    },
+]
+POLICY = """# 订单修改
+
+## 取消订单
+
+- 未发货：可在订单页直接取消，系统立即原路退款。
+- 已发货：无法直接取消。可以拒收包裹，或签收后按7天无理由退货办理。非质量原因拒收的，返程运费从退款中扣除。
+
+# 价格保护
+
+## 期限
+
+- 签收后7天内，同一商品在本店降价，可以申请退还差价。
+
+## 不参与的情况
+
+- 秒杀活动、直播间专享价等短时优惠。
+
+# 包裹问题
+
+## 签收后发现破损
+
+- 请在签收后48小时内联系客服，拍下外箱和商品问题部位的照片。
+- 客服核实后24小时内补发或退款，运费由店铺承担。
+
+# 配送
+
+## 快递
+
+- 默认中通快递；数码订单满299元自动升级顺丰。
+"""
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> AnswerEngine:
+    root = tmp_path / "kb"
+    (root / "products").mkdir(parents=True)
+    (root / "products" / "items.json").write_text(json.dumps(PRODUCTS, ensure_ascii=False), "utf-8")
+    (root / "policies").mkdir()
+    (root / "policies" / "rules.md").write_text(POLICY, "utf-8")
+    result = ingest_source(root)
+    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+
+
+def test_a_short_list_item_stays_whole_so_its_case_stays_with_its_rule() -> None:
+    text = "## 取消订单\n\n- 已发货：无法直接取消。可以拒收包裹。\n- " + "很长的说明。" * 30 + "\n"
+    whole = sentences(text, "取消订单", whole_items=True)
+    assert whole[0] == "已发货：无法直接取消。可以拒收包裹。"
+    assert len(whole) > 2  # a long item is still cut into sentences
+    assert sentences(text, "取消订单")[:2] == ["已发货：无法直接取消。", "可以拒收包裹。"]
+
+
+def test_policy_topics_classify_questions_and_rules_alike() -> None:
+    assert kinds_of("买完三天就降价了，能退差价吗")[0] == "price_protect"
+    assert "damage" in kinds_of("收到的杯子碎了怎么办")
+    assert "damage" in kinds_of("The box arrived crushed, what now?")
+    assert kinds_of("我要投诉，叫你们主管来")[0] == "complaint"
+    assert "payment" in kinds_of("能分期吗，有免息吗")
+    assert classify_fact("rules.md#价格保护 › 期限", "", "签收后7天内降价可以申请退还差价") == "price_protect"
+
+
+def test_a_question_of_a_policy_topic_gets_the_rule_of_that_topic(engine: AnswerEngine) -> None:
+    plan = engine.plan("昨天买的，今天降价了，能补差价吗？", language="zh")
+    assert any("退还差价" in f.text for f in plan.facts)
+    assert all(f.product_id is None for f in plan.facts)
+    damaged = engine.plan("快递送到时外箱压扁了，东西也坏了，怎么办？", language="zh")
+    assert any("48小时" in f.text for f in damaged.facts)
+
+
+def test_a_shipped_order_gets_the_shipped_rule_whole(engine: AnswerEngine) -> None:
+    plan = engine.plan("已经发货了还能取消吗？", language="zh")
+    assert any("拒收" in f.text and "无法直接取消" in f.text for f in plan.facts)
+
+
+def test_a_product_noun_does_not_pull_sheet_facts_into_a_shipping_question(engine: AnswerEngine) -> None:
+    plan = engine.plan("我买了X9无线耳机，充电盒也一起，发的是顺丰吗？", language="zh")
+    assert any("顺丰" in f.text for f in plan.facts)
+    assert not any(f.product_id for f in plan.facts)  # not the battery or charging time
