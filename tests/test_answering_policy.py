@@ -108,3 +108,62 @@ def test_a_product_noun_does_not_pull_sheet_facts_into_a_shipping_question(engin
     plan = engine.plan("我买了X9无线耳机，充电盒也一起，发的是顺丰吗？", language="zh")
     assert any("顺丰" in f.text for f in plan.facts)
     assert not any(f.product_id for f in plan.facts)  # not the battery or charging time
+
+
+# --- simple inference from a stated figure -----------------------------------------------------------------
+
+
+def test_stated_measures_and_the_rows_that_hold_them() -> None:
+    from service.answering.fit import elapsed_days, fits, stated, window_days
+
+    waist = stated("腰围82厘米穿几码？")
+    assert fits([("尺码", "32"), ("腰围", "82cm")], "", waist) is True
+    assert fits([("尺码", "30"), ("腰围", "77cm")], "", waist) is False
+    tall = stated("Which size? I'm 168 cm tall.")
+    assert fits([("尺码", "L"), ("身高", "165-170cm"), ("胸围", "116cm")], "", tall) is True
+    assert fits([("尺码", "M"), ("身高", "160-165cm"), ("胸围", "112cm")], "", tall) is False
+    family = stated("我们家四口人选哪个？")
+    assert fits((), "适合3–5人家庭", family) is True and fits((), "适合2–3人家庭", family) is False
+    assert fits((), "3000W速热", family) is None  # nothing comparable
+    assert stated("一共448，发顺丰吗") == []  # a bare amount is no measure
+    assert stated("体重120斤")[0].value == 60
+    assert elapsed_days("买了10天就不加热了") == 10 and elapsed_days("穿了两个星期") == 14
+    assert window_days("签收后15天内出现性能故障") == 15 and window_days("保修期内免费维修") is None
+
+
+def test_a_size_question_gets_the_row_that_fits(tmp_path: Path) -> None:
+    sheet = [
+        {
+            "商品ID": "J-1",
+            "商品名称": "示例 直筒牛仔裤 J1",
+            "商品价格": 199,
+            "尺码表": {
+                "30": {"腰围": "77cm", "裤长": "102cm"},
+                "32": {"腰围": "82cm", "裤长": "104cm"},
+                "34": {"腰围": "87cm", "裤长": "106cm"},
+            },
+        }
+    ]
+    root = tmp_path / "kb"
+    (root / "products").mkdir(parents=True)
+    (root / "products" / "jeans.json").write_text(json.dumps(sheet, ensure_ascii=False), "utf-8")
+    result = ingest_source(root)
+    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    plan = engine.plan("J1 牛仔裤我腰围82厘米，穿几码？", language="zh")
+    rows = [f.pairs[0][1] for f in plan.facts if f.pairs]
+    assert rows == ["32"]
+
+
+def test_the_shortest_open_window_applies(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    (root / "policies").mkdir(parents=True)
+    (root / "policies" / "warranty.md").write_text(
+        "# 三包\n\n## 时限\n\n- 签收后7天内出现性能故障：可以退货、换货或维修。\n"
+        "- 签收后15天内出现性能故障：可以换同型号新品或维修。\n- 保修期内出现性能故障：免费维修。\n",
+        "utf-8",
+    )
+    result = ingest_source(root)
+    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    plan = engine.plan("买了10天就出现性能故障了，怎么办？", language="zh")
+    assert plan.facts and "15天内" in plan.facts[0].text
+    assert not any("7天内" in f.text for f in plan.facts)

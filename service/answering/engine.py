@@ -21,6 +21,7 @@ import numpy as np
 
 from service.answering.english import chinese_terms
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef, quantities
+from service.answering.fit import elapsed_days, fits, stated, window_days
 from service.answering.kinds import TERMS, VOCABULARY, is_descriptive, kind_scores, vocabulary_terms
 from service.answering.questions import ATTRIBUTES, QuestionPart, kinds_of, split_parts
 from service.answering.resolve import ID_MIN, ProductResolver, Resolution, short_codes, squash
@@ -70,6 +71,8 @@ TITLE_PENALTY = 0.4
 INSTALL_BONUS = 0.4  # a fact of an installation field, for a question about fitting the product
 POLICY_PER_PART = 2
 MIN_PRODUCT_SCORE = 0.3
+FIT_BONUS = 1.0  # a table row or range holding the figure the customer states (腰围82, 四口人)
+WINDOW_BONUS = 0.5  # the shortest rule window still open for "买了10天"
 GENERIC_WEIGHT = 0.25  # weight of a kind word (保修) among the asked words of a product question
 LEXICAL_ONLY = 0.3  # share of the asked words a fact of another kind must hold to answer
 LEXICAL_WEIGHT = 1.5
@@ -259,6 +262,9 @@ class AnswerEngine:
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
         installing = bool(_INSTALLING.search(part.text))
+        measures = stated(part.text)  # "腰围82厘米", "四口人": the row or range holding it answers
+        ago = elapsed_days(part.text)  # "买了10天": the shortest window still open applies
+        fitted: dict[int, bool] = {}
         # a store-rule question ("换货有什么要求") is not answered by a sheet field of another kind that
         # shares a word with it (安装说明/基本要求)
         rule_only = bool(part.kinds) and set(part.kinds) <= POLICY_KINDS
@@ -287,9 +293,18 @@ class AnswerEngine:
             named_code = any(_CODE_LIKE.search(t) and m.has(t) for t in aspect)  # names another model
             matched_words = matched_words or lexical > 0 or (fitting and in_unit)
             placed = in_unit and (lexical > 0 or fitting)
+            fit = fits(fact.pairs, fact.text, measures) if measures else None
+            if fit is not None:
+                fitted[pos] = fit
+                placed = placed or fit
             if score == 0 and lexical < LEXICAL_ONLY and not placed:
                 continue  # neither of the asked kind nor holding the asked words (or the asked unit)
-            if score == 0 and self._names_another(ref, fact) and not any(m.has(t) for t in own_free):
+            if (
+                score == 0
+                and not fit
+                and self._names_another(ref, fact)
+                and not any(m.has(t) for t in own_free)
+            ):
                 # a record of another product (an exchangeable model's title and status) shares only the
                 # asked product's own name words ("燃气热水器"): it answers no question about this one
                 continue
@@ -318,6 +333,13 @@ class AnswerEngine:
                     score += 0.3  # "安装收费吗" is answered first by whether it is free
             scored.append((score, pos, fact))
         scored = _only_asked_codes(part.text, scored)
+        if any(fitted.values()):  # the rows (ranges) holding the stated figure, not their neighbours
+            scored = [
+                (sc + FIT_BONUS if fitted.get(p) else sc, p, f)
+                for sc, p, f in scored
+                if fitted.get(p) is not False
+            ]
+        scored = _by_window(scored, ago)
         # only the kind matched (no asked word in any field): one fact of that kind, not its siblings; but
         # every record of a gift list answers "送什么"
         limit = PER_PART if matched_words else 1
@@ -433,6 +455,7 @@ class AnswerEngine:
             if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
                 score += 0.15
             scored.append((score, pos, fact))
+        scored = _by_window(scored, elapsed_days(part.text))
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
 
@@ -454,6 +477,24 @@ _ASKS_FREE = re.compile(
     r"|\bfree\b|\bcharge for\b",
     re.IGNORECASE,
 )
+
+
+def _by_window(scored: list[tuple[float, int, Fact]], ago: float | None) -> list[tuple[float, int, Fact]]:
+    """ "买了10天就坏了": of the rules with a window ("7天内…", "15天内…"), the shortest one still open
+    applies (a bonus) and the ones already closed do not (a penalty); rules without a window keep their
+    score."""
+    if ago is None:
+        return scored
+    windows = {p: window_days(f.text) for _, p, f in scored}
+    open_ = [w for w in windows.values() if w is not None and w >= ago]
+    best = min(open_) if open_ else None
+    out = []
+    for sc, p, f in scored:
+        w = windows[p]
+        if w is not None:
+            sc += WINDOW_BONUS if w == best else (-WINDOW_BONUS if w < ago else 0.0)
+        out.append((sc, p, f))
+    return out
 
 
 def _only_asked_codes(question: str, scored: list[tuple[float, int, Fact]]) -> list[tuple[float, int, Fact]]:
