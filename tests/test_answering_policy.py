@@ -167,3 +167,22 @@ def test_the_shortest_open_window_applies(tmp_path: Path) -> None:
     plan = engine.plan("买了10天就出现性能故障了，怎么办？", language="zh")
     assert plan.facts and "15天内" in plan.facts[0].text
     assert not any("7天内" in f.text for f in plan.facts)
+
+
+def test_a_rule_led_by_the_customers_case_wins_over_its_opposite() -> None:
+    from service.answering.engine import _lead_match
+
+    assert _lead_match("已发货：请联系客服申请改派", "已经发货了，还能改地址吗？") == 1
+    assert _lead_match("未发货：在订单详情页自助修改", "已经发货了，还能改地址吗？") == -1
+    assert _lead_match("未发货：在订单详情页自助修改", "还没发货，能改地址吗") == 1
+    assert _lead_match("改派需要快递公司配合", "已经发货了") == 0
+
+
+def test_a_policy_item_reads_as_one_sentence_and_names_its_section_when_it_must() -> None:
+    from service.answering.compose import _rule_zh
+
+    assert _rule_zh("已发货：无法直接取消。可以拒收包裹", "取消订单") == "已发货：无法直接取消；可以拒收包裹"
+    assert (
+        _rule_zh("秒杀活动、直播间专享价", "不参与价保的情况") == "不参与价保的情况：秒杀活动、直播间专享价"
+    )
+    assert _rule_zh("签收后7天内可申请价保", "价保期限") == "签收后7天内可申请价保"  # it says so itself

@@ -73,6 +73,7 @@ POLICY_PER_PART = 2
 MIN_PRODUCT_SCORE = 0.3
 FIT_BONUS = 1.0  # a table row or range holding the figure the customer states (腰围82, 四口人)
 WINDOW_BONUS = 0.5  # the shortest rule window still open for "买了10天"
+LEAD_BONUS = 0.4  # a rule led by the very case the customer is in ("已发货：…" for "已经发货了…")
 GENERIC_WEIGHT = 0.25  # weight of a kind word (保修) among the asked words of a product question
 LEXICAL_ONLY = 0.3  # share of the asked words a fact of another kind must hold to answer
 LEXICAL_WEIGHT = 1.5
@@ -454,6 +455,7 @@ class AnswerEngine:
                 score += 0.15
             if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
                 score += 0.15
+            score += LEAD_BONUS * _lead_match(fact.text, part.text)
             scored.append((score, pos, fact))
         scored = _by_window(scored, elapsed_days(part.text))
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
@@ -477,6 +479,27 @@ _ASKS_FREE = re.compile(
     r"|\bfree\b|\bcharge for\b",
     re.IGNORECASE,
 )
+
+
+_LEAD = re.compile(r"^([^：:，,。；;]{2,10})[：:]")
+_STATE = (("已经", "已"), ("还没有", "未"), ("还没", "未"), ("没有", "未"), ("尚未", "未"), ("没", "未"),
+          ("already ", "已"), ("not yet ", "未"), ("hasn't ", "未"), ("has not ", "未"))  # fmt: skip
+
+
+def _lead_match(text: str, question: str) -> int:
+    """A rule led by the case it covers ("已发货：…", "未发货：…"): +1 when the question is in that case,
+    -1 when it is in the opposite state (已 <-> 未), 0 otherwise."""
+    m = _LEAD.match(text)
+    if not m:
+        return 0
+    lead = m.group(1)
+    asked = question.lower()
+    for word, state in _STATE:
+        asked = asked.replace(word, state)
+    if lead in asked:
+        return 1
+    swapped = lead.translate(str.maketrans({"已": "未", "未": "已"}))
+    return -1 if swapped != lead and swapped in asked else 0
 
 
 def _by_window(scored: list[tuple[float, int, Fact]], ago: float | None) -> list[tuple[float, int, Fact]]:
