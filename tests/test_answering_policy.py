@@ -186,3 +186,47 @@ def test_a_policy_item_reads_as_one_sentence_and_names_its_section_when_it_must(
         _rule_zh("秒杀活动、直播间专享价", "不参与价保的情况") == "不参与价保的情况：秒杀活动、直播间专享价"
     )
     assert _rule_zh("签收后7天内可申请价保", "价保期限") == "签收后7天内可申请价保"  # it says so itself
+
+
+# --- typos, and questions a store rule answers for every model ------------------------------------------
+
+
+def test_a_mistyped_question_word_is_read_as_meant_and_real_questions_are_left_alone() -> None:
+    from service.answering.typos import fix_question_words
+
+    assert fix_question_words("X9 多少前？") == "X9 多少钱？"
+    assert fix_question_words("坏了怎么版") == "坏了怎么办"
+    assert fix_question_words("什么时后发货") == "什么时候发货"
+    for fine in ("多少人用", "多少天到", "能换码吗", "怎么推荐", "这个怎么还款", "How much?"):
+        assert fix_question_words(fine) == fine
+    assert kinds_of(fix_question_words("多少前"))[0] == "price"
+
+
+def test_a_typo_in_the_price_question_still_gets_the_price(engine: AnswerEngine) -> None:
+    plan = engine.plan("X9 耳机多少前？", language="zh")
+    assert any(f.kind == "price" and "299" in f.text for f in plan.facts)
+
+
+def test_a_fact_sharing_only_the_products_own_name_does_not_answer(engine: AnswerEngine) -> None:
+    plan = engine.plan("X9 无线耳机是哪个工厂生产的？", language="zh")
+    assert plan.facts == [] and plan.unanswered
+
+
+def test_a_store_rule_answers_instead_of_asking_which_model(tmp_path: Path) -> None:
+    sheets = [
+        {"商品ID": "H-1", "商品名称": "示例 电热水器 60升", "商品价格": 1599, "保修": "整机3年"},
+        {"商品ID": "H-2", "商品名称": "示例 电热水器 80升", "商品价格": 1899, "保修": "整机5年"},
+    ]
+    root = tmp_path / "kb"
+    (root / "products").mkdir(parents=True)
+    (root / "products" / "h.json").write_text(json.dumps(sheets, ensure_ascii=False), "utf-8")
+    (root / "policies").mkdir()
+    (root / "policies" / "install.md").write_text(
+        "# 安装服务\n\n## 预约\n\n- 需要改约请至少提前24小时告知客服，改约安装不收费。\n", "utf-8"
+    )
+    result = ingest_source(root)
+    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    plan = engine.plan("热水器预约了明天安装，想改约时间，收费吗？", language="zh")
+    assert not plan.ask_which and any("改约" in f.text for f in plan.facts)
+    asked = engine.plan("热水器保修几年？", language="zh")  # only a sheet answers: which one?
+    assert {r.product_id for r in asked.ask_which} == {"H-1", "H-2"}

@@ -39,6 +39,7 @@ PRODUCT_KINDS = frozenset(
 _FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift", "stock", "fault"})
 _SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
 # The store's rules: the common ones and the policy topics (price protection, damaged parcels, complaints...)
+_MODEL_KINDS = frozenset({"price", "gift", "size", "spec"})  # only the very model's sheet answers these
 POLICY_KINDS = frozenset(
     {"shipping", "remote_fee", "return", "exchange", "refund", "invoice", "order", *TOPICS}
 )
@@ -73,6 +74,7 @@ POLICY_PER_PART = 2
 MIN_PRODUCT_SCORE = 0.3
 FIT_BONUS = 1.0  # a table row or range holding the figure the customer states (腰围82, 四口人)
 WINDOW_BONUS = 0.5  # the shortest rule window still open for "买了10天"
+TOPIC_BONUS = 0.3  # a policy sentence of the asked topic (its own section), in either language
 LEAD_BONUS = 0.4  # a rule led by the very case the customer is in ("已发货：…" for "已经发货了…")
 GENERIC_WEIGHT = 0.25  # weight of a kind word (保修) among the asked words of a product question
 LEXICAL_ONLY = 0.3  # share of the asked words a fact of another kind must hold to answer
@@ -221,6 +223,10 @@ class AnswerEngine:
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
+            if answer.needs_product and chosen and not (set(part.kinds) & _MODEL_KINDS):
+                # which of several models is unclear, but a store rule answers for every one of them
+                # ("预约的安装能改时间吗", "过保维修怎么收费"): the rule is the answer, not a question back
+                answer.needs_product = False
             if not answer.facts and not part.kinds and resolution.ambiguous and not products:
                 # a question of no known kind that no store rule answers, about one of several named
                 # products ("多厚？"): about that product too, so ask which (or state what they share)
@@ -300,6 +306,8 @@ class AnswerEngine:
                 placed = placed or fit
             if score == 0 and lexical < LEXICAL_ONLY and not placed:
                 continue  # neither of the asked kind nor holding the asked words (or the asked unit)
+            if score <= 0 and not placed and aspect_words and not any(m.has(t) for t in own_free):
+                continue  # it shares only the product's own name words ("65W充电器是哪个工厂代工的")
             if (
                 score == 0
                 and not fit
@@ -426,6 +434,10 @@ class AnswerEngine:
         weights = _idf([*aspect, *crossed], matchers)
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         own_words = _own_words(part)
+        states = _state_words(part.text)  # "还没发货" is the "未发货" a rule names
+        if states:
+            weights = {**weights, **{t: weight(t) * 2 for t in states}}
+            asked = _Query([*aspect, *states], weights)
         scored: list[tuple[float, int, Fact]] = []
         for pos, fact in enumerate(policy):
             kind = _kind_match(fact.kind, part.kinds)
@@ -448,7 +460,7 @@ class AnswerEngine:
             closeness = (sim - median) / spread if semantic else 0.0
             rank = ranks.get(fact.chunk_id or "")
             prior = RETRIEVAL_PRIOR * (1 - rank / max(1, len(ranks))) if rank is not None else 0.0
-            score = closeness + lexical + 0.3 * kind + prior
+            score = closeness + lexical + 0.3 * kind + prior + (TOPIC_BONUS if topic else 0.0)
             if fact.english != (language == "en"):
                 score *= 0.6
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
@@ -486,6 +498,14 @@ _STATE = (("已经", "已"), ("还没有", "未"), ("还没", "未"), ("没有",
           ("already ", "已"), ("not yet ", "未"), ("hasn't ", "未"), ("has not ", "未"))  # fmt: skip
 
 
+def _state_words(question: str) -> list[str]:
+    """The states a question puts itself in, as rules write them ("还没发货" -> 未发货)."""
+    asked = question.lower()
+    for word, state in _STATE:
+        asked = asked.replace(word, state)
+    return list(dict.fromkeys(m.group(0) for m in re.finditer(r"[已未][\u4e00-\u9fff]{2}", asked)))
+
+
 def _lead_match(text: str, question: str) -> int:
     """A rule led by the case it covers ("已发货：…", "未发货：…"): +1 when the question is in that case,
     -1 when it is in the opposite state (已 <-> 未), 0 otherwise."""
@@ -515,7 +535,8 @@ def _by_window(scored: list[tuple[float, int, Fact]], ago: float | None) -> list
     for sc, p, f in scored:
         w = windows[p]
         if w is not None:
-            sc += WINDOW_BONUS if w == best else (-WINDOW_BONUS if w < ago else 0.0)
+            # a closed window is passed over only for an open one (with none open, it says why not)
+            sc += WINDOW_BONUS if w == best else (-WINDOW_BONUS if w < ago and best is not None else 0.0)
         out.append((sc, p, f))
     return out
 

@@ -46,9 +46,9 @@ _ELAPSED = re.compile(
     re.IGNORECASE,
 )
 _WINDOW = re.compile(
-    r"(?P<n>\d+)\s*(?P<unit>天|个月|日|days?|months?)\s*(?:内|以内|之内|\bof\b|\bwithin\b)?", re.I
+    r"(?P<n>\d+)\s*(?P<unit>天|个月|日)(?:以|之)?内|within\s+(?P<en>\d+)\s*(?P<enunit>days?|months?)",
+    re.IGNORECASE,
 )
-_WITHIN = re.compile(r"(?:内|以内|之内)|within", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -161,11 +161,9 @@ def elapsed_days(text: str) -> float | None:
 
 def window_days(text: str) -> float | None:
     """The window a rule states ("签收后15天内", "within 30 days"), in days; None without one."""
-    for m in _WINDOW.finditer(text):
-        tail = text[m.end() - 2 : m.end() + 2]
-        head = text[max(0, m.start() - 8) : m.start()]
-        if not (_WITHIN.search(tail) or _WITHIN.search(head)):
-            continue
-        n = float(m.group("n"))
-        return n * 30 if m.group("unit").lower().startswith(("个月", "month")) else n
-    return None
+    m = _WINDOW.search(text)
+    if not m:
+        return None
+    n = float(m.group("n") or m.group("en"))
+    unit = (m.group("unit") or m.group("enunit")).lower()
+    return n * 30 if unit.startswith(("个月", "month")) else n
