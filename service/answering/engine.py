@@ -450,7 +450,8 @@ class AnswerEngine:
             own = kind >= 1.0 and any(m.has(t) for t in own_words)
             # a sentence of the asked policy topic (price protection, a damaged parcel, a complaint): its
             # section is where the answer is, whatever words it shares with the question
-            topic = fact.kind in TOPICS and fact.kind in part.kinds
+            # (a rule of one of its sections: a document's opening words only introduce the topic)
+            topic = fact.kind in TOPICS and fact.kind in part.kinds and " › " in fact.field
             own = own or topic
             if not near and not own and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
                 continue  # the floor: not among the closest in meaning (and of the asked kind or words),

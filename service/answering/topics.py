@@ -38,6 +38,7 @@ TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "漏了",
             "发错",
             "错发",
+            "发成了",
             "丢件",
             "丢失",
             "丢了",
