@@ -519,7 +519,7 @@ def _lead_match(text: str, question: str) -> int:
         asked = asked.replace(word, state)
     if lead in asked:
         return 1
-    swapped = lead.translate(str.maketrans({"已": "未", "未": "已"}))
+    swapped = lead.translate(str.maketrans("已未", "未已"))
     return -1 if swapped != lead and swapped in asked else 0
 
 
