@@ -230,3 +230,11 @@ def test_a_store_rule_answers_instead_of_asking_which_model(tmp_path: Path) -> N
     assert not plan.ask_which and any("改约" in f.text for f in plan.facts)
     asked = engine.plan("热水器保修几年？", language="zh")  # only a sheet answers: which one?
     assert {r.product_id for r in asked.ask_which} == {"H-1", "H-2"}
+
+
+def test_an_english_list_item_is_measured_by_what_it_says_not_by_its_letters() -> None:
+    line = (
+        "- Default: ZTO Express from our Jiaxing warehouse. Electronics orders paying 299 yuan or more are "
+        "upgraded to SF Express automatically; other orders can upgrade to SF for 12 yuan.\n"
+    )
+    assert len(sentences(line, "Carriers", whole_items=True)) == 1

@@ -80,6 +80,12 @@ def _table(rows: list[str]) -> list[str]:
     return out
 
 
+def _item_size(text: str) -> float:
+    """Length in Chinese characters' worth: an English word says about as much as one to two of them."""
+    latin = len(re.findall(r"[A-Za-z0-9]", text))
+    return len(text) - latin + latin / 3
+
+
 def sentences(text: str, title: str = "", whole_items: bool = False) -> list[str]:
     """The quotable sentences of a chunk, in order (no heading, no alias line, tables as readable rows);
     ``whole_items``: a short list item stays one piece (its sentences belong to its lead)."""
@@ -97,7 +103,7 @@ def sentences(text: str, title: str = "", whole_items: bool = False) -> list[str
             continue
         if is_record(line):
             raw.append(_RECORD_LABEL.sub(r"\1", line))  # "赠品信息: 1. 名称: …" -> "赠品信息: 名称: …"
-        elif whole_items and _LIST_ITEM.match(line) and len(clean_sentence(line)) <= ITEM_CHARS:
+        elif whole_items and _LIST_ITEM.match(line) and _item_size(clean_sentence(line)) <= ITEM_CHARS:
             raw.append(line)
         else:
             raw.extend(split_sentences(line))
