@@ -39,6 +39,7 @@ PRODUCT_KINDS = frozenset(
 _FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift", "stock", "fault"})
 _SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
 # The store's rules: the common ones and the policy topics (price protection, damaged parcels, complaints...)
+_NOUN_KINDS = frozenset({"spec", "size", "usage"})  # kinds a product noun's own words carry (充电器, 加热)
 _MODEL_KINDS = frozenset({"price", "gift", "size", "spec"})  # only the very model's sheet answers these
 POLICY_KINDS = frozenset(
     {"shipping", "remote_fee", "return", "exchange", "refund", "invoice", "order", *TOPICS}
@@ -276,8 +277,8 @@ class AnswerEngine:
         # shares a word with it (安装说明/基本要求)
         rule_only = bool(part.kinds) and set(part.kinds) <= POLICY_KINDS
         # a part asking first about a store rule ("…充电器和耳机，发的是顺丰吗"): a product noun's kind word
-        # (充电 in 充电器) asks nothing of the sheet, so only the rule kinds are matched
-        rules = [k for k in part.kinds if k in POLICY_KINDS] if part.kind in POLICY_KINDS else []
+        # (充电 in 充电器) asks nothing of the sheet, so the spec-like kinds are not matched
+        rules = [k for k in part.kinds if k not in _NOUN_KINDS] if part.kind in POLICY_KINDS else []
         for pos, fact in enumerate(facts):
             score = _kind_match(fact.kind, rules or part.kinds)
             m = matchers[pos]
