@@ -308,7 +308,7 @@ def render(
     if fact.pairs:
         return _record_zh(fact, name)
     if not fact.product_id:
-        return text
+        return _rule_zh(text, fact.label.split("/")[-1].strip())
     if label and not _CJK.search(label):
         # an English field name (noise_cancelling) is not shown to a Chinese customer: the kind's own
         # word stands in where it reads well, else the value stands alone
@@ -320,10 +320,33 @@ def render(
     return f"{name}：{text}" if many and name else text
 
 
+def _rule_zh(text: str, label: str) -> str:
+    """A policy item as one sentence (its sentences joined, so its marker closes all of it), led by its
+    section's title when the item alone does not say what it is about ("不参与价保的情况：秒杀活动、…")."""
+    text = re.sub(r"。(?=.)", "；", text)
+    head = text[:14]
+    if (
+        label
+        and not re.search(r"[：:]", head)
+        and not (_bigrams(label) & _bigrams(text))
+        and len(label) <= 12
+    ):
+        return f"{label}：{text}"
+    return text
+
+
+def _bigrams(text: str) -> set[str]:
+    runs = _CJK.findall(text)
+    joined = "".join(runs)
+    return {joined[i : i + 2] for i in range(len(joined) - 1)}
+
+
 def _is_value(fact: Fact) -> bool:
     """A short value (the price field's "1999"), not a sentence that mentions a price: only a value reads
     well after "价格是"."""
-    return len(fact.text) <= 24 and not re.search(r"[，。；,;]", fact.text)
+    return (
+        len(fact.text) <= 24 and not re.search(r"[，。；,;]", fact.text) and bool(re.search(r"\d", fact.text))
+    )
 
 
 def _record_zh(fact: Fact, name: str) -> str:
@@ -380,7 +403,7 @@ def _render_en(
         lead = f"{kind.capitalize()} {head[1]}" if kind in ("gift", "fault") else head[1]
         return f"{lead}: {body}" if body else lead
     if not fact.product_id:
-        return text
+        return re.sub(r"(?<=[a-z0-9)])\.\s+(?=\S)", "; ", text)  # one rule, one sentence with its marker
     topic = label if label and not _CJK.search(label) else _KIND_EN.get(fact.kind, "details")
     if many and name:
         return f"For {name}, {topic}: {text}"

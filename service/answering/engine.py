@@ -21,9 +21,11 @@ import numpy as np
 
 from service.answering.english import chinese_terms
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef, quantities
-from service.answering.kinds import TERMS, is_descriptive, kind_scores, vocabulary_terms
+from service.answering.fit import elapsed_days, fits, stated, window_days
+from service.answering.kinds import TERMS, VOCABULARY, is_descriptive, kind_scores, vocabulary_terms
 from service.answering.questions import ATTRIBUTES, QuestionPart, kinds_of, split_parts
 from service.answering.resolve import ID_MIN, ProductResolver, Resolution, short_codes, squash
+from service.answering.topics import TOPICS
 from service.drafting.text import Language, Matcher, terms, weight
 from service.knowledge.products import role_of
 
@@ -36,7 +38,12 @@ PRODUCT_KINDS = frozenset(
 # one is second to that field.
 _FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift", "stock", "fault"})
 _SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
-POLICY_KINDS = frozenset({"shipping", "remote_fee", "return", "exchange", "refund", "invoice"})
+# The store's rules: the common ones and the policy topics (price protection, damaged parcels, complaints...)
+_NOUN_KINDS = frozenset({"spec", "size", "usage"})  # kinds a product noun's own words carry (充电器, 加热)
+_MODEL_KINDS = frozenset({"price", "gift", "size", "spec"})  # only the very model's sheet answers these
+POLICY_KINDS = frozenset(
+    {"shipping", "remote_fee", "return", "exchange", "refund", "invoice", "order", *TOPICS}
+)
 # Kinds close enough that a fact of one may answer a question of the other.
 NEAR: dict[str, frozenset[str]] = {
     "spec": frozenset({"size", "usage"}),
@@ -66,6 +73,10 @@ TITLE_PENALTY = 0.4
 INSTALL_BONUS = 0.4  # a fact of an installation field, for a question about fitting the product
 POLICY_PER_PART = 2
 MIN_PRODUCT_SCORE = 0.3
+FIT_BONUS = 1.0  # a table row or range holding the figure the customer states (腰围82, 四口人)
+WINDOW_BONUS = 0.5  # the shortest rule window still open for "买了10天"
+TOPIC_BONUS = 0.3  # a policy sentence of the asked topic (its own section), in either language
+LEAD_BONUS = 0.4  # a rule led by the very case the customer is in ("已发货：…" for "已经发货了…")
 GENERIC_WEIGHT = 0.25  # weight of a kind word (保修) among the asked words of a product question
 LEXICAL_ONLY = 0.3  # share of the asked words a fact of another kind must hold to answer
 LEXICAL_WEIGHT = 1.5
@@ -213,6 +224,10 @@ class AnswerEngine:
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
+            if answer.needs_product and chosen and not (set(part.kinds) & _MODEL_KINDS):
+                # which of several models is unclear, but a store rule answers for every one of them
+                # ("预约的安装能改时间吗", "过保维修怎么收费"): the rule is the answer, not a question back
+                answer.needs_product = False
             if not answer.facts and not part.kinds and resolution.ambiguous and not products:
                 # a question of no known kind that no store rule answers, about one of several named
                 # products ("多厚？"): about that product too, so ask which (or state what they share)
@@ -255,11 +270,17 @@ class AnswerEngine:
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
         installing = bool(_INSTALLING.search(part.text))
+        measures = stated(part.text)  # "腰围82厘米", "四口人": the row or range holding it answers
+        ago = elapsed_days(part.text)  # "买了10天": the shortest window still open applies
+        fitted: dict[int, bool] = {}
         # a store-rule question ("换货有什么要求") is not answered by a sheet field of another kind that
         # shares a word with it (安装说明/基本要求)
         rule_only = bool(part.kinds) and set(part.kinds) <= POLICY_KINDS
+        # a part asking first about a store rule ("…充电器和耳机，发的是顺丰吗"): a product noun's kind word
+        # (充电 in 充电器) asks nothing of the sheet, so the spec-like kinds are not matched
+        rules = [k for k in part.kinds if k not in _NOUN_KINDS] if part.kind in POLICY_KINDS else []
         for pos, fact in enumerate(facts):
-            score = _kind_match(fact.kind, part.kinds)
+            score = _kind_match(fact.kind, rules or part.kinds)
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
             in_unit = bool(part.units) and any(q.unit in part.units for q in fact.quantities)
@@ -267,17 +288,33 @@ class AnswerEngine:
                 continue  # the title matches the words that name the product; it answers only a spec in it
             if role_of(fact.label) == "name":
                 score -= TITLE_PENALTY  # a field stating the same figure says it better
-            if score == 0 and not fact.pairs and part.kinds and (set(part.kinds) & _text_kinds(fact.text)):
+            if (
+                score == 0
+                and not fact.pairs
+                and part.kinds
+                and (set(rules or part.kinds) & _text_kinds(fact.text))
+            ):
                 score = 0.6  # a fact classed by its main topic that speaks of the asked kind too
-            if rule_only and score == 0:
+            if (rule_only or rules) and score == 0:
                 continue
             fitting = installing and bool(_INSTALL_FIELD.search(fact.field))
             named_code = any(_CODE_LIKE.search(t) and m.has(t) for t in aspect)  # names another model
             matched_words = matched_words or lexical > 0 or (fitting and in_unit)
             placed = in_unit and (lexical > 0 or fitting)
+            fit = fits(fact.pairs, fact.text, measures) if measures else None
+            if fit is not None:
+                fitted[pos] = fit
+                placed = placed or fit
             if score == 0 and lexical < LEXICAL_ONLY and not placed:
                 continue  # neither of the asked kind nor holding the asked words (or the asked unit)
-            if score == 0 and self._names_another(ref, fact) and not any(m.has(t) for t in own_free):
+            if score <= 0 and not placed and aspect_words and not any(m.has(t) for t in own_free):
+                continue  # it shares only the product's own name words ("65W充电器是哪个工厂代工的")
+            if (
+                score == 0
+                and not fit
+                and self._names_another(ref, fact)
+                and not any(m.has(t) for t in own_free)
+            ):
                 # a record of another product (an exchangeable model's title and status) shares only the
                 # asked product's own name words ("燃气热水器"): it answers no question about this one
                 continue
@@ -306,6 +343,13 @@ class AnswerEngine:
                     score += 0.3  # "安装收费吗" is answered first by whether it is free
             scored.append((score, pos, fact))
         scored = _only_asked_codes(part.text, scored)
+        if any(fitted.values()):  # the rows (ranges) holding the stated figure, not their neighbours
+            scored = [
+                (sc + FIT_BONUS if fitted.get(p) else sc, p, f)
+                for sc, p, f in scored
+                if fitted.get(p) is not False
+            ]
+        scored = _by_window(scored, ago)
         # only the kind matched (no asked word in any field): one fact of that kind, not its siblings; but
         # every record of a gift list answers "送什么"
         limit = PER_PART if matched_words else 1
@@ -391,6 +435,10 @@ class AnswerEngine:
         weights = _idf([*aspect, *crossed], matchers)
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         own_words = _own_words(part)
+        states = _state_words(part.text)  # "还没发货" is the "未发货" a rule names
+        if states:
+            weights = {**weights, **{t: weight(t) * 2 for t in states}}
+            asked = _Query([*aspect, *states], weights)
         scored: list[tuple[float, int, Fact]] = []
         for pos, fact in enumerate(policy):
             kind = _kind_match(fact.kind, part.kinds)
@@ -401,6 +449,11 @@ class AnswerEngine:
             # a sentence of the asked kind holding the asked kind's own word ("能取消吗" and "取消：仅在…"):
             # the question's other words ("昨天下的单") only tell the circumstances
             own = kind >= 1.0 and any(m.has(t) for t in own_words)
+            # a sentence of the asked policy topic (price protection, a damaged parcel, a complaint): its
+            # section is where the answer is, whatever words it shares with the question
+            # (a rule of one of its sections: a document's opening words only introduce the topic)
+            topic = fact.kind in TOPICS and fact.kind in part.kinds and " › " in fact.field
+            own = own or topic
             if not near and not own and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
                 continue  # the floor: not among the closest in meaning (and of the asked kind or words),
                 # nor clearly sharing the asked words
@@ -409,14 +462,16 @@ class AnswerEngine:
             closeness = (sim - median) / spread if semantic else 0.0
             rank = ranks.get(fact.chunk_id or "")
             prior = RETRIEVAL_PRIOR * (1 - rank / max(1, len(ranks))) if rank is not None else 0.0
-            score = closeness + lexical + 0.3 * kind + prior
+            score = closeness + lexical + 0.3 * kind + prior + (TOPIC_BONUS if topic else 0.0)
             if fact.english != (language == "en"):
                 score *= 0.6
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
                 score += 0.15
             if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
                 score += 0.15
+            score += LEAD_BONUS * _lead_match(fact.text, part.text)
             scored.append((score, pos, fact))
+        scored = _by_window(scored, elapsed_days(part.text))
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
 
@@ -438,6 +493,54 @@ _ASKS_FREE = re.compile(
     r"|\bfree\b|\bcharge for\b",
     re.IGNORECASE,
 )
+
+
+_LEAD = re.compile(r"^([^：:，,。；;]{2,10})[：:]")
+_STATE = (("已经", "已"), ("还没有", "未"), ("还没", "未"), ("没有", "未"), ("尚未", "未"), ("没", "未"),
+          ("already ", "已"), ("not yet ", "未"), ("hasn't ", "未"), ("has not ", "未"))  # fmt: skip
+
+
+def _state_words(question: str) -> list[str]:
+    """The states a question puts itself in, as rules write them ("还没发货" -> 未发货)."""
+    asked = question.lower()
+    for word, state in _STATE:
+        asked = asked.replace(word, state)
+    return list(dict.fromkeys(m.group(0) for m in re.finditer(r"[已未][\u4e00-\u9fff]{2}", asked)))
+
+
+def _lead_match(text: str, question: str) -> int:
+    """A rule led by the case it covers ("已发货：…", "未发货：…"): +1 when the question is in that case,
+    -1 when it is in the opposite state (已 <-> 未), 0 otherwise."""
+    m = _LEAD.match(text)
+    if not m:
+        return 0
+    lead = m.group(1)
+    asked = question.lower()
+    for word, state in _STATE:
+        asked = asked.replace(word, state)
+    if lead in asked:
+        return 1
+    swapped = lead.translate(str.maketrans("已未", "未已"))
+    return -1 if swapped != lead and swapped in asked else 0
+
+
+def _by_window(scored: list[tuple[float, int, Fact]], ago: float | None) -> list[tuple[float, int, Fact]]:
+    """ "买了10天就坏了": of the rules with a window ("7天内…", "15天内…"), the shortest one still open
+    applies (a bonus) and the ones already closed do not (a penalty); rules without a window keep their
+    score."""
+    if ago is None:
+        return scored
+    windows = {p: window_days(f.text) for _, p, f in scored}
+    open_ = [w for w in windows.values() if w is not None and w >= ago]
+    best = min(open_) if open_ else None
+    out = []
+    for sc, p, f in scored:
+        w = windows[p]
+        if w is not None:
+            # a closed window is passed over only for an open one (with none open, it says why not)
+            sc += WINDOW_BONUS if w == best else (-WINDOW_BONUS if w < ago and best is not None else 0.0)
+        out.append((sc, p, f))
+    return out
 
 
 def _only_asked_codes(question: str, scored: list[tuple[float, int, Fact]]) -> list[tuple[float, int, Fact]]:
@@ -474,10 +577,10 @@ def _generic(term: str) -> bool:
 
 def _own_words(part: QuestionPart) -> list[str]:
     """The words of the part's first kind it uses (退货, 取消), two characters or more."""
-    if not part.kind or part.kind not in TERMS:
+    if not part.kind or part.kind not in VOCABULARY:
         return []
     lowered = part.text.lower()
-    return [t for t in TERMS[part.kind][0] if len(t) >= 2 and t.lower() in lowered]
+    return [t for t in VOCABULARY[part.kind][0] if len(t) >= 2 and t.lower() in lowered]
 
 
 def _is_price_field(fact: Fact) -> bool:

@@ -346,7 +346,7 @@ def policy_facts(chunks: Iterable[Chunk]) -> list[Fact]:
         if chunk.source_type != "policy":
             continue
         section = chunk.title
-        for sentence in chunk_sentences(chunk.text, chunk.title):
+        for sentence in chunk_sentences(chunk.text, chunk.title, whole_items=True):
             text = " ".join(sentence.split()).rstrip("。；;")
             if len(text) < 4 or (chunk.source_id, text) in seen:
                 continue

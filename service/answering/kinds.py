@@ -13,7 +13,10 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from service.answering.topics import TOPICS
+
 KINDS: tuple[str, ...] = (
+    *TOPICS,
     "price",
     "warranty",
     "install_fee",
@@ -441,9 +444,15 @@ def _en_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])")
 
 
+# Every kind's words: the store-policy topics (service/answering/topics.py) first, since they are the more
+# specific reading of a question that also uses a general word ("降价了能退差价吗" is price protection).
+VOCABULARY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {**TOPICS, **TERMS}
+_ORDER = {k: i for i, k in enumerate(VOCABULARY)}
+
+
 @lru_cache(maxsize=1)
 def _compiled() -> dict[str, tuple[tuple[str, ...], re.Pattern[str] | None]]:
-    return {kind: (zh, _en_pattern(en)) for kind, (zh, en) in TERMS.items()}
+    return {kind: (zh, _en_pattern(en)) for kind, (zh, en) in VOCABULARY.items()}
 
 
 # A short display code (E2, F001, E-04) standing alone is a fault code, whatever the language.
@@ -487,8 +496,7 @@ def classify(text: str) -> str | None:
     scores = kind_scores(text)
     if not scores:
         return None
-    order = {k: i for i, k in enumerate(TERMS)}
-    return min(scores, key=lambda k: (-scores[k], order[k]))
+    return min(scores, key=lambda k: (-scores[k], _ORDER[k]))
 
 
 def is_descriptive(field_name: str) -> bool:
@@ -508,12 +516,11 @@ def classify_fact(field_path: str, label: str, text: str) -> str:
             weighted[kind] = weighted.get(kind, 0.0) + w * score
     if not weighted:
         return "other"
-    order = {k: i for i, k in enumerate(TERMS)}
-    return min(weighted, key=lambda k: (-weighted[k], order[k]))
+    return min(weighted, key=lambda k: (-weighted[k], _ORDER[k]))
 
 
 def vocabulary_terms(text: str) -> list[str]:
     """The Chinese kind terms (two characters or more) a text contains: added to its segmented words,
     since a segmenter may cut across them (退货运费 -> 退/货运/运费)."""
     lowered = text.lower()
-    return [t for zh, _ in TERMS.values() for t in zh if len(t) >= 2 and t.lower() in lowered]
+    return [t for zh, _ in VOCABULARY.values() for t in zh if len(t) >= 2 and t.lower() in lowered]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from service.answering.english_questions import english_kind_scores
 from service.answering.kinds import kind_scores as _kind_scores
 from service.answering.kinds import vocabulary_terms
+from service.answering.typos import fix_question_words
 from service.drafting.text import terms
 
 MAX_PARTS = 4
@@ -55,6 +56,7 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"容量|几升|多少升|capacity|litres?\b|liters?\b", "spec", ("L", "ml")),
         (r"风量|吸力|air ?flow|suction", "spec", ("m3/min",)),
         (r"面积|多大的?(?:房间|空间|客厅|卧室)|几平|多少平|平米|平方|room size|square met", "spec", ("m2",)),
+        (r"几岁|多少岁|多大的?(?:孩子|宝宝|小孩)|年龄|月龄|what age|how old", "spec", ("age",)),
     )
 )  # fmt: skip
 # Question words of a kind that only a question uses (never a field or policy sentence): they decide what a
@@ -65,6 +67,8 @@ _ASKS_KIND: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("warranty", re.compile(r"过保|保休|包几年")),
     ("usage", re.compile(r"多久.{0,2}(?:洗|清|换|保养)|(?:洗|清理|清洗|保养|更换).{0,3}(?:一次|周期)")),
     ("exchange", re.compile(r"换(?:大|小|成|个|一个|别的|其他)")),
+    ("stock", re.compile(r"(?:还|还有|在|能)卖|有卖|还能买|买得到")),
+    ("order", re.compile(r"(?:加|再加|再买|多买|少买|减)(?:一|1|两|2|几)(?:件|个|份)|(?:增加|减少|改)数量")),
     ("install_fee", re.compile(r"(?:拆旧|拆机|移机|打孔|上门|安装)[^，。？！,.?!]{0,8}(?:钱|费|收|付)")),
 )
 
@@ -112,6 +116,7 @@ def kinds_of(text: str) -> tuple[str, ...]:
 
 def split_parts(message: str) -> list[QuestionPart]:
     """The question parts of a message (at most MAX_PARTS; a longer message keeps its first ones)."""
+    message = fix_question_words(message)  # "多少前" asks 多少钱
     pieces = [
         clause
         for p in _SPLIT.split(message)

@@ -20,6 +20,10 @@ HEADER_EXTRA_CHARS = 30  # a header line may add an id or a tag to the title
 # A rendered record ("故障代码: E1；故障名称: 干烧保护；处理方法: …"): its pairs only make sense together.
 _PAIR = re.compile(r"[；;]\s*[^：:；;。.]{1,16}[：:]")
 RECORD_CHARS = 160
+# A list item this short is one fact: its lead ("已发货：无法直接取消。") states the case its later sentences
+# ("可以拒收包裹…") are about, and a sentence of it alone loses that case.
+ITEM_CHARS = 120
+_LIST_ITEM = re.compile(r"^(?:[*•\-]|\d{1,2}[.、)])\s*\S")
 
 
 def clean_sentence(sentence: str) -> str:
@@ -76,8 +80,15 @@ def _table(rows: list[str]) -> list[str]:
     return out
 
 
-def sentences(text: str, title: str = "") -> list[str]:
-    """The quotable sentences of a chunk, in order (no heading, no alias line, tables as readable rows)."""
+def _item_size(text: str) -> float:
+    """Length in Chinese characters' worth: an English word says about as much as one to two of them."""
+    latin = len(re.findall(r"[A-Za-z0-9]", text))
+    return len(text) - latin + latin / 3
+
+
+def sentences(text: str, title: str = "", whole_items: bool = False) -> list[str]:
+    """The quotable sentences of a chunk, in order (no heading, no alias line, tables as readable rows);
+    ``whole_items``: a short list item stays one piece (its sentences belong to its lead)."""
     raw: list[str] = []
     lines = text.splitlines()
     i = 0
@@ -92,6 +103,8 @@ def sentences(text: str, title: str = "") -> list[str]:
             continue
         if is_record(line):
             raw.append(_RECORD_LABEL.sub(r"\1", line))  # "赠品信息: 1. 名称: …" -> "赠品信息: 名称: …"
+        elif whole_items and _LIST_ITEM.match(line) and _item_size(clean_sentence(line)) <= ITEM_CHARS:
+            raw.append(line)
         else:
             raw.extend(split_sentences(line))
         i += 1
