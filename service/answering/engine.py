@@ -267,6 +267,8 @@ class AnswerEngine:
                 continue  # the title matches the words that name the product; it answers only a spec in it
             if role_of(fact.label) == "name":
                 score -= TITLE_PENALTY  # a field stating the same figure says it better
+            if score == 0 and _names_record(part.text, fact):
+                score = 0.6  # the question names this record (a gift, a fitting) and asks about it
             if score == 0 and not fact.pairs and part.kinds and (set(part.kinds) & _text_kinds(fact.text)):
                 score = 0.6  # a fact classed by its main topic that speaks of the asked kind too
             if rule_only and score == 0:
@@ -483,6 +485,15 @@ def _own_words(part: QuestionPart) -> list[str]:
 def _is_price_field(fact: Fact) -> bool:
     """The sheet's own price field (its number carries no unit: "1416")."""
     return fact.kind == "price" and role_of(fact.label) == "price"
+
+
+def _names_record(question: str, fact: Fact) -> bool:
+    """A record of a sheet list (赠品名称: 空气炸锅; its description) whose own name the question says:
+    whatever the question asks of it (when it ships, what it costs) this record answers."""
+    if not fact.pairs:
+        return False
+    name = str(fact.pairs[0][1]).strip()
+    return len(name) >= 2 and not name.isdigit() and name.lower() in question.lower()
 
 
 def _names_attribute(question: str, title: str) -> bool:

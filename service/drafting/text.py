@@ -45,6 +45,8 @@ def detect_language(text: str) -> Language:
     latin = sum(1 for w in _LATIN_WORD.findall(text) if not w.isdigit())  # numbers say nothing
     if cjk == 0:
         return "en" if latin else "zh"
+    # beside Chinese, a token mixing letters and digits is a model or fault code (F6032RW9, E2), no English word
+    latin = sum(1 for w in _LATIN_WORD.findall(text) if not re.search(r"\d", w))
     return "zh" if cjk / (cjk + 1.5 * latin) >= 0.4 else "en"
 
 
