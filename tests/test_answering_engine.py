@@ -201,3 +201,14 @@ def test_regenerate_gives_a_different_acceptable_draft(pipeline: DraftPipeline) 
     third = draft(pipeline, "AB6033-UD3(HE) 保修几年？", attempt=2)
     assert len({first.text, again.text, third.text}) == 3
     assert all("8年" in d.text for d in (first, again, third))
+
+
+def test_a_question_naming_a_sheet_record_is_answered_by_that_record(engine: AnswerEngine) -> None:
+    # 电风扇 is the name of a gift record: asked when it ships, the record answers (not a shipping rule)
+    plan = engine.plan("AB6033-UD3送的电风扇什么时候能到", language="zh")
+    assert any("20个工作日" in f.text for f in plan.facts)
+
+
+def test_weight_asked_as_zhong_duoshao_is_a_kg_spec() -> None:
+    part = split_parts("重多少")[0]
+    assert "spec" in part.kinds and "kg" in part.units

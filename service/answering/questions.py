@@ -44,7 +44,8 @@ _QUESTION = re.compile(
 ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
     (re.compile(rx, re.IGNORECASE), kind, frozenset(units))
     for rx, kind, units in (
-        (r"多重|多沉|几斤|多少斤|几公斤|多少公斤|多少千克|重量|净重|毛重|(?<![严贵沉])重(?:多少|几)|how heavy|\bweigh", "spec",
+        (r"多重|多沉|几斤|多少斤|几公斤|多少公斤|多少千克|重量|净重|毛重|(?<![严贵沉])重(?:多少|几)"
+         r"|how heavy|\bweigh", "spec",
          ("kg", "g", "jin")),
         (r"尺寸|长宽高|多厚|多高|多宽|多长|多深|厚度|高度|宽度|深度|外形|离墙|间距|距离|留多|预留|开孔|孔径"
          r"|多大的孔|dimension|how (?:big|tall|wide|deep|thick)", "size", ("mm", "cm", "m")),
