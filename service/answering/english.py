@@ -36,16 +36,15 @@ CJK_BUDGET = 0.08  # share of CJK characters an English reply may carry in quote
 # General online-retail and appliance vocabulary, Chinese -> English (nouns and noun phrases only, so a
 # clause of them reads as an English list). Longest match wins.
 TERMS: dict[str, str] = {
-    # order and listing statuses, and the operations a store rule allows in them
+    # order statuses, and the operations a store rule allows in them
     "待付款": "pending payment", "已付款": "paid", "处理中": "processing", "已签收": "delivered",
-    "已发货": "shipped", "已上架": "on sale", "已下架": "delisted", "退货申请": "a return request",
-    "退货": "a return", "换货": "an exchange", "取消订单": "cancelling the order", "修改订单": "changing the order",
+    "已发货": "shipped", "退货申请": "a return request", "退货": "a return", "换货": "an exchange",
+    "取消订单": "cancelling the order", "修改订单": "changing the order",
     # walls, fittings and installation materials
     "混凝土": "concrete", "大理石": "marble", "岩板": "sintered stone", "石英石": "quartz stone",
     "瓷砖": "tile", "非承重墙": "non-load-bearing wall", "实心砖墙": "solid brick wall",
     "T型支架": "T-shaped bracket", "T形支架": "T-shaped bracket", "安装支架": "mounting bracket",
-    "角阀": "angle valve", "烟管": "flue pipe", "排烟管": "flue pipe", "弯头": "elbow",
-    "点火针": "ignition needle", "电源板": "power board", "显示板": "display board", "温控板": "thermostat board",
+    "点火针": "ignition needle", "温控板": "thermostat board",
     # parts and components
     "整机": "whole unit", "主机": "main unit", "内胆": "inner tank", "加热管": "heating element",
     "加热器": "heating element", "加热棒": "heating rod", "电加热管": "electric heating element",
@@ -345,7 +344,8 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
      "{t}: replaced free if it leaks within {n}"),
     (re.compile(rf"^{_T}漏水(?:免费)?(?:更换|包换)(?:同价位段)?新机$"),
      "{t}: a leaking {t} is replaced with a new unit free of charge"),
-    (re.compile(rf"^{_T}需(?:加装|安装|使用|配备)(?P<t2>[\u4e00-\u9fffA-Za-z0-9]{{2,12}})$"), "{t} needs a {t2}"),
+    (re.compile(rf"^{_T}需(?:加装|安装|使用|配备)(?P<t2>[\u4e00-\u9fffA-Za-z0-9]{{2,12}})$"),
+     "{t} needs a {t2}"),
     # store rules: an operation allowed only in some order statuses
     (re.compile(r"^(?:[^：:“”]{2,12}[：:])?(?:订单)?仅在(?:订单状态为|订单为|订单)?(?P<s>(?:[“\"][^”\"]{2,6}[”\"][、，,]?){1,4})(?:状态)?(?:下|时)?"
                 r"(?:才)?可(?:以)?(?:进行|提交|申请)?(?P<t2>[\u4e00-\u9fff]{2,6})$"),
