@@ -212,3 +212,10 @@ def test_a_question_naming_a_sheet_record_is_answered_by_that_record(engine: Ans
 def test_weight_asked_as_zhong_duoshao_is_a_kg_spec() -> None:
     part = split_parts("重多少")[0]
     assert "spec" in part.kinds and "kg" in part.units
+
+
+def test_place_settings_are_a_spec_in_sets_and_how_it_is_charged_asks_money() -> None:
+    part = split_parts("能放几套碗？")[0]
+    assert "spec" in part.kinds and "set" in part.units
+    assert split_parts("水管不够长怎么算")[0].asks_money
+    assert split_parts("上门要额外加钱吗")[0].asks_money

@@ -28,7 +28,8 @@ _ASKS_TIME = re.compile(
     re.IGNORECASE,
 )
 _ASKS_MONEY = re.compile(
-    r"多少钱|价格|价钱|运费|费用|邮费|退多少|金额|收费|要钱|收钱|免费|how much|price|cost|fee|charge|free\b",
+    r"多少钱|价格|价钱|运费|费用|邮费|退多少|金额|收费|要钱|收钱|免费|加钱|怎么算|怎么收|值多少|返多少"
+    r"|how much|price|cost|fee|charge|free\b",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
@@ -55,6 +56,7 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"水压|气压|压力|pressure", "spec", ("MPa",)),
         (r"容量|几升|多少升|capacity|litres?\b|liters?\b", "spec", ("L", "ml")),
         (r"风量|吸力|air ?flow|suction", "spec", ("m3/min",)),
+        (r"几套|多少套|place settings?", "spec", ("set",)),
         (r"面积|多大的?(?:房间|空间|客厅|卧室)|几平|多少平|平米|平方|room size|square met", "spec", ("m2",)),
     )
 )  # fmt: skip
