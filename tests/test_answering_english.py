@@ -178,3 +178,9 @@ def test_warranty_stated_after_the_part_and_a_required_fitting() -> None:
     assert said is not None and "T-shaped bracket" in said
     said = sentence_en("钻混凝土孔 ¥30/孔，岩板/大理石 ¥80/孔", omit_quote)
     assert said is not None and "concrete" in said and "marble" in said and "per hole" in said
+
+
+def test_a_free_first_installation_is_said_in_english() -> None:
+    from service.answering.english import omit_quote, sentence_en
+
+    assert sentence_en("首次安装免费，包含基础安装服务", omit_quote) == "the first installation is free"

@@ -362,6 +362,7 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^基础安装费(?:为|是)?{_N}[（(](?:含|包含){_T}[)）]$"),
      "the basic installation fee is {n} (including {t})"),
     (re.compile(r"^(?:基础安装|安装)(?:服务)?(?:免费|0元|0 元)$"), "basic installation is free"),
+    (re.compile(r"^首次(?:上门)?安装(?:服务)?(?:免费|0元|0 元)$"), "the first installation is free"),
     (re.compile(r"^(?:免费|包)(?:上门)?安装$"), "installation is free"),
     (re.compile(rf"^{_T}{_PAY}?{_N}$"), "{t}: {n}"),
     (re.compile(rf"^{_T}每(?:米|个|次|套)?{_PAY}?{_N}$"), "{t}: {n} each"),
