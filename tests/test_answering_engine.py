@@ -219,3 +219,10 @@ def test_place_settings_are_a_spec_in_sets_and_how_it_is_charged_asks_money() ->
     assert "spec" in part.kinds and "set" in part.units
     assert split_parts("水管不够长怎么算")[0].asks_money
     assert split_parts("上门要额外加钱吗")[0].asks_money
+
+
+def test_a_how_much_spec_word_is_no_content_word() -> None:
+    from service.answering.engine import _how_word
+
+    assert _how_word("多重") and _how_word("多高") and _how_word("几斤")
+    assert not _how_word("重量") and not _how_word("多少") and not _how_word("尺寸")

@@ -172,7 +172,7 @@ class AnswerEngine:
             part = _without_names(asked, products)
             answer = PartAnswer(part)
             # the name's words stay: a name often holds a feature asked about (主动降噪 in an earbud's name)
-            aspect = [t for t in part.terms if not _is_code_word(t, named)]
+            aspect = [t for t in part.terms if not _is_code_word(t, named) and not _how_word(t)]
             crossed: list[str] = []
             if self.translate is not None:  # the other language's words too: sheets are often Chinese
                 extra = self.translate(part.text)
@@ -485,6 +485,12 @@ def _own_words(part: QuestionPart) -> list[str]:
 def _is_price_field(fact: Fact) -> bool:
     """The sheet's own price field (its number carries no unit: "1416")."""
     return fact.kind == "price" and role_of(fact.label) == "price"
+
+
+def _how_word(term: str) -> bool:
+    """A "how much/how many" question word of a spec (多重, 几斤, 多高): it asks for the figure (the part's
+    units say which) and is no content word; a sheet saying 多重安全防护 does not answer 多重？"""
+    return len(term) == 2 and term[0] in "多几" and any(p.fullmatch(term) for p, _, _ in ATTRIBUTES)
 
 
 def _names_record(question: str, fact: Fact) -> bool:
