@@ -201,3 +201,28 @@ def test_regenerate_gives_a_different_acceptable_draft(pipeline: DraftPipeline) 
     third = draft(pipeline, "AB6033-UD3(HE) 保修几年？", attempt=2)
     assert len({first.text, again.text, third.text}) == 3
     assert all("8年" in d.text for d in (first, again, third))
+
+
+def test_a_question_naming_a_sheet_record_is_answered_by_that_record(engine: AnswerEngine) -> None:
+    # 电风扇 is the name of a gift record: asked when it ships, the record answers (not a shipping rule)
+    plan = engine.plan("AB6033-UD3送的电风扇什么时候能到", language="zh")
+    assert any("20个工作日" in f.text for f in plan.facts)
+
+
+def test_weight_asked_as_zhong_duoshao_is_a_kg_spec() -> None:
+    part = split_parts("重多少")[0]
+    assert "spec" in part.kinds and "kg" in part.units
+
+
+def test_place_settings_are_a_spec_in_sets_and_how_it_is_charged_asks_money() -> None:
+    part = split_parts("能放几套碗？")[0]
+    assert "spec" in part.kinds and "set" in part.units
+    assert split_parts("水管不够长怎么算")[0].asks_money
+    assert split_parts("上门要额外加钱吗")[0].asks_money
+
+
+def test_a_how_much_spec_word_is_no_content_word() -> None:
+    from service.answering.engine import _how_word
+
+    assert _how_word("多重") and _how_word("多高") and _how_word("几斤")
+    assert not _how_word("重量") and not _how_word("多少") and not _how_word("尺寸")

@@ -158,3 +158,29 @@ def test_follow_ups_without_a_topic_of_their_own_take_the_previous_kind() -> Non
     # a Chinese question with a topic of its own keeps it
     zh = split_parts("AB-1整机保几年？安装收费吗？")
     assert zh[-1].kinds[:1] != ("warranty",)
+
+
+def test_a_store_rule_limited_to_order_statuses_is_said_in_english() -> None:
+    from service.answering.english import omit_quote, sentence_en
+
+    said = sentence_en("取消：仅在“待付款”“已付款”“处理中”状态下可取消订单", omit_quote)
+    assert said is not None and "pending payment" in said and "processing" in said
+    said = sentence_en("仅在订单状态为“已签收”下可提交退货申请", omit_quote)
+    assert said is not None and "delivered" in said and "return" in said
+    assert sentence_en("仅在“未知状态”下可取消订单", omit_quote) is None  # an unknown status is not guessed
+
+
+def test_warranty_stated_after_the_part_and_a_required_fitting() -> None:
+    from service.answering.english import omit_quote, sentence_en
+
+    assert sentence_en("本产品享受整机10年保修服务", omit_quote) == "whole unit warranty: 10 years"
+    said = sentence_en("非承重墙需加装T型支架", omit_quote)
+    assert said is not None and "T-shaped bracket" in said
+    said = sentence_en("钻混凝土孔 ¥30/孔，岩板/大理石 ¥80/孔", omit_quote)
+    assert said is not None and "concrete" in said and "marble" in said and "per hole" in said
+
+
+def test_a_free_first_installation_is_said_in_english() -> None:
+    from service.answering.english import omit_quote, sentence_en
+
+    assert sentence_en("首次安装免费，包含基础安装服务", omit_quote) == "the first installation is free"

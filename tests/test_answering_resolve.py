@@ -90,6 +90,11 @@ SHEETS = [
         "商品名称": "示例【零冷水LUX20】16升燃气热水器 QX30-LUX20 Ultra",
         "商品价格": 2599,
     },
+    {
+        "商品ID": "500000000716",
+        "商品名称": "示例【零冷水LV7】16升燃气热水器 GL27-16LV7 Ultra",
+        "商品价格": 2899,
+    },
     {"商品ID": "500000000031", "商品名称": "示例 柔薄纸尿裤 M码 64片", "商品价格": 99},
     {"商品ID": "500000000032", "商品名称": "示例 柔薄纸尿裤 L码 54片", "商品价格": 99},
 ]
@@ -209,6 +214,30 @@ def test_a_record_of_another_product_answers_only_its_own_kind(engine: AnswerEng
     assert plan.facts and not any("GH25-KA" in f.text for f in plan.facts)
     exchange = engine.plan("12升的GH22-KA可以换成哪款", language="zh")
     assert any("GH25-KA" in f.text for f in exchange.facts)
+
+
+def test_a_series_inside_a_code_segment_names_the_product(engine: AnswerEngine) -> None:
+    # GL27-16LV7: the customer says the series (LV7) without the capacity prefix; no unknown model
+    assert ids(engine, "LV7 Ultra 烟管多少钱") == ["500000000716"]
+    assert ids(engine, "lv7多少钱") == ["500000000716"]
+
+
+def test_a_code_spelled_with_a_spaced_number_is_that_product_not_its_unspaced_sibling(
+    engine: AnswerEngine,
+) -> None:
+    assert ids(engine, "QX30-LUX 20 显示E2") == ["500000000420"]
+    assert ids(engine, "QX30-LUX20 Ultra 多少钱") == ["500000000421"]
+
+
+def test_capacities_in_chinese_numerals_and_english_litres() -> None:
+    assert [(q.value, q.unit) for q in quantities("rw7八十升的")] == [(80.0, "L")]
+    assert [(q.value, q.unit) for q in quantities("the 20 litre one")] == [(20.0, "L")]
+    assert [(q.value, q.unit) for q in quantities("a 60-liter tank")] == [(60.0, "L")]
+
+
+def test_a_capacity_in_chinese_numerals_tells_sizes_apart(engine: AnswerEngine) -> None:
+    assert ids(engine, "八十升的ZXpro多少钱") == ["500000000080"]
+    assert ids(engine, "Price of the 20 litre GH22-KA?") == ["500000000020"]
 
 
 def test_a_unit_touching_a_code_is_still_a_capacity() -> None:

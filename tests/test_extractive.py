@@ -70,6 +70,8 @@ def test_problem_detection() -> None:
         ("Is 美的 F6033 available?", "en"),
         ("我买的iPhone case到了吗", "zh"),
         ("12345", "zh"),
+        ("F6032RW9 报F003", "zh"),  # codes beside Chinese are no English words
+        ("How long is the warranty on the JSQ30MK6?", "en"),
     ],
 )
 def test_language_detection(text: str, language: str) -> None:

@@ -183,7 +183,7 @@ class AnswerEngine:
             part = _without_names(asked, products)
             answer = PartAnswer(part)
             # the name's words stay: a name often holds a feature asked about (主动降噪 in an earbud's name)
-            aspect = [t for t in part.terms if not _is_code_word(t, named)]
+            aspect = [t for t in part.terms if not _is_code_word(t, named) and not _how_word(t)]
             crossed: list[str] = []
             if self.translate is not None:  # the other language's words too: sheets are often Chinese
                 extra = self.translate(part.text)
@@ -288,6 +288,8 @@ class AnswerEngine:
                 continue  # the title matches the words that name the product; it answers only a spec in it
             if role_of(fact.label) == "name":
                 score -= TITLE_PENALTY  # a field stating the same figure says it better
+            if score == 0 and _names_record(part.text, fact):
+                score = 0.6  # the question names this record (a gift, a fitting) and asks about it
             if (
                 score == 0
                 and not fact.pairs
@@ -586,6 +588,21 @@ def _own_words(part: QuestionPart) -> list[str]:
 def _is_price_field(fact: Fact) -> bool:
     """The sheet's own price field (its number carries no unit: "1416")."""
     return fact.kind == "price" and role_of(fact.label) == "price"
+
+
+def _how_word(term: str) -> bool:
+    """A "how much/how many" question word of a spec (多重, 几斤, 多高): it asks for the figure (the part's
+    units say which) and is no content word; a sheet saying 多重安全防护 does not answer 多重？"""
+    return len(term) == 2 and term[0] in "多几" and any(p.fullmatch(term) for p, _, _ in ATTRIBUTES)
+
+
+def _names_record(question: str, fact: Fact) -> bool:
+    """A record of a sheet list (赠品名称: 空气炸锅; its description) whose own name the question says:
+    whatever the question asks of it (when it ships, what it costs) this record answers."""
+    if not fact.pairs:
+        return False
+    name = str(fact.pairs[0][1]).strip()
+    return len(name) >= 2 and not name.isdigit() and name.lower() in question.lower()
 
 
 def _names_attribute(question: str, title: str) -> bool:

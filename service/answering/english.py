@@ -36,6 +36,15 @@ CJK_BUDGET = 0.08  # share of CJK characters an English reply may carry in quote
 # General online-retail and appliance vocabulary, Chinese -> English (nouns and noun phrases only, so a
 # clause of them reads as an English list). Longest match wins.
 TERMS: dict[str, str] = {
+    # order statuses, and the operations a store rule allows in them
+    "待付款": "pending payment", "已付款": "paid", "处理中": "processing", "已签收": "delivered",
+    "已发货": "shipped", "退货申请": "a return request", "退货": "a return", "换货": "an exchange",
+    "取消订单": "cancelling the order", "修改订单": "changing the order",
+    # walls, fittings and installation materials
+    "混凝土": "concrete", "大理石": "marble", "岩板": "sintered stone", "石英石": "quartz stone",
+    "瓷砖": "tile", "非承重墙": "non-load-bearing wall", "实心砖墙": "solid brick wall",
+    "T型支架": "T-shaped bracket", "T形支架": "T-shaped bracket", "安装支架": "mounting bracket",
+    "点火针": "ignition needle", "温控板": "thermostat board",
     # parts and components
     "整机": "whole unit", "主机": "main unit", "内胆": "inner tank", "加热管": "heating element",
     "加热器": "heating element", "加热棒": "heating rod", "电加热管": "electric heating element",
@@ -204,7 +213,9 @@ WORDS: dict[str, str] = {
     "煮沸": "boil", "倒掉": "pour away", "重复": "repeat", "装满水": "fill with water", "新机": "new unit",
     "首次使用": "first use", "气味": "smell", "水位": "water level", "超过": "exceed", "刻度线": "mark",
     "空壶通电": "switch it on empty",
-    "享": "", "享受": "", "加长": "extension", "二次上门": "second visit", "加固": "reinforcement",
+    "享": "", "享受": "", "享有": "", "本产品": "", "服务": "service", "钻": "drilling", "孔": "hole",
+    "电梯": "lift", "楼层": "floor", "搬运": "carrying", "余额": "balance", "/孔": " per hole",
+    "/层": " per floor", "加长": "extension", "二次上门": "second visit", "加固": "reinforcement",
     "墙体加固支架": "wall reinforcement bracket", "特殊墙体": "special walls", "打孔": "drilling",
     "每个孔": "per hole", "每孔": "per hole", "关键部件": "key components",
     "免费更换或维修": "free replacement or repair",
@@ -327,10 +338,18 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?:提供)?{_N}{_T}?(?:免费)?(?:质保|保修|包修)(?:服务)?$"), "{t} warranty: {n}"),
     (re.compile(rf"^{_T}?(?:免费)?(?:质保|保修|包修|保)(?:期)?(?:为|是)?{_N}$"), "{t} warranty: {n}"),
     (re.compile(rf"^{_T}?{_N}(?:免费)?(?:质保|保修|包修)$"), "{t} warranty: {n}"),
+    (re.compile(rf"^(?:本产品|该产品)?(?:享受|享有|提供)?{_T}(?:享受|享有|提供)?{_N}(?:免费)?的?(?:质保|保修|包修)"
+                r"(?:服务)?$"), "{t} warranty: {n}"),
     (re.compile(rf"^{_T}{_N}(?:内)?漏水(?:免费)?包换(?:新机)?$"),
      "{t}: replaced free if it leaks within {n}"),
     (re.compile(rf"^{_T}漏水(?:免费)?(?:更换|包换)(?:同价位段)?新机$"),
      "{t}: a leaking {t} is replaced with a new unit free of charge"),
+    (re.compile(rf"^{_T}需(?:加装|安装|使用|配备)(?P<t2>[\u4e00-\u9fffA-Za-z0-9]{{2,12}})$"),
+     "{t} needs a {t2}"),
+    # store rules: an operation allowed only in some order statuses
+    (re.compile(r"^(?:[^：:“”]{2,12}[：:])?(?:订单)?仅在(?:订单状态为|订单为|订单)?(?P<s>(?:[“\"][^”\"]{2,6}[”\"][、，,]?){1,4})(?:状态)?(?:下|时)?"
+                r"(?:才)?可(?:以)?(?:进行|提交|申请)?(?P<t2>[\u4e00-\u9fff]{2,6})$"),
+     "{t2} is only possible when the order is {s}"),
     (re.compile(r"^(?:质保期内|保修期内)(?:免费维修|维修免费)?(?:（非人为损坏）)?$"),
      "repairs are free during the warranty period"),
     (re.compile(r"^(?:质保期内|保修期内)不收(?:取)?人工费(?:及|和|与)材料费$"),
@@ -343,6 +362,7 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^基础安装费(?:为|是)?{_N}[（(](?:含|包含){_T}[)）]$"),
      "the basic installation fee is {n} (including {t})"),
     (re.compile(r"^(?:基础安装|安装)(?:服务)?(?:免费|0元|0 元)$"), "basic installation is free"),
+    (re.compile(r"^首次(?:上门)?安装(?:服务)?(?:免费|0元|0 元)$"), "the first installation is free"),
     (re.compile(r"^(?:免费|包)(?:上门)?安装$"), "installation is free"),
     (re.compile(rf"^{_T}{_PAY}?{_N}$"), "{t}: {n}"),
     (re.compile(rf"^{_T}每(?:米|个|次|套)?{_PAY}?{_N}$"), "{t}: {n} each"),
@@ -421,7 +441,14 @@ def template_en(clause: str) -> str | None:
             if raw is None:
                 values[key] = ""
                 continue
-            if key == "t":
+            if key == "s":  # quoted statuses: each one a known term, joined with "or"
+                said = [TERMS.get(x) for x in re.findall(r"[“\"]([^”\"]+)[”\"]", raw)]
+                if not said or None in said:
+                    ok = False
+                    break
+                values[key] = " or ".join(f"“{x}”" for x in said if x)
+                continue
+            if key.startswith("t"):
                 t = terms_en(raw) or terms_en(raw, words=True)
                 if t is None:
                     ok = False

@@ -95,11 +95,12 @@ _UNITS: dict[str, str] = {
     "yuan": "yuan", "rmb": "yuan", "cny": "yuan",
     "%": "%", "percent": "%", "折": "折",
     "千瓦": "kW", "kw": "kW", "瓦": "W", "w": "W",
-    "升": "L", "l": "L", "毫升": "ml", "ml": "ml",
+    "升": "L", "l": "L", "litres": "L", "liters": "L", "litre": "L", "liter": "L", "毫升": "ml", "ml": "ml",
     "公斤": "kg", "千克": "kg", "kg": "kg", "克": "g", "g": "g", "斤": "jin",
     "厘米": "cm", "cm": "cm", "毫米": "mm", "mm": "mm", "公里": "km", "km": "km", "米": "m", "m": "m",
     "℃": "°C", "°c": "°C", "度": "°C",
-    "次": "times", "times": "time", "件": "piece", "袋": "bag", "个": "piece", "人": "person", "岁": "age",
+    "套": "set", "次": "times", "times": "time", "件": "piece", "袋": "bag", "个": "piece", "人": "person",
+    "岁": "age",
     "平方米": "m2", "平米": "m2", "㎡": "m2", "m²": "m2", "m2": "m2",
     "db": "dB", "分贝": "dB", "m³/min": "m3/min", "m3/min": "m3/min", "立方米/分钟": "m3/min",
     "立方/分钟": "m3/min", "mpa": "MPa", "兆帕": "MPa",
@@ -109,12 +110,14 @@ _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True)
 _QTY = re.compile(
     rf"(?P<cur>[¥￥$])?\s*(?<![A-Za-wyz0-9.])(?P<num>\d[\d,]*(?:\.\d+)?)(?![\d.])"
     # a Latin unit ends at a letter (60lb is no 60 l); a CJK one may touch a code (80升UDpro)
-    rf"(?:\s*(?P<unit>{_UNIT_ALT})(?:(?<=[A-Za-z])(?![A-Za-z])|(?<![A-Za-z])))?",
+    # (an English compound joins them with a hyphen: a 60-litre tank)
+    rf"(?:(?:\s*|-(?=[A-Za-z]))(?P<unit>{_UNIT_ALT})(?:(?<=[A-Za-z])(?![A-Za-z])|(?<![A-Za-z])))?",
     re.IGNORECASE,
 )
 _ZH_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _ZH_QTY = re.compile(r"(?P<num>十[一二三四五六七八九]?|[一两二三四五六七八九]十?[一二三四五六七八九]?)\s*"
-                     r"(?P<unit>个工作日|工作日|个自然日|自然日|天|个小时|小时|周|个月|年)")  # fmt: skip
+                     r"(?P<unit>个工作日|工作日|个自然日|自然日|天|个小时|小时|周|个月|年"
+                     r"|升|公斤|千克)")  # fmt: skip
 
 
 def _zh_number(text: str) -> int | None:

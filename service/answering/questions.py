@@ -29,7 +29,8 @@ _ASKS_TIME = re.compile(
     re.IGNORECASE,
 )
 _ASKS_MONEY = re.compile(
-    r"多少钱|价格|价钱|运费|费用|邮费|退多少|金额|收费|要钱|收钱|免费|how much|price|cost|fee|charge|free\b",
+    r"多少钱|价格|价钱|运费|费用|邮费|退多少|金额|收费|要钱|收钱|免费|加钱|怎么算|怎么收|值多少|返多少"
+    r"|how much|price|cost|fee|charge|free\b",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
@@ -45,7 +46,8 @@ _QUESTION = re.compile(
 ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
     (re.compile(rx, re.IGNORECASE), kind, frozenset(units))
     for rx, kind, units in (
-        (r"多重|多沉|几斤|多少斤|几公斤|多少公斤|多少千克|重量|净重|毛重|how heavy|\bweigh", "spec",
+        (r"多重|多沉|几斤|多少斤|几公斤|多少公斤|多少千克|重量|净重|毛重|(?<![严贵沉])重(?:多少|几)"
+         r"|how heavy|\bweigh", "spec",
          ("kg", "g", "jin")),
         (r"尺寸|长宽高|多厚|多高|多宽|多长|多深|厚度|高度|宽度|深度|外形|离墙|间距|距离|留多|预留|开孔|孔径"
          r"|多大的孔|dimension|how (?:big|tall|wide|deep|thick)", "size", ("mm", "cm", "m")),
@@ -55,6 +57,7 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"水压|气压|压力|pressure", "spec", ("MPa",)),
         (r"容量|几升|多少升|capacity|litres?\b|liters?\b", "spec", ("L", "ml")),
         (r"风量|吸力|air ?flow|suction", "spec", ("m3/min",)),
+        (r"几套|多少套|place settings?", "spec", ("set",)),
         (r"面积|多大的?(?:房间|空间|客厅|卧室)|几平|多少平|平米|平方|room size|square met", "spec", ("m2",)),
         (r"几岁|多少岁|多大的?(?:孩子|宝宝|小孩)|年龄|月龄|what age|how old", "spec", ("age",)),
     )

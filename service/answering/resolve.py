@@ -109,7 +109,7 @@ class ProductResolver:
         self.by_id = {r.product_id: r for r in self.refs}
         self.codes: dict[str, set[str]] = {}
         for r in self.refs:
-            for code in (*r.codes, r.product_id):
+            for code in (*r.codes, r.product_id, *_spaced_codes(r)):
                 key = squash(code)
                 if len(key) >= CODE_MIN and re.search(r"\d", key):
                     self.codes.setdefault(key, set()).add(r.product_id)
@@ -118,6 +118,8 @@ class ProductResolver:
         for r in self.refs:
             for code in r.codes:
                 parts = {squash(p) for p in re.split(r"[-()\s/_]+", code) if p}
+                # a series named after a size prefix inside one segment (16LN7 -> LN7, 20CB5 -> CB5)
+                parts |= {m.group(0) for p in list(parts) for m in re.finditer(r"(?<=\d)[a-z]+\d+[a-z]*", p)}
                 self.segments[squash(code)] = {p for p in parts if len(p) >= PART_MIN}
         self.name_terms: dict[str, set[str]] = {}
         df: dict[str, int] = {}
@@ -224,6 +226,8 @@ class ProductResolver:
                 continue
             if any(code.startswith(key) or key.startswith(code) for code in self.codes):
                 continue
+            if any(key in parts for parts in self.segments.values()):
+                continue  # a series of ours named alone (LN7 of JSLQ27-16LN7)
             stem = letters.group(0)
             if len(stem) >= 2 and any(
                 code.startswith(stem) and re.match(r"[a-z]+\d", code) for code in self.codes
@@ -470,6 +474,17 @@ class ProductResolver:
         """Every word is in the sheet of one of the products (a word of its own, not a new product's name)."""
         sheets = [self.sheets.get(p, "").lower() for p in product_ids]
         return bool(words) and all(any(w in sheet for sheet in sheets) for w in words)
+
+
+def _spaced_codes(ref: ProductRef) -> list[str]:
+    """A code the name continues with a space and a number (JSQ30-MATE 20): the code with that number, so
+    it is told apart from a sibling whose code holds the number unspaced (JSQ30-MATE20 Ultra)."""
+    out = []
+    for code in ref.codes:
+        m = re.search(re.escape(code) + r" (\d{1,4}[A-Za-z]?)(?![A-Za-z0-9])", ref.name)
+        if m:
+            out.append(f"{code}{m.group(1)}")
+    return out
 
 
 def latin_tokens(text: str) -> list[str]:

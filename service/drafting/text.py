@@ -45,7 +45,12 @@ def detect_language(text: str) -> Language:
     latin = sum(1 for w in _LATIN_WORD.findall(text) if not w.isdigit())  # numbers say nothing
     if cjk == 0:
         return "en" if latin else "zh"
-    return "zh" if cjk / (cjk + 1.5 * latin) >= 0.4 else "en"
+    # beside Chinese, a token mixing letters and digits is mostly a model or fault code (F6032RW9 报F003),
+    # which says little about the language: it counts a third of an English word
+    words = [w for w in _LATIN_WORD.findall(text) if not w.isdigit()]
+    coded = sum(1 for w in words if re.search(r"\d", w))
+    weighted = 1.5 * (len(words) - coded) + 0.5 * coded
+    return "zh" if cjk / (cjk + weighted) >= 0.4 else "en"
 
 
 def estimate_tokens(text: str) -> int:
