@@ -129,3 +129,20 @@ def test_a_fact_is_stated_by_its_figures_in_any_unit_spelling_or_by_its_key_phra
     )
     assert stated(fault, "", _Reply("F002表示漏水，请检查安全阀[1]。"))[0]
     assert not stated(fault, "", _Reply("F002是一个故障代码，请联系售后。"))[0]
+
+
+def test_a_promise_to_check_what_the_facts_answer_goes_when_the_fact_is_added(
+    stack: Stack,  # noqa: F811
+    fake_llm: FakeLLM,  # noqa: F811
+) -> None:
+    fake_llm.reply("亲，安装费用我们会为您核实，24小时内回复您。请确认您的收货地址哦。")
+    d = _draft(stack, "AB50-X2安装多少钱？")
+    assert (
+        "核实" not in d["text"] and "请确认您的收货地址哦。" in d["text"]
+    )  # a request to the customer stays
+    assert "基础安装费120元[" in d["text"]
+    removed = [r for r in d["generator"]["repairs"] if r["action"] == "removed"]
+    assert [r["reason"] for r in removed] == ["answered_by_facts"] and "24小时" in removed[0]["sentence"]
+    # a part nothing answers keeps the model's promise
+    fake_llm.reply("亲，AB50-X2 整机包修3年，内胆保修8年[1]。发票我们核实后24小时内回复您。")
+    assert _draft(stack, "AB50-X2保修多久？能开发票吗？")["generator"]["repairs"] == []

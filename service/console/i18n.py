@@ -187,6 +187,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "draft.repairs.reason.not_stated": {"zh": "资料中没有", "en": "not stated in the facts"},
     "draft.repairs.reason.arithmetic": {"zh": "资料未写明的计算结果", "en": "sum the sources do not state"},
     "draft.repairs.reason.missing_fact": {"zh": "草稿漏掉的资料事实", "en": "a fact the draft left out"},
+    "draft.repairs.reason.answered_by_facts": {
+        "zh": "资料已有答案，无需再核实",
+        "en": "the facts answer it; no check needed",
+    },
     "draft.repairs.reason.unanswered_part": {
         "zh": "草稿没有回答的问题",
         "en": "a question the draft did not answer",

@@ -29,6 +29,7 @@ from service.drafting.text import Language, overlap, terms, truncate
 
 MISSING_FACT = "missing_fact"
 UNANSWERED_PART = "unanswered_part"
+ANSWERED_BY_FACTS = "answered_by_facts"  # a promise to check something the facts answer
 PHRASE_OVERLAP = 0.5  # share of a number-less fact's words a reply must carry to state it
 KEY_VALUE_CHARS = 14  # a record's value this short is a key phrase ("漏水", "在售", "电热水壶")
 MANY_NUMBERS = 4  # a fact listing this many figures (a fee list) is stated when half of them are
@@ -37,6 +38,8 @@ _MARKER = re.compile(r"\[\d{1,3}\]")
 # a bare figure, not part of a model code (F002, RW7) or a longer number
 _NUMBER = re.compile(r"(?<![0-9A-Za-z.])\d+(?:\.\d+)?(?![0-9A-Za-z]|\.\d)")
 _CONTENT = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+_GREETING = re.compile(r"您好|你好|亲|hello|hi\b|dear|thank|感谢", re.IGNORECASE)
+GREETING_CHARS = 40
 
 
 @dataclass
@@ -198,16 +201,17 @@ def _sentence(body: str, marker: int | None, language: Language) -> str:
 
 
 def _insert(text: str, added: list[str], language: Language) -> str:
-    """The added sentences after the reply's last cited sentence (else before its closing line)."""
+    """The added sentences after the reply's last cited sentence, else after its greeting (the answer
+    first, then the rest of what the model wrote)."""
     parts = split_sentences(text)
     content = [i for i, s in enumerate(parts) if _CONTENT.search(_MARKER.sub("", s))]
     cited = [i for i in content if _MARKER.search(parts[i])]
     if cited:
         at = cited[-1] + 1
-    elif len(content) >= 2:
-        at = content[-1]
+    elif content and _GREETING.search(parts[content[0]]) and len(parts[content[0]].strip()) <= GREETING_CHARS:
+        at = content[0] + 1  # after "亲，您好！", before whatever the model said
     else:
-        at = len(parts)
+        at = content[0] if content else len(parts)
     joiner = "" if language == "zh" else " "
     block = joiner.join(added)
     before = "".join(parts[:at])
@@ -284,4 +288,38 @@ def complete(
             )
     if not added:
         return Completed(text)
+    if any(r.reason == MISSING_FACT for r in repairs) and all(a.facts for a in plan.parts):
+        text = _drop_check_promises(text, followup_hours, repairs)
     return Completed(_insert(text, added, language), repairs)
+
+
+_CHECK = re.compile(r"核实|核查|查询|确认|查一下|check|confirm|verify|look into", re.IGNORECASE)
+_REPLY_LATER = re.compile(r"回复|答复|告知|通知|联系您|get back|reply|let you know|update you", re.IGNORECASE)
+
+
+def _drop_check_promises(text: str, followup_hours: int, repairs: list[Repair]) -> str:
+    """The model's "we will check and reply within N hours" when the facts answer every part (it did not
+    see that they do): the promise goes, listed as a repair, so the reply does not both answer and defer."""
+    kept: list[str] = []
+    for sentence in split_sentences(text):
+        plain = _MARKER.sub("", sentence)
+        figures = _quantities(plain)[0]
+        later = _REPLY_LATER.search(plain) or ("hour", float(followup_hours)) in figures
+        if (
+            _CHECK.search(plain)
+            and later
+            and not _MARKER.search(sentence)
+            and figures <= {("hour", float(followup_hours))}
+            and not _numbers(plain) - {str(followup_hours)}
+        ):
+            repairs.append(
+                Repair(
+                    action="removed",
+                    reason=ANSWERED_BY_FACTS,
+                    sentence=sentence.strip(),
+                    claim=truncate(plain.strip(), 30),
+                )
+            )
+            continue
+        kept.append(sentence)
+    return re.sub(r"\n{3,}", "\n\n", "".join(kept)).strip()
