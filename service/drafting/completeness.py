@@ -14,7 +14,7 @@ repair (``action: "added"``) so the reviewer sees what the model left out. Gener
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,7 +129,7 @@ def asked_clauses(fact: Fact, part_terms: list[str]) -> list[str]:
     return picked or clauses
 
 
-def stated(fact: Fact, sentence: str, reply: _Reply, part_terms: list[str] = ()) -> tuple[bool, str]:  # type: ignore[assignment]
+def stated(fact: Fact, sentence: str, reply: _Reply, part_terms: Sequence[str] = ()) -> tuple[bool, str]:
     """Whether the reply states the fact, and what of it is missing (for the repair's ``claim``)."""
     clauses = asked_clauses(fact, list(part_terms))
     if clauses:
