@@ -168,15 +168,15 @@ def missing_clauses(fact: Fact, reply: _Reply, part_terms: list[str]) -> list[st
 
 
 def _answers_part(answer: PartAnswer, reply: _Reply, followup_hours: int) -> bool:
-    """A part without facts is answered when the reply speaks of its kind or promises the follow-up."""
+    """A part without facts is answered when the reply speaks of its kind or promises the follow-up; a
+    part that asks no kind of fact is given the benefit of the doubt."""
     hours = {(u, v) for u, v in reply.quantities if u == "hour"}
     if ("hour", float(followup_hours)) in hours:
         return True
     kinds = set(answer.part.kinds) or set(claim_kinds(answer.part.text))
-    if kinds:
-        return any(kinds & claim_kinds(s) for s in split_sentences(reply.plain) if s.strip())
-    wanted = list(answer.part.terms) or terms(answer.part.text)
-    return bool(wanted) and overlap(wanted, reply.plain) >= PHRASE_OVERLAP
+    if not kinds:  # a vague part ("有什么好处") cannot be told unanswered: the reply may well answer it
+        return True
+    return any(kinds & claim_kinds(s) for s in split_sentences(reply.plain) if s.strip())
 
 
 def _part_terms(answer: PartAnswer, glossary: Any) -> list[str]:
