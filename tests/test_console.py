@@ -346,6 +346,23 @@ def test_draft_page_shows_the_review_text_the_customer_text_and_the_repairs(cons
     assert repairs and "整机保修3年[1]。" in repairs.group(1) and "another product" in repairs.group(1)
 
 
+def test_draft_page_shows_a_fact_added_after_generation_without_an_empty_struck_sentence(
+    console: Console,
+) -> None:
+    g = generated("整机保修1年[1]。", provider="openai-compatible")
+    g.generator.repairs = [
+        Repair(
+            action="added", reason="missing_fact", sentence="", claim="8年", replacement="内胆保修8年[1]。"
+        )
+    ]
+    d = console.reviews.create_draft(g)
+    console.sign_in(Role.REVIEWER)
+    html = console.page(f"/console/drafts/{d.id}?lang=en")
+    repairs = re.search(r'<ul class="repairs" id="repairs">(.*?)</ul>', html, re.DOTALL)
+    assert repairs and "Added" in repairs.group(1) and "a fact the draft left out" in repairs.group(1)
+    assert '<ins class="text">内胆保修8年[1]。</ins>' in repairs.group(1) and "<del" not in repairs.group(1)
+
+
 def test_customer_and_model_text_is_escaped_everywhere(console: Console) -> None:
     evil_customer = '<script>alert("c")</script><img src=x onerror=alert(1)>'
     evil_draft = '最好<img src=x onerror="alert(2)"><script>alert(3)</script>'

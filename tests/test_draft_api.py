@@ -82,14 +82,14 @@ def test_create_then_read_a_draft(api: ClientFactory) -> None:
 
 def test_draft_with_model(api: ClientFactory, fake_llm: FakeLLM) -> None:  # noqa: F811
     client, _ = api(with_llm=True)
-    fake_llm.reply("亲，您好！退款会在收到退货后24小时内原路退回[1]。")
+    fake_llm.reply("亲，您好！退款会在收到退货后24小时内原路退回[1]，信用卡一般3-7个工作日到账。")
     res = client.post("/v1/drafts", json={"customer_message": "退款多久到账"}, headers=auth(Role.REVIEWER))
     assert res.status_code == 201
     body = res.json()
     assert (
         body["generator"]["provider"] == "openai-compatible" and body["generator"]["fallback_reason"] is None
     )
-    assert body["text"] == "亲，您好！退款会在收到退货后24小时内原路退回[1]。"
+    assert body["text"] == "亲，您好！退款会在收到退货后24小时内原路退回[1]，信用卡一般3-7个工作日到账。"
 
 
 def test_roles(api: ClientFactory) -> None:
@@ -155,7 +155,7 @@ def test_invalid_json_is_422(api: ClientFactory) -> None:
 
 def test_stream_sends_deltas_then_the_stored_draft(api: ClientFactory, fake_llm: FakeLLM) -> None:  # noqa: F811
     client, reviews = api(with_llm=True)
-    fake_llm.chunks(["亲，您好！", "退款24小时内", "原路退回[1]。"])
+    fake_llm.chunks(["亲，您好！", "退款24小时内", "原路退回[1]，信用卡3-7个工作日。"])
     res = client.post(
         "/v1/drafts",
         json={"customer_message": "退款多久到账", "stream": True},
@@ -165,7 +165,10 @@ def test_stream_sends_deltas_then_the_stored_draft(api: ClientFactory, fake_llm:
     events = parse_sse(res.text)
     names = [n for n, _ in events]
     assert names == ["delta", "delta", "delta", "draft"]
-    assert "".join(d["text"] for n, d in events if n == "delta") == "亲，您好！退款24小时内原路退回[1]。"
+    assert (
+        "".join(d["text"] for n, d in events if n == "delta")
+        == "亲，您好！退款24小时内原路退回[1]，信用卡3-7个工作日。"
+    )
     record = events[-1][1]
     assert record["status"] == "pending_review" and record["compliance"]["verdict"] == "pass"
     assert reviews.get_draft(record["id"]).text == record["text"]

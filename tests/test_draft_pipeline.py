@@ -72,8 +72,10 @@ def test_model_draft_keeps_valid_citations_and_removes_dangling_ones(
     assert d.generator.prompt_version == PromptLibrary().version("zh")
     assert d.removed_markers == ["[9]", "[7]"]
     assert "[9]" not in d.text and "[7]" not in d.text and "【2】" not in d.text
-    assert re.findall(r"\[\d+\]", d.text) == ["[1]", "[2]", "[1]"]
-    assert [c.marker for c in d.citations] == [1, 2]
+    # the model's markers, then the sentences of the asked facts it left out (drafting/completeness.py)
+    assert re.findall(r"\[\d+\]", d.text) == ["[1]", "[2]", "[1]", "[2]", "[4]"]
+    assert [r.action for r in d.generator.repairs] == ["added", "added"]
+    assert [c.marker for c in d.citations] == [1, 2, 4]
     # markers point at the numbered sources of the prompt
     prompt = sent_user_prompt(fake_llm)
     lines = {n: (about, text) for n, about, text in sheet(prompt)}
@@ -237,13 +239,14 @@ def test_stream_sends_deltas_then_the_final_draft(
     make_pipeline: PipelineFactory,
 ) -> None:
     pipeline = make_pipeline()
-    fake_llm.chunks(["亲，您好！", "退款24小时内", "原路退回[1]。", "[8]"])
+    chunks = ["亲，您好！", "退款24小时内", "原路退回[1]，信用卡一般3-7个工作日到账。", "[8]"]
+    fake_llm.chunks(chunks)
     got = events(pipeline, "退款多久到账")
     deltas = [e.text for e in got if isinstance(e, Delta)]
-    assert deltas == ["亲，您好！", "退款24小时内", "原路退回[1]。", "[8]"]
+    assert deltas == chunks
     final = got[-1]
     assert isinstance(final, Final)
-    assert final.draft.text == "亲，您好！退款24小时内原路退回[1]。"
+    assert final.draft.text == "亲，您好！退款24小时内原路退回[1]，信用卡一般3-7个工作日到账。"
     assert final.draft.removed_markers == ["[8]"]
     assert not any(isinstance(e, Reset) for e in got)
 
@@ -307,8 +310,11 @@ def test_wrapping_of_small_models_is_removed(
     make_pipeline: PipelineFactory,
 ) -> None:
     pipeline = make_pipeline()
-    fake_llm.reply("【回复草稿】\n\n亲，您好！退款24小时内原路退回[1]。")
-    assert pipeline.generate(req("退款多久到账")).text == "亲，您好！退款24小时内原路退回[1]。"
+    fake_llm.reply("【回复草稿】\n\n亲，您好！退款24小时内原路退回[1]，信用卡3-7个工作日。")
+    assert (
+        pipeline.generate(req("退款多久到账")).text
+        == "亲，您好！退款24小时内原路退回[1]，信用卡3-7个工作日。"
+    )
     fake_llm.reply("Dear [Customer's Name],\n\nRefunds take 24 hours [1].\n\nBest regards,\n[Your Name]")
     d = pipeline.generate(req("How long do refunds take?"))
     assert "[Customer's Name]" not in d.text and "[Your Name]" not in d.text
@@ -324,11 +330,12 @@ def test_uncited_model_sentences_are_credited_only_to_a_supporting_source(
     pipeline = make_pipeline()
     fake_llm.reply("您好！新疆地区每单加收运费15元。退款一般99天到账。感谢您的理解。")
     d = pipeline.generate(req("寄到新疆要加运费吗？退款多久到账？"))
-    [citation] = d.citations
+    citation = d.citations[0]
     assert citation.source_id == "policies/shipping.md" and "15元" in citation.excerpt
     assert f"每单加收运费15元[{citation.marker}]。" in d.text
     # a number no fact states is not credited to a source: verification takes it out and lists the repair
-    assert "99天" not in d.text and [r.claim for r in d.generator.repairs] == ["99天"]
+    assert "99天" not in d.text and [r.claim for r in d.generator.repairs if r.action != "added"] == ["99天"]
+    assert "一般为3-7个工作日[2]" in d.text  # and the refund time the facts state is added
     fake_llm.reply("您好！新疆地区每单加收运费15元[9]。")  # a marker pointing nowhere is reported ...
     d = pipeline.generate(req("寄到新疆要加运费吗？"))
     assert d.removed_markers == ["[9]"]

@@ -71,7 +71,27 @@ def test_system_prompt_states_the_norms(library: PromptLibrary) -> None:
 def test_optional_sections_disappear_when_empty(library: PromptLibrary) -> None:
     user = library.render("zh", variables(facts=[], history=[], context="")).messages[1]["content"]
     assert "\n[1] " not in user and "[0]" not in user and "<conversation>" not in user
-    assert "没有找到能回答这个问题的资料" in user and "（无）" in user
+    assert "没有找到能回答这个问题的资料" in user and "<agent_context>" not in user  # no empty blocks
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_system_prompt_is_the_same_for_every_request_so_servers_reuse_its_prefill(
+    library: PromptLibrary, language: str
+) -> None:
+    """llama.cpp (and vLLM's prefix cache) skip the prefill of the tokens a prompt shares with the one
+    before: nothing per request may come before the user message, and that ends with the fixed line."""
+    one = library.render(language, variables())
+    other = library.render(
+        language,
+        variables(
+            facts=[{"marker": "1", "about": "X-1", "text": "价格：99"}], context="", history=[], intent="x"
+        ),
+    )
+    assert one.system == other.system
+    for value in ("KT-150", "订单已签收", "在吗", "可以退吗？", "退货退款"):
+        assert value not in one.system
+    tail = one.messages[1]["content"].split("</customer_message>", 1)[1]
+    assert tail == other.messages[1]["content"].split("</customer_message>", 1)[1] and "[1]" in tail
 
 
 def test_version_is_a_content_hash_per_language(tmp_path: Path) -> None:

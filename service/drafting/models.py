@@ -68,13 +68,16 @@ class Citation(BaseModel):
 
 
 class Repair(BaseModel):
-    """One sentence of a model's draft whose claim the facts did not support, and what became of it."""
+    """One sentence of a model's draft whose claim the facts did not support, and what became of it; or
+    (``added``) an asked fact the model left out, and the engine's sentence put in for it."""
 
-    action: Literal["replaced", "removed"]
-    reason: str  # wrong_product | wrong_field | wrong_value | not_stated | arithmetic
-    sentence: str  # the model's sentence as generated
-    claim: str  # the number (with its unit) that failed
-    replacement: str | None = None  # the engine's sentence put in its place
+    action: Literal["replaced", "removed", "added"]
+    # wrong_product | wrong_field | wrong_value | not_stated | arithmetic
+    # (added: missing_fact | unanswered_part)
+    reason: str
+    sentence: str  # the model's sentence as generated ("" when added: the model wrote none)
+    claim: str  # the number (with its unit) that failed; added: what of the fact the reply lacked
+    replacement: str | None = None  # the engine's sentence put in its place (or added)
     product_id: str | None = None  # the product the claim is about
     other_product_id: str | None = None  # whose fact the number really is, when it is another product's
     expected: str | None = None  # the right value from the facts, when one exists

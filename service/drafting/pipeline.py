@@ -21,7 +21,7 @@ from service.answering.compose import compose as compose_answer
 from service.answering.engine import AnswerEngine, AnswerPlan
 from service.answering.facts import FactStore
 from service.compliance.numbers import ClaimScope
-from service.drafting import citations, extractive
+from service.drafting import citations, completeness, extractive
 from service.drafting.customer_text import strip_labels
 from service.drafting.focus import focus_query
 from service.drafting.intent import Intent, detect_intent, has_problem
@@ -432,6 +432,20 @@ class DraftPipeline:
                     return self._fallback(prep, "llm_unsupported_claims")
                 repairs = checked.repairs
                 cited = citations.resolve(checked.text, prep.cited_sources)
+        if prep.answer is not None:  # every asked fact the engine found is in the reply
+            done = completeness.complete(
+                cited.text,
+                prep.answer,
+                language=prep.language,
+                followup_hours=self.settings.followup_hours,
+                markers=lambda fact: _marker_of(fact, prep.cited_sources),
+                glossary=getattr(self.index, "glossary", None),
+            )
+            if done.repairs:
+                repairs = [*repairs, *done.repairs]
+                kept = cited.removed_markers
+                cited = citations.resolve(done.text, prep.cited_sources)
+                cited = citations.CitedText(cited.text, cited.citations, [*kept, *cited.removed_markers])
         assert self.llm is not None
         info = GeneratorInfo(
             provider=self.llm.provider,

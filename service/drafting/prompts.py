@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from service.answering.resolve import short_label
 from service.drafting.llm import ChatMessage
 from service.drafting.models import Turn
 from service.drafting.sources import Grounding, Source
@@ -51,7 +52,7 @@ def plan_items(plan: Any, language: str) -> tuple[list[dict[str, str]], list[Sou
     """The prompt's fact sheet from the answer engine's plan: one numbered line per chosen fact of the
     resolved product(s) and the policy sentences that answer, and the Sources those numbers cite.
     Neighbouring products' chunks never reach the model."""
-    names = {p.product_id: _short_name(p) for p in plan.products}
+    names = {p.product_id: _short_name(p, language) for p in plan.products}
     items: list[dict[str, str]] = []
     sources: list[Source] = []
     for fact in plan.facts:
@@ -74,13 +75,18 @@ def plan_items(plan: Any, language: str) -> tuple[list[dict[str, str]], list[Sou
     return items, sources
 
 
-def _short_name(product: Any) -> str:
-    """A product as the sheet names it, shortened to its model code when the name is long."""
+def _short_name(product: Any, language: str = "zh") -> str:
+    """A product as a reply names it: model code and capacity ("JSQ22-HWA（12升）", as the offline drafter
+    and the claim check name it), else the name; a marketing title is prompt tokens the reply must not
+    echo ("国补立减15%" reads as a claim)."""
     name = str(product.name)
+    if len(name) <= ABOUT_CHARS:
+        return name
+    label = short_label(product, "en" if language == "en" else "zh")
     codes = [c for c in getattr(product, "codes", ()) if c]
-    if len(name) > ABOUT_CHARS and codes:
+    if label.endswith("…") and codes:  # no model token in the name: the sheet's code
         return f"{codes[0]}（{truncate(name, 12)}）"
-    return name
+    return label
 
 
 def grounding_items(grounding: Grounding) -> list[dict[str, str]]:
