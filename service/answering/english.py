@@ -622,7 +622,6 @@ def steps_en(text: str, quote: Callable[[str], str | None]) -> str:
     '' when none can be said."""
     parts: list[str] = []
     pending: list[str] = []
-    stopped = False
     for piece in [*clauses_en(text), Piece("\0")]:
         if not piece.english:
             pending.append(piece.chinese)
@@ -631,13 +630,11 @@ def steps_en(text: str, quote: Callable[[str], str | None]) -> str:
             quoted = quote("，".join(pending))
             pending.clear()
             if quoted is None:
-                stopped = True
                 break
             if quoted:
                 parts.append(quoted)
         if piece.english != "\0":
             parts.append(piece.english)
-    del stopped
     while parts and _CONDITION.match(parts[-1]) and "," not in parts[-1]:
         parts.pop()  # a condition without its step says nothing
     out = ""
