@@ -197,6 +197,7 @@ def test_fault_steps_render_as_english_checks() -> None:
         "Fault code E1 (ignition failure); what to do: check whether the gas valve is open; "
         "make sure the gas supply is normal"
     )
+    assert english.steps_en("确保无杂物卡住", english.plain_quote) == "make sure no debris is stuck"
     steps = english.steps_en(
         "检查密封圈是否安装正确，必要时更换密封圈。如问题依旧，请联系售后进行进一步检查。",
         english.plain_quote,

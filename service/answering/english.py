@@ -370,6 +370,7 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     # the steps of appliance fault tables ("检查X是否Y", "确保X", "必要时更换X", "如问题持续", "请报修")
     (re.compile(rf"^(?:请)?(?:检查|确认|查看){_T}是否(?:已|已经)?(?P<st>{_STATES})$"),
      "check whether the {t} is {st}"),
+    (re.compile(rf"^(?:请)?(?:确保|保证)(?:无|没有){_T}(?P<st>{_STATES})$"), "make sure no {t} is {st}"),
     (re.compile(rf"^(?:请)?(?:确保|保证){_T}(?:无|没有|不)(?P<st>{_STATES})$"),
      "make sure the {t} is not {st}"),
     (re.compile(rf"^(?:请)?(?:确保|保证){_T}(?:已|已经)?(?P<st>{_STATES})$"), "make sure the {t} is {st}"),
