@@ -238,25 +238,3 @@ def test_an_english_list_item_is_measured_by_what_it_says_not_by_its_letters() -
         "upgraded to SF Express automatically; other orders can upgrade to SF for 12 yuan.\n"
     )
     assert len(sentences(line, "Carriers", whole_items=True)) == 1
-
-
-def test_an_english_question_of_a_policy_topic_gets_its_chinese_rule_not_another_english_one(
-    tmp_path: Path,
-) -> None:
-    root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "items.json").write_text(json.dumps(PRODUCTS, ensure_ascii=False), "utf-8")
-    (root / "policies").mkdir()
-    (root / "policies" / "rules.md").write_text(POLICY, "utf-8")
-    (root / "policies" / "returns-en.md").write_text(
-        "# Returns\n\n## Returning an item\n\n- You may return most items within 7 days of delivery; the box "
-        "must be complete with its original packaging and accessories.\n",
-        "utf-8",
-    )
-    result = ingest_source(root)
-    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
-    plan = engine.plan(
-        "The box arrived crushed and the cup inside is broken. What should I do?", language="en"
-    )
-    assert plan.facts and all(f.kind == "damage" for f in plan.facts)
-    assert not any("original packaging" in f.text for f in plan.facts)

@@ -465,18 +465,14 @@ class AnswerEngine:
             rank = ranks.get(fact.chunk_id or "")
             prior = RETRIEVAL_PRIOR * (1 - rank / max(1, len(ranks))) if rank is not None else 0.0
             score = closeness + lexical + 0.3 * kind + prior + (TOPIC_BONUS if topic else 0.0)
-            if fact.english != (language == "en") and not topic:
-                score *= 0.6  # (a rule of the asked topic answers in either language: it is rendered)
+            if fact.english != (language == "en"):
+                score *= 0.6
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
                 score += 0.15
             if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
                 score += 0.15
             score += LEAD_BONUS * _lead_match(fact.text, part.text)
             scored.append((score, pos, fact))
-        if any(f.kind in TOPICS and f.kind in part.kinds and " › " in f.field for _, _, f in scored):
-            # the asked policy topic has its own rules: a sentence of a kind not asked (a return rule
-            # for a damaged parcel, a refund time for a phishing link) only shares words with the question
-            scored = [x for x in scored if x[2].kind in part.kinds]
         scored = _by_window(scored, elapsed_days(part.text))
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
