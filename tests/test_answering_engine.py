@@ -226,3 +226,41 @@ def test_a_how_much_spec_word_is_no_content_word() -> None:
 
     assert _how_word("多重") and _how_word("多高") and _how_word("几斤")
     assert not _how_word("重量") and not _how_word("多少") and not _how_word("尺寸")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("XY100 多重 功率多少", [{"kg"}, {"W"}]),
+        ("XY100多重功率多少", [{"kg"}, {"W"}]),
+        ("多重多高", [{"kg"}, {"mm"}]),
+        ("how heavy is it what is the power", [{"kg"}, {"W"}]),
+        ("How heavy is it and what is the power?", [{"kg"}, {"W"}]),
+    ],
+)
+def test_two_questions_without_punctuation_are_two_parts(message: str, expected: list[set[str]]) -> None:
+    parts = split_parts(message)
+    assert len(parts) == len(expected)
+    for part, units in zip(parts, expected, strict=True):
+        assert units <= part.units
+    assert not parts[0].text.lower().endswith("and")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "功率多少瓦",
+        "多少瓦功率",
+        "这个多少钱",
+        "do you know how much it costs",
+        "what is the price of the one which is 60L",
+    ],
+)
+def test_a_single_question_is_not_split(message: str) -> None:
+    assert len(split_parts(message)) == 1
+
+
+def test_a_second_question_of_another_kind_is_split_without_punctuation() -> None:
+    parts = split_parts("内胆保修多久尺寸多大")
+    assert [p.text for p in parts] == ["内胆保修多久", "尺寸多大"]
+    assert "size" in parts[1].kinds

@@ -90,7 +90,7 @@ def test_without_quotes_an_untranslatable_fact_is_left_out() -> None:
 def test_fault_row_keeps_code_and_translated_name() -> None:
     pairs = (("故障代码", "E1"), ("故障名称", "无法点火"), ("故障解决方案", "请联系售后服务中心"))
     out = english.record_en("fault", pairs, english.plain_quote)
-    assert out == "Fault code E1 (no ignition); what to do: please contact after-sales service centre"
+    assert out == "Fault code E1 (no ignition); what to do: please contact after-sales service"
 
 
 def test_exchangeable_product_named_by_code_and_capacity() -> None:
@@ -184,3 +184,50 @@ def test_a_free_first_installation_is_said_in_english() -> None:
     from service.answering.english import omit_quote, sentence_en
 
     assert sentence_en("首次安装免费，包含基础安装服务", omit_quote) == "the first installation is free"
+
+
+def test_fault_steps_render_as_english_checks() -> None:
+    pairs = (
+        ("故障代码", "E1"),
+        ("故障名称", "点火失败"),
+        ("故障解决方案", "检查燃气阀是否打开，确保燃气供应正常。"),
+    )
+    out = english.record_en("fault", pairs, english.plain_quote)
+    assert out == (
+        "Fault code E1 (ignition failure); what to do: check whether the gas valve is open; "
+        "make sure the gas supply is normal"
+    )
+    assert english.steps_en("确保无杂物卡住", english.plain_quote) == "make sure no debris is stuck"
+    steps = english.steps_en(
+        "检查密封圈是否安装正确，必要时更换密封圈。如问题依旧，请联系售后进行进一步检查。",
+        english.plain_quote,
+    )
+    assert steps == (
+        "check whether the seal is fitted correctly; if necessary, replace the seal; "
+        "if the problem persists, please contact after-sales service"
+    )
+
+
+def test_fault_record_is_kept_when_its_steps_cannot_be_quoted() -> None:
+    # over the quote budget: the code and meaning stay, the steps are said up to the first unsayable one
+    pairs = (
+        ("故障代码", "E7"),
+        ("故障名称", "点火失败"),
+        ("故障解决方案", "确认某某阀已开启且某某正常；按说明书复位后仍无法点火请报修"),
+    )
+    assert english.record_en("fault", pairs, english.omit_quote) == "Fault code E7 (ignition failure)"
+    pairs = (
+        ("故障代码", "F9"),
+        ("故障名称", "漏水"),
+        ("故障解决方案", "检查水管连接，如某某不正常，请联系售后"),
+    )
+    out = english.record_en("fault", pairs, english.omit_quote)
+    assert out == "Fault code F9 (water leak); what to do: check the water pipe connection"
+    # an unknown fault name is quoted when the budget allows, left out (code kept) when not
+    pairs = (("故障代码", "C5"), ("故障名称", "某某异常"), ("故障解决方案", "请报修"))
+    assert english.record_en("fault", pairs, english.plain_quote) == (
+        "Fault code C5 (the product sheet says “某某异常”); what to do: please request a repair"
+    )
+    assert english.record_en("fault", pairs, english.omit_quote) == (
+        "Fault code C5; what to do: please request a repair"
+    )

@@ -141,6 +141,26 @@ TERMS: dict[str, str] = {
     "超温保护": "over-temperature protection", "干烧保护": "dry-heating protection",
     "防冻保护": "anti-freeze protection",
     "缺水": "no water", "水流量不足": "low water flow", "风压异常": "abnormal air pressure",
+    "水温异常": "abnormal water temperature", "水压异常": "abnormal water pressure",
+    "加热异常": "abnormal heating", "水质浑浊": "cloudy water", "意外熄火": "unexpected flame-out",
+    "火力不稳": "unstable flame", "无法启动": "does not start", "不启动": "does not start",
+    "不转动": "not turning", "无法排水": "not draining", "不排水": "not draining", "不烘干": "not drying",
+    "不制冷": "not cooling", "吸力不足": "weak suction", "排烟不畅": "poor exhaust",
+    "水量不足": "low water flow", "加热效果变差": "weaker heating", "加热问题": "heating problem",
+    # what fault steps check (fault tables)
+    "电源连接": "power connection", "连接处": "connections", "连接部件": "connecting parts",
+    "连接件": "fittings", "连接": "connection", "燃气供应": "gas supply", "气源": "gas supply",
+    "燃气阀门": "gas valve", "进水阀": "inlet valve", "进水阀门": "inlet valve",
+    "进出水阀": "inlet and outlet valves", "燃气管道": "gas pipe", "水路": "water circuit",
+    "开关": "switch", "风扇叶片": "fan blades", "叶片": "blades", "网罩": "guard",
+    "安装位置": "installation position", "水温设置": "water temperature setting",
+    "温度设置": "temperature setting", "温控器设置": "thermostat setting", "设置": "setting",
+    "电池电量": "battery level", "水质": "water quality", "过滤器": "filter",
+    "排水泵": "drain pump", "水箱": "water tank", "密封件": "seals", "电源插座": "power socket",
+    "所有连接部件": "all connecting parts", "所有连接件": "all fittings", "排水管组件": "drain hose",
+    "供气压力": "gas supply pressure",
+    "燃气压力": "gas pressure", "水伺服": "water servo", "进水滤网": "inlet filter",
+    "液化气瓶阀": "LPG cylinder valve", "气瓶阀": "cylinder valve", "压力": "pressure",
 }  # fmt: skip
 # Light words and common verbs of sheet sentences whose English word order is the same as the Chinese
 # (subject-verb-object, modifier before noun): with them a simple clause reads as plain English. Negations
@@ -231,7 +251,8 @@ WORDS: dict[str, str] = {
     "账号": "account number", "纸质发票": "paper invoice", "顺丰寄出": "sent by SF Express",
     "防汗": "sweat-proof", "防溅": "splash-proof", "游泳佩戴": "be worn swimming", "扫地机": "robot vacuum",
     "切换": "switch", "路由器": "router", "频段": "band", "后重新配网": "and then reconnect it to Wi-Fi",
-    "重新配网": "reconnect it to Wi-Fi", "配网": "connect it to Wi-Fi", "货到付款": "cash on delivery",
+    "重新配网": "reconnect it to Wi-Fi", "重新点火": "try igniting again", "杂物": "debris",
+    "卡住": "stuck", "配网": "connect it to Wi-Fi", "货到付款": "cash on delivery",
 }  # fmt: skip
 _LIST_SEP = {"、": ", ", "和": " and ", "及": " and ", "与": " and ", "或": " or ", "/": "/", "+": " + "}
 _FILLER = re.compile(r"[的等]")
@@ -332,9 +353,44 @@ def terms_en(text: str, words: bool = False) -> str | None:
 _N = rf"(?P<n>(?:[¥￥]\s*)?{_NUM}\s*万?\s*(?:{_UNIT_ALT})?)"
 _T = r"(?P<t>[\u4e00-\u9fffA-Za-z0-9、和及与/（）()\s]{1,24}?)"
 _PAY = r"(?:收取|收费|加收|另收|另计|需付|支付|收)"
+# the states a fault step checks for ("检查燃气阀是否打开" -> "check that the gas valve is open")
+STATES: dict[str, str] = {
+    "正常": "normal", "打开": "open", "开启": "open", "已打开": "open", "接通": "connected",
+    "连接正常": "connected properly", "松动": "loose", "损坏": "damaged", "堵塞": "blocked",
+    "紧固": "secure", "牢固": "secure", "稳固": "secure", "紧密": "tight", "有电": "live",
+    "通电": "powered", "稳定": "stable", "完好": "intact", "安装正确": "fitted correctly",
+    "安装到位": "fitted correctly", "正确": "correct", "通畅": "clear", "充足": "sufficient",
+    "关闭": "closed", "漏水": "leaking", "破裂": "cracked", "有问题": "faulty", "异常": "abnormal",
+    "卡住": "stuck", "放置平稳": "standing level", "平稳": "level", "开启状态": "on",
+}  # fmt: skip
+_STATES = "|".join(sorted(map(re.escape, STATES), key=len, reverse=True))
 
 # (pattern of a whole clause, English with {n} and {t}); {t} must be a term clause (terms_en)
 TEMPLATES: list[tuple[re.Pattern[str], str]] = [
+    # the steps of appliance fault tables ("检查X是否Y", "确保X", "必要时更换X", "如问题持续", "请报修")
+    (re.compile(rf"^(?:请)?(?:检查|确认|查看){_T}是否(?:已|已经)?(?P<st>{_STATES})$"),
+     "check whether the {t} is {st}"),
+    (re.compile(rf"^(?:请)?(?:确保|保证)(?:无|没有){_T}(?P<st>{_STATES})$"), "make sure no {t} is {st}"),
+    (re.compile(rf"^(?:请)?(?:确保|保证){_T}(?:无|没有|不)(?P<st>{_STATES})$"),
+     "make sure the {t} is not {st}"),
+    (re.compile(rf"^(?:请)?(?:确保|保证){_T}(?:已|已经)?(?P<st>{_STATES})$"), "make sure the {t} is {st}"),
+    (re.compile(rf"^{_T}是否(?:已|已经)?(?P<st>{_STATES})$"),
+     "check whether the {t} is {st}"),
+    (re.compile(rf"^(?:请)?确认{_T}(?:已|已经)(?P<st>{_STATES})$"), "make sure the {t} is {st}"),
+    (re.compile(rf"^(?:请)?(?:检查|排查|查看){_T}$"), "check the {t}"),
+    (re.compile(rf"^(?:必要时|如有需要|如需要)(?:请)?(?:联系售后(?:服务)?(?:中心)?)?(?P<v>更换|清理|清洗|调整|重新安装){_T}$"),
+     "if necessary, {v} the {t}"),
+    (re.compile(rf"^(?:如|若|如果)(?:有)?(?P<st>{_STATES}|有问题)$"), "if it is {st}"),
+    (re.compile(rf"^(?:如|若|如果)(?:有)?(?P<st>{_STATES}|有问题)(?:需|请|则|可)?(?P<v>更换|清理|清洗|调整|重新安装)"
+                rf"(?:新的)?{_T}$"), "if it is {st}, {v} the {t}"),
+    (re.compile(rf"^(?:请)?联系售后(?:服务)?(?:中心)?(?P<v>更换|清理|清洗|调整|检修|检查){_T}$"),
+     "contact after-sales service to {v} the {t}"),
+    (re.compile(r"^(?:如|若|如果)(?:问题|故障)?(?:持续|依旧|依然存在|仍然存在|仍存在|仍未解决|未解决|无改善|仍无效|仍异常)$"),
+     "if the problem persists"),
+    (re.compile(r"^(?:请)?(?:联系|拨打)(?:售后|客服)(?:服务)?(?:中心)?(?:进行)?(?:进一步检查|维修|检修|检测|预约维修|上门维修)?$"),
+     "please contact after-sales service"),
+    (re.compile(r"^(?:请|可)?报修$"), "please request a repair"),
+    (re.compile(rf"^(?:请)?(?:重启|重新启动){_T}?(?:后再试)?$"), "restart the unit"),
     (re.compile(rf"^(?:提供)?{_N}{_T}?(?:免费)?(?:质保|保修|包修)(?:服务)?$"), "{t} warranty: {n}"),
     (re.compile(rf"^{_T}?(?:免费)?(?:质保|保修|包修|保)(?:期)?(?:为|是)?{_N}$"), "{t} warranty: {n}"),
     (re.compile(rf"^{_T}?{_N}(?:免费)?(?:质保|保修|包修)$"), "{t} warranty: {n}"),
@@ -458,6 +514,18 @@ def template_en(clause: str) -> str | None:
                 values[key] = "delivery" if "签收" in raw else "approval" if "审核" in raw else "registration"
             elif key == "p":
                 values[key] = _PRICE_WORDS.get(raw.replace("京东", "").replace("平台", ""), "price")
+            elif key == "st":
+                values[key] = STATES.get(raw, "faulty")
+            elif key == "v":
+                values[key] = {
+                    "更换": "replace",
+                    "清理": "clean",
+                    "清洗": "clean",
+                    "调整": "adjust",
+                    "重新安装": "refit",
+                    "检修": "check",
+                    "检查": "check",
+                }.get(raw, "replace")
             elif key == "u":
                 values[key] = {"毫米": "mm", "厘米": "cm"}.get(raw, raw)
             else:
@@ -544,6 +612,39 @@ def sentence_en(text: str, quote: Callable[[str], str | None]) -> str | None:
     if not flush():
         return None
     return "; ".join(p for p in parts if p) or None
+
+
+_CONDITION = re.compile(r"^if\b")
+
+
+def steps_en(text: str, quote: Callable[[str], str | None]) -> str:
+    """The steps of a fault row in English, said up to the first one that can be neither rendered nor
+    quoted (the steps after it may depend on it); a condition leads its step ("if it persists, contact…");
+    '' when none can be said."""
+    parts: list[str] = []
+    pending: list[str] = []
+    for piece in [*clauses_en(text), Piece("\0")]:
+        if not piece.english:
+            pending.append(piece.chinese)
+            continue
+        if pending:
+            quoted = quote("，".join(pending))
+            pending.clear()
+            if quoted is None:
+                break
+            if quoted:
+                parts.append(quoted)
+        if piece.english != "\0":
+            parts.append(piece.english)
+    while parts and _CONDITION.match(parts[-1]) and "," not in parts[-1]:
+        parts.pop()  # a condition without its step says nothing
+    out = ""
+    for part in parts:
+        sep = (
+            ", " if out and _CONDITION.match(out.split("; ")[-1]) and "," not in out.split("; ")[-1] else "; "
+        )
+        out = f"{out}{sep}{part}" if out else part
+    return out
 
 
 _QUALIFIES = re.compile(r"若|如果|如需|如有|如问题|除|非|不|无|未|仅|只|禁|勿|但|否则|超出|超过")
@@ -655,10 +756,12 @@ def record_en(
         fault = _pair(pairs, "故障名称", "现象", "名称", "name", "symptom")
         cause = _pair(pairs, "原因", "cause")
         fix = _pair(pairs, "方案", "解决", "处理", "solution")
-        fault_en = sentence_en(fault, quote) if fault else ""
-        cause_en = sentence_en(cause, quote) if cause else ""
-        fix_en = sentence_en(fix, quote) if fix else ""
-        if fault_en is None or fix_en is None or cause_en is None or not (code or fault_en):
+        # a fault record is the answer to "what does E1 mean": its code and whatever of its meaning and
+        # steps can be said stay, never the whole record dropped for one clause the budget cannot quote
+        fault_en = (sentence_en(fault, quote) or "") if fault else ""
+        cause_en = steps_en(cause, quote) if cause else ""
+        fix_en = steps_en(fix, quote) if fix else ""
+        if not (code or fault_en):
             return None
         head = f"Fault code {code}" + (f" ({fault_en})" if fault_en else "") if code else f"If {fault_en}"
         # one sentence: the code, its cause and the fix stay together (and beside the source marker)

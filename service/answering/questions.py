@@ -51,7 +51,8 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
          ("kg", "g", "jin")),
         (r"尺寸|长宽高|多厚|多高|多宽|多长|多深|厚度|高度|宽度|深度|外形|离墙|间距|距离|留多|预留|开孔|孔径"
          r"|多大的孔|dimension|how (?:big|tall|wide|deep|thick)", "size", ("mm", "cm", "m")),
-        (r"功率|多少瓦|几瓦|多少w\b|watt", "spec", ("W", "kW")),
+        (r"功率|多少瓦|几瓦|多少w\b|watt|what(?:'s| is) (?:the|its) (?:rated )?power\b"
+         r"|how (?:much|many) (?:power|watts)", "spec", ("W", "kW")),
         (r"多少度|几度|温度|多热|temperature|how hot", "spec", ("°C",)),
         (r"分贝|噪音|噪声|吵不吵|吵吗|静音|decibel|noise|noisy|loud|quiet", "spec", ("dB",)),
         (r"水压|气压|压力|pressure", "spec", ("MPa",)),
@@ -171,19 +172,66 @@ _CLAUSE = re.compile(r"(?<=[，,])\s*|\s+(?=[\u4e00-\u9fff])(?<=[\u4e00-\u9fff]\
 def _by_kind(sentence: str) -> list[str]:
     """A sentence whose comma-separated clauses ask about different kinds ("内胆保多久，安装要收费吗")
     as one piece per kind; clauses without a kind stay with their neighbours."""
-    clauses = [c for c in _CLAUSE.split(sentence) if c and c.strip(" ，,")]
+    clauses = [
+        piece for c in _CLAUSE.split(sentence) if c and c.strip(" ，,") for piece in _second_questions(c)
+    ]
     if len(clauses) < 2:
         return [sentence]
     groups: list[tuple[str, set[str]]] = []
     for clause in clauses:
         kinds = set(kinds_of(clause))
-        if groups and kinds and groups[-1][1] and not (kinds & groups[-1][1]) and _QUESTION.search(clause):
+        if (
+            groups
+            and kinds
+            and groups[-1][1]
+            and _QUESTION.search(clause)
+            and (not (kinds & groups[-1][1]) or _other_attribute(groups[-1][0], clause))
+        ):
             groups.append((clause, kinds))
         elif groups:
             groups[-1] = (groups[-1][0] + clause, groups[-1][1] | kinds)
         else:
             groups.append((clause, kinds))
     return [g.strip(" ，,") for g, _ in groups]
+
+
+# Where a second question can begin inside a clause without punctuation: an attribute asked about
+# ("多重功率多少" -> 多重 | 功率多少) or an English question word ("how heavy is it what is the power").
+_WH = re.compile(r"(?<=\s)(?:how|what|when|where|which|why)\b", re.IGNORECASE)
+
+
+def _other_attribute(first: str, second: str) -> bool:
+    """Two questions of the same kind about different attributes (weight, then power): each asks, and
+    their answers are stated in different units."""
+    a, b = asked_units(first), asked_units(second)
+    return bool(a and b and not (a & b) and _asks(first) and _asks(second))
+
+
+def _second_questions(clause: str) -> list[str]:
+    """A clause holding two questions with no punctuation between them, split where the second begins:
+    only when the text before is a question of its own and the text after asks about another kind or
+    another attribute; a single question ("功率多少瓦", "how much is the one which is 60L") stays whole."""
+    starts = sorted(
+        {m.start() for pattern, _, _ in ATTRIBUTES for m in pattern.finditer(clause)}
+        | {m.start() for m in _WH.finditer(clause)}
+    )
+    out: list[str] = []
+    last = 0
+    for start in starts:
+        if start <= last:
+            continue
+        head, rest = clause[last:start].strip(), clause[start:].strip()
+        if not head or not rest or not _asks(head) or not _asks(rest):
+            continue
+        head_kinds, rest_kinds = set(kinds_of(head)), set(kinds_of(rest))
+        if not head_kinds or not rest_kinds:
+            continue
+        if head_kinds & rest_kinds and not _other_attribute(head, rest):
+            continue
+        out.append(re.sub(r"\s+(?:and also|and|also)$", "", head, flags=re.IGNORECASE))
+        last = start
+    out.append(clause[last:].strip())
+    return [piece for piece in out if piece]
 
 
 def asked_units(text: str) -> frozenset[str]:
