@@ -51,6 +51,12 @@ def _score(options: frozenset[str]) -> tuple[int, int]:
 
 def _sequence(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
     """Factors of a sequence: any one mandatory element's factors will do; take the most selective."""
+    candidates = _mandatory(items)
+    return max(candidates, key=_score) if candidates else None
+
+
+def _mandatory(items: Sequence[tuple[Any, Any]]) -> list[frozenset[str]]:
+    """The literal sets of a sequence's mandatory elements: a run of literals, or a group that needs one."""
     candidates: list[frozenset[str]] = []
     run: list[str] = []
     for op, av in items:
@@ -65,7 +71,7 @@ def _sequence(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
             candidates.append(sub)
     if run:
         candidates.append(frozenset(["".join(run)]))
-    return max(candidates, key=_score) if candidates else None
+    return candidates
 
 
 def _element(op: object, av: Any) -> frozenset[str] | None:
@@ -92,20 +98,7 @@ def _element(op: object, av: Any) -> frozenset[str] | None:
 
 def _factors(items: Sequence[tuple[Any, Any]]) -> list[frozenset[str]] | None:
     """Every mandatory part of a sequence that requires a literal (each a set of alternatives)."""
-    out: list[frozenset[str]] = []
-    run: list[str] = []
-    for op, av in items:
-        if op is sre_c.LITERAL:
-            run.append(chr(av))
-            continue
-        if run:
-            out.append(frozenset(["".join(run)]))
-            run = []
-        sub = _element(op, av)
-        if sub is not None:
-            out.append(sub)
-    if run:
-        out.append(frozenset(["".join(run)]))
+    out = _mandatory(items)
     if not out or any(not s for part in out for s in part):
         return None
     return [frozenset(s.lower() for s in part) for part in out]
