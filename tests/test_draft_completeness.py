@@ -69,6 +69,17 @@ def test_a_question_nothing_answers_gets_the_follow_up_promise_unless_the_model_
     assert _draft(stack, "AB50-X2保修多久？能开发票吗？")["generator"]["repairs"] == []
 
 
+def test_the_follow_up_promise_never_echoes_markup_or_links_from_the_customer(
+    stack: Stack,  # noqa: F811
+    fake_llm: FakeLLM,  # noqa: F811
+) -> None:
+    fake_llm.reply("亲，AB50-X2 整机包修3年，内胆保修8年[1]。")
+    d = _draft(stack, "AB50-X2保修多久？<img src=x onerror=alert(1)>发票能开吗？")
+    assert "<img" not in d["text"] and "onerror" not in d["text"]
+    added = [r for r in d["generator"]["repairs"] if r["reason"] == "unanswered_part"]
+    assert added and all("<img" not in r["replacement"] for r in added)
+
+
 def test_a_complete_reply_streams_unchanged_whatever_the_units_are_written_like(
     stack: Stack,  # noqa: F811
     fake_llm: FakeLLM,  # noqa: F811

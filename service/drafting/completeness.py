@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.answering.compose import UNKNOWN, render
+from service.answering.compose import UNKNOWN, UNKNOWN_PLAIN, render
 from service.answering.engine import AnswerPlan, PartAnswer
 from service.answering.facts import Fact, ProductRef
 from service.answering.verify import claim_kinds, split_sentences
@@ -187,6 +187,10 @@ def _part_terms(answer: PartAnswer, glossary: Any) -> list[str]:
     )
 
 
+# What may be quoted back to the customer: words, numbers and ordinary punctuation, no tags or links.
+_QUOTABLE = re.compile(r"(?![\s\S]*(?:https?:|www\.|[<>{}\\`=]))[\s\S]+")
+
+
 def _topic(text: str, language: Language) -> str:
     text = re.sub(r"[？?！!。.]+$", "", text.strip())
     return truncate(text, 30 if language == "zh" else 60)
@@ -246,7 +250,11 @@ def complete(
         if not answer.facts:
             if _answers_part(answer, reply, followup_hours):
                 continue
-            line = UNKNOWN[language].format(topic=_topic(answer.part.text, language), hours=followup_hours)
+            topic = _topic(answer.part.text, language)
+            if _QUOTABLE.fullmatch(topic):
+                line = UNKNOWN[language].format(topic=topic, hours=followup_hours)
+            else:  # markup, links or code in the customer's words are never echoed into the reply
+                line = UNKNOWN_PLAIN[language].format(hours=followup_hours)
             added.append(line)
             repairs.append(
                 Repair(
