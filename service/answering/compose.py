@@ -198,7 +198,7 @@ def compose(
         for fact, ref, sentence in said:
             answered_sentences.append(_close(sentence, marks.marker(fact, ref), lang))
         if not said:
-            unknown_topics.append(_topic(answer.part.text, lang))
+            unknown_topics.append(question_topic(answer.part.text, lang))
     if answered_sentences:
         body = ("" if zh else " ").join(dict.fromkeys(answered_sentences))
         parts.append(lead + body if lead and zh else (lead + body if lead else body))
@@ -272,7 +272,8 @@ def _code_or_name(ref: ProductRef) -> str:
     return label if not _CJK.search(label) else (ref.name if not _CJK.search(ref.name) else ref.product_id)
 
 
-def _topic(text: str, lang: Language) -> str:
+def question_topic(text: str, lang: Language) -> str:
+    """A question part as quoted back in a follow-up promise: no end punctuation, bounded length."""
     text = re.sub(r"[？?！!。.]+$", "", text.strip())
     return truncate(text, 30 if lang == "zh" else 60)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.answering.compose import UNKNOWN, UNKNOWN_PLAIN, render
+from service.answering.compose import UNKNOWN, UNKNOWN_PLAIN, question_topic, render
 from service.answering.engine import AnswerPlan, PartAnswer
 from service.answering.facts import Fact, ProductRef
 from service.answering.verify import claim_kinds, split_sentences
@@ -191,11 +191,6 @@ def _part_terms(answer: PartAnswer, glossary: Any) -> list[str]:
 _QUOTABLE = re.compile(r"(?![\s\S]*(?:https?:|www\.|[<>{}\\`=]))[\s\S]+")
 
 
-def _topic(text: str, language: Language) -> str:
-    text = re.sub(r"[？?！!。.]+$", "", text.strip())
-    return truncate(text, 30 if language == "zh" else 60)
-
-
 def _sentence(body: str, marker: int | None, language: Language) -> str:
     body = body.strip().rstrip("。.;；，, ")
     cite = f"[{marker}]" if marker is not None else ""
@@ -250,7 +245,7 @@ def complete(
         if not answer.facts:
             if _answers_part(answer, reply, followup_hours):
                 continue
-            topic = _topic(answer.part.text, language)
+            topic = question_topic(answer.part.text, language)
             if _QUOTABLE.fullmatch(topic):
                 line = UNKNOWN[language].format(topic=topic, hours=followup_hours)
             else:  # markup, links or code in the customer's words are never echoed into the reply
@@ -261,11 +256,12 @@ def complete(
                     action="added",
                     reason=UNANSWERED_PART,
                     sentence="",
-                    claim=_topic(answer.part.text, language),
+                    claim=topic,
                     replacement=line,
                 )
             )
             continue
+        part_terms = _part_terms(answer, glossary)
         for fact in answer.facts:
             if fact.digest in done:
                 continue
@@ -275,7 +271,6 @@ def complete(
             if not body.strip():
                 continue  # the engine cannot word it in this language either
             sentence = _sentence(body, markers(fact), language)
-            part_terms = _part_terms(answer, glossary)
             ok, claim = stated(fact, sentence, reply, part_terms)
             if ok:
                 continue
