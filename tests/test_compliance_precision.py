@@ -73,3 +73,29 @@ def test_lookalikes_pass(text: str) -> None:
 )
 def test_violations_still_flagged(text: str) -> None:
     assert _check(text)[0] == "block"
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "rule"),
+    [
+        # Asking the customer to contact a third party warns; a dismissive referral still blocks.
+        ("这个应该是商家联系您的，您可以联系下商家客服询问下。", "warn", "banned.zh.refer_contact"),
+        ("如未到账请联系邮政储蓄。", "warn", "banned.zh.refer_contact"),
+        ("您去快递网点问问吧。", "block", "banned.zh.refer_third"),
+        ("您自己联系快递。", "block", "banned.zh.refer_third"),
+        ("质量问题您可以直接打给厂家，他们会处理的。", "block", "banned.zh.refer_third"),
+        # The agent asks on the customer's behalf, or asks what the customer did: no referral.
+        ("小妹帮您问一下站点，您稍等", "pass", None),
+        ("这边您联系商家了吗?", "pass", None),
+        # An 11-digit identifier (waybill code, SKU) is not a mobile number; a bare mobile still is.
+        ("VA13912345678 -2 已操作发车。", "pass", None),
+        ("游戏本 SKU:13912345678", "pass", None),
+        ("配送员电话13912345678，您打这个。", "block", "pii.phone"),
+        ("加我wx13912345678。", "block", None),
+    ],
+)
+def test_real_reply_precision(text: str, verdict: str, rule: str | None) -> None:
+    got, rules = _check(text)
+    assert got == verdict
+    if rule is not None:
+        assert rule in rules
