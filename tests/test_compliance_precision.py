@@ -99,3 +99,36 @@ def test_real_reply_precision(text: str, verdict: str, rule: str | None) -> None
     assert got == verdict
     if rule is not None:
         assert rule in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A product title read back to confirm the item quotes the listing: no claim, no promise.
+        "海尔 60升 内胆5年包换 电热水器 EC6002 请问是这个商品吗",
+        "LG 27英寸 IPS硬屏显示器 这个商品吗",
+        # Money returned the way it was paid is a refund, not compensation.
+        "款项349.00元将会原路返还至建设银行银行卡，预计1-2个工作日到账。",
+        # Passing the chat on is not a money transfer.
+        "或者您让他转给我，这个我无法直接转接的哦。",
+        # A container's capacity is a catalogue spec.
+        "这款是豆浆机，容量1.2升，适合2-3人使用。",
+        # A verb of saying after an English negation takes the clause.
+        "I can't say it's the best blender on the market, but it fits what you described.",
+    ],
+)
+def test_real_reply_lookalikes_pass(text: str) -> None:
+    assert _check(text) == ("pass", set())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "内胆5年包换，放心买。",
+        "我们赔您200元，原路返还的话太慢。",
+        "您把钱转给我，我帮您转接。",
+        "It's the best blender on the market, I can't say enough about it.",
+    ],
+)
+def test_real_reply_violations_still_flagged(text: str) -> None:
+    assert _check(text)[0] != "pass"

@@ -262,6 +262,8 @@ _ZH_SCOPE_END = re.compile(
 )
 _EN_SCOPE_END = re.compile(r"\b(?:it|we|this|that|i|you)(?:'ll|'re|'s|'m|\s+(?:will|are|is|am|can|shall))\b")
 _SAYING = re.compile(r"(?:能|敢|会|好|必|用|是)?(?:说|讲|称|夸|吹|保证|承诺|确定|肯定|敢说)")
+# "can't say it's the best", "I wouldn't claim it's the cheapest": the same for English.
+_EN_SAYING = re.compile(r"\S*\s+(?:(?:really|honestly|truly|fairly)\s+)?(?:say|claim|promise|pretend|call it)\b")
 _IMPERATIVE = re.compile(r"加|请|找|来|打|联系|拨|关注|扫")
 
 
@@ -278,8 +280,9 @@ def _negated(text: str, lo: int, start: int) -> bool:
         if m is None:
             continue
         span = head[m.start() + 1 :] + text[start : start + 2]
-        # A verb of saying or promising takes the whole clause after it (不能说它是最好的).
-        if end.search(span) and not _SAYING.match(span):
+        # A verb of saying or promising takes the whole clause after it (不能说它是最好的, can't say it's).
+        saying = _SAYING if pattern is _ZH_NEGATION else _EN_SAYING
+        if end.search(span) and not saying.match(span):
             continue
         if head.endswith("的") and _IMPERATIVE.match(text, start):
             continue
