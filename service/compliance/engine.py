@@ -263,7 +263,9 @@ _ZH_SCOPE_END = re.compile(
 _EN_SCOPE_END = re.compile(r"\b(?:it|we|this|that|i|you)(?:'ll|'re|'s|'m|\s+(?:will|are|is|am|can|shall))\b")
 _SAYING = re.compile(r"(?:能|敢|会|好|必|用|是)?(?:说|讲|称|夸|吹|保证|承诺|确定|肯定|敢说)")
 # "can't say it's the best", "I wouldn't claim it's the cheapest": the same for English.
-_EN_SAYING = re.compile(r"\S*\s+(?:(?:really|honestly|truly|fairly)\s+)?(?:say|claim|promise|pretend|call it)\b")
+_EN_SAYING = re.compile(
+    r"\S*\s+(?:(?:really|honestly|truly|fairly)\s+)?(?:say|claim|promise|pretend|call it)\b"
+)
 _IMPERATIVE = re.compile(r"加|请|找|来|打|联系|拨|关注|扫")
 
 
