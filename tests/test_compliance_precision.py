@@ -132,3 +132,9 @@ def test_real_reply_lookalikes_pass(text: str) -> None:
 )
 def test_real_reply_violations_still_flagged(text: str) -> None:
     assert _check(text)[0] != "pass"
+
+
+def test_insurer_payout_is_not_a_promise() -> None:
+    """The freight insurance pays under its own policy: explaining it promises nothing."""
+    assert _check("系统会在服务单完结时自动赔付该服务单对应的运费险。") == ("pass", set())
+    assert _check("给您补偿一下。")[0] == "warn"
