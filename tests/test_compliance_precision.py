@@ -138,3 +138,24 @@ def test_insurer_payout_is_not_a_promise() -> None:
     """The freight insurance pays under its own policy: explaining it promises nothing."""
     assert _check("系统会在服务单完结时自动赔付该服务单对应的运费险。") == ("pass", set())
     assert _check("给您补偿一下。")[0] == "warn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Negated comparisons: a reported or declined claim, a reciprocal comparison, not a class.
+        "我们从来没说过它是全网最低价，价格以下单页为准。",
+        "我们不承诺是最便宜的，但支持价保。",
+        "两款没有谁比谁更好，主要看您的使用习惯。",
+        "这款不属于顶级配置，日常办公完全够用。",
+    ],
+)
+def test_negated_comparisons_pass(text: str) -> None:
+    assert _check(text) == ("pass", set())
+
+
+@pytest.mark.parametrize(
+    "text", ["没有比这款更好的了。", "这就是全网最低价。", "不属于我们的问题，这款是顶级配置。"]
+)
+def test_comparisons_still_flagged(text: str) -> None:
+    assert _check(text)[0] == "block"

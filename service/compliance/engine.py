@@ -220,7 +220,9 @@ _ZH_NEGATION = re.compile(
     r"(?:凡是|任何|所有|有人)(?:人|自称[^,，。]{0,6})?(?:让|要求|叫|以|冒充|自称)(?:您|你)?|"
     # Hedged or reported denials (不一定是最低的, 未必最强, 我们没说过是独家).
     r"不一定|未必|不见得|没(?:有)?(?:说|讲|宣传|承诺|标)过?|"
-    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生人?|(?:不明身份|身份不明|来历不明|来路不明)的?人?|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|"
+    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生人?|(?:不明身份|身份不明|来历不明|来路不明)的?人?|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|不属于|"
+    # Declining to claim it (我们不承诺是最便宜的, 不标榜是顶级).
+    r"不(?:承诺|宣称|声称|标榜|号称)|"
     r"称不上|算不上|谈不上|说不上|够不上|比不上)"
     r"(?!忘|人|的|处|家|问题|关系|事|客气|担心|着急|急)"
     # A space counts inside the phrase only beside a Latin word (不是 number one 品牌: code-switching).
@@ -283,8 +285,9 @@ def _negated(text: str, lo: int, start: int) -> bool:
             continue
         span = head[m.start() + 1 :] + text[start : start + 2]
         # A verb of saying or promising takes the whole clause after it (不能说它是最好的, can't say it's).
+        # The verb may follow a two-character negation (从来没说过它是…): look a few characters in.
         saying = _SAYING if pattern is _ZH_NEGATION else _EN_SAYING
-        if end.search(span) and not saying.match(span):
+        if end.search(span) and not (saying.match(span) or (saying is _SAYING and saying.search(span[:3]))):
             continue
         if head.endswith("的") and _IMPERATIVE.match(text, start):
             continue
