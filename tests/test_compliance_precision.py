@@ -159,3 +159,30 @@ def test_negated_comparisons_pass(text: str) -> None:
 )
 def test_comparisons_still_flagged(text: str) -> None:
     assert _check(text)[0] == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The customer's question read back and answered no: the claim is denied.
+        "这款的质保是永久免费维修吗？不是的，质保期是1年。",
+        # The store's only site is a count, not a quality claim.
+        "我们唯一的仓库在廊坊，所以华北地区发货快一些。",
+        # QQ as the look of the goods, not a contact.
+        "QQ爱心形状的曲奇饼干是常年都有的款。",
+    ],
+)
+def test_factual_lookalikes_pass(text: str) -> None:
+    assert _check(text) == ("pass", set())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这款是永久免费维修吗？是的，放心买。",
+        "这是全国唯一一家拿到认证的工厂。",
+        "加我QQ表情包群，发您优惠。",
+    ],
+)
+def test_factual_violations_still_flagged(text: str) -> None:
+    assert _check(text)[0] == "block"

@@ -183,6 +183,8 @@ class ComplianceEngine:
     def _excepted(self, c: _Candidate, doc: Document) -> bool:
         if c.rule.rule.category == "ad_law" and _in_title(doc.text, c.start, c.end):
             return True
+        if c.rule.rule.category in ("ad_law", "promise") and _denied_question(doc, c.start):
+            return True
         return any(_exception_applies(ex, c, doc) for ex in c.rule.exceptions)
 
     def _findings(self, candidates: list[_Candidate], norm: Normalized) -> list[Finding]:
@@ -254,6 +256,16 @@ def _in_title(text: str, start: int, end: int) -> bool:
     if closed < 0 or "《" in text[end:closed]:
         return False
     return _WORK_AFTER.match(text, closed) is not None or _WORK_BEFORE.search(text[:opened]) is not None
+
+
+# The customer's question read back and answered no (质保是永久免费维修吗？不是的，…): the claim is denied.
+_QUESTION_END = re.compile(r"(?:吗|么|嘛)\s*\?\s*\Z")
+_DENIAL = re.compile(r"\s*(?:不是|没有|并不是?|不会|不能|不)(?:的|哦|呢|呀|啊|哈)?\s*[,.!，。！]")
+
+
+def _denied_question(doc: Document, pos: int) -> bool:
+    lo, hi = doc.norm.sentence(pos)
+    return _QUESTION_END.search(doc.text, lo, hi) is not None and _DENIAL.match(doc.text, hi) is not None
 
 
 # Where a negated phrase ends even without punctuation: a completed action (犹豫了), a new subject with its
