@@ -186,3 +186,10 @@ def test_factual_lookalikes_pass(text: str) -> None:
 )
 def test_factual_violations_still_flagged(text: str) -> None:
     assert _check(text)[0] == "block"
+
+
+def test_qq_as_texture_or_same_style_is_not_a_contact() -> None:
+    assert _check("这款QQ弹的果冻布丁是芒果味的。") == ("pass", set())
+    assert _check("微信同款的文件传输助手是手机自带的功能。") == ("pass", set())
+    assert _check("QQ弹我一下。")[0] == "block"
+    assert _check("微信同款，加我微信买。")[0] == "block"
