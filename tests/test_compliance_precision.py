@@ -193,3 +193,9 @@ def test_qq_as_texture_or_same_style_is_not_a_contact() -> None:
     assert _check("微信同款的文件传输助手是手机自带的功能。") == ("pass", set())
     assert _check("QQ弹我一下。")[0] == "block"
     assert _check("微信同款，加我微信买。")[0] == "block"
+
+
+def test_referral_with_its_reason_passes() -> None:
+    """A marketplace seller's order: the seller issues the invoice, and the reply says why."""
+    assert _check("这三个订单是第三方商家的订单，是需要您联系商家开具的呢。") == ("pass", set())
+    assert _check("因为是第三方商家的订单，您自己联系商家吧。")[0] == "block"
