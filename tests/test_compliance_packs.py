@@ -154,3 +154,21 @@ def test_platform_setting_allows_the_platforms_own_links(tmp_path: Path) -> None
     # Other domains stay findings, disguised or not.
     assert jd.check("请到 jd-refund.top 退款").verdict == Verdict.BLOCK
     assert jd.check("请到 jd-refund[.]top 退款").verdict == Verdict.BLOCK
+
+
+def test_builtin_packs_have_no_duplicate_keys() -> None:
+    """YAML keeps the last of two equal keys: an exception inserted above another's ``unless`` silently
+    takes it (the earlier one loses its condition)."""
+    import yaml
+
+    class _Strict(yaml.SafeLoader):
+        pass
+
+    def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[object, object]:
+        keys = [loader.construct_object(k) for k, _ in node.value]
+        assert len(keys) == len(set(keys)), f"duplicate key at {node.start_mark}"
+        return yaml.SafeLoader.construct_mapping(loader, node)
+
+    _Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    for path in builtin_pack_paths():
+        yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Strict)

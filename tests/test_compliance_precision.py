@@ -73,3 +73,129 @@ def test_lookalikes_pass(text: str) -> None:
 )
 def test_violations_still_flagged(text: str) -> None:
     assert _check(text)[0] == "block"
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "rule"),
+    [
+        # Asking the customer to contact a third party warns; a dismissive referral still blocks.
+        ("这个应该是商家联系您的，您可以联系下商家客服询问下。", "warn", "banned.zh.refer_contact"),
+        ("如未到账请联系邮政储蓄。", "warn", "banned.zh.refer_contact"),
+        ("您去快递网点问问吧。", "block", "banned.zh.refer_third"),
+        ("您自己联系快递。", "block", "banned.zh.refer_third"),
+        ("质量问题您可以直接打给厂家，他们会处理的。", "block", "banned.zh.refer_third"),
+        # The agent asks on the customer's behalf, or asks what the customer did: no referral.
+        ("小妹帮您问一下站点，您稍等", "pass", None),
+        ("这边您联系商家了吗?", "pass", None),
+        # An 11-digit identifier (waybill code, SKU) is not a mobile number; a bare mobile still is.
+        ("VA13912345678 -2 已操作发车。", "pass", None),
+        ("游戏本 SKU:13912345678", "pass", None),
+        ("配送员电话13912345678，您打这个。", "block", "pii.phone"),
+        ("加我wx13912345678。", "block", None),
+    ],
+)
+def test_real_reply_precision(text: str, verdict: str, rule: str | None) -> None:
+    got, rules = _check(text)
+    assert got == verdict
+    if rule is not None:
+        assert rule in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A product title read back to confirm the item quotes the listing: no claim, no promise.
+        "海尔 60升 内胆5年包换 电热水器 EC6002 请问是这个商品吗",
+        "LG 27英寸 IPS硬屏显示器 这个商品吗",
+        # Money returned the way it was paid is a refund, not compensation.
+        "款项349.00元将会原路返还至建设银行银行卡，预计1-2个工作日到账。",
+        # Passing the chat on is not a money transfer.
+        "或者您让他转给我，这个我无法直接转接的哦。",
+        # A container's capacity is a catalogue spec.
+        "这款是豆浆机，容量1.2升，适合2-3人使用。",
+        # A verb of saying after an English negation takes the clause.
+        "I can't say it's the best blender on the market, but it fits what you described.",
+    ],
+)
+def test_real_reply_lookalikes_pass(text: str) -> None:
+    assert _check(text) == ("pass", set())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "内胆5年包换，放心买。",
+        "我们赔您200元，原路返还的话太慢。",
+        "您把钱转给我，我帮您转接。",
+        "It's the best blender on the market, I can't say enough about it.",
+    ],
+)
+def test_real_reply_violations_still_flagged(text: str) -> None:
+    assert _check(text)[0] != "pass"
+
+
+def test_insurer_payout_is_not_a_promise() -> None:
+    """The freight insurance pays under its own policy: explaining it promises nothing."""
+    assert _check("系统会在服务单完结时自动赔付该服务单对应的运费险。") == ("pass", set())
+    assert _check("给您补偿一下。")[0] == "warn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Negated comparisons: a reported or declined claim, a reciprocal comparison, not a class.
+        "我们从来没说过它是全网最低价，价格以下单页为准。",
+        "我们不承诺是最便宜的，但支持价保。",
+        "两款没有谁比谁更好，主要看您的使用习惯。",
+        "这款不属于顶级配置，日常办公完全够用。",
+    ],
+)
+def test_negated_comparisons_pass(text: str) -> None:
+    assert _check(text) == ("pass", set())
+
+
+@pytest.mark.parametrize(
+    "text", ["没有比这款更好的了。", "这就是全网最低价。", "不属于我们的问题，这款是顶级配置。"]
+)
+def test_comparisons_still_flagged(text: str) -> None:
+    assert _check(text)[0] == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The customer's question read back and answered no: the claim is denied.
+        "这款的质保是永久免费维修吗？不是的，质保期是1年。",
+        # The store's only site is a count, not a quality claim.
+        "我们唯一的仓库在廊坊，所以华北地区发货快一些。",
+        # QQ as the look of the goods, not a contact.
+        "QQ爱心形状的曲奇饼干是常年都有的款。",
+    ],
+)
+def test_factual_lookalikes_pass(text: str) -> None:
+    assert _check(text) == ("pass", set())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这款是永久免费维修吗？是的，放心买。",
+        "这是全国唯一一家拿到认证的工厂。",
+        "加我QQ表情包群，发您优惠。",
+    ],
+)
+def test_factual_violations_still_flagged(text: str) -> None:
+    assert _check(text)[0] == "block"
+
+
+def test_qq_as_texture_or_same_style_is_not_a_contact() -> None:
+    assert _check("这款QQ弹的果冻布丁是芒果味的。") == ("pass", set())
+    assert _check("微信同款的文件传输助手是手机自带的功能。") == ("pass", set())
+    assert _check("QQ弹我一下。")[0] == "block"
+    assert _check("微信同款，加我微信买。")[0] == "block"
+
+
+def test_referral_with_its_reason_passes() -> None:
+    """A marketplace seller's order: the seller issues the invoice, and the reply says why."""
+    assert _check("这三个订单是第三方商家的订单，是需要您联系商家开具的呢。") == ("pass", set())
+    assert _check("因为是第三方商家的订单，您自己联系商家吧。")[0] == "block"

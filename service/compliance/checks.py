@@ -172,12 +172,22 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
         "email": pii.emails,
     }[params.kind]
     for p in detector(doc.text):
+        if p.kind == "phone" and _IDENTIFIER_BEFORE_RE.search(doc.text, max(0, p.start - 12), p.start):
+            continue
         if (p.kind, p.key) not in doc.personal_allowed:
             yield Hit(p.start, p.end)
         elif p.kind == "phone" and _invites_contact(doc, p.start) and (p.kind, p.key) not in doc.personal_own:
             # A number only the agent's context states, handed out to be called: context supports facts
             # (已按您的号码登记) but never excuses giving the customer a contact channel.
             yield Hit(p.start, p.end)
+
+
+# An 11-digit run that is an identifier, not a mobile: labelled as one (SKU:…, 运单号…, 订单号…) or glued to a
+# two-letter code prefix (JD waybills VA…, VC…, VE…). WeChat/QQ letters (wx138…, qq138…) are not a prefix.
+_IDENTIFIER_BEFORE_RE = re.compile(
+    r"(?:sku|spu|imei|sn|编号|单号|运单号|订单号|货号|条码|条形码|序列号|型号|商品编码)\s?[:：]?\s?\Z"
+    r"|(?<![a-z])(?!wx|vx|qq|wc|dh|sj|tl|ph)[a-z]{2}\Z"
+)
 
 
 # Telling the customer to call, text or reach a number (打我电话, 拨打, 联系, call me at).

@@ -183,6 +183,8 @@ class ComplianceEngine:
     def _excepted(self, c: _Candidate, doc: Document) -> bool:
         if c.rule.rule.category == "ad_law" and _in_title(doc.text, c.start, c.end):
             return True
+        if c.rule.rule.category in ("ad_law", "promise") and _denied_question(doc, c.start):
+            return True
         return any(_exception_applies(ex, c, doc) for ex in c.rule.exceptions)
 
     def _findings(self, candidates: list[_Candidate], norm: Normalized) -> list[Finding]:
@@ -220,7 +222,9 @@ _ZH_NEGATION = re.compile(
     r"(?:凡是|任何|所有|有人)(?:人|自称[^,，。]{0,6})?(?:让|要求|叫|以|冒充|自称)(?:您|你)?|"
     # Hedged or reported denials (不一定是最低的, 未必最强, 我们没说过是独家).
     r"不一定|未必|不见得|没(?:有)?(?:说|讲|宣传|承诺|标)过?|"
-    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生人?|(?:不明身份|身份不明|来历不明|来路不明)的?人?|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|"
+    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生人?|(?:不明身份|身份不明|来历不明|来路不明)的?人?|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|不属于|"
+    # Declining to claim it (我们不承诺是最便宜的, 不标榜是顶级).
+    r"不(?:承诺|宣称|声称|标榜|号称)|"
     r"称不上|算不上|谈不上|说不上|够不上|比不上)"
     r"(?!忘|人|的|处|家|问题|关系|事|客气|担心|着急|急)"
     # A space counts inside the phrase only beside a Latin word (不是 number one 品牌: code-switching).
@@ -254,6 +258,16 @@ def _in_title(text: str, start: int, end: int) -> bool:
     return _WORK_AFTER.match(text, closed) is not None or _WORK_BEFORE.search(text[:opened]) is not None
 
 
+# The customer's question read back and answered no (质保是永久免费维修吗？不是的，…): the claim is denied.
+_QUESTION_END = re.compile(r"(?:吗|么|嘛)\s*\?\s*\Z")
+_DENIAL = re.compile(r"\s*(?:不是|没有|并不是?|不会|不能|不)(?:的|哦|呢|呀|啊|哈)?\s*[,.!，。！]")
+
+
+def _denied_question(doc: Document, pos: int) -> bool:
+    lo, hi = doc.norm.sentence(pos)
+    return _QUESTION_END.search(doc.text, lo, hi) is not None and _DENIAL.match(doc.text, hi) is not None
+
+
 # Where a negated phrase ends even without punctuation: a completed action (犹豫了), a new subject with its
 # own predicate (这就是, 我们承诺, it will), or a sentence-final 的 before an imperative (久等的 加我微信).
 # A negation elsewhere in the sentence must not excuse a violation in its own phrase.
@@ -262,6 +276,10 @@ _ZH_SCOPE_END = re.compile(
 )
 _EN_SCOPE_END = re.compile(r"\b(?:it|we|this|that|i|you)(?:'ll|'re|'s|'m|\s+(?:will|are|is|am|can|shall))\b")
 _SAYING = re.compile(r"(?:能|敢|会|好|必|用|是)?(?:说|讲|称|夸|吹|保证|承诺|确定|肯定|敢说)")
+# "can't say it's the best", "I wouldn't claim it's the cheapest": the same for English.
+_EN_SAYING = re.compile(
+    r"\S*\s+(?:(?:really|honestly|truly|fairly)\s+)?(?:say|claim|promise|pretend|call it)\b"
+)
 _IMPERATIVE = re.compile(r"加|请|找|来|打|联系|拨|关注|扫")
 
 
@@ -278,8 +296,10 @@ def _negated(text: str, lo: int, start: int) -> bool:
         if m is None:
             continue
         span = head[m.start() + 1 :] + text[start : start + 2]
-        # A verb of saying or promising takes the whole clause after it (不能说它是最好的).
-        if end.search(span) and not _SAYING.match(span):
+        # A verb of saying or promising takes the whole clause after it (不能说它是最好的, can't say it's).
+        # The verb may follow a two-character negation (从来没说过它是…): look a few characters in.
+        saying = _SAYING if pattern is _ZH_NEGATION else _EN_SAYING
+        if end.search(span) and not (saying.match(span) or (saying is _SAYING and saying.search(span[:3]))):
             continue
         if head.endswith("的") and _IMPERATIVE.match(text, start):
             continue
