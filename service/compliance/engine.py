@@ -63,7 +63,8 @@ class ComplianceEngine:
         self.max_chars = max_chars
         self._phrase_rules = [r for r in self.rules if r.rule.matcher.phrases]
         self._other_rules = [r for r in self.rules if not r.rule.matcher.phrases]
-        # Regex rule i runs only on text holding a literal that every match of its pattern needs.
+        # Regex rule i runs only on text holding a literal that every match of its pattern needs, and only
+        # where a match may begin.
         self._prefilter = Prefilter([r.regex for r in self._other_rules if r.regex is not None])
         slots = itertools.count()  # the prefilter numbers the regex rules in this order
         self._regex_slot = [next(slots) if r.regex is not None else -1 for r in self._other_rules]
@@ -165,14 +166,14 @@ class ComplianceEngine:
                     rule = self._phrase_rules[i]
                     if rule.rule.language in languages:
                         yield _Candidate(rule, start, end, None)
-        may_match = self._prefilter.candidates(text)
+        scan = self._prefilter.scan(text)
         for rule, slot in zip(self._other_rules, self._regex_slot, strict=True):
-            if slot >= 0 and slot not in may_match:
+            if slot >= 0 and slot not in scan.may_match:
                 continue
             if rule.rule.language not in languages:
                 continue
             if rule.regex is not None:
-                for m in rule.regex.finditer(text):
+                for m in scan.finditer(slot):
                     if m.end() > m.start():
                         yield _Candidate(rule, m.start(), m.end(), None)
             elif rule.check is not None:
