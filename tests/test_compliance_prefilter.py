@@ -9,7 +9,13 @@ import pytest
 
 from service.compliance.engine import ComplianceEngine
 from service.compliance.normalize import normalize
-from service.compliance.prefilter import Prefilter, required_literals, required_parts, start_literals
+from service.compliance.prefilter import (
+    Prefilter,
+    required_literals,
+    required_parts,
+    search_at_end,
+    start_literals,
+)
 from service.compliance.scoring import load_labelled_set
 from tests.conftest import REPO
 
@@ -118,3 +124,19 @@ def test_anchored_matches_are_the_matches_finditer_yields() -> None:
             assert got == expected, (pattern.pattern[:60], text)
             compared += bool(expected)
     assert compared > 100
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"(?:不要|别)[^，。]{0,4}\Z", "请您不要加"),
+        (r"(?<![能会])(?:不要|别)\Z", "能不要"),  # the lookbehind still sees what lies before
+        (r"(?:不要|别)[^，。]*\Z", "不要加他的微信吧"),  # unbounded: searched from the start
+        (r"别\Z", "一二三四五六七八九十别"),
+        (r"别", "别说了"),  # no \Z: a plain search
+    ],
+)
+def test_a_search_at_the_end_finds_what_search_finds(pattern: str, text: str) -> None:
+    compiled = re.compile(pattern)
+    got, want = search_at_end(compiled, text), compiled.search(text)
+    assert (got and got.span()) == (want and want.span())

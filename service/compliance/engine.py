@@ -22,7 +22,7 @@ from service.compliance.models import ComplianceResult, Finding, Severity
 from service.compliance.normalize import Normalized, has_cjk, has_latin, normalize
 from service.compliance.numbers import ClaimScope
 from service.compliance.platforms import platform_domains
-from service.compliance.prefilter import Prefilter
+from service.compliance.prefilter import Prefilter, search_at_end
 from service.compliance.rulepacks import CompiledException, CompiledRule, builtin_pack_paths, compile_rules
 from service.errors import ErrorCode, ReplydraftError
 
@@ -252,7 +252,9 @@ def _in_title(text: str, start: int, end: int) -> bool:
     closed = text.find("》", end, end + 30)
     if closed < 0 or "《" in text[end:closed]:
         return False
-    return _WORK_AFTER.match(text, closed) is not None or _WORK_BEFORE.search(text[:opened]) is not None
+    return (
+        _WORK_AFTER.match(text, closed) is not None or search_at_end(_WORK_BEFORE, text[:opened]) is not None
+    )
 
 
 # Where a negated phrase ends even without punctuation: a completed action (犹豫了), a new subject with its
@@ -275,7 +277,7 @@ def _negated(text: str, lo: int, start: int) -> bool:
         (_ZH_NEGATION, _ZH_SCOPE_END, zh_before),
         (_EN_NEGATION, _EN_SCOPE_END, before),
     ):
-        m = pattern.search(head)
+        m = search_at_end(pattern, head)
         if m is None:
             continue
         span = head[m.start() + 1 :] + text[start : start + 2]
@@ -309,7 +311,7 @@ def _exception_holds(ex: CompiledException, c: _Candidate, doc: Document) -> boo
     if ex.kind == "before":
         assert ex.pattern is not None
         lo, _ = doc.norm.clause(c.start)
-        return ex.pattern.search(text[lo : c.start]) is not None
+        return search_at_end(ex.pattern, text[lo : c.start]) is not None
     if ex.kind in ("clause", "sentence"):
         # Evidence lying wholly inside the match does not count: "条件" in "无条件退款" cannot excuse it.
         assert ex.pattern is not None

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -132,7 +133,7 @@ def required_parts(pattern: str, flags: int = 0) -> list[list[frozenset[str]]] |
 
 
 _ZERO_WIDTH = {sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT}
-_MAX_STARTS = 64  # a pattern that may begin with more strings than this is left to re's own scan
+_MAX_STARTS = 256  # a pattern that may begin with more strings than this is left to re's own scan
 _MAX_CLASS = 40  # a character class is expanded to its characters up to this many
 # What \d and \s stand for under re.ASCII (the packs' flag); other classes are too wide to anchor on.
 _ASCII_CATEGORIES = {sre_c.CATEGORY_DIGIT: "0123456789", sre_c.CATEGORY_SPACE: " \t\n\r\x0b\x0c"}
@@ -216,6 +217,29 @@ def _class_chars(items: list[tuple[Any, Any]], flags: int) -> str | None:
         else:
             return None  # a negated or wide class
     return "".join(chars) if len(chars) <= _MAX_CLASS else None
+
+
+@lru_cache(maxsize=1024)
+def _widest_at_end(pattern: re.Pattern[str]) -> int | None:
+    """How many characters a match of ``pattern`` spans at most, when it must end at ``\\Z``; else None."""
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except re.error:
+        return None
+    items = list(parsed)
+    if not items or items[-1] != (sre_c.AT, sre_c.AT_END_STRING):
+        return None
+    widest: int = parsed.getwidth()[1]
+    return widest if widest < sre_c.MAXREPEAT else None
+
+
+def search_at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a pattern that ends with ``\\Z`` (a negation or a "before" exception
+    that must reach the match): its matches span at most the pattern's widest width, so they can only
+    begin that far from the end, and ``re`` need not try every earlier character (lookbehinds still see
+    them)."""
+    widest = _widest_at_end(pattern)
+    return pattern.search(text, max(0, len(text) - widest) if widest is not None else 0)
 
 
 class Scan:
