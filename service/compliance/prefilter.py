@@ -41,10 +41,17 @@ except ImportError:  # pragma: no cover - older Pythons
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", sre_c.MAX_REPEAT)}
 
 
+@lru_cache(maxsize=512)
+def _parse(pattern: str, flags: int) -> Any:
+    """The parse tree, read once per pattern for the literals, the parts and the start strings (parsing
+    the packs' long word-class alternations is most of what building the prefilter costs). Not mutated."""
+    return sre_parse.parse(pattern, flags)
+
+
 def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Strings of which every match of ``pattern`` contains at least one (lower-cased), or None."""
     try:
-        parsed = sre_parse.parse(pattern, flags)
+        parsed = _parse(pattern, flags)
     except re.error:
         return None
     found = _sequence(list(parsed))
@@ -116,7 +123,7 @@ def _factors(items: Sequence[tuple[Any, Any]]) -> list[frozenset[str]] | None:
 def required_parts(pattern: str, flags: int = 0) -> list[list[frozenset[str]]] | None:
     """Per top-level alternative, the literal sets of which a match must contain one each; or None."""
     try:
-        parsed = list(sre_parse.parse(pattern, flags))
+        parsed = list(_parse(pattern, flags))
     except re.error:
         return None
     if len(parsed) == 1 and parsed[0][0] is sre_c.BRANCH:
@@ -143,7 +150,7 @@ def start_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Strings of which every match of ``pattern`` begins with one (ASCII lower-cased when the pattern
     ignores case: the text is lower-cased), or None when a match may begin anywhere, or with too many."""
     try:
-        parsed = sre_parse.parse(pattern, flags)
+        parsed = _parse(pattern, flags)
     except re.error:
         return None
     flags = parsed.state.flags
@@ -223,7 +230,7 @@ def _class_chars(items: list[tuple[Any, Any]], flags: int) -> str | None:
 def _widest_at_end(pattern: re.Pattern[str]) -> int | None:
     """How many characters a match of ``pattern`` spans at most, when it must end at ``\\Z``; else None."""
     try:
-        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        parsed = _parse(pattern.pattern, pattern.flags)
     except re.error:
         return None
     items = list(parsed)
