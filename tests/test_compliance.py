@@ -712,3 +712,19 @@ def test_fourth_round_cannot_warns(engine: ComplianceEngine, text: str) -> None:
 )
 def test_fourth_round_look_alikes_pass(engine: ComplianceEngine, text: str, sources: list[str]) -> None:
     assert engine.check(text, sources=sources).verdict == Verdict.PASS, text
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ["客服电话13812345678", "9号楼 a@b.com", ""],
+        ["卡号6222 0200 1234 5678 901", "身份证11010519491231002x"],
+        ["mail me: x.y@shop.cn", "138 1234 5678", "x@y"],
+    ],
+)
+def test_personal_values_read_per_text_equal_those_of_the_joined_text(parts: list[str]) -> None:
+    """Evidence is read text by text (cached per source); no detector spans the line break joining them."""
+    from service.compliance.checks import _personal_values
+    from service.compliance.pii import personal_values
+
+    assert _personal_values(parts) == personal_values("\n".join(parts))
