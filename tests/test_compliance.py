@@ -712,3 +712,34 @@ def test_fourth_round_cannot_warns(engine: ComplianceEngine, text: str) -> None:
 )
 def test_fourth_round_look_alikes_pass(engine: ComplianceEngine, text: str, sources: list[str]) -> None:
     assert engine.check(text, sources=sources).verdict == Verdict.PASS, text
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ["客服电话13812345678", "9号楼 a@b.com", ""],
+        ["卡号6222 0200 1234 5678 901", "身份证11010519491231002x"],
+        ["mail me: x.y@shop.cn", "138 1234 5678", "x@y"],
+    ],
+)
+def test_personal_values_read_per_text_equal_those_of_the_joined_text(parts: list[str]) -> None:
+    """Evidence is read text by text (cached per source); no detector spans the line break joining them."""
+    from service.compliance.checks import _personal_values
+    from service.compliance.pii import personal_values
+
+    assert _personal_values(parts) == personal_values("\n".join(parts))
+
+
+def test_chinese_addresses_tried_near_a_hint_are_those_finditer_finds() -> None:
+    from service.compliance.pii import ZH_ADDRESS_RE, _zh_addresses
+
+    texts = [
+        "寄到北京市朝阳区建国路88号，谢谢",
+        "上海市浦东新区张江高科技园区碧波路690号3栋5层，另一个是杭州市西湖区文三路100号和幸福小区3栋2单元",
+        "地址：广州市天河区珠江新城花城大道一百号",
+        "快递到一二三四五六七八九十一二三四五六七八九十人民路5号" * 3,
+        "没有地址只有路和3号",
+        "阳光花园12栋" + "，" * 30 + "幸福家园8号楼",
+    ]
+    for text in texts:
+        assert [m.span() for m in _zh_addresses(text)] == [m.span() for m in ZH_ADDRESS_RE.finditer(text)]

@@ -9,7 +9,13 @@ import pytest
 
 from service.compliance.engine import ComplianceEngine
 from service.compliance.normalize import normalize
-from service.compliance.prefilter import Prefilter, required_literals, required_parts
+from service.compliance.prefilter import (
+    Prefilter,
+    required_literals,
+    required_parts,
+    search_at_end,
+    start_literals,
+)
 from service.compliance.scoring import load_labelled_set
 from tests.conftest import REPO
 
@@ -77,3 +83,60 @@ def test_no_rule_that_matches_is_ever_skipped() -> None:
                 matched += 1
                 assert i in may, (pattern.pattern[:60], text)
     assert matched > 100  # the corpus exercises the rules
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\b(?:the|our)\s+best\b", {"the", "our"}),  # \b consumes nothing: the words begin the match
+        (r"(?<![a-z])vx|微\s?信", {"vx", "微"}),
+        (r"(?:请|)加我", {"请加我", "加我"}),  # an empty alternative: the rest begins the match
+        (r"(?:亲)?包邮", {"亲", "包邮"}),
+        (r"[0-9]+天", set("0123456789")),
+        (r"\s?(?:add|dm)", {" ", "\t", "\n", "\r", "\x0b", "\x0c", "add", "dm"}),
+        (r"Add me", {"add me"}),  # text is lower-cased before matching
+    ],
+)
+def test_the_strings_every_match_begins_with(pattern: str, expected: set[str]) -> None:
+    assert start_literals(pattern, re.ASCII | (re.IGNORECASE if "A" in pattern else 0)) == frozenset(expected)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"[^，。]{0,4}到", r".?包邮", r"\w+@", r"(?:a?)+b", r"(?i:x)y", r"[\u4e00-\u9fff]+", r"(?:x|[^y])z"],
+)
+def test_patterns_that_may_begin_anywhere_have_no_anchor(pattern: str) -> None:
+    assert start_literals(pattern, re.ASCII) is None
+
+
+def test_anchored_matches_are_the_matches_finditer_yields() -> None:
+    """The packs' patterns, tried only where a start string occurs, yield exactly finditer's matches on
+    the labelled, evasion and look-alike texts (overlapping candidates, lookbehinds and \\b included)."""
+    engine = ComplianceEngine.from_paths()
+    prefilter = Prefilter([r.regex for r in engine._other_rules if r.regex is not None])
+    assert len(prefilter.starts) >= len(prefilter.patterns) // 2  # most rules are anchored
+    compared = 0
+    for text in _corpus():
+        scan = prefilter.scan(text)
+        for i, pattern in enumerate(prefilter.patterns):
+            expected = [m.span() for m in pattern.finditer(text)]
+            got = [m.span() for m in scan.finditer(i)] if i in scan.may_match else []
+            assert got == expected, (pattern.pattern[:60], text)
+            compared += bool(expected)
+    assert compared > 100
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"(?:不要|别)[^，。]{0,4}\Z", "请您不要加"),
+        (r"(?<![能会])(?:不要|别)\Z", "能不要"),  # the lookbehind still sees what lies before
+        (r"(?:不要|别)[^，。]*\Z", "不要加他的微信吧"),  # unbounded: searched from the start
+        (r"别\Z", "一二三四五六七八九十别"),
+        (r"别", "别说了"),  # no \Z: a plain search
+    ],
+)
+def test_a_search_at_the_end_finds_what_search_finds(pattern: str, text: str) -> None:
+    compiled = re.compile(pattern)
+    got, want = search_at_end(compiled, text), compiled.search(text)
+    assert (got and got.span()) == (want and want.span())

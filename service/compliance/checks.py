@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -101,12 +101,12 @@ class Document:
 
     @cached_property
     def personal_allowed(self) -> set[tuple[str, str]]:
-        return pii.personal_values(self.personal_text)
+        return _personal_values([self.context, self.customer, *self.sources])
 
     @cached_property
     def personal_own(self) -> set[tuple[str, str]]:
         """Personal data the customer wrote or the store's sources state (its hotline), not the context."""
-        return pii.personal_values("\n".join([self.customer, *self.sources]))
+        return _personal_values([self.customer, *self.sources])
 
     def quantity_supported(self, q: numbers.Quantity) -> bool:
         return self.judge(q).supported
@@ -119,6 +119,22 @@ class Document:
         clause = self.text[slice(*self.norm.clause(q.start))]
         sentence = self.text[slice(*self.norm.sentence(q.start))]
         return self.claims.judge(q, clause, sentence)
+
+
+def _personal_values(texts: Iterable[str]) -> set[tuple[str, str]]:
+    """What :func:`pii.personal_values` finds in the texts joined by line breaks (no phone, ID, card or
+    e-mail pattern spans a line break), read text by text so a source's values are read once, not once
+    per draft."""
+    out: set[tuple[str, str]] = set()
+    for text in texts:
+        if text:
+            out |= _personal_values_of(text)
+    return out
+
+
+@lru_cache(maxsize=2048)
+def _personal_values_of(text: str) -> frozenset[tuple[str, str]]:
+    return frozenset(pii.personal_values(text))
 
 
 CheckFn = Callable[[Document, Any], Iterable[Hit]]

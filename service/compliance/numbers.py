@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.compliance.normalize import fold
 
@@ -343,10 +344,15 @@ def supported_set(texts: Iterable[str]) -> set[tuple[str, float]]:
     """(unit, value) pairs stated in the given normalised texts (both ends of ranges included)."""
     out: set[tuple[str, float]] = set()
     for text in texts:
-        for q in extract(text, labelled_prices=True):
-            for v in q.values:
-                out.add((q.unit, v))
+        out |= _stated(text)
     return out
+
+
+@lru_cache(maxsize=2048)
+def _stated(text: str) -> frozenset[tuple[str, float]]:
+    """One text's (unit, value) pairs. Cached like :func:`fold`: the same source chunks come back draft
+    after draft, and reading their numbers costs more than checking the draft's own."""
+    return frozenset((q.unit, v) for q in extract(text, labelled_prices=True) for v in q.values)
 
 
 # --- product-scoped claims -----------------------------------------------------------------------------

@@ -20,12 +20,18 @@ EMAIL_RE = re.compile(
 )
 _CJK = r"[\u4e00-\u9fff]"
 _NUMERAL = r"(?:[0-9]+|[一二三四五六七八九十百]+)"
+# Characters an address may have before its road or estate word (a district, then the name).
+_ROAD_LEAD, _ROAD_NAME, _ESTATE_LEAD, _ESTATE_NAME = 12, 6, 10, 6
 ZH_ADDRESS_RE = re.compile(
-    rf"{_CJK}{{0,12}}?(?P<road>{_CJK}{{1,6}}(?:路|街|大道|大街|巷|弄|胡同|道))\s?(?P<no>{_NUMERAL}(?:号|弄))"
+    rf"{_CJK}{{0,{_ROAD_LEAD}}}?(?P<road>{_CJK}{{1,{_ROAD_NAME}}}(?:路|街|大道|大街|巷|弄|胡同|道))"
+    rf"\s?(?P<no>{_NUMERAL}(?:号|弄))"
     rf"(?:\s?(?:{_CJK}{{0,8}}?)?[0-9]+(?:栋|幢|号楼|座|单元|室|楼|层))*"
-    rf"|{_CJK}{{2,10}}?(?P<estate>{_CJK}{{2,6}}(?:小区|花园|公寓|大厦|家园|新村|苑))\s?(?P<bld>[0-9]+(?:栋|幢|号楼|座))"
+    rf"|{_CJK}{{2,{_ESTATE_LEAD}}}?(?P<estate>{_CJK}{{2,{_ESTATE_NAME}}}(?:小区|花园|公寓|大厦|家园|新村|苑))"
+    rf"\s?(?P<bld>[0-9]+(?:栋|幢|号楼|座))"
     rf"(?:\s?[0-9]+(?:单元|室|楼|层))*"
 )
+# A match's hint (its road or estate word and number) begins at most this far into the match.
+_HINT_REACH = max(_ROAD_LEAD + _ROAD_NAME, _ESTATE_LEAD + _ESTATE_NAME)
 # Necessary conditions of the two address patterns, cheap to scan for (a character class leads): the full
 # patterns, which try every start position with lazy repeats, run only on text that has one.
 _ZH_ADDRESS_HINT = re.compile(
@@ -103,11 +109,23 @@ def emails(text: str) -> Iterator[PersonalData]:
         yield PersonalData("email", m.start(), m.end(), m[0].lower())
 
 
+def _zh_addresses(text: str) -> Iterator[re.Match[str]]:
+    """``ZH_ADDRESS_RE.finditer(text)``, tried only near a hint: every match holds one within
+    _HINT_REACH characters of its start, so no match can begin further before the next hint, and the
+    lazy repeats are not run from every character of the text."""
+    pos = 0
+    while (hint := _ZH_ADDRESS_HINT.search(text, pos)) is not None:
+        m = ZH_ADDRESS_RE.search(text, max(pos, hint.start() - _HINT_REACH))
+        if m is None:
+            return
+        yield m
+        pos = m.end()
+
+
 def addresses(text: str, original: str | None = None) -> Iterator[PersonalData]:
     """Chinese street or estate addresses; English ones need a capitalised street name in ``original``
     (same length as ``text``), so "7 days via the main road" is not an address."""
-    zh = ZH_ADDRESS_RE.finditer(text) if _ZH_ADDRESS_HINT.search(text) else ()
-    for m in zh:
+    for m in _zh_addresses(text):
         key = m["road"][-3:] + m["no"] if m["road"] else m["estate"][-4:] + m["bld"]
         yield PersonalData("address", m.start(), m.end(), key.replace(" ", ""))
     en = EN_ADDRESS_RE.finditer(text) if _EN_ADDRESS_HINT.search(text) else ()

@@ -12,12 +12,21 @@ a literal in each part, and one part alone (a single common character such as åˆ
 draft. So each top-level alternative of a pattern keeps all its mandatory parts, and the pattern runs only
 when some alternative has a literal of every part present: still only a necessary condition, but a
 much sharper one.
+
+The same pass also finds where matches may *start*. ``re`` can only skip ahead quickly when a pattern begins
+with a plain literal or character set; a rule that begins with ``\b``, a lookbehind or an alternation of
+word classes is tried at every character of the draft, each alternative in turn. When every match of a
+pattern begins with one of a few strings (read off the parse tree, looking through lookarounds, groups,
+alternations and optional parts), the engine tries the pattern only where one of those strings occurs,
+which yields the very matches ``finditer`` would: a match can start nowhere else, and the tries go left to
+right, resuming after each match as ``finditer`` does.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -32,10 +41,17 @@ except ImportError:  # pragma: no cover - older Pythons
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", sre_c.MAX_REPEAT)}
 
 
+@lru_cache(maxsize=512)
+def _parse(pattern: str, flags: int) -> Any:
+    """The parse tree, read once per pattern for the literals, the parts and the start strings (parsing
+    the packs' long word-class alternations is most of what building the prefilter costs). Not mutated."""
+    return sre_parse.parse(pattern, flags)
+
+
 def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Strings of which every match of ``pattern`` contains at least one (lower-cased), or None."""
     try:
-        parsed = sre_parse.parse(pattern, flags)
+        parsed = _parse(pattern, flags)
     except re.error:
         return None
     found = _sequence(list(parsed))
@@ -107,7 +123,7 @@ def _factors(items: Sequence[tuple[Any, Any]]) -> list[frozenset[str]] | None:
 def required_parts(pattern: str, flags: int = 0) -> list[list[frozenset[str]]] | None:
     """Per top-level alternative, the literal sets of which a match must contain one each; or None."""
     try:
-        parsed = list(sre_parse.parse(pattern, flags))
+        parsed = list(_parse(pattern, flags))
     except re.error:
         return None
     if len(parsed) == 1 and parsed[0][0] is sre_c.BRANCH:
@@ -123,17 +139,163 @@ def required_parts(pattern: str, flags: int = 0) -> list[list[frozenset[str]]] |
     return out
 
 
+_ZERO_WIDTH = {sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT}
+_MAX_STARTS = 256  # a pattern that may begin with more strings than this is left to re's own scan
+_MAX_CLASS = 40  # a character class is expanded to its characters up to this many
+# What \d and \s stand for under re.ASCII (the packs' flag); other classes are too wide to anchor on.
+_ASCII_CATEGORIES = {sre_c.CATEGORY_DIGIT: "0123456789", sre_c.CATEGORY_SPACE: " \t\n\r\x0b\x0c"}
+
+
+def start_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Strings of which every match of ``pattern`` begins with one (ASCII lower-cased when the pattern
+    ignores case: the text is lower-cased), or None when a match may begin anywhere, or with too many."""
+    try:
+        parsed = _parse(pattern, flags)
+    except re.error:
+        return None
+    flags = parsed.state.flags
+    if flags & re.IGNORECASE and not flags & re.ASCII:
+        return None  # Unicode case folding: a literal stands for more than its lower-case form
+    found = _starts(list(parsed), flags, [200])
+    if not found or "" in found or len(found) > _MAX_STARTS:
+        return None
+    return frozenset(found)
+
+
+def _fold(s: str, flags: int) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in s) if flags & re.IGNORECASE else s
+
+
+def _starts(items: list[tuple[Any, Any]], flags: int, budget: list[int]) -> set[str] | None:
+    """The strings one of which begins every match of ``items`` ('' among them: it may match empty)."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None  # optional parts nested too deep to follow: no anchor
+    run: list[str] = []
+    i = 0
+    while i < len(items) and (items[i][0] in _ZERO_WIDTH or items[i][0] is sre_c.LITERAL):
+        if items[i][0] is sre_c.LITERAL:  # lookarounds and \b consume nothing: look through them
+            run.append(chr(items[i][1]))
+        i += 1
+    if run:
+        return {_fold("".join(run), flags)}
+    if i == len(items):
+        return {""}
+    op, av = items[i]
+    rest = items[i + 1 :]
+    if op is sre_c.IN:
+        chars = _class_chars(av, flags)
+        return None if chars is None else {_fold(c, flags) for c in chars}
+    if op is sre_c.SUBPATTERN:
+        if av[1] or av[2]:
+            return None  # inline flags inside the pattern: not followed
+        return _starts([*av[3], *rest], flags, budget)
+    if op is sre_c.ATOMIC_GROUP:
+        return _starts([*av, *rest], flags, budget)
+    if op is sre_c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            found = _starts([*branch, *rest], flags, budget)
+            if found is None or len(out | found) > _MAX_STARTS:
+                return None
+            out |= found
+        return out
+    if op in _REPEATS:
+        low, _high, body = av
+        first = _starts(list(body), flags, budget)
+        if first is None or "" in first:
+            return None  # a body that may match empty: the match may begin after it
+        if low >= 1:
+            return first
+        after = _starts(rest, flags, budget)
+        return None if after is None else first | after
+    return None  # any character, a negated class, a back-reference: a match may begin almost anywhere
+
+
+def _class_chars(items: list[tuple[Any, Any]], flags: int) -> str | None:
+    chars: list[str] = []
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            chars.append(chr(av))
+        elif op is sre_c.RANGE and av[1] - av[0] < _MAX_CLASS:
+            chars.extend(map(chr, range(av[0], av[1] + 1)))
+        elif op is sre_c.CATEGORY and flags & re.ASCII and av in _ASCII_CATEGORIES:
+            chars.extend(_ASCII_CATEGORIES[av])
+        else:
+            return None  # a negated or wide class
+    return "".join(chars) if len(chars) <= _MAX_CLASS else None
+
+
+@lru_cache(maxsize=1024)
+def _widest_at_end(pattern: re.Pattern[str]) -> int | None:
+    """How many characters a match of ``pattern`` spans at most, when it must end at ``\\Z``; else None."""
+    try:
+        parsed = _parse(pattern.pattern, pattern.flags)
+    except re.error:
+        return None
+    items = list(parsed)
+    if not items or items[-1] != (sre_c.AT, sre_c.AT_END_STRING):
+        return None
+    widest: int = parsed.getwidth()[1]
+    return widest if widest < sre_c.MAXREPEAT else None
+
+
+def search_at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a pattern that ends with ``\\Z`` (a negation or a "before" exception
+    that must reach the match): its matches span at most the pattern's widest width, so they can only
+    begin that far from the end, and ``re`` need not try every earlier character (lookbehinds still see
+    them)."""
+    widest = _widest_at_end(pattern)
+    return pattern.search(text, max(0, len(text) - widest) if widest is not None else 0)
+
+
+class Scan:
+    """What one automaton pass found in a text: the patterns worth running, and where literals occur."""
+
+    def __init__(self, prefilter: Prefilter, text: str, may_match: set[int], ends: dict[str, list[int]]):
+        self.may_match = may_match
+        self._prefilter = prefilter
+        self._text = text
+        self._ends = ends  # literal -> the (inclusive) end offset of each occurrence
+
+    def finditer(self, i: int) -> Iterator[re.Match[str]]:
+        """The matches ``patterns[i].finditer(text)`` yields, tried only where a match can begin."""
+        pattern = self._prefilter.patterns[i]
+        starts = self._prefilter.starts.get(i)
+        if starts is None:
+            yield from pattern.finditer(self._text)
+            return
+        ends = self._ends
+        positions = sorted({e - len(s) + 1 for s in ends.keys() & starts for e in ends[s]})
+        resume = 0
+        for pos in positions:
+            if pos >= resume:
+                m = pattern.match(self._text, pos)
+                if m is not None:
+                    yield m
+                    resume = m.end()  # never empty: a match begins with a non-empty start string
+
+
 class Prefilter:
-    """Which of some patterns may match a text, found with one Aho-Corasick pass."""
+    """Which of some patterns may match a text, and where their matches may begin, found with one
+    Aho-Corasick pass."""
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self.patterns = list(patterns)
         self._always: set[int] = set()
         self._automaton: ahocorasick.Automaton | None = None
         # Patterns with more than one part in some alternative: checked part by part once a literal of
         # theirs is seen.
         self._parts: dict[int, list[list[frozenset[str]]]] = {}
+        # Patterns every match of which begins with one of these strings: tried only where one occurs.
+        self.starts: dict[int, frozenset[str]] = {}
         literal_owners: dict[str, set[int]] = {}
         for i, pattern in enumerate(patterns):
+            begins = start_literals(pattern.pattern, pattern.flags)
+            if begins is not None:
+                self.starts[i] = begins
+                for literal in begins:
+                    literal_owners.setdefault(literal, set())
             parts = required_parts(pattern.pattern, pattern.flags)
             if parts is None:
                 literals = required_literals(pattern.pattern, pattern.flags)
@@ -146,27 +308,52 @@ class Prefilter:
                     self._parts[i] = parts
             for literal in literals:
                 literal_owners.setdefault(literal, set()).add(i)
+        # Each distinct part is one bit: a literal sets the bits of the parts it belongs to, and an
+        # alternative is complete when all its bits are set (one integer test instead of set scans).
+        bits: dict[frozenset[str], int] = {}
+        self._alternatives: dict[int, tuple[int, ...]] = {
+            i: tuple(sum({1 << bits.setdefault(p, len(bits)) for p in alt}) for alt in parts)
+            for i, parts in self._parts.items()
+        }
+        masks: dict[str, int] = {}
+        for part, bit in bits.items():
+            for literal in part:
+                masks[literal] = masks.get(literal, 0) | 1 << bit
         if literal_owners:
             automaton = ahocorasick.Automaton()
             for literal, owners in literal_owners.items():
-                automaton.add_word(literal, (literal, frozenset(owners)))
+                automaton.add_word(literal, (literal, frozenset(owners), masks.get(literal, 0)))
             automaton.make_automaton()
             self._automaton = automaton
         self.filtered = len(patterns) - len(self._always)
 
+    def scan(self, text: str) -> Scan:
+        """One pass over ``text`` (already lower-cased)."""
+        out = set(self._always)
+        ends: dict[str, list[int]] = {}
+        if self._automaton is None:
+            return Scan(self, text, out, ends)
+        touched: set[int] = set()
+        present = 0  # the bits of the parts a seen literal belongs to
+        for end, (literal, owners, mask) in self._automaton.iter(text):
+            hits = ends.get(literal)
+            if hits is None:
+                ends[literal] = [end]
+                touched |= owners
+                present |= mask
+            else:
+                hits.append(end)
+        for i in touched:
+            alternatives = self._alternatives.get(i)
+            if alternatives is None:
+                out.add(i)
+                continue
+            for needed in alternatives:
+                if present & needed == needed:
+                    out.add(i)
+                    break
+        return Scan(self, text, out, ends)
+
     def candidates(self, text: str) -> set[int]:
         """Indexes of the patterns worth running on ``text`` (already lower-cased)."""
-        out = set(self._always)
-        if self._automaton is None:
-            return out
-        seen: set[str] = set()
-        touched: set[int] = set()
-        for _end, (literal, owners) in self._automaton.iter(text):
-            if literal not in seen:
-                seen.add(literal)
-                touched |= owners
-        for i in touched:
-            parts = self._parts.get(i)
-            if parts is None or any(all(not p.isdisjoint(seen) for p in alt) for alt in parts):
-                out.add(i)
-        return out
+        return self.scan(text).may_match
