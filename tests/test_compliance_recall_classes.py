@@ -90,6 +90,13 @@ def test_context_never_excuses_a_number_to_call(engine: ComplianceEngine) -> Non
         ("有事Q我：445566778。", "offplat.zh.nickname"),
         ("我们有个福利群，群主薇：fuli_01。", "offplat.zh.nickname"),
         ("No other store on the platform sells more of these than we do.", "adlaw.en.ranking_scope"),
+        # a refusal and a shift in one sentence, in either order, whatever the spelling of each half
+        ("物流那边的事我们也没权限，您自个儿问吧。", "banned.zh.refuse_and_shift"),
+        ("这个得问生产商，我们只负责上架。", "banned.zh.refuse_and_shift"),
+        (
+            "I won't be escalating this; the manufacturer decides warranty cases, so write to them.",
+            "banned.en.refuse_and_shift",
+        ),
     ],
 )
 def test_meaning_level_recall(engine: ComplianceEngine, text: str, rule: str) -> None:
@@ -107,6 +114,8 @@ def test_meaning_level_recall(engine: ComplianceEngine, text: str, rule: str) ->
         "The warranty is handled by the maker, and I'll open the claim with them for you today.",
         "这款球球玩具适合三岁以上的小朋友。",
         "您的账号 user_1024 已经绑定成功。",
+        "商品还未出库，这边没法帮您联系站点。",  # the agent's own action declined, nothing shifted
+        "这个得问生产商，我这就去问，下午给您答复。",
         "It is one of the top products in its category by reviews, 4.8 stars.",
     ],
 )
