@@ -70,3 +70,61 @@ def test_context_never_excuses_a_number_to_call(engine: ComplianceEngine) -> Non
     assert "pii.phone" in _rules(engine, "有问题直接打店长电话 13912345678。", context=ctx)
     # Repeating the customer's own number from the context stays clean.
     assert "pii.phone" not in _rules(engine, "已按您的号码13912345678登记。", context="客户电话 13912345678")
+
+
+# Brush-offs, certainty and nicknames by meaning (h13e): a frame (sending off, staying out, futility, a
+# vouching idiom, a chat app's nickname or a handle) composed with a class, not one spelling.
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("发票问题请直接找开票方。", "banned.zh.send_off"),  # a party named by its kind (…方)
+        ("少件的话您去问发货的仓库吧。", "banned.zh.send_off"),
+        ("质量问题您可以直接打给厂家，他们会处理的。", "banned.zh.refer_third"),
+        ("这属于您和快递之间的纠纷，我们不便介入。", "banned.zh.on_your_own"),
+        ("这个问题我们解释不了，您爱信不信。", "banned.zh.futile"),  # 爱X不X, any X
+        ("这个 issue 我们 handle 不了。", "banned.zh.mixed_send_off"),
+        ("You'd need to speak to the courier.", "banned.en.send_off"),
+        ("That's for your bank to sort out, not us.", "banned.en.send_off"),
+        ("这单我给您打包票，明天上午送到。", "promise.zh.arrival"),
+        ("买完降价的话，我们一分不少把差价补给您。", "promise.zh.price_diff"),
+        ("有事Q我：445566778。", "offplat.zh.nickname"),
+        ("我们有个福利群，群主薇：fuli_01。", "offplat.zh.nickname"),
+        ("No other store on the platform sells more of these than we do.", "adlaw.en.ranking_scope"),
+        # a refusal and a shift in one sentence, in either order, whatever the spelling of each half
+        ("物流那边的事我们也没权限，您自个儿问吧。", "banned.zh.refuse_and_shift"),
+        ("这个得问生产商，我们只负责上架。", "banned.zh.refuse_and_shift"),
+        (
+            "I won't be escalating this; the manufacturer decides warranty cases, so write to them.",
+            "banned.en.refuse_and_shift",
+        ),
+    ],
+)
+def test_meaning_level_recall(engine: ComplianceEngine, text: str, rule: str) -> None:
+    assert rule in _rules(engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "少件的话我去问发货仓库，半小时内回复您。",
+        "您不需要自己想办法，交给我来处理。",
+        "You don't need to contact the carrier yourself; I've already raised it.",
+        "The warranty is handled by the maker, and I'll open the claim with them for you today.",
+        "这款球球玩具适合三岁以上的小朋友。",
+        "您的账号 user_1024 已经绑定成功。",
+        "商品还未出库，这边没法帮您联系站点。",  # the agent's own action declined, nothing shifted
+        "这个得问生产商，我这就去问，下午给您答复。",
+        "It is one of the top products in its category by reviews, 4.8 stars.",
+    ],
+)
+def test_meaning_level_rules_leave_lookalikes_alone(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == "pass"
+
+
+@pytest.mark.parametrize("text", ["你可以咨询一下派件员可不可以。", "您可以联系配送员为您配送呢~"])
+def test_an_offered_third_party_contact_is_for_a_reviewer_not_a_block(
+    engine: ComplianceEngine, text: str
+) -> None:
+    """An option offered is not a brush-off, but the label guide (eval/jddc/README.md) has a reviewer look at
+    any reply that sends the customer to a third party (联系配送员协商: warn)."""
+    assert engine.check(text).verdict == "warn"
