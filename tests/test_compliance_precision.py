@@ -199,3 +199,12 @@ def test_referral_with_its_reason_passes() -> None:
     """A marketplace seller's order: the seller issues the invoice, and the reply says why."""
     assert _check("这三个订单是第三方商家的订单，是需要您联系商家开具的呢。") == ("pass", set())
     assert _check("因为是第三方商家的订单，您自己联系商家吧。")[0] == "block"
+
+
+def test_points_rebate_warns_money_still_blocks() -> None:
+    """Points credited back (返还3京豆) are a goodwill credit for review, not money; a discount elsewhere in
+    the clause (三件五折) is not the compensation's amount."""
+    got, rules = _check("这款三件五折的哈 这边返还3京豆到您的账户哈")
+    assert (got, rules) == ("warn", {"promise.zh.goodwill_credit"})
+    got, rules = _check("补偿您500积分，另外赔您20元。")
+    assert got == "block" and "promise.compensation_amount" in rules

@@ -427,8 +427,13 @@ class CompensationParams(BaseModel):
         description="Regex of wording that defers the whole sentence (帮您申请一下，补偿您3元): the agent "
         "applies for it rather than promising it",
     )
+    points: str | None = Field(
+        None,
+        description="Regex of a points amount right after a term (返还3京豆, 补偿500积分): the compensation "
+        "is points, not money, so a price elsewhere in the clause (三件五折) is not its amount",
+    )
 
-    @field_validator("terms", "defer", "defer_sentence")
+    @field_validator("terms", "defer", "defer_sentence", "points")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
         if value is not None:
@@ -449,8 +454,11 @@ def compensation_amount(doc: Document, params: CompensationParams) -> Iterator[H
     defer_sentence = (
         re.compile(params.defer_sentence, re.IGNORECASE | re.ASCII) if params.defer_sentence else None
     )
+    points = re.compile(params.points, re.IGNORECASE | re.ASCII) if params.points else None
     for m in re.finditer(params.terms, doc.text, re.IGNORECASE | re.ASCII):
         lo, hi = doc.norm.clause(m.start())
+        if points is not None and points.match(doc.text, m.end(), hi):
+            continue
         if defer is not None and defer.search(doc.text, lo, hi):
             continue
         if defer_sentence is not None and defer_sentence.search(doc.text, *doc.norm.sentence(m.start())):
