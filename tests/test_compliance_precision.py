@@ -208,3 +208,12 @@ def test_points_rebate_warns_money_still_blocks() -> None:
     assert (got, rules) == ("warn", {"promise.zh.goodwill_credit"})
     got, rules = _check("补偿您500积分，另外赔您20元。")
     assert got == "block" and "promise.compensation_amount" in rules
+
+
+def test_bare_official_account_warns_store_account_blocks() -> None:
+    """An official account named without WeChat and not the store's own is a place a reviewer checks (the
+    JDDC label guide: warn); the store's own account, or one offered with a lure or an ID, still blocks."""
+    assert _check("这个查询不到的呢。建议您咨询上面那个公众号") == ("warn", {"offplat.zh.official_account"})
+    assert _check("关注我们的公众号领红包。")[0] == "block"
+    assert _check("关注公众号领红包。")[0] == "block"
+    assert _check("别忘了给个好评哦，关注下我们的微信公众号。")[0] == "block"
