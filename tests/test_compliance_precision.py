@@ -217,3 +217,12 @@ def test_bare_official_account_warns_store_account_blocks() -> None:
     assert _check("关注我们的公众号领红包。")[0] == "block"
     assert _check("关注公众号领红包。")[0] == "block"
     assert _check("别忘了给个好评哦，关注下我们的微信公众号。")[0] == "block"
+
+
+def test_brand_store_locator_warns_forms_still_block() -> None:
+    """A manufacturer's official service-point locator (type your address to find one) is a site for a
+    reviewer to check (the JDDC label guide: warn); a link that collects a phone number or pays out blocks."""
+    text = "这个是品牌官方的线下售后地址查询链接，点击服务，输入您现在的地址 https://locate.acme-audio.com/cn/"
+    assert _check(text) == ("warn", {"offplat.link_official"})
+    assert _check("这是官方链接 acme-shop.com，输入您的地址和手机号。")[0] == "block"
+    assert _check("这是官方查询链接 acme-shop.com，输入地址领取补偿。")[0] == "block"

@@ -262,14 +262,20 @@ class LinkParams(BaseModel):
 # A brand's own support site, named as such: the manufacturer's 官网, a driver, firmware or manual download.
 _OFFICIAL_RE = re.compile(
     r"官网|官方网站|官方网址|官方主页|官方下载|驱动|固件|说明书|使用手册|"
+    r"官方[^,，。!?；;\s]{0,10}?(?:链接|网页|页面|查询)|"  # 官方的线下售后地址查询链接: the brand's store locator
     r"\bofficial (?:web)?site\b|\bsupport (?:site|page)\b|\bdrivers?\b|\bfirmware\b|\bmanual\b"
 )
 # What a phishing page asks for: money, prizes, credentials, personal data, or a form to fill in.
 _LINK_RISK_RE = re.compile(
-    r"退款|退货|退钱|退费|理赔|赔|补偿|返现|红包|领取|领奖|中奖|奖励|优惠|验证码|密码|银行卡|卡号|身份证|账号|账户|"
+    r"退款|退货|退钱|退费|理赔|赔|补偿|返现|红包|领取|领奖|中奖|奖励|优惠|验证码|密码|银行卡|卡号|身份证|账号|账户|手机号|姓名|个人信息|"
     r"登录|登陆|转账|付款|支付|充值|缴费|填写|提交|输入|扫码|激活|解冻|冻结|"
     r"\b(?:refunds?|claim|password|log ?in|sign ?in|verify|bank|card|pay|payment|prize|reward|account|"
     r"coupon|voucher)\b"
+)
+# Typing where the customer is or which model they have (输入您现在的地址, 输入型号): a store or service-point
+# locator's search box, not a form that collects money or credentials.
+_LOCATOR_INPUT_RE = re.compile(
+    r"(?:输入|填写|选择)(?:您|你)?(?:现在|所在|当前|的)*(?:地址|位置|所在地|城市|地区|区域|型号|机型|产品型号|序列号)"
 )
 # Ordinary registrable endings; a link on a throw-away TLD or a bare IP is never taken for a brand's site.
 _PLAIN_HOST_RE = re.compile(r"(?:[a-z0-9-]+\.)+(?:com|cn|net|org)(?:\.cn)?")
@@ -285,7 +291,7 @@ def official_site_link(doc: Document, start: int, end: int, host: str) -> bool:
     (jd-refund.com) or carry refund/login words. Such a link is for a reviewer to check, not to block."""
     # From the sentence the link starts in to the one it ends in: a "?" inside the link ends no sentence.
     sentence = doc.text[doc.norm.sentence(start)[0] : doc.norm.sentence(end)[1]]
-    if not _OFFICIAL_RE.search(sentence) or _LINK_RISK_RE.search(sentence):
+    if not _OFFICIAL_RE.search(sentence) or _LINK_RISK_RE.search(_LOCATOR_INPUT_RE.sub("", sentence)):
         return False
     if not _PLAIN_HOST_RE.fullmatch(host) or _HOST_RISK_RE.search(host):
         return False
