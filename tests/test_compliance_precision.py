@@ -226,3 +226,11 @@ def test_brand_store_locator_warns_forms_still_block() -> None:
     assert _check(text) == ("warn", {"offplat.link_official"})
     assert _check("这是官方链接 acme-shop.com，输入您的地址和手机号。")[0] == "block"
     assert _check("这是官方查询链接 acme-shop.com，输入地址领取补偿。")[0] == "block"
+
+
+def test_flash_sale_price_stated_as_the_price_passes() -> None:
+    """已经是秒杀价了 says which promotion the price is (the JDDC label guide: 秒杀 names the promotion type);
+    urgency with it still blocks."""
+    assert _check("目前已经是秒杀价了呢") == ("pass", set())
+    assert _check("现在是秒杀价，马上涨价")[0] == "block"
+    assert _check("是秒杀价，手慢无！")[0] == "block"
