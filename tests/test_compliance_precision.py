@@ -234,3 +234,22 @@ def test_flash_sale_price_stated_as_the_price_passes() -> None:
     assert _check("目前已经是秒杀价了呢") == ("pass", set())
     assert _check("现在是秒杀价，马上涨价")[0] == "block"
     assert _check("是秒杀价，手慢无！")[0] == "block"
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # The item's own price floor, no market named: a price claim a reviewer checks (price rules art. 19).
+        ("亲，已经是最低价了哦", "warn"),
+        ("这款已经是最低的价格了", "warn"),
+        # A market scope ranks against everyone (Advertising Law art. 9): block.
+        ("这是全网最低价", "block"),
+        ("行业最低的价格", "block"),
+        ("历史最低价了", "block"),
+        ("现在是最低价赶紧下单", "block"),
+        # 最…之一 still claims a top rank over an unnamed field: block.
+        ("这款是最畅销的产品之一", "block"),
+    ],
+)
+def test_price_floor_warns_market_claims_block(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
