@@ -253,3 +253,16 @@ def test_flash_sale_price_stated_as_the_price_passes() -> None:
 )
 def test_price_floor_warns_market_claims_block(text: str, verdict: str) -> None:
     assert _check(text)[0] == verdict
+
+
+def test_business_address_is_not_personal_data() -> None:
+    """A pick-up point in a shop (the JDDC label guide: a business's address passes); a home, a recipient's
+    delivery address or one with a mobile number still blocks; with sources, an address they do not state
+    warns, so a draft does not invent one."""
+    assert _check("好的呢 大红门路2号院洪福烟酒") == ("pass", set())
+    assert _check("您的收货地址是大红门路2号院洪福烟酒")[0] == "block"
+    assert _check("请寄到北京市朝阳区建国路88号3单元502室")[0] == "block"
+    assert "pii.address" in _check("王明 13912345678 朝阳区建国路88号超市")[1]
+    result = ENGINE.check("自提点在大红门路2号院洪福烟酒。", sources=["自提点营业时间 9:00-21:00"])
+    assert result.verdict.value == "warn"
+    assert {f.rule_id for f in result.flags} == {"pii.business_address"}

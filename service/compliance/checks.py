@@ -154,6 +154,11 @@ def register_check(name: str, params: type[BaseModel] = NoParams) -> Callable[[C
 class PersonalParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["phone", "id_number", "bank_card", "email", "address"]
+    business: Literal["include", "exclude", "only"] = Field(
+        "include",
+        description="Addresses of a business (see business_address): include them, leave them out, or find "
+        "only them, and then only when the draft has sources (an address they do not state)",
+    )
 
 
 @register_check("personal_data", PersonalParams)
@@ -161,8 +166,12 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
     """Personal data of the given kind that neither the agent's context, the customer's message nor the
     sources contain (a draft may repeat the customer's own phone number, not someone else's)."""
     if params.kind == "address":
+        if params.business == "only" and not doc.has_evidence:
+            return
         for p in pii.addresses(doc.text, _original_aligned(doc.norm)):
-            if not pii.address_in(p.key, doc.personal_text):
+            if pii.address_in(p.key, doc.personal_text):
+                continue
+            if params.business == "include" or business_address(doc, p) == (params.business == "only"):
                 yield Hit(p.start, p.end)
         return
     detector = {
@@ -196,6 +205,26 @@ _CONTACT_INVITE_RE = re.compile(
     r"联系(?:我|我们|店长|客服|这个)|找我|加我|(?:电话|手机)(?:联系|找)|(?:打|拨|呼)\s?(?=[0-9])|"
     r"\b(?:call|dial|ring|text|reach|contact|whatsapp)\s+(?:me|us|this|the|my|our)\b"
 )
+
+
+# A business at the address (a shop, a pick-up point, a service station): a place anyone may go to.
+_BUSINESS_RE = re.compile(
+    r"店|超市|烟酒|便利|商行|商场|市场|广场|驿站|自提|代收点|快递点|营业厅|营业部|网点|服务站|配送站|售后点|"
+    r"维修点|服务中心|售后中心|公司|银行|医院|酒店|宾馆|药房|门市|菜鸟|丰巢|邮局|物业"
+)
+# Where a person lives or receives goods: their address, whatever stands at it.
+_RESIDENT_RE = re.compile(r"单元|室|收货|收件|您的地址|你的地址|您家|家住|住址|住在|户口")
+
+
+def business_address(doc: Document, p: pii.PersonalData) -> bool:
+    """The address is a business's (大红门路2号院洪福烟酒, a pick-up point in a shop), not a person's: its
+    clause names a shop, station or company and nothing in its sentence marks a home or a recipient (单元,
+    室, 收货地址, 您家, a mobile number: name, phone and address are a delivery record)."""
+    lo, hi = doc.norm.clause(p.start)
+    if not _BUSINESS_RE.search(doc.text, lo, max(hi, p.end)):
+        return False
+    s_lo, s_hi = doc.norm.sentence(p.start)
+    return not (_RESIDENT_RE.search(doc.text, s_lo, s_hi) or pii.PHONE_RE.search(doc.text, s_lo, s_hi))
 
 
 def _invites_contact(doc: Document, pos: int) -> bool:
