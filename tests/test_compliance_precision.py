@@ -266,3 +266,9 @@ def test_business_address_is_not_personal_data() -> None:
     result = ENGINE.check("自提点在大红门路2号院洪福烟酒。", sources=["自提点营业时间 9:00-21:00"])
     assert result.verdict.value == "warn"
     assert {f.rule_id for f in result.flags} == {"pii.business_address"}
+
+
+def test_supported_compensation_service_is_policy() -> None:
+    """支持…赔付 names a service the platform runs (like 支持7天无理由), not a promise; an amount still blocks."""
+    assert _check("签收2小时内有质量问题，这边支持在线优鲜赔付的哦") == ("pass", set())
+    assert _check("支持赔您200元")[0] == "block"
