@@ -222,7 +222,9 @@ def test_bare_official_account_warns_store_account_blocks() -> None:
 def test_brand_store_locator_warns_forms_still_block() -> None:
     """A manufacturer's official service-point locator (type your address to find one) is a site for a
     reviewer to check (the JDDC label guide: warn); a link that collects a phone number or pays out blocks."""
-    text = "这个是品牌官方的线下售后地址查询链接，点击服务，输入您现在的地址 https://locate.acme-audio.com/cn/"
+    text = (
+        "这个是品牌官方的线下售后地址查询链接，点击服务，输入您现在的地址 https://locate.acme-audio.com/cn/"
+    )
     assert _check(text) == ("warn", {"offplat.link_official"})
     assert _check("这是官方链接 acme-shop.com，输入您的地址和手机号。")[0] == "block"
     assert _check("这是官方查询链接 acme-shop.com，输入地址领取补偿。")[0] == "block"
@@ -269,6 +271,6 @@ def test_business_address_is_not_personal_data() -> None:
 
 
 def test_supported_compensation_service_is_policy() -> None:
-    """支持…赔付 names a service the platform runs (like 支持7天无理由), not a promise; an amount still blocks."""
+    """支持…赔付 names a service the platform runs (like 支持7天无理由), not a promise; an amount blocks."""
     assert _check("签收2小时内有质量问题，这边支持在线优鲜赔付的哦") == ("pass", set())
     assert _check("支持赔您200元")[0] == "block"

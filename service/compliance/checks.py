@@ -288,10 +288,11 @@ class LinkParams(BaseModel):
     )
 
 
-# A brand's own support site, named as such: the manufacturer's 官网, a driver, firmware or manual download.
+# A brand's own support site, named as such: the manufacturer's 官网, a driver, firmware or manual download,
+# or its official locator (官方的线下售后地址查询链接).
 _OFFICIAL_RE = re.compile(
     r"官网|官方网站|官方网址|官方主页|官方下载|驱动|固件|说明书|使用手册|"
-    r"官方[^,，。!?；;\s]{0,10}?(?:链接|网页|页面|查询)|"  # 官方的线下售后地址查询链接: the brand's store locator
+    r"官方[^,，。!?；;\s]{0,10}?(?:链接|网页|页面|查询)|"
     r"\bofficial (?:web)?site\b|\bsupport (?:site|page)\b|\bdrivers?\b|\bfirmware\b|\bmanual\b"
 )
 # What a phishing page asks for: money, prizes, credentials, personal data, or a form to fill in.
