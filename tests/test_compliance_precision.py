@@ -199,3 +199,78 @@ def test_referral_with_its_reason_passes() -> None:
     """A marketplace seller's order: the seller issues the invoice, and the reply says why."""
     assert _check("这三个订单是第三方商家的订单，是需要您联系商家开具的呢。") == ("pass", set())
     assert _check("因为是第三方商家的订单，您自己联系商家吧。")[0] == "block"
+
+
+def test_points_rebate_warns_money_still_blocks() -> None:
+    """Points credited back (返还3京豆) are a goodwill credit for review, not money; a discount elsewhere in
+    the clause (三件五折) is not the compensation's amount."""
+    got, rules = _check("这款三件五折的哈 这边返还3京豆到您的账户哈")
+    assert (got, rules) == ("warn", {"promise.zh.goodwill_credit"})
+    got, rules = _check("补偿您500积分，另外赔您20元。")
+    assert got == "block" and "promise.compensation_amount" in rules
+
+
+def test_bare_official_account_warns_store_account_blocks() -> None:
+    """An official account named without WeChat and not the store's own is a place a reviewer checks (the
+    JDDC label guide: warn); the store's own account, or one offered with a lure or an ID, still blocks."""
+    assert _check("这个查询不到的呢。建议您咨询上面那个公众号") == ("warn", {"offplat.zh.official_account"})
+    assert _check("关注我们的公众号领红包。")[0] == "block"
+    assert _check("关注公众号领红包。")[0] == "block"
+    assert _check("别忘了给个好评哦，关注下我们的微信公众号。")[0] == "block"
+
+
+def test_brand_store_locator_warns_forms_still_block() -> None:
+    """A manufacturer's official service-point locator (type your address to find one) is a site for a
+    reviewer to check (the JDDC label guide: warn); a link that collects a phone number or pays out blocks."""
+    text = (
+        "这个是品牌官方的线下售后地址查询链接，点击服务，输入您现在的地址 https://locate.acme-audio.com/cn/"
+    )
+    assert _check(text) == ("warn", {"offplat.link_official"})
+    assert _check("这是官方链接 acme-shop.com，输入您的地址和手机号。")[0] == "block"
+    assert _check("这是官方查询链接 acme-shop.com，输入地址领取补偿。")[0] == "block"
+
+
+def test_flash_sale_price_stated_as_the_price_passes() -> None:
+    """已经是秒杀价了 says which promotion the price is (the JDDC label guide: 秒杀 names the promotion type);
+    urgency with it still blocks."""
+    assert _check("目前已经是秒杀价了呢") == ("pass", set())
+    assert _check("现在是秒杀价，马上涨价")[0] == "block"
+    assert _check("是秒杀价，手慢无！")[0] == "block"
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # The item's own price floor, no market named: a price claim a reviewer checks (price rules art. 19).
+        ("亲，已经是最低价了哦", "warn"),
+        ("这款已经是最低的价格了", "warn"),
+        # A market scope ranks against everyone (Advertising Law art. 9): block.
+        ("这是全网最低价", "block"),
+        ("行业最低的价格", "block"),
+        ("历史最低价了", "block"),
+        ("现在是最低价赶紧下单", "block"),
+        # 最…之一 still claims a top rank over an unnamed field: block.
+        ("这款是最畅销的产品之一", "block"),
+    ],
+)
+def test_price_floor_warns_market_claims_block(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
+
+
+def test_business_address_is_not_personal_data() -> None:
+    """A pick-up point in a shop (the JDDC label guide: a business's address passes); a home, a recipient's
+    delivery address or one with a mobile number still blocks; with sources, an address they do not state
+    warns, so a draft does not invent one."""
+    assert _check("好的呢 大红门路2号院洪福烟酒") == ("pass", set())
+    assert _check("您的收货地址是大红门路2号院洪福烟酒")[0] == "block"
+    assert _check("请寄到北京市朝阳区建国路88号3单元502室")[0] == "block"
+    assert "pii.address" in _check("王明 13912345678 朝阳区建国路88号超市")[1]
+    result = ENGINE.check("自提点在大红门路2号院洪福烟酒。", sources=["自提点营业时间 9:00-21:00"])
+    assert result.verdict.value == "warn"
+    assert {f.rule_id for f in result.flags} == {"pii.business_address"}
+
+
+def test_supported_compensation_service_is_policy() -> None:
+    """支持…赔付 names a service the platform runs (like 支持7天无理由), not a promise; an amount blocks."""
+    assert _check("签收2小时内有质量问题，这边支持在线优鲜赔付的哦") == ("pass", set())
+    assert _check("支持赔您200元")[0] == "block"

@@ -170,6 +170,11 @@ def register_check(name: str, params: type[BaseModel] = NoParams) -> Callable[[C
 class PersonalParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["phone", "id_number", "bank_card", "email", "address"]
+    business: Literal["include", "exclude", "only"] = Field(
+        "include",
+        description="Addresses of a business (see business_address): include them, leave them out, or find "
+        "only them, and then only when the draft has sources (an address they do not state)",
+    )
 
 
 @register_check("personal_data", PersonalParams)
@@ -177,8 +182,12 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
     """Personal data of the given kind that neither the agent's context, the customer's message nor the
     sources contain (a draft may repeat the customer's own phone number, not someone else's)."""
     if params.kind == "address":
+        if params.business == "only" and not doc.has_evidence:
+            return
         for p in pii.addresses(doc.text, _original_aligned(doc.norm)):
-            if not pii.address_in(p.key, doc.personal_text):
+            if pii.address_in(p.key, doc.personal_text):
+                continue
+            if params.business == "include" or business_address(doc, p) == (params.business == "only"):
                 yield Hit(p.start, p.end)
         return
     detector = {
@@ -212,6 +221,26 @@ _CONTACT_INVITE_RE = re.compile(
     r"联系(?:我|我们|店长|客服|这个)|找我|加我|(?:电话|手机)(?:联系|找)|(?:打|拨|呼)\s?(?=[0-9])|"
     r"\b(?:call|dial|ring|text|reach|contact|whatsapp)\s+(?:me|us|this|the|my|our)\b"
 )
+
+
+# A business at the address (a shop, a pick-up point, a service station): a place anyone may go to.
+_BUSINESS_RE = re.compile(
+    r"店|超市|烟酒|便利|商行|商场|市场|广场|驿站|自提|代收点|快递点|营业厅|营业部|网点|服务站|配送站|售后点|"
+    r"维修点|服务中心|售后中心|公司|银行|医院|酒店|宾馆|药房|门市|菜鸟|丰巢|邮局|物业"
+)
+# Where a person lives or receives goods: their address, whatever stands at it.
+_RESIDENT_RE = re.compile(r"单元|室|收货|收件|您的地址|你的地址|您家|家住|住址|住在|户口")
+
+
+def business_address(doc: Document, p: pii.PersonalData) -> bool:
+    """The address is a business's (大红门路2号院洪福烟酒, a pick-up point in a shop), not a person's: its
+    clause names a shop, station or company and nothing in its sentence marks a home or a recipient (单元,
+    室, 收货地址, 您家, a mobile number: name, phone and address are a delivery record)."""
+    lo, hi = doc.norm.clause(p.start)
+    if not _BUSINESS_RE.search(doc.text, lo, max(hi, p.end)):
+        return False
+    s_lo, s_hi = doc.norm.sentence(p.start)
+    return not (_RESIDENT_RE.search(doc.text, s_lo, s_hi) or pii.PHONE_RE.search(doc.text, s_lo, s_hi))
 
 
 def _invites_contact(doc: Document, pos: int) -> bool:
@@ -275,17 +304,24 @@ class LinkParams(BaseModel):
     )
 
 
-# A brand's own support site, named as such: the manufacturer's 官网, a driver, firmware or manual download.
+# A brand's own support site, named as such: the manufacturer's 官网, a driver, firmware or manual download,
+# or its official locator (官方的线下售后地址查询链接).
 _OFFICIAL_RE = re.compile(
     r"官网|官方网站|官方网址|官方主页|官方下载|驱动|固件|说明书|使用手册|"
+    r"官方[^,，。!?；;\s]{0,10}?(?:链接|网页|页面|查询)|"
     r"\bofficial (?:web)?site\b|\bsupport (?:site|page)\b|\bdrivers?\b|\bfirmware\b|\bmanual\b"
 )
 # What a phishing page asks for: money, prizes, credentials, personal data, or a form to fill in.
 _LINK_RISK_RE = re.compile(
-    r"退款|退货|退钱|退费|理赔|赔|补偿|返现|红包|领取|领奖|中奖|奖励|优惠|验证码|密码|银行卡|卡号|身份证|账号|账户|"
+    r"退款|退货|退钱|退费|理赔|赔|补偿|返现|红包|领取|领奖|中奖|奖励|优惠|验证码|密码|银行卡|卡号|身份证|账号|账户|手机号|姓名|个人信息|"
     r"登录|登陆|转账|付款|支付|充值|缴费|填写|提交|输入|扫码|激活|解冻|冻结|"
     r"\b(?:refunds?|claim|password|log ?in|sign ?in|verify|bank|card|pay|payment|prize|reward|account|"
     r"coupon|voucher)\b"
+)
+# Typing where the customer is or which model they have (输入您现在的地址, 输入型号): a store or service-point
+# locator's search box, not a form that collects money or credentials.
+_LOCATOR_INPUT_RE = re.compile(
+    r"(?:输入|填写|选择)(?:您|你)?(?:现在|所在|当前|的)*(?:地址|位置|所在地|城市|地区|区域|型号|机型|产品型号|序列号)"
 )
 # Ordinary registrable endings; a link on a throw-away TLD or a bare IP is never taken for a brand's site.
 _PLAIN_HOST_RE = re.compile(r"(?:[a-z0-9-]+\.)+(?:com|cn|net|org)(?:\.cn)?")
@@ -301,7 +337,7 @@ def official_site_link(doc: Document, start: int, end: int, host: str) -> bool:
     (jd-refund.com) or carry refund/login words. Such a link is for a reviewer to check, not to block."""
     # From the sentence the link starts in to the one it ends in: a "?" inside the link ends no sentence.
     sentence = doc.text[doc.norm.sentence(start)[0] : doc.norm.sentence(end)[1]]
-    if not _OFFICIAL_RE.search(sentence) or _LINK_RISK_RE.search(sentence):
+    if not _OFFICIAL_RE.search(sentence) or _LINK_RISK_RE.search(_LOCATOR_INPUT_RE.sub("", sentence)):
         return False
     if not _PLAIN_HOST_RE.fullmatch(host) or _HOST_RISK_RE.search(host):
         return False
@@ -443,8 +479,13 @@ class CompensationParams(BaseModel):
         description="Regex of wording that defers the whole sentence (帮您申请一下，补偿您3元): the agent "
         "applies for it rather than promising it",
     )
+    points: str | None = Field(
+        None,
+        description="Regex of a points amount right after a term (返还3京豆, 补偿500积分): the compensation "
+        "is points, not money, so a price elsewhere in the clause (三件五折) is not its amount",
+    )
 
-    @field_validator("terms", "defer", "defer_sentence")
+    @field_validator("terms", "defer", "defer_sentence", "points")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
         if value is not None:
@@ -465,8 +506,11 @@ def compensation_amount(doc: Document, params: CompensationParams) -> Iterator[H
     defer_sentence = (
         re.compile(params.defer_sentence, re.IGNORECASE | re.ASCII) if params.defer_sentence else None
     )
+    points = re.compile(params.points, re.IGNORECASE | re.ASCII) if params.points else None
     for m in re.finditer(params.terms, doc.text, re.IGNORECASE | re.ASCII):
         lo, hi = doc.norm.clause(m.start())
+        if points is not None and points.match(doc.text, m.end(), hi):
+            continue
         if defer is not None and defer.search(doc.text, lo, hi):
             continue
         if defer_sentence is not None and defer_sentence.search(doc.text, *doc.norm.sentence(m.start())):
