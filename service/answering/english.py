@@ -461,6 +461,22 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^仅限(?:单笔)?(?:实付|订单金额|金额)?(?:不超过|不高于|不满){_N}的订单$"),
      "only for orders paying no more than {n}"),
     (re.compile(rf"^{_T}由(?:店铺|商家|卖家|本店)承担$"), "{t} paid by the store"),
+    # parcels that stall, go missing or arrive damaged: what the store does and within which window
+    (re.compile(rf"^(?:如|若)?(?:物流|快递)(?:信息)?(?:超过|已超过|连续){_N}(?:没有|未|无)更新"
+                r"[（(]偏远地区(?P<n2>\d+\s*(?:天|小时|个工作日))[)）]$"),
+     "if tracking has not updated for more than {n} ({n2} for remote areas)"),
+    (re.compile(rf"^(?:如|若)?(?:物流|快递)(?:信息)?(?:超过|已超过|连续){_N}(?:没有|未|无)更新$"),
+     "if tracking has not updated for more than {n}"),
+    (re.compile(r"^(?:客服|我们)(?:会)?(?:主动)?(?:向|联系)快递(?:公司)?(?:查件|核实|催件)$"),
+     "customer service chases the courier for you"),
+    (re.compile(r"^(?:并)?(?:在订单中)?(?:及时)?(?:告知|通知)您(?:处理)?进展$"), "and keeps you updated"),
+    (re.compile(r"^(?:如|若)?快递(?:公司)?确认(?:丢件|丢失)(?:的)?$"), "if the courier confirms the parcel is lost"),
+    (re.compile(rf"^(?:或)?查件{_N}后仍(?:没有|无)结果(?:的)?$"), "or the trace has no result after {n}"),
+    (re.compile(r"^(?:我们|店铺|本店)?(?:会)?(?:为您|给您)?(?:补发|重新发货)或(?:全额)?退款$"),
+     "we reship the item or refund you in full"),
+    (re.compile(r"^由您(?:选择|决定)$"), "the choice is yours"),
+    (re.compile(rf"^(?:请)?(?:在)?(?:签收|收货)(?:后)?{_N}内联系(?:在线)?客服$"),
+     "please contact customer service within {n} of delivery"),
     # sizes and specifications
     (re.compile(r"^(?:产品|机身|整机)?(?:尺寸|外形尺寸|长宽高)(?:为|是|约)?(?P<d>[\d.]+\s*[×xX*]\s*[\d.]+\s*[×xX*]\s*[\d.]+)"
                 r"\s*(?P<u>mm|cm|毫米|厘米)(?:[（(]长×宽×高[)）])?$"), "the dimensions are {d} {u} (L×W×H)"),
@@ -540,6 +556,8 @@ def template_en(clause: str) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- clauses
 
+_CONDITION = re.compile(r"^if\b", re.IGNORECASE)
+
 _SPLIT = re.compile(r"(?<=[，,；;。！!？?])")
 _STRIP = " ，,；;。！!？?\n"
 
@@ -611,10 +629,13 @@ def sentence_en(text: str, quote: Callable[[str], str | None]) -> str | None:
             pending.append(piece.chinese)
     if not flush():
         return None
-    return "; ".join(p for p in parts if p) or None
-
-
-_CONDITION = re.compile(r"^if\b")
+    out, condition = "", False
+    for part in (p for p in parts if p):
+        # a condition runs on into what follows it ("if the courier confirms it is lost, or …, we reship")
+        more = bool(re.match(r"(?:and|or)\b", part))
+        out = f"{out}{', ' if condition or more else '; '}{part}" if out else part
+        condition = bool(_CONDITION.match(part)) or (condition and more)
+    return out or None
 
 
 def steps_en(text: str, quote: Callable[[str], str | None]) -> str:
@@ -815,9 +836,11 @@ def fact_en(
         return None
     if not product:
         return _cap(body.replace("the product sheet says", "our store policy says"))
-    if ": " in body:
-        return _cap(body)  # the body names its own topic ("whole unit warranty: 8 years")
     topic = label_en(label, kind)
+    if ": " in body:
+        # the body names its own topic ("whole unit warranty: 8 years"); else the topic leads it, so that
+        # "whole unit: 3 years" still reads (and is checked) as a warranty, not a spec
+        return _cap(body) if topic.lower() in body.lower() else f"{_cap(topic)} — {body}"
     return f"{_cap(topic)}: {body}"
 
 
