@@ -290,7 +290,10 @@ def test_a_policy_table_row_quoted_is_its_own_field_but_a_wrong_value_in_it_is_f
     result = ingest_source(kb)
     store = FactStore.build(result.products, result.chunks)
     scope = claim_scope(store, [])
-    row = "等级：金卡会员，条件：近12个月累计实付满5000元，主要权益：积分1.5倍；生日当月30元无门槛券；不论金额包邮。"
+    row = (
+        "等级：金卡会员，条件：近12个月累计实付满5000元，"
+        "主要权益：积分1.5倍；生日当月30元无门槛券；不论金额包邮。"
+    )
     assert verify_claims(row, scope, store, language="zh").repairs == []
     wrong = verify_claims(row.replace("5000元", "4321元"), scope, store, language="zh")
     assert [(r.claim, r.reason) for r in wrong.repairs] == [("4321元", "wrong_value")]

@@ -177,7 +177,12 @@ class AnswerEngine:
         ranks = {cid: i for i, cid in enumerate(dict.fromkeys(retrieved))}
         parts = split_parts(message)
         products = resolution.products
-        named = _name_terms(products or resolution.ambiguous)
+        # an English question names the product in English ("the 60L water heater"): those words name it
+        # too, they ask nothing of the store's rules
+        # (of a resolved product only: "can I return opened diapers" names a category the rules list)
+        named = _name_terms(
+            products or resolution.ambiguous, self.translate if language == "en" and products else None
+        )
         answers: list[PartAnswer] = []
         used: set[str] = set()  # facts already answering an earlier part
         vectors = self._part_vectors(parts)
@@ -467,9 +472,14 @@ class AnswerEngine:
             closeness = (sim - median) / spread if semantic else 0.0
             rank = ranks.get(fact.chunk_id or "")
             prior = RETRIEVAL_PRIOR * (1 - rank / max(1, len(ranks))) if rank is not None else 0.0
+            said = topic and fact.english != (language == "en") and self._said_in_english(fact, language)
+            if said:
+                # a rule of the asked topic the English renderer says whole is no second choice, and an
+                # English question's distance to a Chinese sentence says little about its meaning
+                closeness = max(closeness, 0.0)
             score = closeness + lexical + 0.3 * kind + prior + (TOPIC_BONUS if topic else 0.0)
-            if fact.english != (language == "en") and not (topic and self._said_in_english(fact, language)):
-                score *= 0.6  # (a rule of the asked topic that can be said in English is no second choice)
+            if fact.english != (language == "en") and not said:
+                score *= 0.6
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
                 score += 0.15
             if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
@@ -479,14 +489,15 @@ class AnswerEngine:
             score += LEAD_BONUS * _lead_match(fact.text, part.text)
             scored.append((score, pos, fact))
         scored = _by_window(scored, elapsed_days(part.text))
-        chosen, rest = _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
-        if language == "en" and any(_of_topic(f, part) for f in chosen):
-            # the asked topic's own rule answers (said in English, or else the draft promises a check):
-            # an English sentence of a kind not asked (a return rule for a lost parcel) only shares words
-            off = [f for f in chosen if f.kind not in part.kinds]
-            chosen = [f for f in chosen if f not in off]
-            rest = [*rest, *off]
-        return chosen, rest
+        if language == "en" and any(_of_topic(f, part) for sc, _, f in scored if sc >= MIN_POLICY_SCORE):
+            # the asked topic has a rule that answers (said in English, or else the draft promises a
+            # check): an English sentence of a kind not asked (a return rule for a lost parcel, a refund
+            # time for "can I pay in instalments") only shares words with the question
+            # (when the topic is what is asked first, only its own rules: "can I get the difference back"
+            # asks price protection, not a refund time)
+            asked = {part.kind} if part.kind in TOPICS else set(part.kinds)
+            scored = [x for x in scored if x[2].kind in asked]
+        return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
     def _said_in_english(self, fact: Fact, language: Language) -> bool:
         """A Chinese rule the English renderer says whole, without quoting Chinese."""
@@ -743,7 +754,8 @@ def _not_again(answer: PartAnswer, used: set[str]) -> None:
         spare = [f for f in answer.alternates if f.digest not in used]
         if not fresh and spare:
             fresh = spare[:1]
-        answer.facts = fresh
+        if fresh:  # with nothing else, the earlier part's fact answers this one too (said once): no
+            answer.facts = fresh  # promise to check what the draft already says ("金卡会员…有什么好处")
     used.update(f.digest for f in answer.facts)
 
 
@@ -759,8 +771,10 @@ def _similar(a: str, b: str) -> bool:
     return bool(x and y) and len(x & y) / len(x | y) >= 0.5
 
 
-def _name_terms(products: Sequence[ProductRef]) -> Matcher:
-    return Matcher(" ".join(f"{p.name} {p.product_id} {' '.join(p.codes)}" for p in products))
+def _name_terms(products: Sequence[ProductRef], translate: Callable[[str], str] | None = None) -> Matcher:
+    names = " ".join(f"{p.name} {p.product_id} {' '.join(p.codes)}" for p in products)
+    english = " ".join(translate(p.name) or "" for p in products) if translate is not None else ""
+    return Matcher(f"{names} {english}")
 
 
 def _vary(answer: PartAnswer, variant: int) -> PartAnswer:

@@ -167,6 +167,8 @@ def _build(store: FactStore) -> tuple[StatedIndex, _Mentions, dict[str, Fact]]:
         # fee list, "价格2元/个" of a fitting): that kind too; and so may the clause as the engine says it
         # in English ("cash on delivery: only for orders paying no more than 3000 yuan")
         said_en = "" if fact.english else render(fact, store.product(fact.product_id or ""), "en")
+        if said_en:  # the engine's own English sentence for the fact, quoted by an English reply
+            stated += stated_values(fold(said_en), owner=owner, kinds=kinds, key=fact.digest, display=said_en)
         for clause in [*_FACT_CLAUSE.findall(text), *_FACT_CLAUSE.findall(fold(said_en))]:
             more = claim_kinds(clause) - kinds
             if more and extract(clause):
