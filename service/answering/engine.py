@@ -495,8 +495,8 @@ class AnswerEngine:
             # time for "can I pay in instalments") only shares words with the question
             # (when the topic is what is asked first, only its own rules: "can I get the difference back"
             # asks price protection, not a refund time)
-            asked = {part.kind} if part.kind in TOPICS else set(part.kinds)
-            scored = [x for x in scored if x[2].kind in asked]
+            wanted = {part.kind} if part.kind in TOPICS else set(part.kinds)
+            scored = [x for x in scored if x[2].kind in wanted]
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
     def _said_in_english(self, fact: Fact, language: Language) -> bool:
