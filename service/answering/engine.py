@@ -452,6 +452,10 @@ class AnswerEngine:
         scored: list[tuple[float, int, Fact]] = []
         for pos, fact in enumerate(policy):
             kind = _kind_match(fact.kind, part.kinds)
+            if kind and " › " not in fact.field and not (_text_kinds(fact.text) & set(part.kinds)):
+                # a document's opening sentence takes the document's kind, but answers only when it speaks
+                # of the asked kind itself ("The Chinese pages apply if they differ" is no shipping rule)
+                kind = 0.0
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
             sim = float(sims[pos])
