@@ -264,3 +264,23 @@ def test_a_second_question_of_another_kind_is_split_without_punctuation() -> Non
     parts = split_parts("内胆保修多久尺寸多大")
     assert [p.text for p in parts] == ["内胆保修多久", "尺寸多大"]
     assert "size" in parts[1].kinds
+
+
+def test_a_part_whose_only_answer_an_earlier_part_gave_is_not_promised_a_check() -> None:
+    """ "金卡会员要消费多少？有什么好处？": the one table row answers both; the second part is not sent to the
+    follow-up promise (the draft says the row once), but a spare fact still takes the second part."""
+    from service.answering.engine import PartAnswer, _not_again
+    from service.answering.facts import Fact
+    from service.answering.questions import QuestionPart
+
+    def fact(text: str) -> Fact:
+        return Fact(None, "p.md", "member", "p.md#会员 › 等级", "等级", text, (), text)
+
+    row, spare = fact("金卡会员：满5000元，积分1.5倍"), fact("银卡会员：满1000元")
+    used = {row.digest}
+    again = PartAnswer(QuestionPart(text="有什么好处", kinds=("member",), terms=()), [row])
+    _not_again(again, used)
+    assert again.answered and again.facts == [row]
+    other = PartAnswer(QuestionPart(text="有什么好处", kinds=("member",), terms=()), [row], [spare])
+    _not_again(other, used)
+    assert other.facts == [spare]

@@ -231,3 +231,23 @@ def test_fault_record_is_kept_when_its_steps_cannot_be_quoted() -> None:
     assert english.record_en("fault", pairs, english.omit_quote) == (
         "Fault code C5; what to do: please request a repair"
     )
+
+
+def test_a_body_naming_no_field_is_led_by_its_field_and_paying_rules_are_said() -> None:
+    fact_en, omit_quote = english.fact_en, english.omit_quote
+    assert fact_en("warranty", "整机3年，内胆8年", "保修", (), "", product=True) == (
+        "Warranty — whole unit: 3 years; inner tank: 8 years"
+    )
+    said = fact_en(
+        "payment",
+        "花呗分期、信用卡分期：可选3期、6期、12期；单笔实付满1000元可享3期免息",
+        "可用的支付方式",
+        (),
+        "",
+        product=False,
+        quote=omit_quote,
+    )
+    assert said == (
+        "Huabei instalments, credit-card instalments: 3, 6 or 12 instalments available; "
+        "orders paying 1000 yuan or more can pay in 3 instalments interest-free"
+    )

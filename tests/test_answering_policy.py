@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from service.answering.compose import render
 from service.answering.engine import AnswerEngine
 from service.answering.facts import FactStore
 from service.answering.kinds import classify_fact
@@ -238,3 +239,74 @@ def test_an_english_list_item_is_measured_by_what_it_says_not_by_its_letters() -
         "upgraded to SF Express automatically; other orders can upgrade to SF for 12 yuan.\n"
     )
     assert len(sentences(line, "Carriers", whole_items=True)) == 1
+
+
+LOST_AND_PAYING = """# 包裹问题
+
+## 物流停滞和丢件
+
+- 物流信息超过72小时没有更新（偏远地区5天），客服会主动向快递公司查件，并在订单中告知您进展。
+- 快递公司确认丢件，或查件7天后仍没有结果的，我们为您补发或全额退款，由您选择。
+
+# 支付方式
+
+## 可用的支付方式
+
+- 货到付款：仅限单笔实付不超过3000元的订单，偏远地区、预售商品和冷链食品不支持。
+- 本店只通过平台收银台收款，客服不会索要银行卡密码和短信验证码，收到可疑信息请先核实。
+"""
+RETURNS_EN = (
+    "# Returns (English)\n\n## Exchanges\n\n- We ship the replacement within 24 hours of receiving your "
+    "parcel. Gifts stay with you when you exchange.\n\n## Returning\n\n- For non-quality returns you pay "
+    "the return shipping.\n- We review the request within 24 hours and give you the return address: "
+    "Example Warehouse, 12 Sample Road, Springfield.\n"
+)
+
+
+@pytest.fixture
+def english_engine(tmp_path: Path) -> AnswerEngine:
+    root = tmp_path / "kb"
+    (root / "products").mkdir(parents=True)
+    (root / "products" / "items.json").write_text(json.dumps(PRODUCTS, ensure_ascii=False), "utf-8")
+    (root / "policies").mkdir()
+    (root / "policies" / "rules.md").write_text(LOST_AND_PAYING, "utf-8")
+    (root / "policies" / "returns-en.md").write_text(RETURNS_EN, "utf-8")
+    result = ingest_source(root)
+    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+
+
+def test_an_english_policy_question_gets_its_topics_chinese_rule_said_in_english(
+    english_engine: AnswerEngine,
+) -> None:
+    """The asked topic's Chinese rule is rendered (numbers, windows, conditions), not passed over for an
+    English sentence of another rule that shares a word ("parcel")."""
+    plan = english_engine.plan("My tracking hasn't updated for 5 days. Is my parcel lost?", language="en")
+    assert plan.facts and all(f.kind == "damage" for f in plan.facts)
+    said = [render(f, None, "en") for f in plan.facts]
+    assert any("72 hours" in s and "5 days for remote areas" in s for s in said), said
+    assert any("reship the item or refund you in full" in s for s in said), said
+    cod = english_engine.plan("Can I pay cash on delivery for a 3,500 yuan order?", language="en")
+    assert render(cod.facts[0], None, "en").startswith(
+        "Cash on delivery: only for orders paying no more than 3000 yuan"
+    )
+
+
+def test_an_english_topic_rule_that_cannot_be_said_gives_no_unrelated_english_line(
+    english_engine: AnswerEngine,
+) -> None:
+    """Neither the quoted Chinese nor a return or exchange line: the part is left to the follow-up promise
+    (or said by the rule, once the renderer can)."""
+    plan = english_engine.plan(
+        "Someone claiming to be your customer service asked for my card password and SMS code. Is that you?",
+        language="en",
+    )
+    assert not any(f.kind in ("return", "exchange", "refund") for f in plan.facts)
+
+
+def test_where_to_send_a_return_is_answered_by_the_address() -> None:
+    from service.answering.engine import _ADDRESS, _ASKS_PLACE
+
+    assert _ASKS_PLACE.search("Where do I send my return?") and _ASKS_PLACE.search("退货寄到哪里？")
+    assert not _ASKS_PLACE.search("Where is my money?!")
+    assert _ADDRESS.search("give you the return address: Example Warehouse, 12 Sample Road")
+    assert _ADDRESS.search("请寄到：浙江省嘉兴市南湖区青禾路88号")

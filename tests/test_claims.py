@@ -268,3 +268,35 @@ def test_eval_answer_metrics_count_wrong_product_facts_repairs_parts_and_marks(
     summary = summarise([result])
     assert summary["repairs_total"] == 2 and summary["wrong_product_unflagged"] == 0
     assert summary["irrelevant_sentence_rate"] == 0.3333 and summary["answered_parts_rate"] == 1.0
+
+
+MEMBERSHIP = """# 会员与积分
+
+## 会员等级
+
+| 等级 | 条件 | 主要权益 |
+| --- | --- | --- |
+| 银卡会员 | 近12个月累计实付满1000元 | 积分1.2倍；每月1张满199减15元券 |
+| 金卡会员 | 近12个月累计实付满5000元 | 积分1.5倍；生日当月30元无门槛券；不论金额包邮 |
+"""
+
+
+def test_a_policy_table_row_quoted_is_its_own_field_but_a_wrong_value_in_it_is_flagged(
+    kb: Path,
+) -> None:
+    """The row's sentence also speaks of free shipping (包邮), which is not what 5000元 or 12个月 are of:
+    a clause quoted word for word from the row is the row's own claim. A changed value is no quotation."""
+    (kb / "policies" / "membership.md").write_text(MEMBERSHIP, "utf-8")
+    result = ingest_source(kb)
+    store = FactStore.build(result.products, result.chunks)
+    scope = claim_scope(store, [])
+    row = (
+        "等级：金卡会员，条件：近12个月累计实付满5000元，"
+        "主要权益：积分1.5倍；生日当月30元无门槛券；不论金额包邮。"
+    )
+    assert verify_claims(row, scope, store, language="zh").repairs == []
+    wrong = verify_claims(row.replace("5000元", "4321元"), scope, store, language="zh")
+    assert [(r.claim, r.reason) for r in wrong.repairs] == [("4321元", "wrong_value")]
+    # a number the table states in another cell (a coupon's 15元) is no quotation of this condition
+    moved = verify_claims(row.replace("5000元", "15元"), scope, store, language="zh")
+    assert [(r.claim, r.reason) for r in moved.repairs] == [("15元", "wrong_field")]

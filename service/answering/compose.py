@@ -362,6 +362,8 @@ def _record_zh(fact: Fact, name: str) -> str:
     lead = head[1]
     if fact.kind == "gift" and "赠" not in lead and "送" not in lead:
         lead = f"赠品{lead}"
+    if fact.kind == "fault" and "代码" in head[0] and "故障" not in lead:
+        lead = f"故障代码{lead}"  # "E3" alone does not say it is the display's fault code
     body = "，".join(pieces)
     prefix = f"{name}：" if name and name != "这款" else ""
     return f"{prefix}{lead}：{body}" if body else f"{prefix}{lead}"

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from service.answering.english import chinese_terms
+from service.answering.english import CJK, chinese_terms, fact_en, omit_quote
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef, quantities
 from service.answering.fit import elapsed_days, fits, stated, window_days
 from service.answering.kinds import TERMS, VOCABULARY, is_descriptive, kind_scores, vocabulary_terms
@@ -75,6 +75,7 @@ POLICY_PER_PART = 2
 MIN_PRODUCT_SCORE = 0.3
 FIT_BONUS = 1.0  # a table row or range holding the figure the customer states (腰围82, 四口人)
 WINDOW_BONUS = 0.5  # the shortest rule window still open for "买了10天"
+PLACE_BONUS = 0.3  # a sentence giving an address, for a question asking where
 TOPIC_BONUS = 0.3  # a policy sentence of the asked topic (its own section), in either language
 LEAD_BONUS = 0.4  # a rule led by the very case the customer is in ("已发货：…" for "已经发货了…")
 GENERIC_WEIGHT = 0.25  # weight of a kind word (保修) among the asked words of a product question
@@ -155,6 +156,7 @@ class AnswerEngine:
         self._policy_matchers = [Matcher(f"{f.label} {f.text}") for f in store.policy_facts()]
         self._matchers: dict[str, list[Matcher]] = {}
         self._foreign: dict[tuple[str, str], bool] = {}
+        self._english: dict[str, bool] = {}
 
     def plan(
         self,
@@ -175,7 +177,12 @@ class AnswerEngine:
         ranks = {cid: i for i, cid in enumerate(dict.fromkeys(retrieved))}
         parts = split_parts(message)
         products = resolution.products
-        named = _name_terms(products or resolution.ambiguous)
+        # an English question names the product in English ("the 60L water heater"): those words name it
+        # too, they ask nothing of the store's rules
+        # (of a resolved product only: "can I return opened diapers" names a category the rules list)
+        named = _name_terms(
+            products or resolution.ambiguous, self.translate if language == "en" and products else None
+        )
         answers: list[PartAnswer] = []
         used: set[str] = set()  # facts already answering an earlier part
         vectors = self._part_vectors(parts)
@@ -437,6 +444,7 @@ class AnswerEngine:
         weights = _idf([*aspect, *crossed], matchers)
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         own_words = _own_words(part)
+        place = bool(_ASKS_PLACE.search(part.text))  # "寄到哪里", "where do I send it": an address answers
         states = _state_words(part.text)  # "还没发货" is the "未发货" a rule names
         if states:
             weights = {**weights, **{t: weight(t) * 2 for t in states}}
@@ -444,6 +452,10 @@ class AnswerEngine:
         scored: list[tuple[float, int, Fact]] = []
         for pos, fact in enumerate(policy):
             kind = _kind_match(fact.kind, part.kinds)
+            if kind and " › " not in fact.field and not (_text_kinds(fact.text) & set(part.kinds)):
+                # a document's opening sentence takes the document's kind, but answers only when it speaks
+                # of the asked kind itself ("The Chinese pages apply if they differ" is no shipping rule)
+                kind = 0.0
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
             sim = float(sims[pos])
@@ -454,7 +466,7 @@ class AnswerEngine:
             # a sentence of the asked policy topic (price protection, a damaged parcel, a complaint): its
             # section is where the answer is, whatever words it shares with the question
             # (a rule of one of its sections: a document's opening words only introduce the topic)
-            topic = fact.kind in TOPICS and fact.kind in part.kinds and " › " in fact.field
+            topic = _of_topic(fact, part)
             own = own or topic
             if not near and not own and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
                 continue  # the floor: not among the closest in meaning (and of the asked kind or words),
@@ -464,17 +476,58 @@ class AnswerEngine:
             closeness = (sim - median) / spread if semantic else 0.0
             rank = ranks.get(fact.chunk_id or "")
             prior = RETRIEVAL_PRIOR * (1 - rank / max(1, len(ranks))) if rank is not None else 0.0
+            said = topic and fact.english != (language == "en") and self._said_in_english(fact, language)
+            if said:
+                # a rule of the asked topic the English renderer says whole is no second choice, and an
+                # English question's distance to a Chinese sentence says little about its meaning
+                closeness = max(closeness, 0.0)
             score = closeness + lexical + 0.3 * kind + prior + (TOPIC_BONUS if topic else 0.0)
-            if fact.english != (language == "en"):
+            if fact.english != (language == "en") and not said:
                 score *= 0.6
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
                 score += 0.15
             if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
                 score += 0.15
+            if place and _ADDRESS.search(fact.text):
+                score += PLACE_BONUS
             score += LEAD_BONUS * _lead_match(fact.text, part.text)
             scored.append((score, pos, fact))
         scored = _by_window(scored, elapsed_days(part.text))
+        if language == "en" and any(_of_topic(f, part) for sc, _, f in scored if sc >= MIN_POLICY_SCORE):
+            # the asked topic has a rule that answers (said in English, or else the draft promises a
+            # check): an English sentence of a kind not asked (a return rule for a lost parcel, a refund
+            # time for "can I pay in instalments") only shares words with the question
+            # (when the topic is what is asked first, only its own rules: "can I get the difference back"
+            # asks price protection, not a refund time)
+            wanted = {part.kind} if part.kind in TOPICS else set(part.kinds)
+            scored = [x for x in scored if x[2].kind in wanted]
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
+
+    def _said_in_english(self, fact: Fact, language: Language) -> bool:
+        """A Chinese rule the English renderer says whole, without quoting Chinese."""
+        if language != "en" or fact.english:
+            return language == "en"
+        said = self._english.get(fact.digest)
+        if said is None:
+            text = fact_en(fact.kind, fact.text, fact.label, fact.pairs, "", product=False, quote=omit_quote)
+            said = bool(text) and not CJK.search(text or "")
+            self._english[fact.digest] = said
+        return said
+
+
+_ASKS_PLACE = re.compile(
+    r"寄到哪|寄去哪|寄哪|退到哪|发到哪|寄回哪|什么地址|啥地址|地址是|"
+    r"\bwhere\b.{0,24}\b(?:send|post|ship|return|mail)|\baddress\b",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(
+    r"地址|[省市区县路街]\S{0,8}\d+号|\baddress\b|\b\d+ [A-Z][a-z]+ (?:Road|Street|Avenue)\b"
+)
+
+
+def _of_topic(fact: Fact, part: QuestionPart) -> bool:
+    """A rule of the asked policy topic's own section (price protection, a lost parcel, payment)."""
+    return fact.kind in TOPICS and fact.kind in part.kinds and " › " in fact.field
 
 
 _LONG_ID = re.compile(rf"(?<![0-9.])\d{{{ID_MIN + 2},}}(?![0-9.])")  # an item id, not a quantity
@@ -705,7 +758,8 @@ def _not_again(answer: PartAnswer, used: set[str]) -> None:
         spare = [f for f in answer.alternates if f.digest not in used]
         if not fresh and spare:
             fresh = spare[:1]
-        answer.facts = fresh
+        if fresh:  # with nothing else, the earlier part's fact answers this one too (said once): no
+            answer.facts = fresh  # promise to check what the draft already says ("金卡会员…有什么好处")
     used.update(f.digest for f in answer.facts)
 
 
@@ -721,8 +775,10 @@ def _similar(a: str, b: str) -> bool:
     return bool(x and y) and len(x & y) / len(x | y) >= 0.5
 
 
-def _name_terms(products: Sequence[ProductRef]) -> Matcher:
-    return Matcher(" ".join(f"{p.name} {p.product_id} {' '.join(p.codes)}" for p in products))
+def _name_terms(products: Sequence[ProductRef], translate: Callable[[str], str] | None = None) -> Matcher:
+    names = " ".join(f"{p.name} {p.product_id} {' '.join(p.codes)}" for p in products)
+    english = " ".join(translate(p.name) or "" for p in products) if translate is not None else ""
+    return Matcher(f"{names} {english}")
 
 
 def _vary(answer: PartAnswer, variant: int) -> PartAnswer:

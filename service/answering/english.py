@@ -253,6 +253,9 @@ WORDS: dict[str, str] = {
     "切换": "switch", "路由器": "router", "频段": "band", "后重新配网": "and then reconnect it to Wi-Fi",
     "重新配网": "reconnect it to Wi-Fi", "重新点火": "try igniting again", "杂物": "debris",
     "卡住": "stuck", "配网": "connect it to Wi-Fi", "货到付款": "cash on delivery",
+    "微信支付": "WeChat Pay", "支付宝": "Alipay", "银联借记卡": "UnionPay debit cards",
+    "借记卡": "debit cards", "信用卡": "credit cards", "花呗分期": "Huabei instalments",
+    "信用卡分期": "credit-card instalments", "分期": "instalments", "免息": "interest-free",
 }  # fmt: skip
 _LIST_SEP = {"、": ", ", "和": " and ", "及": " and ", "与": " and ", "或": " or ", "/": "/", "+": " + "}
 _FILLER = re.compile(r"[的等]")
@@ -461,6 +464,57 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^仅限(?:单笔)?(?:实付|订单金额|金额)?(?:不超过|不高于|不满){_N}的订单$"),
      "only for orders paying no more than {n}"),
     (re.compile(rf"^{_T}由(?:店铺|商家|卖家|本店)承担$"), "{t} paid by the store"),
+    # paying: instalment plans and their interest-free threshold
+    (re.compile(r"^可选(?P<k>\d+期(?:[、，和或]\d+期)*)$"), "{k} instalments available"),
+    (re.compile(rf"^(?:单笔)?(?:实付|订单金额)?满{_N}(?:可享|可|享)(?P<m>\d+)期免息$"),
+     "orders paying {n} or more can pay in {m} instalments interest-free"),
+    (re.compile(r"^其他分期的手续费以支付页面(?:显示)?为准$"),
+     "fees of other plans are as shown at checkout"),
+    # paying safely: how a store takes money and what its staff never ask for
+    (re.compile(r"^(?:本店|我们|店铺)(?:只|仅)通过(?:平台)?(?:收银台|官方渠道)收款$"),
+     "we only take payment through the platform's checkout"),
+    (re.compile(r"^(?:客服|我们)?(?:不会|从不)发送(?:站外)?(?:付款|支付|退款)?链接$"),
+     "customer service never sends payment links outside the platform"),
+    (re.compile(r"^(?:也)?不会要求您转账(?:到|至)(?:个人|私人)(?:账户|账号)$"),
+     "never asks you to transfer money to a personal account"),
+    (re.compile(r"^(?:也)?不会索要(?:您的)?(?:银行卡)?密码(?:和|或|及)(?:短信)?验证码$"),
+     "and never asks for your card password or SMS code"),
+    # claims after delivery: the window, the proof, and what the store does once it has checked
+    (re.compile(rf"^(?:从付款时起)?(?:到|至)?(?:签收|收货)后{_N}内$"), "up to {n} after delivery"),
+    (re.compile(r"^(?:如果|如|若)?同一商品(?:[（(][^）)]{0,30}[)）])?在本店降价$"),
+     "if the same item drops in price in our store"),
+    (re.compile(r"^(?:可以|可)申请退(?:还)?差价$"), "you can claim the price difference"),
+    (re.compile(rf"^(?:客服|我们)(?:会)?在{_N}内审核$"), "customer service reviews it within {n}"),
+    (re.compile(r"^(?:请)?联系在线客服$"), "contact our online customer service"),
+    (re.compile(r"^(?:并)?提供订单号(?:和|及|与)降价后的商品页(?:面)?截图$"),
+     "with your order number and a screenshot of the lowered price"),
+    (re.compile(rf"^审核通过后{_N}内原路退(?:回|还)差价$"),
+     "once approved, the price difference is refunded to your original payment method within {n}"),
+    (re.compile(r"^到账时间与退款(?:时间)?相同$"), "it arrives as a refund does"),
+    (re.compile(r"^(?:详)?(?:见|参见|详见)《[^》]{1,20}》$"), ""),
+    (re.compile(r"^收到时(?:已)?解冻(?:、包装破损)?(?:或有异味)?(?:的)?$"),
+     "if it arrives thawed, with damaged packaging or an odd smell"),
+    (re.compile(rf"^(?:请)?(?:在)?(?:签收|收货)后{_N}内拍照联系(?:在线)?客服$"),
+     "please take photos and contact customer service within {n} of delivery"),
+    (re.compile(r"^(?:客服)?核实后(?:为您)?(?:补发|重新发货)或退款$"), "once verified, we reship or refund"),
+    # parcels that stall, go missing or arrive damaged: what the store does and within which window
+    (re.compile(rf"^(?:如|若)?(?:物流|快递)(?:信息)?(?:超过|已超过|连续){_N}(?:没有|未|无)更新"
+                r"[（(]偏远地区(?P<n2>\d+\s*(?:天|小时|个工作日))[)）]$"),
+     "if tracking has not updated for more than {n} ({n2} for remote areas)"),
+    (re.compile(rf"^(?:如|若)?(?:物流|快递)(?:信息)?(?:超过|已超过|连续){_N}(?:没有|未|无)更新$"),
+     "if tracking has not updated for more than {n}"),
+    (re.compile(r"^(?:客服|我们)(?:会)?(?:主动)?(?:向|联系)快递(?:公司)?(?:查件|核实|催件)$"),
+     "customer service chases the courier for you"),
+    (re.compile(r"^(?:并)?(?:在订单中)?(?:及时)?(?:告知|通知)您(?:处理)?进展$"), "and keeps you updated"),
+    (re.compile(r"^(?:如|若)?快递(?:公司)?确认(?:丢件|丢失)(?:的)?$"),
+     "if the courier confirms the parcel is lost"),
+    (re.compile(rf"^(?:或)?查件{_N}后仍(?:没有|无)结果(?:的)?$"), "or the trace has no result after {n}"),
+    (re.compile(r"^(?:我们|店铺|本店)?(?:会)?(?:为您|给您)?(?:补发|重新发货)或(?:全额)?退款$"),
+     "we reship the item or refund you in full"),
+    (re.compile(r"^由您(?:选择|决定)$"), "the choice is yours"),
+    (re.compile(rf"^(?:请)?(?:在)?(?:签收|收货)(?:后)?{_N}内联系(?:在线)?客服$"),
+     "please contact customer service within {n} of delivery"),
+    (re.compile(rf"^{_T}请(?:在)?(?:签收|收货)(?:后)?{_N}内联系(?:在线)?(?:客服)?$"), "{t}: within {n}"),
     # sizes and specifications
     (re.compile(r"^(?:产品|机身|整机)?(?:尺寸|外形尺寸|长宽高)(?:为|是|约)?(?P<d>[\d.]+\s*[×xX*]\s*[\d.]+\s*[×xX*]\s*[\d.]+)"
                 r"\s*(?P<u>mm|cm|毫米|厘米)(?:[（(]长×宽×高[)）])?$"), "the dimensions are {d} {u} (L×W×H)"),
@@ -526,6 +580,9 @@ def template_en(clause: str) -> str | None:
                     "检修": "check",
                     "检查": "check",
                 }.get(raw, "replace")
+            elif key == "k":  # a list of counts ("3期、6期、12期")
+                counts = re.findall(r"\d+", raw)
+                values[key] = ", ".join(counts[:-1]) + f" or {counts[-1]}" if len(counts) > 1 else raw
             elif key == "u":
                 values[key] = {"毫米": "mm", "厘米": "cm"}.get(raw, raw)
             else:
@@ -539,6 +596,8 @@ def template_en(clause: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------- clauses
+
+_CONDITION = re.compile(r"^if\b", re.IGNORECASE)
 
 _SPLIT = re.compile(r"(?<=[，,；;。！!？?])")
 _STRIP = " ，,；;。！!？?\n"
@@ -562,7 +621,7 @@ def clauses_en(text: str) -> list[Piece]:
         clause = raw.strip(_STRIP)
         if not clause or re.fullmatch(r"[\d.、\s]+", clause):
             continue  # a list number left over from the sheet's layout
-        lead = re.match(r"^([\u4e00-\u9fff]{2,8})[：:]\s*(?=\S)", clause)
+        lead = re.match(r"^([\u4e00-\u9fff][\u4e00-\u9fff、]{1,15})[：:]\s*(?=\S)", clause)
         head = terms_en(lead.group(1), words=True) if lead else None
         if lead and head:  # "货到付款：…" -> "cash on delivery: …"
             rest = clauses_en(clause[lead.end() :])
@@ -611,10 +670,13 @@ def sentence_en(text: str, quote: Callable[[str], str | None]) -> str | None:
             pending.append(piece.chinese)
     if not flush():
         return None
-    return "; ".join(p for p in parts if p) or None
-
-
-_CONDITION = re.compile(r"^if\b")
+    out, condition = "", False
+    for part in (p for p in parts if p):
+        # a condition runs on into what follows it ("if the courier confirms it is lost, or …, we reship")
+        more = bool(re.match(r"(?:and|or|with)\b", part))
+        out = f"{out}{', ' if condition or more else '; '}{part}" if out else part
+        condition = bool(_CONDITION.match(part)) or (condition and more)
+    return out or None
 
 
 def steps_en(text: str, quote: Callable[[str], str | None]) -> str:
@@ -815,9 +877,11 @@ def fact_en(
         return None
     if not product:
         return _cap(body.replace("the product sheet says", "our store policy says"))
-    if ": " in body:
-        return _cap(body)  # the body names its own topic ("whole unit warranty: 8 years")
     topic = label_en(label, kind)
+    if ": " in body:
+        # the body names its own topic ("whole unit warranty: 8 years"); else the topic leads it, so that
+        # "whole unit: 3 years" still reads (and is checked) as a warranty, not a spec
+        return _cap(body) if topic.lower() in body.lower() else f"{_cap(topic)} — {body}"
     return f"{_cap(topic)}: {body}"
 
 

@@ -164,8 +164,12 @@ def _build(store: FactStore) -> tuple[StatedIndex, _Mentions, dict[str, Fact]]:
             display=fact.text,
         )
         # a fact's own clause may say what its number is of ("远程山区补差30-100元" inside an installation
-        # fee list, "价格2元/个" of a fitting): that kind too
-        for clause in _FACT_CLAUSE.findall(text):
+        # fee list, "价格2元/个" of a fitting): that kind too; and so may the clause as the engine says it
+        # in English ("cash on delivery: only for orders paying no more than 3000 yuan")
+        said_en = "" if fact.english else render(fact, store.product(fact.product_id or ""), "en")
+        if said_en:  # the engine's own English sentence for the fact, quoted by an English reply
+            stated += stated_values(fold(said_en), owner=owner, kinds=kinds, key=fact.digest, display=said_en)
+        for clause in [*_FACT_CLAUSE.findall(text), *_FACT_CLAUSE.findall(fold(said_en))]:
             more = claim_kinds(clause) - kinds
             if more and extract(clause):
                 stated += stated_values(

@@ -470,7 +470,10 @@ class ClaimScope:
         ]
         if not missing:
             return Judgement(True)
-        if all(self._quoted(sentence, q.unit, v) for v in missing):
+        if all(
+            self._quoted(sentence, q.unit, v) or self._quoted_clause(clause, q.unit, v, allowed)
+            for v in missing
+        ):
             return Judgement(True)
         value = missing[0]
         other = next(
@@ -500,6 +503,35 @@ class ClaimScope:
             s.owner in self.products and said in _bare(fold(s.text))
             for s in self.index.by_value.get((unit, value), ())
         )
+
+    def _quoted_clause(self, clause: str, unit: str, value: float, allowed: set[str]) -> bool:
+        """The clause holding the number is quoted word for word from a fact of an allowed owner (the
+        asked product or the policy) that states it: the number is that fact's, in its own field, even
+        when the sentence around it speaks of other kinds too (a policy table row: "条件：近12个月累计
+        实付满5000元，…不论金额包邮"). A label before a colon (the product's name) is not part of it. When
+        the clause's other numbers were changed ("满3000元"), only the unchanged ones are quoted."""
+        for body in dict.fromkeys([clause, clause.split(":")[-1]]):
+            said = _shape(body)
+            if len(_bare(body)) < _QUOTE_MIN:
+                continue
+            words = _NUMBER.split(said)
+            pattern = re.compile(
+                "".join(re.escape(w) if i % 2 == 0 else _NUMBER.pattern for i, w in enumerate(words))
+            )
+            for s in self.index.by_value.get((unit, value), ()):
+                if s.owner not in allowed:
+                    continue
+                m = pattern.search(_shape(fold(s.text)))
+                if m is None:
+                    continue
+                changed = {w for w, got in zip(words[1::2], m.groups(), strict=True) if w != got}
+                if any(
+                    (unit, value) in ((q.unit, v) for v in q.values)
+                    and not set(_NUMBER.findall(_shape(body[q.start : q.end]))) & changed
+                    for q in extract(body)
+                ):
+                    return True
+        return False
 
     def _expected(self, q: Quantity, owners: Sequence[str], claim_kinds: frozenset[str]) -> Stated | None:
         """The asked product's own fact of the claim's kind and unit family (its policy's otherwise)."""
@@ -531,6 +563,14 @@ class ClaimScope:
 
 
 _QUOTE_MIN = 8  # a shorter sentence ("充绒量200g") says too little to be a quotation of one sheet
+
+
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
+
+
+def _shape(text: str) -> str:
+    """Words and numbers with their decimal points: a clause compared with a fact's text."""
+    return re.sub(r"(?!(?<=\d)\.(?=\d))[\W_]+", "", re.sub(r"\[\d{1,3}\]", "", text))
 
 
 def _bare(text: str) -> str:
