@@ -264,3 +264,22 @@ def test_a_second_question_of_another_kind_is_split_without_punctuation() -> Non
     parts = split_parts("内胆保修多久尺寸多大")
     assert [p.text for p in parts] == ["内胆保修多久", "尺寸多大"]
     assert "size" in parts[1].kinds
+
+
+def test_a_part_the_earlier_parts_fact_answers_is_answered_not_promised_a_check(tmp_path: Path) -> None:
+    from service.answering.compose import compose
+
+    root = tmp_path / "kb2"
+    (root / "products").mkdir(parents=True)
+    sheet = {
+        "商品ID": "S-1",
+        "商品名称": "示例 电热水器 QZ529",
+        "商品描述": "【尺寸规格】产品尺寸为700x470x470mm，净重25kg。",
+    }
+    (root / "products" / "s.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
+    result = ingest_source(root)
+    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    plan = engine.plan("QZ529 多重？尺寸多大", language="zh")
+    assert len(plan.parts) == 2 and not plan.unanswered
+    text = compose(plan, intent="product_question", problem=False, followup_hours=24).text
+    assert "700x470x470mm" in text and "核实" not in text
