@@ -267,8 +267,8 @@ def test_a_second_question_of_another_kind_is_split_without_punctuation() -> Non
 
 
 def test_a_part_whose_only_answer_an_earlier_part_gave_is_not_promised_a_check() -> None:
-    """ "金卡会员要消费多少？有什么好处？": the one table row answers both; the second part is not sent to the
-    follow-up promise (the draft says the row once), but a spare fact still takes the second part."""
+    """ "金卡会员要消费多少？有什么好处？": the one table row answers both; the second part is covered by it (the
+    draft says the row once), not sent to the follow-up promise nor filled with a next-best fact."""
     from service.answering.engine import PartAnswer, _not_again
     from service.answering.facts import Fact
     from service.answering.questions import QuestionPart
@@ -280,7 +280,26 @@ def test_a_part_whose_only_answer_an_earlier_part_gave_is_not_promised_a_check()
     used = {row.digest}
     again = PartAnswer(QuestionPart(text="有什么好处", kinds=("member",), terms=()), [row])
     _not_again(again, used)
-    assert again.answered and again.facts == [row]
+    assert again.answered and again.covered and again.facts == []
     other = PartAnswer(QuestionPart(text="有什么好处", kinds=("member",), terms=()), [row], [spare])
     _not_again(other, used)
-    assert other.facts == [spare]
+    assert other.answered and other.facts == []
+
+
+def test_a_part_the_earlier_parts_fact_answers_is_answered_not_promised_a_check(tmp_path: Path) -> None:
+    from service.answering.compose import compose
+
+    root = tmp_path / "kb2"
+    (root / "products").mkdir(parents=True)
+    sheet = {
+        "商品ID": "S-1",
+        "商品名称": "示例 电热水器 QZ529",
+        "商品描述": "【尺寸规格】产品尺寸为700x470x470mm，净重25kg。",
+    }
+    (root / "products" / "s.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
+    result = ingest_source(root)
+    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    plan = engine.plan("QZ529 多重？尺寸多大", language="zh")
+    assert len(plan.parts) == 2 and not plan.unanswered
+    text = compose(plan, intent="product_question", problem=False, followup_hours=24).text
+    assert "700x470x470mm" in text and "核实" not in text

@@ -188,6 +188,25 @@ def test_a_capacity_that_no_product_of_the_model_has_is_not_another_product(engi
     assert ids(engine, "ZXpros 100升的多少钱") == []
 
 
+def test_a_capacity_the_named_model_is_not_sold_in_gets_no_neighbours_numbers(
+    engine: AnswerEngine, pipeline: DraftPipeline
+) -> None:
+    for message in ("16升的GH22-12KA多少钱", "M7 Pro 13升的多少钱", "ZXpro有70升的吗？多少钱？"):
+        plan = engine.plan(message, language="zh")
+        assert plan.resolution.how == "unsold_size" and plan.facts == [], message
+    assert {r.product_id for r in engine.resolve("ZXpro有70升的吗").ambiguous} == {
+        "500000000060",
+        "500000000080",
+    }
+    # a capacity the model is sold in, or an amount used, is no unsold size
+    assert ids(engine, "20升GH22KA多少钱") == ["500000000020"]
+    for message in ("GH22-12KA 每次用50升够吗", "GH22-12KA 烧一升水要多久？"):
+        assert engine.resolve(message).how != "unsold_size", message
+    d = pipeline.generate(DraftRequest(customer_message="16升的GH22-12KA多少钱"))
+    assert "没有16升" in d.text and "949" not in d.text and "哪一款" in d.text, d.text
+    assert not [f for f in d.compliance.findings if f.category == "unsupported_claim"], d.compliance
+
+
 def test_a_follow_up_stays_with_the_earlier_product_when_its_sheet_uses_the_word(
     engine: AnswerEngine,
 ) -> None:

@@ -58,6 +58,10 @@ ASK_MODEL = {
     "zh": "麻烦告诉我们具体的商品型号，我们马上为您确认。",
     "en": "Please tell us the exact model, and we will confirm right away.",
 }
+UNSOLD_SIZE = {
+    "zh": "这款我们没有{size}的规格在售，在售的是{names}，请问您要咨询的是哪一款呢？",
+    "en": "We do not sell a {size} version of it; what we sell is {names}. Which one do you mean?",
+}
 UNKNOWN = {
     "zh": "关于“{topic}”，我们需要进一步核实，会在{hours}小时内回复您。",
     "en": "We need to check “{topic}” for you and will get back to you within {hours} hours.",
@@ -177,6 +181,12 @@ def compose(
         parts.append(ASK_WHICH[lang].format(names=sep.join(shown) + more))
     elif any(a.needs_product for a in plan.parts):
         parts.append(ASK_MODEL[lang])
+    # a capacity the named model is not sold in: say so and ask, rather than promise a check
+    unsold = plan.resolution.how == "unsold_size"
+    if unsold:
+        sold = [_short(r) if zh else _code_or_name(r) for r in plan.resolution.ambiguous[:3]]
+        size = plan.resolution.unknown or ""
+        parts.append(UNSOLD_SIZE[lang].format(size=size, names=("、" if zh else ", ").join(sold)))
     lead = LEADS[lang][variant % len(LEADS[lang])]
     answered_sentences: list[str] = []
     unknown_topics: list[str] = []
@@ -197,7 +207,7 @@ def compose(
             continue
         for fact, ref, sentence in said:
             answered_sentences.append(_close(sentence, marks.marker(fact, ref), lang))
-        if not said:
+        if not said and not unsold and not answer.covered:
             unknown_topics.append(question_topic(answer.part.text, lang))
     if answered_sentences:
         body = ("" if zh else " ").join(dict.fromkeys(answered_sentences))
@@ -206,7 +216,7 @@ def compose(
         topic = ("、" if zh else ", ").join(t for t in unknown_topics if t)
         parts.append(UNKNOWN[lang].format(topic=topic, hours=followup_hours))
     elif unknown_topics or (
-        not answered_sentences and not ask and not any(a.needs_product for a in plan.parts)
+        not answered_sentences and not ask and not unsold and not any(a.needs_product for a in plan.parts)
     ):
         parts.append(UNKNOWN_PLAIN[lang].format(hours=followup_hours))
     elif answered_sentences:
@@ -229,7 +239,8 @@ def _within_budget(
     glossary: Glossary | None,
 ) -> None:
     """An English reply quotes Chinese only within english.CJK_BUDGET of its letters: the sentence with the
-    longest quote is worded again without quotes (or left out) until the reply fits."""
+    longest quote (of a part answered twice first) is worded again without quotes (or left out) until the
+    reply fits."""
     closing_letters = 45  # the closing line added after the body
     while True:
         body = " ".join(s for said in rendered for _, _, s in said)
@@ -238,10 +249,24 @@ def _within_budget(
         latin = len(english.LATIN.findall(text)) + closing_letters
         if not cjk or cjk <= english.CJK_BUDGET * (cjk + latin):
             return
-        i, j = max(
-            ((i, j) for i, said in enumerate(rendered) for j in range(len(said))),
-            key=lambda ij: len(english.CJK.findall(rendered[ij[0]][ij[1]][2])),
+        # a part's only answer goes last: a sentence of a part that has others is shortened or left out
+        # first, so each question keeps an answer (a part left empty would be promised a check)
+        victim = max(
+            (
+                (i, j)
+                for i, said in enumerate(rendered)
+                for j in range(len(said))
+                if english.CJK.search(said[j][2])
+            ),
+            key=lambda ij: (
+                len(rendered[ij[0]]) > 1,
+                len(english.CJK.findall(rendered[ij[0]][ij[1]][2])),
+            ),
+            default=None,
         )
+        if victim is None:
+            return
+        i, j = victim
         fact, ref, before = rendered[i][j]
         again = ""
         for quote in (english.short_quote, english.omit_quote):  # shorter quotes, then none

@@ -95,10 +95,11 @@ class PartAnswer:
     facts: list[Fact] = field(default_factory=list)
     alternates: list[Fact] = field(default_factory=list)  # next best, for a regenerated alternative
     needs_product: bool = False  # product-specific, but which product is not known
+    covered: bool = False  # its answer is a fact an earlier part already quotes ("多重？尺寸多大")
 
     @property
     def answered(self) -> bool:
-        return bool(self.facts)
+        return bool(self.facts) or self.covered
 
 
 @dataclass
@@ -154,6 +155,9 @@ class AnswerEngine:
         self.resolver = ProductResolver(store.products(), translate, sheets)
         # word matchers of every fact, made once per store: scoring a message only looks words up
         self._policy_matchers = [Matcher(f"{f.label} {f.text}") for f in store.policy_facts()]
+        # the languages the store writes its rules in: a rule in the other language is second only when
+        # one in the reply's language exists (a Chinese-only policy still answers an English question)
+        self._policy_languages = {f.english for f in store.policy_facts()}
         self._matchers: dict[str, list[Matcher]] = {}
         self._foreign: dict[tuple[str, str], bool] = {}
         self._english: dict[str, bool] = {}
@@ -204,8 +208,9 @@ class AnswerEngine:
                     chosen, rest = self._product_facts(ref, part, aspect, language)
                     answer.facts.extend(chosen)
                     answer.alternates.extend(rest)
-            elif resolution.how == "unknown_model":
-                answers.append(answer)  # nothing about a model we do not hold: the draft promises a check
+            elif resolution.how in ("unknown_model", "unsold_size"):
+                # nothing about a model (or a size of it) we do not hold: no neighbour's facts
+                answers.append(answer)
                 continue
             elif resolution.ambiguous and product_kind and not (set(part.kinds) & POLICY_KINDS):
                 shared = self._shared_answer(resolution.ambiguous, part, aspect, language)
@@ -482,7 +487,11 @@ class AnswerEngine:
                 # English question's distance to a Chinese sentence says little about its meaning
                 closeness = max(closeness, 0.0)
             score = closeness + lexical + 0.3 * kind + prior + (TOPIC_BONUS if topic else 0.0)
-            if fact.english != (language == "en") and not said:
+            if (
+                fact.english != (language == "en")
+                and not said
+                and (language == "en") in self._policy_languages
+            ):
                 score *= 0.6
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
                 score += 0.15
@@ -752,14 +761,13 @@ def _is_code_word(term: str, named: Matcher) -> bool:
 
 
 def _not_again(answer: PartAnswer, used: set[str]) -> None:
-    """A fact that answered an earlier part is not this part's answer too: the next best one is."""
+    """A fact that answered an earlier part is not quoted again for this one."""
     fresh = [f for f in answer.facts if f.digest not in used]
     if len(fresh) < len(answer.facts) and answer.facts:
-        spare = [f for f in answer.alternates if f.digest not in used]
-        if not fresh and spare:
-            fresh = spare[:1]
-        if fresh:  # with nothing else, the earlier part's fact answers this one too (said once): no
-            answer.facts = fresh  # promise to check what the draft already says ("金卡会员…有什么好处")
+        # its best fact is quoted already ("多重？尺寸多大" in one sentence): the part is answered by it,
+        # not by a next-best fact that would only be near the question
+        answer.covered = not fresh
+        answer.facts = fresh
     used.update(f.digest for f in answer.facts)
 
 
@@ -786,8 +794,8 @@ def _vary(answer: PartAnswer, variant: int) -> PartAnswer:
     if answer.alternates and variant % 2 == 1:
         swapped = [*answer.facts[:1], answer.alternates[0]] if answer.facts else [answer.alternates[0]]
         rest = [f for f in answer.facts[1:] if f not in swapped] + answer.alternates[1:]
-        return PartAnswer(answer.part, swapped, rest, answer.needs_product)
-    return PartAnswer(answer.part, list(reversed(answer.facts)), answer.alternates, answer.needs_product)
+        return replace(answer, facts=swapped, alternates=rest)
+    return replace(answer, facts=list(reversed(answer.facts)))
 
 
 def _with_crossed(part: QuestionPart, crossed: list[str]) -> QuestionPart:

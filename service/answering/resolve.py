@@ -39,6 +39,16 @@ _CODE_PART = re.compile(
 )
 _MODEL_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}[ -]?\d{1,4}[A-Za-z]?(?![A-Za-z0-9])")
 _SIZE_UNITS = frozenset({"L", "ml", "kg", "g", "W", "inch"})
+# Units in which one model is sold in several variants (6.6升/7.6升, 60L/80L, 55英寸): a variant the customer
+# names that the model is not sold in is a product we do not sell. Weight and power are specs, not variants.
+_VARIANT_UNITS = frozenset({"L", "ml", "inch"})
+# a capacity names a variant when it qualifies the product ("13升的", "80L版", "Q5S 80升", "20升GH22") or is
+# asked for ("有80升的吗", "in 80 litres"); not an amount used or heated ("每次用50升", "烧一升水要多久")
+_VARIANT_AFTER = re.compile(
+    r"^\s*(?:的|款|型|版|规格|装|(?i:version|model|one\b|size\b)|[A-Za-z]+\d|[A-Z]{2})"
+)
+_VARIANT_BEFORE = re.compile(r"(?:\b[A-Za-z]*(?:\d|[A-Z]{2})[A-Za-z0-9]*[)）]?|有|\b(?i:in|a))\s*$")
+_USE_AMOUNT = re.compile(r"(?:用|出水|每次|每分钟|够|per|use[sd]?)\s*$", re.IGNORECASE)
 # a garment or nappy size as shops write it (M码, XL码): an attribute that tells near-duplicates apart
 _LETTER_SIZE = re.compile(r"(?<![A-Za-z])([2-5]?X{0,3}[SML])\s*码", re.IGNORECASE)
 # "the plain one" of a model sold also as Pro/Max/Ultra
@@ -249,7 +259,7 @@ class ProductResolver:
             refs = [self.by_id[p] for p in dict.fromkeys(product_ids) if p in self.by_id]
             return Resolution(refs, 1.0, "request")
         res = self._resolve_text(message)
-        if res.how == "unknown_model" or (res.products and res.how in STRONG):
+        if res.how in ("unknown_model", "unsold_size") or (res.products and res.how in STRONG):
             return res
         if context:
             ordered = self._resolve_text(context)
@@ -290,6 +300,36 @@ class ProductResolver:
         return None
 
     def _resolve_text(self, text: str) -> Resolution:
+        res = self._resolve_named(text)
+        return self._unsold_size(text, res) or res
+
+    def _unsold_size(self, text: str, res: Resolution) -> Resolution | None:
+        """A capacity the named model is not sold in ("13升的M9S Max", "小厨宝有10升的吗"): the products
+        the message names without that capacity, to say the size is not sold and ask which one, never
+        another size's facts. Only when every such product states its capacity in that unit and none
+        matches (a name stating no capacity may still be the one)."""
+        if res.how in ("id", "request", "unknown_model"):
+            return None
+        sizes = [q for q in quantities(text) if q.unit in _VARIANT_UNITS and _names_variant(text, q)]
+        if not sizes:
+            return None
+        found = res.products or res.ambiguous
+        if not found:
+            plain = text
+            for q in sizes:
+                plain = plain.replace(q.text, " ")
+            rest = self._resolve_named(plain)
+            found = rest.products or rest.ambiguous
+        units = {q.unit for q in sizes}
+        if not found or len(found) > MAX_ASKED:
+            return None
+        if not all(any(s.unit in units for s in r.sizes) for r in found):
+            return None
+        if any(_same_size(q, s) for r in found for q in sizes for s in r.sizes):
+            return None
+        return Resolution([], res.confidence or 0.5, "unsold_size", ambiguous=found, unknown=sizes[0].text)
+
+    def _resolve_named(self, text: str) -> Resolution:
         ids = self._by_id(text)
         if ids:
             return Resolution(ids[:MAX_ASKED], 1.0, "id")
@@ -508,6 +548,16 @@ def _spaced(name: str) -> set[str]:
 
 def _letter_sizes(text: str) -> set[str]:
     return {m.upper() for m in _LETTER_SIZE.findall(unicodedata.normalize("NFKC", text))}
+
+
+def _names_variant(text: str, q: Quantity) -> bool:
+    at = text.find(q.text)
+    if at < 0:
+        return False
+    before, after = text[:at], text[at + len(q.text) :]
+    if _USE_AMOUNT.search(before):
+        return False
+    return bool(_VARIANT_AFTER.search(after) or _VARIANT_BEFORE.search(before))
 
 
 def _same_size(q: Quantity, s: Quantity) -> bool:

@@ -269,11 +269,17 @@ class DraftPipeline:
             facts, model_sources = grounding_items(grounding), grounding.sources
             scope_products = [p.product_id for p in grounding.products]
         prompt = self.prompts.render(language, self._variables(req, language, intent, facts))
+        # the capacity the customer named that is not sold: the reply repeats it to say so, not as a fact
+        unsold = (
+            answer.resolution.unknown
+            if answer is not None and answer.resolution.how == "unsold_size"
+            else None
+        )
         claims = verify.scope_for_index(
             self.index,
             scope_products,
             context=req.context,
-            extra=[extractive.commitment(self.settings.followup_hours)],
+            extra=[extractive.commitment(self.settings.followup_hours), *([unsold] if unsold else [])],
         )
         verified = None
         if self.verified is not None:  # the one hook: a reviewer-kept answer for this question, if any
