@@ -267,8 +267,8 @@ def test_a_second_question_of_another_kind_is_split_without_punctuation() -> Non
 
 
 def test_a_part_whose_only_answer_an_earlier_part_gave_is_not_promised_a_check() -> None:
-    """ "金卡会员要消费多少？有什么好处？": the one table row answers both; the second part is covered by it (the
-    draft says the row once), not sent to the follow-up promise nor filled with a next-best fact."""
+    """ "金卡会员要消费多少？有什么好处？": the one table row answers both; the second part is covered by it
+    (the draft says the row once), not sent to the follow-up promise nor filled with a next-best fact."""
     from service.answering.engine import PartAnswer, _not_again
     from service.answering.facts import Fact
     from service.answering.questions import QuestionPart
