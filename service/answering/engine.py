@@ -208,7 +208,7 @@ class AnswerEngine:
                     answer.needs_product = True
                 else:
                     answer.facts.extend(shared)
-            # no field of the asked kind or words ("能带上飞机吗", "化冻了还能再冻吗"): the field closest in
+            # no field of the asked kind or words ("能上飞机？", "化冻了还能再冻吗"): the field closest in
             # meaning, when it stands out from the sheet's other fields and no store rule is closer
             closest = (
                 [c for ref in products if (c := self._closest_product_fact(ref, part, vectors[i]))]

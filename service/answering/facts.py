@@ -450,7 +450,7 @@ class FactStore:
 
     def _embedded(self) -> list[Fact]:
         """The facts that get a vector, in row order: policy sentences first, then each product's facts
-        (a question no field name or word matches, "能带上飞机吗", is still close in meaning to its field)."""
+        (a question no field name or word matches, "能上飞机？", is still close in meaning to its field)."""
         return [*self._policy, *(f for r in self._refs for f in self._by_product.get(r.product_id, ()))]
 
     def _embed_texts(self) -> list[str]:
