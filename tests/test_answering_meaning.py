@@ -116,3 +116,19 @@ def test_counts_are_asked_and_answered_by_their_measure_word(store: FactStore) -
     assert not counted("满99包邮")  # 包邮 is free shipping, not a count of packs
     plan = AnswerEngine(store, None, Glossary.load().translate).plan("湿巾一包多少抽？", language="zh")
     assert [f.text for f in plan.facts] == ["80抽/包，12包/箱"]
+
+
+def test_eval_judges_relevance_per_question_and_quoted_customer_words_answer_nothing() -> None:
+    from service.answering.verify import claim_kinds
+    from service.evaluation.answers import _answers, _relevant, _unquoted, question_parts
+
+    message = "耳机多重？能同时连手机和平板吗"
+    promise = _unquoted("关于“能同时连手机和平板吗”，我们需要进一步核实。", message)
+    assert promise == "关于，我们需要进一步核实。"
+    assert not _answers("能同时连手机和平板吗", [promise])
+    assert _answers("能同时连手机和平板吗", ["不支持多设备同时连接。"])
+    source = "The sheet says “不支持”."
+    assert _unquoted(source, message) == source  # a quoted source text stays
+    parts = [message, *question_parts(message)]
+    assert _relevant("不支持多设备同时连接。", claim_kinds(message), parts)
+    assert not _relevant("订单满99元包邮。", claim_kinds(message), parts)
