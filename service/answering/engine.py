@@ -23,7 +23,7 @@ from service.answering.english import CJK, chinese_terms, fact_en, omit_quote
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef, quantities
 from service.answering.fit import elapsed_days, fits, stated, window_days
 from service.answering.kinds import TERMS, VOCABULARY, is_descriptive, kind_scores, vocabulary_terms
-from service.answering.questions import ATTRIBUTES, QuestionPart, kinds_of, split_parts
+from service.answering.questions import ATTRIBUTES, QuestionPart, counted, kinds_of, split_parts
 from service.answering.resolve import ID_MIN, ProductResolver, Resolution, short_codes, squash
 from service.answering.topics import TOPICS
 from service.drafting.text import Language, Matcher, terms, weight
@@ -85,7 +85,8 @@ RETRIEVAL_PRIOR = 0.4  # bonus for a sentence of the best retrieved chunk (hybri
 MIN_POLICY_SCORE = 0.4
 RELATIVE = 0.75  # a second fact must score this share of the best one
 SIM_MARGIN = 0.02  # policy sentences within this cosine of the best one are "as close in meaning"
-MIN_SPREAD = 0.045  # best minus median cosine: below this no policy sentence stands out in meaning
+MIN_SPREAD = 0.038  # best minus median cosine: below this no policy sentence stands out in meaning
+PRODUCT_SPREAD = 0.03  # a product field closer in meaning than the sheet's median field by this much
 MAX_SHARED = 6  # near-duplicates compared for a shared answer before asking which one
 
 
@@ -158,6 +159,7 @@ class AnswerEngine:
         # the languages the store writes its rules in: a rule in the other language is second only when
         # one in the reply's language exists (a Chinese-only policy still answers an English question)
         self._policy_languages = {f.english for f in store.policy_facts()}
+        self._policy_pos = {f.digest: i for i, f in enumerate(store.policy_facts())}
         self._matchers: dict[str, list[Matcher]] = {}
         self._foreign: dict[tuple[str, str], bool] = {}
         self._english: dict[str, bool] = {}
@@ -218,6 +220,13 @@ class AnswerEngine:
                     answer.needs_product = True
                 else:
                     answer.facts.extend(shared)
+            # no field of the asked kind or words ("能上飞机？", "化冻了还能再冻吗"): the field closest in
+            # meaning, when it stands out from the sheet's other fields and no store rule is closer
+            closest = (
+                [c for ref in products if (c := self._closest_product_fact(ref, part, vectors[i]))]
+                if products and vectors and not answer.facts and not (set(part.kinds) & POLICY_KINDS)
+                else []
+            )
             policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS)
             # a question about the product's own spec, price or gift that its sheet does not answer is not
             # answered by whatever store rule shares a word with it: only a sentence close in both ways
@@ -236,6 +245,12 @@ class AnswerEngine:
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
+            if closest and vectors:
+                rule = max(self._policy_closeness(chosen, vectors[i]), default=-1.0)
+                fields = [fact for sim, fact in closest if sim >= rule]
+                if fields:  # the product's own field is closer than any rule found
+                    answer.facts = fields
+                    answer.alternates = [*chosen, *answer.alternates]
             if answer.needs_product and chosen and not (set(part.kinds) & _MODEL_KINDS):
                 # which of several models is unclear, but a store rule answers for every one of them
                 # ("预约的安装能改时间吗", "过保维修怎么收费"): the rule is the answer, not a question back
@@ -295,7 +310,9 @@ class AnswerEngine:
             score = _kind_match(fact.kind, rules or part.kinds)
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
-            in_unit = bool(part.units) and any(q.unit in part.units for q in fact.quantities)
+            in_unit = bool(part.units) and (
+                any(q.unit in part.units for q in fact.quantities) or bool(counted(fact.text) & part.units)
+            )
             if role_of(fact.label) == "name" and not (in_unit or _names_attribute(part.text, fact.text)):
                 continue  # the title matches the words that name the product; it answers only a spec in it
             if role_of(fact.label) == "name":
@@ -374,6 +391,39 @@ class AnswerEngine:
         ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
         added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
         return added, [f for f in rest if f not in added]
+
+    def _policy_closeness(self, facts: Sequence[Fact], vector: Any) -> list[float]:
+        """Cosine similarity of these policy facts to a question vector."""
+        if not facts:
+            return []
+        sims = self.store.policy_similarity(vector)
+        return [float(sims[self._policy_pos[f.digest]]) for f in facts if f.digest in self._policy_pos]
+
+    def _closest_product_fact(
+        self, ref: ProductRef, part: QuestionPart, vector: Any
+    ) -> tuple[float, Fact] | None:
+        """The product's field closest in meaning to a question part that no field matched by kind or by
+        word: taken only when it stands out from the sheet's other fields (an unanswerable question, "电源线
+        多长", is about equally close to all of them) and its value shares a character of the asked words
+        outside the product's name (so "哪个工厂代工" is not answered by the charger's compatibility)."""
+        if not part.question or self.embedder is None or not self.store.has_vectors(self.embedder):
+            return None
+        facts = self.store.product_facts(ref.product_id)
+        sims = self.store.product_similarity(ref.product_id, vector)
+        if len(sims) != len(facts) or len(facts) < 3:
+            return None
+        median = float(np.median(sims))
+        fields = [i for i, f in enumerate(facts) if role_of(f.label) is None and role_of(f.field) is None]
+        if not fields:
+            return None
+        best = max(fields, key=lambda i: float(sims[i]))
+        if float(sims[best]) - median < PRODUCT_SPREAD:
+            return None
+        name = _marks(" ".join([ref.name, ref.product_id, *ref.codes]))
+        asked = _marks(" ".join([*part.terms, *part.crossed])) - name
+        if not asked & _marks(facts[best].text):  # the value itself, not only its field name
+            return None
+        return float(sims[best]), facts[best]
 
     def _names_another(self, ref: ProductRef, fact: Fact) -> bool:
         """The fact names another product: an id other than its own, or another catalogue product's code."""
@@ -675,6 +725,14 @@ def _names_attribute(question: str, title: str) -> bool:
 @lru_cache(maxsize=8192)
 def _text_kinds(text: str) -> frozenset[str]:
     return frozenset(kind_scores(text))
+
+
+_MARK = re.compile(r"[\u4e00-\u9fff]|[a-z]{3,}")
+
+
+def _marks(text: str) -> set[str]:
+    """The Chinese characters and the Latin words of three letters or more of a text, lowercased."""
+    return set(_MARK.findall(text.lower()))
 
 
 def _kind_match(kind: str, asked: Sequence[str]) -> float:

@@ -393,6 +393,13 @@ class FactStore:
         self._refs = list(refs)
         self._by_product = by_product
         self._policy = policy
+        # where each product's facts start among the vector rows (after the policy sentences)
+        self._rows: dict[str, tuple[int, int]] = {}
+        start = len(policy)
+        for ref in self._refs:
+            size = len(by_product.get(ref.product_id, ()))
+            self._rows[ref.product_id] = (start, size)
+            start += size
         self._vectors: np.ndarray | None = None
         self._vectors_model: str | None = None
         self._digests: set[str] | None = None
@@ -437,13 +444,18 @@ class FactStore:
     def all_facts(self) -> list[Fact]:
         return [f for facts in self._by_product.values() for f in facts] + self._policy
 
-    # --- policy sentence vectors -------------------------------------------------------------------
+    # --- sentence vectors (policy sentences, then every product's facts) ----------------------------
     def has_vectors(self, embedder: Embedding) -> bool:
         return self._vectors is not None and self._vectors_model == embedder.model_id
 
+    def _embedded(self) -> list[Fact]:
+        """The facts that get a vector, in row order: policy sentences first, then each product's facts
+        (a question no field name or word matches, "能上飞机？", is still close in meaning to its field)."""
+        return [*self._policy, *(f for r in self._refs for f in self._by_product.get(r.product_id, ()))]
+
     def _embed_texts(self) -> list[str]:
-        # the label is prefixed so a sentence keeps its topic ("期限: 签收次日起7天内…")
-        return [f"{f.label}: {f.text}" if f.label else f.text for f in self._policy]
+        # the label is prefixed so a sentence keeps its topic ("期限: 签收次日起7天内…", "flight: 可登机")
+        return [f"{f.label}: {f.text}" if f.label else f.text for f in self._embedded()]
 
     def embed_policy(self, embedder: Embedding, batch: int = 32, reuse_from: Path | None = None) -> int:
         """Embed the policy sentences (index time), reusing the vectors a previous version stored for the
@@ -474,16 +486,26 @@ class FactStore:
                 return
             if folder is not None and self._load_locked(folder, embedder.model_id):
                 return
-        log.info("embedding %d policy sentences for the fact store", len(self._policy))
+        log.info("embedding %d sentences and product facts for the fact store", len(self._embedded()))
         self.embed_policy(embedder)
         if folder is not None:
             self.save_vectors(folder)
 
     def policy_similarity(self, query_vector: np.ndarray) -> np.ndarray:
         """Cosine similarity of every policy fact to a query vector (vectors are normalised)."""
-        if self._vectors is None or not len(self._policy):
-            return np.zeros(len(self._policy), dtype=np.float32)
-        return np.asarray(self._vectors @ np.asarray(query_vector, dtype=np.float32).reshape(-1))
+        return self._similarity(0, len(self._policy), query_vector)
+
+    def product_similarity(self, product_id: str, query_vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of each of a product's facts (in ``product_facts`` order) to a query vector."""
+        start, size = self._rows.get(product_id, (0, 0))
+        return self._similarity(start, size, query_vector)
+
+    def _similarity(self, start: int, size: int, query_vector: np.ndarray) -> np.ndarray:
+        vectors = self._vectors
+        if vectors is None or not size or vectors.shape[0] < start + size:
+            return np.zeros(size, dtype=np.float32)
+        rows = vectors[start : start + size]
+        return np.asarray(rows @ np.asarray(query_vector, dtype=np.float32).reshape(-1))
 
     def save_vectors(self, folder: Path) -> None:
         if self._vectors is None:

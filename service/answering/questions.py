@@ -63,6 +63,20 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"几岁|多少岁|多大的?(?:孩子|宝宝|小孩)|年龄|月龄|what age|how old", "spec", ("age",)),
     )
 )  # fmt: skip
+# "一包几片", "一袋多少只": a count asked by its measure word, answered by a figure counted in
+# that measure word wherever the sheet states it ("54片/包", "约40–50只"). Measure words the
+# quantity parser already reads (套, 个, 袋) keep its unit names.
+_MEASURES = "片只粒颗包盒瓶支双泡抽枚罐张条袋套个"
+_COUNT_ASKED = re.compile(rf"(?:几|多少)\s*([{_MEASURES}])(?!邮|装修|持|付|括)")
+_COUNTED = re.compile(rf"\d\s*([{_MEASURES}])(?!邮|持|付|括)")
+_MEASURE_UNIT = {"套": "set", "个": "piece", "袋": "bag"}
+
+
+def counted(text: str) -> frozenset[str]:
+    """The measure words a text counts in ("54片/包" -> 片), as units."""
+    return frozenset(_MEASURE_UNIT.get(m, m) for m in _COUNTED.findall(text))
+
+
 # Question words of a kind that only a question uses (never a field or policy sentence): they decide what a
 # part asks without changing how facts are classified.
 _ASKS_KIND: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -111,6 +125,8 @@ def kinds_of(text: str) -> tuple[str, ...]:
     for pattern, kind, _ in ATTRIBUTES:
         if pattern.search(lowered):
             scores[kind] = scores.get(kind, 0.0) + 1.5
+    if _COUNT_ASKED.search(lowered):
+        scores["spec"] = scores.get("spec", 0.0) + 1.5
     if not scores:
         return ()
     best = max(scores.values())
@@ -240,6 +256,7 @@ def asked_units(text: str) -> frozenset[str]:
     for pattern, _, units in ATTRIBUTES:
         if pattern.search(text):
             out |= units
+    out |= {_MEASURE_UNIT.get(m, m) for m in _COUNT_ASKED.findall(text)}
     return frozenset(out)
 
 

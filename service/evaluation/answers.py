@@ -25,6 +25,7 @@ from service.drafting.text import overlap, terms
 WRONG = ("wrong_product", "wrong_field")
 RELEVANT_OVERLAP = 0.25  # share of the question's terms a quoted sentence without a kind must carry
 _MARKER = re.compile(r"\[\d{1,3}\]")
+_QUOTED = re.compile(r"“([^”]*)”")
 _PART_SPLIT = re.compile(r"[？?]+|(?:另外|还有|以及|顺便问一?下|and also|also,)")
 
 
@@ -50,12 +51,26 @@ def question_parts(message: str) -> list[str]:
     return [p for p in parts if len(p) >= 2]
 
 
+def _unquoted(sentence: str, message: str) -> str:
+    """The sentence without the customer's own words quoted back ("关于“…”，我们需要进一步核实"): they
+    answer nothing (a quoted source text stays)."""
+    return _QUOTED.sub(lambda m: "" if m.group(1).strip() in message else m.group(0), sentence)
+
+
 def _answers(part: str, sentences: list[str]) -> bool:
     kinds = claim_kinds(part)
     if kinds:
         return any(kinds & claim_kinds(s) for s in sentences)
     wanted = terms(part)
     return any(overlap(wanted, s) >= RELEVANT_OVERLAP for s in sentences)
+
+
+def _relevant(sentence: str, asked_kinds: frozenset[str], parts: list[str]) -> bool:
+    """A quoted sentence of an asked kind, or carrying the words of one of the questions (judged per
+    question: a message's other questions do not dilute the words of the one it answers)."""
+    if asked_kinds & claim_kinds(sentence):
+        return True
+    return any(overlap(terms(p), sentence) >= RELEVANT_OVERLAP for p in parts)
 
 
 def wrong_facts(draft: GeneratedDraft, prep: Prepared, products: list[str]) -> list[dict[str, Any]]:
@@ -100,16 +115,13 @@ def score(case: Any, prep: Prepared, draft: GeneratedDraft, first_text_ms: float
     quoted = [s for s in sentences if _MARKER.search(s)]
     question = case.message
     asked_kinds = claim_kinds(question)
-    wanted = terms(question)
+    parts = question_parts(question)
     irrelevant = [
         _MARKER.sub("", s).strip()
         for s in quoted
-        if asked_kinds
-        and not (asked_kinds & claim_kinds(s))
-        and overlap(wanted, _MARKER.sub("", s)) < RELEVANT_OVERLAP
+        if asked_kinds and not _relevant(_MARKER.sub("", s), asked_kinds, [question, *parts])
     ]
-    parts = question_parts(question)
-    plain = [_MARKER.sub("", s) for s in sentences]
+    plain = [_unquoted(_MARKER.sub("", s), question) for s in sentences]
     answered = [p for p in parts if _answers(p, plain)] if len(parts) > 1 else []
     return {
         "customer_text": customer_text(draft.text),

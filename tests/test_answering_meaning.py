@@ -1,0 +1,134 @@
+"""Product questions that name no field: answered by the field closest in meaning (vectors made at index
+time), and counts asked by their measure word ("一包几片") answered by the figure counted in it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service.answering.engine import AnswerEngine
+from service.answering.facts import FactStore
+from service.answering.questions import asked_units, counted, kinds_of
+from service.embeddings.fake import FakeEmbedder
+from service.index.crosslingual import Glossary
+from service.knowledge.ingest import ingest_source
+
+PRODUCTS = [
+    {
+        "商品ID": "S-1",
+        "商品名称": "示例 轻便婴儿推车",
+        "商品价格": 999,
+        "折叠尺寸": "50×45×22厘米，收车后可登机",
+        "车重": "6.5公斤",
+        "适用年龄": "出生至36个月",
+        "面料": "高密度牛津布",
+        "保修": "车架2年",
+    },
+    {
+        "商品ID": "W-1",
+        "商品名称": "示例 湿巾 12包",
+        "商品价格": 49,
+        "规格": "80抽/包，12包/箱",
+        "保质期": "3年",
+        "配方": "纯水配方",
+    },
+]
+POLICY = """# 配送
+
+## 快递
+
+- 默认中通快递，付款后48小时内发货。
+"""
+
+# Concepts the stub embedder knows: texts naming the same concept are close, the rest are far apart.
+_CONCEPTS = (("飞机", "登机"), ("工厂", "代工"), ("快递", "发货"), ("年龄", "个月", "多大的娃"))
+
+
+class ConceptEmbedder:
+    """A stand-in for a sentence model: one dimension per concept plus a small shared part."""
+
+    model_id = "stub:concepts"
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.full(len(_CONCEPTS) + 1, 0.0, dtype=np.float32)
+        v[-1] = 1.0
+        for i, words in enumerate(_CONCEPTS):
+            if any(w in text for w in words):
+                v[i] = 1.0
+        return v / np.linalg.norm(v)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return np.vstack([self._vec(t) for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vec(text)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> FactStore:
+    root = tmp_path / "kb"
+    (root / "products").mkdir(parents=True)
+    (root / "products" / "items.json").write_text(json.dumps(PRODUCTS, ensure_ascii=False), "utf-8")
+    (root / "policies").mkdir()
+    (root / "policies" / "shipping.md").write_text(POLICY, "utf-8")
+    result = ingest_source(root)
+    return FactStore.build(result.products, result.chunks)
+
+
+def _engine(store: FactStore) -> AnswerEngine:
+    embedder = ConceptEmbedder()
+    store.embed_policy(embedder)
+    return AnswerEngine(store, embedder, Glossary.load().translate)
+
+
+def test_product_facts_get_vectors_beside_the_policy_sentences(store: FactStore, tmp_path: Path) -> None:
+    embedder = FakeEmbedder()
+    folder = tmp_path / "vectors"
+    store.ensure_vectors(embedder, folder)
+    facts = store.product_facts("S-1")
+    q = embedder.embed_query("收车后可登机")
+    sims = store.product_similarity("S-1", q)
+    assert len(sims) == len(facts)
+    assert "登机" in facts[int(np.argmax(sims))].text
+    again = FactStore.build([], [])
+    assert not len(again.product_similarity("S-1", q))  # an unknown product has no rows
+
+
+def test_a_question_naming_no_field_gets_the_field_closest_in_meaning(store: FactStore) -> None:
+    plan = _engine(store).plan("推车收起来能带上飞机吗？", language="zh")
+    assert [f.text for f in plan.facts] == ["50×45×22厘米，收车后可登机"]
+
+
+def test_a_field_only_as_close_as_the_others_answers_nothing(store: FactStore) -> None:
+    # nothing on the sheet is about who makes it: no field stands out, so the draft promises a check
+    plan = _engine(store).plan("推车是哪个工厂代工的？", language="zh")
+    assert not plan.facts
+
+
+def test_counts_are_asked_and_answered_by_their_measure_word(store: FactStore) -> None:
+    assert asked_units("湿巾一包多少抽？") == frozenset({"抽"})
+    assert "spec" in kinds_of("虾仁一袋大概几只？")
+    assert counted("80抽/包，12包/箱") == frozenset({"抽", "包"})
+    assert not counted("满99包邮")  # 包邮 is free shipping, not a count of packs
+    plan = AnswerEngine(store, None, Glossary.load().translate).plan("湿巾一包多少抽？", language="zh")
+    assert [f.text for f in plan.facts] == ["80抽/包，12包/箱"]
+
+
+def test_eval_judges_relevance_per_question_and_quoted_customer_words_answer_nothing() -> None:
+    from service.answering.verify import claim_kinds
+    from service.evaluation.answers import _answers, _relevant, _unquoted, question_parts
+
+    message = "耳机多重？能同时连手机和平板吗"
+    promise = _unquoted("关于“能同时连手机和平板吗”，我们需要进一步核实。", message)
+    assert promise == "关于，我们需要进一步核实。"
+    assert not _answers("能同时连手机和平板吗", [promise])
+    assert _answers("能同时连手机和平板吗", ["不支持多设备同时连接。"])
+    source = "The sheet says “不支持”."
+    assert _unquoted(source, message) == source  # a quoted source text stays
+    parts = [message, *question_parts(message)]
+    assert _relevant("不支持多设备同时连接。", claim_kinds(message), parts)
+    assert not _relevant("订单满99元包邮。", claim_kinds(message), parts)
