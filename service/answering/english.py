@@ -476,7 +476,7 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:客服|我们)?(?:不会|从不)发送(?:站外)?(?:付款|支付|退款)?链接$"),
      "customer service never sends payment links outside the platform"),
     (re.compile(r"^(?:也)?不会要求您转账(?:到|至)(?:个人|私人)(?:账户|账号)$"),
-     "never asks you to transfer money to a personal account"),
+     "never asks you to pay into a private account"),
     (re.compile(r"^(?:也)?不会索要(?:您的)?(?:银行卡)?密码(?:和|或|及)(?:短信)?验证码$"),
      "and never asks for your card password or SMS code"),
     # claims after delivery: the window, the proof, and what the store does once it has checked
