@@ -7,11 +7,16 @@ with the marker the prompt gave the fact, and lists it as a repair the reviewer 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from service.answering.engine import AnswerPlan, PartAnswer
+from service.answering.english import CJK
 from service.answering.facts import Fact
+from service.answering.questions import QuestionPart
+from service.answering.resolve import Resolution
 from service.api.auth import Role
-from service.drafting.completeness import _Reply, stated
+from service.drafting.completeness import _Reply, complete, stated
 from service.drafting.models import DraftRequest
 from service.drafting.pipeline import Final, Reset
 from tests.fake_llm import FakeLLM, fake_llm  # noqa: F401
@@ -157,3 +162,41 @@ def test_a_promise_to_check_what_the_facts_answer_goes_when_the_fact_is_added(
     # a part nothing answers keeps the model's promise
     fake_llm.reply("亲，AB50-X2 整机包修3年，内胆保修8年[1]。发票我们核实后24小时内回复您。")
     assert _draft(stack, "AB50-X2保修多久？能开发票吗？")["generator"]["repairs"] == []
+
+
+def _plan(question: str, *facts: Fact) -> AnswerPlan:
+    part = QuestionPart(text=question, kinds=(facts[0].kind,))
+    return AnswerPlan(
+        language="en", resolution=Resolution(), parts=[PartAnswer(part, list(facts))], products=[]
+    )
+
+
+def test_an_english_reply_gets_no_chinese_quote_the_english_follow_up_promise_stands_in() -> None:
+    rule = replace(
+        _fact("签收次日起7天内可申请无理由退货，商品须保持原包装完好", kind="return"), product_id=None
+    )
+    plan = _plan("Can I return it if I change my mind?", rule)
+    done = complete(
+        "Hello! Thanks for your message.", plan, language="en", followup_hours=24, markers=lambda _: 2
+    )
+    assert not CJK.search(done.text)
+    assert done.text == (
+        "Hello! We need to check “Can I return it if I change my mind” for you and will get back to you"
+        " within 24 hours. Thanks for your message."
+    )
+    [repair] = done.repairs
+    assert (repair.action, repair.reason, repair.expected) == ("added", "untranslated_fact", rule.text)
+    # the model promised the follow-up already: nothing to add, and its promise stays
+    promise = "Hello! We will check the return rules and reply within 24 hours."
+    assert complete(promise, plan, language="en", followup_hours=24, markers=lambda _: 2).text == promise
+    # a fact the engine can say in English is added in English
+    warranty = _fact("整机包修3年，内胆保修8年", kind="warranty")
+    done = complete(
+        "Hello!",
+        _plan("How long is the warranty?", warranty),
+        language="en",
+        followup_hours=24,
+        markers=lambda _: 1,
+    )
+    assert "3 years" in done.text and "8 years" in done.text and not CJK.search(done.text)
+    assert [r.reason for r in done.repairs] == ["missing_fact"]

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.answering import english
 from service.answering.compose import UNKNOWN, UNKNOWN_PLAIN, question_topic, render
 from service.answering.engine import AnswerPlan, PartAnswer
 from service.answering.facts import Fact, ProductRef
@@ -30,6 +31,7 @@ from service.drafting.text import Language, overlap, terms, truncate
 MISSING_FACT = "missing_fact"
 UNANSWERED_PART = "unanswered_part"
 ANSWERED_BY_FACTS = "answered_by_facts"  # a promise to check something the facts answer
+UNTRANSLATED_FACT = "untranslated_fact"  # a Chinese fact an English reply cannot say: the promise instead
 PHRASE_OVERLAP = 0.5  # share of a number-less fact's words a reply must carry to state it
 KEY_VALUE_CHARS = 14  # a record's value this short is a key phrase ("漏水", "在售", "电热水壶")
 MANY_NUMBERS = 4  # a fact listing this many figures (a fee list) is stated when half of them are
@@ -170,8 +172,7 @@ def missing_clauses(fact: Fact, reply: _Reply, part_terms: list[str]) -> list[st
 def _answers_part(answer: PartAnswer, reply: _Reply, followup_hours: int) -> bool:
     """A part without facts is answered when the reply speaks of its kind or promises the follow-up; a
     part that asks no kind of fact is given the benefit of the doubt."""
-    hours = {(u, v) for u, v in reply.quantities if u == "hour"}
-    if ("hour", float(followup_hours)) in hours:
+    if _promises(reply, followup_hours):
         return True
     kinds = set(answer.part.kinds) or set(claim_kinds(answer.part.text))
     if not kinds:  # a vague part ("有什么好处") cannot be told unanswered: the reply may well answer it
@@ -189,6 +190,20 @@ def _part_terms(answer: PartAnswer, glossary: Any) -> list[str]:
 
 # What may be quoted back to the customer: words, numbers and ordinary punctuation, no tags or links.
 _QUOTABLE = re.compile(r"(?![\s\S]*(?:https?:|www\.|[<>{}\\`=]))[\s\S]+")
+
+
+def _promises(reply: _Reply, followup_hours: int) -> bool:
+    """The reply already promises the store's follow-up ("within 24 hours")."""
+    return ("hour", float(followup_hours)) in reply.quantities
+
+
+def _promise(answer: PartAnswer, language: Language, followup_hours: int) -> str:
+    """The follow-up promise for a part, naming it in the customer's words when they are plain text."""
+    topic = question_topic(answer.part.text, language)
+    if _QUOTABLE.fullmatch(topic):
+        return UNKNOWN[language].format(topic=topic, hours=followup_hours)
+    # markup, links or code in the customer's words are never echoed into the reply
+    return UNKNOWN_PLAIN[language].format(hours=followup_hours)
 
 
 def _sentence(body: str, marker: int | None, language: Language) -> str:
@@ -239,29 +254,27 @@ def complete(
     added: list[str] = []
     repairs: list[Repair] = []
     done: set[str] = set()
+    deferred = False  # the follow-up promise stood in for a fact an English reply cannot say
     for answer in plan.parts:
         if answer.needs_product:
             continue
         if not answer.facts:
             if _answers_part(answer, reply, followup_hours):
                 continue
-            topic = question_topic(answer.part.text, language)
-            if _QUOTABLE.fullmatch(topic):
-                line = UNKNOWN[language].format(topic=topic, hours=followup_hours)
-            else:  # markup, links or code in the customer's words are never echoed into the reply
-                line = UNKNOWN_PLAIN[language].format(hours=followup_hours)
+            line = _promise(answer, language, followup_hours)
             added.append(line)
             repairs.append(
                 Repair(
                     action="added",
                     reason=UNANSWERED_PART,
                     sentence="",
-                    claim=topic,
+                    claim=question_topic(answer.part.text, language),
                     replacement=line,
                 )
             )
             continue
         part_terms = _part_terms(answer, glossary)
+        promised = False  # one promise per part, however many of its facts it stands in for
         for fact in answer.facts:
             if fact.digest in done:
                 continue
@@ -274,6 +287,27 @@ def complete(
             ok, claim = stated(fact, sentence, reply, part_terms)
             if ok:
                 continue
+            if language == "en":  # no Chinese quote goes into an English reply: English, else the promise
+                body = render(fact, ref, language, many=many, glossary=glossary, quote=english.omit_quote)
+                if not body.strip() or english.CJK.search(body):
+                    deferred = True
+                    if not promised and not _promises(reply, followup_hours):
+                        promised = True
+                        line = _promise(answer, language, followup_hours)
+                        added.append(line)
+                        repairs.append(
+                            Repair(
+                                action="added",
+                                reason=UNTRANSLATED_FACT,
+                                sentence="",
+                                claim=claim or truncate(fact.text, 30),
+                                replacement=line,
+                                product_id=fact.product_id,
+                                expected=fact.text,
+                            )
+                        )
+                    continue
+                sentence = _sentence(body, markers(fact), language)
             lacking = missing_clauses(fact, reply, part_terms) if language == "zh" else None
             if lacking:
                 sentence = _sentence("，".join(lacking), markers(fact), language)
@@ -291,7 +325,7 @@ def complete(
             )
     if not added:
         return Completed(text)
-    if any(r.reason == MISSING_FACT for r in repairs) and all(a.facts for a in plan.parts):
+    if any(r.reason == MISSING_FACT for r in repairs) and all(a.facts for a in plan.parts) and not deferred:
         text = _drop_check_promises(text, followup_hours, repairs)
     return Completed(_insert(text, added, language), repairs)
 
