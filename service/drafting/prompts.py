@@ -139,7 +139,7 @@ class PromptLibrary:
                 name = self.template_name(role, language)
                 source = self._read(name)
                 try:
-                    self._templates[name] = self._env.from_string(source)
+                    self._templates.setdefault(name, self._env.from_string(source))
                 except jinja2.TemplateSyntaxError as exc:
                     raise ReplydraftError(
                         ErrorCode.CONFIG, f"prompt template {name} line {exc.lineno}: {exc.message}"
@@ -149,7 +149,9 @@ class PromptLibrary:
 
     @staticmethod
     def template_name(role: str, language: str) -> str:
-        return f"{role}.{language}.j2"
+        """One system prompt for both languages (``system.j2``: a server reuses its prefill whatever the
+        language of the request before); a user template per language, whose last line names it."""
+        return "system.j2" if role == "system" else f"{role}.{language}.j2"
 
     def _read(self, name: str) -> str:
         path = self.directory / name
