@@ -16,7 +16,7 @@ from service.answering.facts import Fact
 from service.answering.questions import QuestionPart
 from service.answering.resolve import Resolution
 from service.api.auth import Role
-from service.drafting.completeness import _Reply, complete, stated
+from service.drafting.completeness import _Reply, complete, stated, unstated_clauses
 from service.drafting.models import DraftRequest
 from service.drafting.pipeline import Final, Reset
 from tests.fake_llm import FakeLLM, fake_llm  # noqa: F401
@@ -200,3 +200,24 @@ def test_an_english_reply_gets_no_chinese_quote_the_english_follow_up_promise_st
     )
     assert "3 years" in done.text and "8 years" in done.text and not CJK.search(done.text)
     assert [r.reason for r in done.repairs] == ["missing_fact"]
+
+
+def test_a_clause_left_out_of_a_rule_without_figures_is_added_alone() -> None:
+    rule = replace(
+        _fact("部分退货：优惠券不退回，优惠金额按商品金额比例分摊，只退该商品的实付金额", kind="refund"),
+        product_id=None,
+    )
+    plan = replace(_plan("只退其中1件，钱怎么算？", rule), language="zh")
+    reply = "亲，部分退货时优惠券不退回，退款按实付金额计算[2]。"
+    done = complete(reply, plan, language="zh", followup_hours=24, markers=lambda _: 2)
+    assert done.text == f"{reply}优惠金额按商品金额比例分摊[2]。"
+    [repair] = done.repairs
+    assert (repair.action, repair.reason, repair.claim) == (
+        "added",
+        "missing_fact",
+        "优惠金额按商品金额比例分摊",
+    )
+    # every clause said in other words: nothing added; most clauses missing: a paraphrase, left alone
+    said = "亲，优惠券不退回，优惠按商品金额比例分摊，只退这件商品实付的钱[2]。"
+    assert complete(said, plan, language="zh", followup_hours=24, markers=lambda _: 2).repairs == []
+    assert unstated_clauses(rule, _Reply("亲，满减券不退回，优惠金额按比例分摊到每件商品[2]。")) == []

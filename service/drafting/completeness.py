@@ -169,6 +169,27 @@ def missing_clauses(fact: Fact, reply: _Reply, part_terms: list[str]) -> list[st
     return lacking
 
 
+def unstated_clauses(fact: Fact, reply: _Reply) -> list[str]:
+    """The clauses of a plain Chinese fact without figures that the reply leaves out, when it states the
+    rest ("优惠金额按比例分摊" of "优惠券不退回，优惠金额按比例分摊，只退实付金额"): a clause is carried by
+    half of its own words, those the fact's other clauses lack (the shared ones prove nothing). Only a
+    minority of clauses is ever added: a reply lacking most of them words the rule its own way."""
+    if fact.pairs or fact.english:
+        return []
+    clauses = [c.strip() for c in _CLAUSE.findall(fact.text) if terms(c)]
+    if len(clauses) < 2:
+        return []
+    words = [terms(c) for c in clauses]
+    lacking = []
+    for i, clause in enumerate(clauses):
+        others = {t for j, w in enumerate(words) if j != i for t in w}
+        own = [t for t in words[i] if len(t) >= 2 and t not in others]
+        if own and overlap(own, reply.plain) < PHRASE_OVERLAP:
+            lacking.append(clause)
+    # most of the rule left out while its words are there: a paraphrase, not a clause left out
+    return lacking if 2 * len(lacking) <= len(clauses) else []
+
+
 def _answers_part(answer: PartAnswer, reply: _Reply, followup_hours: int) -> bool:
     """A part without facts is answered when the reply speaks of its kind or promises the follow-up; a
     part that asks no kind of fact is given the benefit of the doubt."""
@@ -285,6 +306,11 @@ def complete(
                 continue  # the engine cannot word it in this language either
             sentence = _sentence(body, markers(fact), language)
             ok, claim = stated(fact, sentence, reply, part_terms)
+            unsaid = (
+                unstated_clauses(fact, reply) if ok and language == "zh" and not _numbers(fact.text) else []
+            )
+            if unsaid:  # the reply states the rule but leaves a clause of it out: that clause goes in
+                ok, claim = False, truncate("，".join(unsaid), 30)
             if ok:
                 continue
             if language == "en":  # no Chinese quote goes into an English reply: English, else the promise
@@ -308,7 +334,7 @@ def complete(
                         )
                     continue
                 sentence = _sentence(body, markers(fact), language)
-            lacking = missing_clauses(fact, reply, part_terms) if language == "zh" else None
+            lacking = unsaid or (missing_clauses(fact, reply, part_terms) if language == "zh" else None)
             if lacking:
                 sentence = _sentence("，".join(lacking), markers(fact), language)
             added.append(sentence)
