@@ -15,6 +15,7 @@ from service.answering.english import CJK
 from service.answering.facts import Fact
 from service.answering.questions import QuestionPart
 from service.answering.resolve import Resolution
+from service.answering.verify import fact_sentence
 from service.api.auth import Role
 from service.drafting.completeness import _Reply, complete, stated, unstated_clauses
 from service.drafting.models import DraftRequest
@@ -221,3 +222,14 @@ def test_a_clause_left_out_of_a_rule_without_figures_is_added_alone() -> None:
     said = "亲，优惠券不退回，优惠按商品金额比例分摊，只退这件商品实付的钱[2]。"
     assert complete(said, plan, language="zh", followup_hours=24, markers=lambda _: 2).repairs == []
     assert unstated_clauses(rule, _Reply("亲，满减券不退回，优惠金额按比例分摊到每件商品[2]。")) == []
+
+
+def test_the_claim_checks_english_replacement_never_quotes_chinese_either() -> None:
+    rule = replace(
+        _fact("签收次日起7天内可申请无理由退货，商品须保持原包装完好", kind="return"), product_id=None
+    )
+    assert fact_sentence(rule, "en", 1) == ""  # the wrong clause goes; no Chinese quote comes in
+    assert fact_sentence(rule, "zh", 1).endswith("签收次日起7天内可申请无理由退货，商品须保持原包装完好[1]。")
+    warranty = _fact("整机包修3年，内胆保修8年", kind="warranty")
+    said = fact_sentence(warranty, "en", 1)
+    assert "8 years" in said and said.endswith("[1].") and not CJK.search(said)
