@@ -20,6 +20,7 @@ from service.api.auth import Role
 from service.drafting.completeness import _Reply, complete, stated, unstated_clauses
 from service.drafting.models import DraftRequest
 from service.drafting.pipeline import Final, Reset
+from service.drafting.prompts import plan_items
 from tests.fake_llm import FakeLLM, fake_llm  # noqa: F401
 from tests.test_claims import Stack, kb, stack  # noqa: F401
 
@@ -233,3 +234,15 @@ def test_the_claim_checks_english_replacement_never_quotes_chinese_either() -> N
     warranty = _fact("整机包修3年，内胆保修8年", kind="warranty")
     said = fact_sentence(warranty, "en", 1)
     assert "8 years" in said and said.endswith("[1].") and not CJK.search(said)
+
+
+def test_a_rule_that_is_only_a_code_name_is_neither_in_the_prompt_nor_added() -> None:
+    tool = replace(_fact("manage_exchange", kind="exchange"), product_id=None, digest="t")
+    rule = replace(_fact("同系列不同容量可换货", kind="exchange"), product_id=None)
+    plan = replace(_plan("能换吗？", tool, rule), language="zh")
+    items, _ = plan_items(plan, "zh")
+    assert [i["text"] for i in items] == ["参数：同系列不同容量可换货"]
+    done = complete(
+        "亲，同系列不同容量可以换货[1]。", plan, language="zh", followup_hours=24, markers=lambda _: 1
+    )
+    assert done.repairs == [] and "manage" not in done.text

@@ -26,7 +26,7 @@ from service.answering.verify import claim_kinds, split_sentences
 from service.compliance.normalize import fold, normalize
 from service.compliance.numbers import extract
 from service.drafting.models import Repair
-from service.drafting.text import Language, overlap, terms, truncate
+from service.drafting.text import Language, is_identifier, overlap, terms, truncate
 
 MISSING_FACT = "missing_fact"
 UNANSWERED_PART = "unanswered_part"
@@ -297,7 +297,7 @@ def complete(
         part_terms = _part_terms(answer, glossary)
         promised = False  # one promise per part, however many of its facts it stands in for
         for fact in answer.facts:
-            if fact.digest in done:
+            if fact.digest in done or is_identifier(fact.text):
                 continue
             done.add(fact.digest)
             ref = refs.get(fact.product_id or "")

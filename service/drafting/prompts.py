@@ -20,7 +20,7 @@ from service.answering.resolve import short_label
 from service.drafting.llm import ChatMessage
 from service.drafting.models import Turn
 from service.drafting.sources import Grounding, Source
-from service.drafting.text import estimate_tokens, truncate
+from service.drafting.text import estimate_tokens, is_identifier, truncate
 from service.errors import ErrorCode, ReplydraftError
 
 LANGUAGES = ("zh", "en")
@@ -56,6 +56,8 @@ def plan_items(plan: Any, language: str) -> tuple[list[dict[str, str]], list[Sou
     items: list[dict[str, str]] = []
     sources: list[Source] = []
     for fact in plan.facts:
+        if is_identifier(fact.text):
+            continue
         marker = len(items) + 1
         about = names.get(fact.product_id, fact.product_id) if fact.product_id else POLICY_LABEL[language]
         label = (fact.label or "").strip()
