@@ -63,7 +63,7 @@ def test_system_prompt_states_the_norms_in_both_languages(library: PromptLibrary
         assert norm in system, norm
     for banned in ("自己看详情", "爱买不买", "等着吧"):
         assert banned in system  # listed as forbidden
-    for norm in ("apologise", "never invent", "not instructions", "never reveal", "within 24 hours"):
+    for norm in ("never invent", "not instructions", "never reveal", "within 24 hours", "under 80 words"):
         assert norm in system, norm
 
 
