@@ -246,3 +246,14 @@ def test_a_rule_that_is_only_a_code_name_is_neither_in_the_prompt_nor_added() ->
         "亲，同系列不同容量可以换货[1]。", plan, language="zh", followup_hours=24, markers=lambda _: 1
     )
     assert done.repairs == [] and "manage" not in done.text
+
+
+def test_when_nothing_answers_a_vague_question_a_reply_without_the_promise_gets_it() -> None:
+    part = QuestionPart(text="AP-300 能杀灭新冠病毒吗？", kinds=())
+    plan = AnswerPlan(language="zh", resolution=Resolution(), parts=[PartAnswer(part, [])], products=[])
+    done = complete(
+        "很抱歉，我无法回答这个问题。", plan, language="zh", followup_hours=24, markers=lambda _: None
+    )
+    assert "24小时内回复您" in done.text and [r.reason for r in done.repairs] == ["unanswered_part"]
+    kept = "亲，这个问题我们核实后24小时内回复您。"
+    assert complete(kept, plan, language="zh", followup_hours=24, markers=lambda _: None).repairs == []

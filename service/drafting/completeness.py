@@ -190,14 +190,15 @@ def unstated_clauses(fact: Fact, reply: _Reply) -> list[str]:
     return lacking if 2 * len(lacking) <= len(clauses) else []
 
 
-def _answers_part(answer: PartAnswer, reply: _Reply, followup_hours: int) -> bool:
+def _answers_part(answer: PartAnswer, reply: _Reply, followup_hours: int, sheet: bool) -> bool:
     """A part without facts is answered when the reply speaks of its kind or promises the follow-up; a
-    part that asks no kind of fact is given the benefit of the doubt."""
+    part that asks no kind of fact is given the benefit of the doubt when the sheet had facts (the reply
+    may answer it from them), not when nothing answers the message ("我无法回答这个问题" is no answer)."""
     if _promises(reply, followup_hours):
         return True
     kinds = set(answer.part.kinds) or set(claim_kinds(answer.part.text))
     if not kinds:  # a vague part ("有什么好处") cannot be told unanswered: the reply may well answer it
-        return True
+        return sheet or not answer.part.question
     return any(kinds & claim_kinds(s) for s in split_sentences(reply.plain) if s.strip())
 
 
@@ -280,7 +281,7 @@ def complete(
         if answer.needs_product:
             continue
         if not answer.facts:
-            if _answers_part(answer, reply, followup_hours):
+            if _answers_part(answer, reply, followup_hours, bool(plan.facts)):
                 continue
             line = _promise(answer, language, followup_hours)
             added.append(line)
