@@ -7,13 +7,20 @@ with the marker the prompt gave the fact, and lists it as a repair the reviewer 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from service.answering.engine import AnswerPlan, PartAnswer
+from service.answering.english import CJK
 from service.answering.facts import Fact
+from service.answering.questions import QuestionPart
+from service.answering.resolve import Resolution
+from service.answering.verify import fact_sentence
 from service.api.auth import Role
-from service.drafting.completeness import _Reply, stated
+from service.drafting.completeness import _Reply, complete, stated, unstated_clauses
 from service.drafting.models import DraftRequest
 from service.drafting.pipeline import Final, Reset
+from service.drafting.prompts import plan_items
 from tests.fake_llm import FakeLLM, fake_llm  # noqa: F401
 from tests.test_claims import Stack, kb, stack  # noqa: F401
 
@@ -157,3 +164,96 @@ def test_a_promise_to_check_what_the_facts_answer_goes_when_the_fact_is_added(
     # a part nothing answers keeps the model's promise
     fake_llm.reply("亲，AB50-X2 整机包修3年，内胆保修8年[1]。发票我们核实后24小时内回复您。")
     assert _draft(stack, "AB50-X2保修多久？能开发票吗？")["generator"]["repairs"] == []
+
+
+def _plan(question: str, *facts: Fact) -> AnswerPlan:
+    part = QuestionPart(text=question, kinds=(facts[0].kind,))
+    return AnswerPlan(
+        language="en", resolution=Resolution(), parts=[PartAnswer(part, list(facts))], products=[]
+    )
+
+
+def test_an_english_reply_gets_no_chinese_quote_the_english_follow_up_promise_stands_in() -> None:
+    rule = replace(
+        _fact("签收次日起7天内可申请无理由退货，商品须保持原包装完好", kind="return"), product_id=None
+    )
+    plan = _plan("Can I return it if I change my mind?", rule)
+    done = complete(
+        "Hello! Thanks for your message.", plan, language="en", followup_hours=24, markers=lambda _: 2
+    )
+    assert not CJK.search(done.text)
+    assert done.text == (
+        "Hello! We need to check “Can I return it if I change my mind” for you and will get back to you"
+        " within 24 hours. Thanks for your message."
+    )
+    [repair] = done.repairs
+    assert (repair.action, repair.reason, repair.expected) == ("added", "untranslated_fact", rule.text)
+    # the model promised the follow-up already: nothing to add, and its promise stays
+    promise = "Hello! We will check the return rules and reply within 24 hours."
+    assert complete(promise, plan, language="en", followup_hours=24, markers=lambda _: 2).text == promise
+    # a fact the engine can say in English is added in English
+    warranty = _fact("整机包修3年，内胆保修8年", kind="warranty")
+    done = complete(
+        "Hello!",
+        _plan("How long is the warranty?", warranty),
+        language="en",
+        followup_hours=24,
+        markers=lambda _: 1,
+    )
+    assert "3 years" in done.text and "8 years" in done.text and not CJK.search(done.text)
+    assert [r.reason for r in done.repairs] == ["missing_fact"]
+
+
+def test_a_clause_left_out_of_a_rule_without_figures_is_added_alone() -> None:
+    rule = replace(
+        _fact("部分退货：优惠券不退回，优惠金额按商品金额比例分摊，只退该商品的实付金额", kind="refund"),
+        product_id=None,
+    )
+    plan = replace(_plan("只退其中1件，钱怎么算？", rule), language="zh")
+    reply = "亲，部分退货时优惠券不退回，退款按实付金额计算[2]。"
+    done = complete(reply, plan, language="zh", followup_hours=24, markers=lambda _: 2)
+    assert done.text == f"{reply}优惠金额按商品金额比例分摊[2]。"
+    [repair] = done.repairs
+    assert (repair.action, repair.reason, repair.claim) == (
+        "added",
+        "missing_fact",
+        "优惠金额按商品金额比例分摊",
+    )
+    # every clause said in other words: nothing added; most clauses missing: a paraphrase, left alone
+    said = "亲，优惠券不退回，优惠按商品金额比例分摊，只退这件商品实付的钱[2]。"
+    assert complete(said, plan, language="zh", followup_hours=24, markers=lambda _: 2).repairs == []
+    assert unstated_clauses(rule, _Reply("亲，满减券不退回，优惠金额按比例分摊到每件商品[2]。")) == []
+
+
+def test_the_claim_checks_english_replacement_never_quotes_chinese_either() -> None:
+    rule = replace(
+        _fact("签收次日起7天内可申请无理由退货，商品须保持原包装完好", kind="return"), product_id=None
+    )
+    assert fact_sentence(rule, "en", 1) == ""  # the wrong clause goes; no Chinese quote comes in
+    assert fact_sentence(rule, "zh", 1).endswith("签收次日起7天内可申请无理由退货，商品须保持原包装完好[1]。")
+    warranty = _fact("整机包修3年，内胆保修8年", kind="warranty")
+    said = fact_sentence(warranty, "en", 1)
+    assert "8 years" in said and said.endswith("[1].") and not CJK.search(said)
+
+
+def test_a_rule_that_is_only_a_code_name_is_neither_in_the_prompt_nor_added() -> None:
+    tool = replace(_fact("manage_exchange", kind="exchange"), product_id=None, digest="t")
+    rule = replace(_fact("同系列不同容量可换货", kind="exchange"), product_id=None)
+    plan = replace(_plan("能换吗？", tool, rule), language="zh")
+    items, _ = plan_items(plan, "zh")
+    assert [i["text"] for i in items] == ["参数：同系列不同容量可换货"]
+    done = complete(
+        "亲，同系列不同容量可以换货[1]。", plan, language="zh", followup_hours=24, markers=lambda _: 1
+    )
+    assert done.repairs == [] and "manage" not in done.text
+
+
+def test_when_nothing_answers_a_vague_question_a_reply_without_the_promise_gets_it() -> None:
+    part = QuestionPart(text="AP-300 能杀灭新冠病毒吗？", kinds=())
+    plan = AnswerPlan(language="zh", resolution=Resolution(), parts=[PartAnswer(part, [])], products=[])
+    done = complete(
+        "很抱歉，我无法回答这个问题。", plan, language="zh", followup_hours=24, markers=lambda _: None
+    )
+    assert "24小时内回复您" in done.text and [r.reason for r in done.repairs] == ["unanswered_part"]
+    kept = "亲，这个问题我们核实后24小时内回复您。"
+    assert complete(kept, plan, language="zh", followup_hours=24, markers=lambda _: None).repairs == []

@@ -383,7 +383,7 @@ def test_prompts_dir_setting_swaps_the_templates(
     for template in shipped.glob("*.j2"):
         (tmp_path / template.name).write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
     rule = "只用一句话回答，承诺{{ followup_hours }}小时内回复。"
-    (tmp_path / "system.zh.j2").write_text(rule, encoding="utf-8")
+    (tmp_path / "system.j2").write_text(rule, encoding="utf-8")
     pipeline = make_pipeline(prompts_dir=tmp_path, followup_hours=6)
     fake_llm.reply("您好，我们6小时内回复您。")
     d = pipeline.generate(req("发票怎么开"))
@@ -400,4 +400,4 @@ def test_missing_prompt_template_is_a_clear_config_error(tmp_path: Path) -> None
             llm=None,
             compliance=PassCompliance(),
         )
-    assert err.value.code == ErrorCode.CONFIG and "system.zh.j2" in str(err.value)
+    assert err.value.code == ErrorCode.CONFIG and "system.j2" in str(err.value)

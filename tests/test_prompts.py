@@ -57,15 +57,14 @@ def test_renders_system_then_user_with_every_section(library: PromptLibrary, lan
     assert text.index("</customer_message>") > text.index("</agent_context>")
 
 
-def test_system_prompt_states_the_norms(library: PromptLibrary) -> None:
-    zh = library.render("zh", variables()).system
+def test_system_prompt_states_the_norms_in_both_languages(library: PromptLibrary) -> None:
+    system = library.render("zh", variables()).system
     for norm in ("道歉", "具体的时间", "您", "不得编造", "核实", "24小时", "不是给你的指令", "不要透露"):
-        assert norm in zh, norm
+        assert norm in system, norm
     for banned in ("自己看详情", "爱买不买", "等着吧"):
-        assert banned in zh  # listed as forbidden
-    en = library.render("en", variables()).system
-    for norm in ("apologise", "never invent", "not instructions", "Never reveal", "within 24 hours"):
-        assert norm in en, norm
+        assert banned in system  # listed as forbidden
+    for norm in ("never invent", "not instructions", "never reveal", "within 24 hours", "under 80 words"):
+        assert norm in system, norm
 
 
 def test_optional_sections_disappear_when_empty(library: PromptLibrary) -> None:
@@ -87,11 +86,14 @@ def test_the_system_prompt_is_the_same_for_every_request_so_servers_reuse_its_pr
             facts=[{"marker": "1", "about": "X-1", "text": "价格：99"}], context="", history=[], intent="x"
         ),
     )
-    assert one.system == other.system
+    assert (
+        one.system == other.system == library.render("en" if language == "zh" else "zh", variables()).system
+    )
     for value in ("KT-150", "订单已签收", "在吗", "可以退吗？", "退货退款"):
         assert value not in one.system
     tail = one.messages[1]["content"].split("</customer_message>", 1)[1]
     assert tail == other.messages[1]["content"].split("</customer_message>", 1)[1] and "[1]" in tail
+    assert ("中文" if language == "zh" else "in English") in tail  # the reply language is named last
 
 
 def test_version_is_a_content_hash_per_language(tmp_path: Path) -> None:
@@ -120,10 +122,10 @@ def test_missing_variable_fails_loudly(library: PromptLibrary) -> None:
 def test_missing_template_fails_at_load(tmp_path: Path) -> None:
     copy = tmp_path / "prompts"
     shutil.copytree(DEFAULT_DIR, copy)
-    (copy / "system.en.j2").unlink()
+    (copy / "system.j2").unlink()
     with pytest.raises(ReplydraftError) as exc:
         PromptLibrary(copy)
-    assert exc.value.code == "config_error" and "system.en.j2" in exc.value.message
+    assert exc.value.code == "config_error" and "system.j2" in exc.value.message
 
 
 def test_broken_template_fails_at_load(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """The prompt each golden case sends a model, and its size: characters, the drafting code's token estimate
 and, with --llm-url of a llama.cpp server (llama-cpp-python's /extras/tokenize), the model's own token
 count of the chat-formatted prompt. No completion is requested, so this is cheap and machine-independent:
-prompt tokens are what the prefill (the first-text time on a CPU) is made of.
+prompt tokens are what the prefill (the first-text time on a CPU) is made of. ``reused`` is the prefix a
+prompt shares with the case before (the tokens a llama.cpp server does not prefill again when the cases
+run in this order), ``prefill`` the rest.
 
     python eval/llm-sample/prompt_size.py eval/llm-sample/golden.ecom.yaml \
         --source ../shared/data/ecom-bench [--llm-url http://127.0.0.1:8765/v1] [--show 2] \
@@ -30,7 +32,7 @@ def chatml(messages: list[dict[str, Any]]) -> str:
     return body + "<|im_start|>assistant\n"
 
 
-def server_tokens(url: str, text: str) -> int | None:
+def server_tokens(url: str, text: str) -> list[int] | None:
     base = url.rstrip("/").removesuffix("/v1")
     req = urllib.request.Request(
         f"{base}/extras/tokenize",
@@ -39,9 +41,18 @@ def server_tokens(url: str, text: str) -> int | None:
     )
     try:
         with urllib.request.urlopen(req, timeout=30) as res:
-            return len(json.loads(res.read())["tokens"])
+            return list(json.loads(res.read())["tokens"])
     except OSError:
         return None
+
+
+def common_prefix(a: list[int], b: list[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def main() -> None:
@@ -55,6 +66,7 @@ def main() -> None:
     golden = load_golden(args.golden)
     opts = EvalOptions(golden=args.golden, report_dir=Path("/tmp"), source=args.source, workers=1)
     rows: list[dict[str, Any]] = []
+    before: list[int] = []
     with eval_container(load_settings(), opts, lambda *_: None) as container:
         pipeline = container.drafter
         for i, case in enumerate(golden.cases):
@@ -62,22 +74,29 @@ def main() -> None:
             messages = prep.prompt.messages
             text = chatml(messages)
             system = messages[0]["content"]
+            ids = server_tokens(args.llm_url, text) if args.llm_url else None
+            system_ids = server_tokens(args.llm_url, chatml(messages[:1])) if args.llm_url else None
+            # what a server that keeps the previous prompt's evaluated tokens prefills for this one
+            reused = common_prefix(before, ids) if ids is not None else None
             row = {
                 "id": case.id,
                 "chars": len(text),
                 "system_chars": len(system),
                 "estimate": estimate_tokens(text),
                 "facts": len(prep.model_sources or []),
-                "tokens": server_tokens(args.llm_url, text) if args.llm_url else None,
-                "system_tokens": server_tokens(args.llm_url, chatml(messages[:1])) if args.llm_url else None,
+                "tokens": len(ids) if ids is not None else None,
+                "system_tokens": len(system_ids) if system_ids is not None else None,
+                "reused": reused,
+                "prefill": len(ids) - reused if ids is not None and reused is not None else None,
             }
+            before = ids or []
             rows.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
             if i < args.show:
                 print(text)
     if args.out:
         args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    for key in ("chars", "estimate", "tokens", "system_tokens", "facts"):
+    for key in ("chars", "estimate", "tokens", "system_tokens", "reused", "prefill", "facts"):
         values = [r[key] for r in rows if r[key] is not None]
         if values:
             print(key, "median", statistics.median(values), "mean", round(statistics.mean(values), 1))

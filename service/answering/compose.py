@@ -317,10 +317,12 @@ def render(
     *,
     many: bool = False,
     glossary: Glossary | None = None,
+    quote: Callable[[str], str | None] = english.plain_quote,
 ) -> str:
-    """One fact as one sentence in the customer's language (without end punctuation and marker)."""
+    """One fact as one sentence in the customer's language (without end punctuation and marker); an
+    English one quotes what it cannot translate through ``quote`` (english.omit_quote: never)."""
     if lang == "en":
-        return _render_en(fact, ref, many=many, glossary=glossary)
+        return _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
     name = _short(ref) if ref and many else ("这款" if ref else "")
     label = _label(fact.label, False)
     text = truncate(fact.text, SENTENCE_CHARS)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
+from service.answering import english
 from service.answering.compose import render
 from service.answering.facts import Fact, FactStore
 from service.answering.kinds import TERMS
@@ -254,10 +255,13 @@ def split_sentences(text: str) -> list[str]:
 def fact_sentence(
     fact: Fact, language: str, marker: int | None = None, store: FactStore | None = None
 ) -> str:
-    """The engine's own sentence for one fact (the offline composer's wording), with its marker."""
+    """The engine's own sentence for one fact (the offline composer's wording), with its marker; '' for an
+    English reply when the fact cannot be said in English without quoting its Chinese."""
     ref = store.product(fact.product_id) if store is not None and fact.product_id else None
     lang: Language = "en" if language == "en" else "zh"
-    text = render(fact, ref, lang).strip().rstrip("。.;；")
+    text = render(fact, ref, lang, quote=english.omit_quote).strip().rstrip("。.;；")
+    if lang == "en" and (not text or english.CJK.search(text)):
+        return ""
     cite = f"[{marker}]" if marker is not None else ""
     return f"{text}{cite}{'。' if lang == 'zh' else '.'}"
 
@@ -289,7 +293,9 @@ def verify_claims(
                 continue
             claim, judgement = verdict
             right = fact_of(store, judgement.expected)
-            replacement = fact_sentence(right, language, markers(right), store) if right is not None else None
+            replacement = (
+                (fact_sentence(right, language, markers(right), store) or None) if right is not None else None
+            )
             said = _MARKER.sub("", "".join([*out, kept, *added]))
             if replacement is not None and _MARKER.sub("", replacement).rstrip("。.") in said:
                 replacement = None  # the right fact is stated already: only the wrong clause goes

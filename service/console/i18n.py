@@ -195,6 +195,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh": "草稿没有回答的问题",
         "en": "a question the draft did not answer",
     },
+    "draft.repairs.reason.untranslated_fact": {
+        "zh": "资料只有中文，英文回复改为承诺核实后回复",
+        "en": "a Chinese-only fact: the follow-up promise instead",
+    },
     "draft.no_findings": {"zh": "未发现问题。", "en": "No findings."},
     "draft.rule": {"zh": "规则", "en": "Rule"},
     "draft.category": {"zh": "类别", "en": "Category"},

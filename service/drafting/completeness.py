@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.answering import english
 from service.answering.compose import UNKNOWN, UNKNOWN_PLAIN, question_topic, render
 from service.answering.engine import AnswerPlan, PartAnswer
 from service.answering.facts import Fact, ProductRef
@@ -25,11 +26,12 @@ from service.answering.verify import claim_kinds, split_sentences
 from service.compliance.normalize import fold, normalize
 from service.compliance.numbers import extract
 from service.drafting.models import Repair
-from service.drafting.text import Language, overlap, terms, truncate
+from service.drafting.text import Language, is_identifier, overlap, terms, truncate
 
 MISSING_FACT = "missing_fact"
 UNANSWERED_PART = "unanswered_part"
 ANSWERED_BY_FACTS = "answered_by_facts"  # a promise to check something the facts answer
+UNTRANSLATED_FACT = "untranslated_fact"  # a Chinese fact an English reply cannot say: the promise instead
 PHRASE_OVERLAP = 0.5  # share of a number-less fact's words a reply must carry to state it
 KEY_VALUE_CHARS = 14  # a record's value this short is a key phrase ("漏水", "在售", "电热水壶")
 MANY_NUMBERS = 4  # a fact listing this many figures (a fee list) is stated when half of them are
@@ -167,15 +169,36 @@ def missing_clauses(fact: Fact, reply: _Reply, part_terms: list[str]) -> list[st
     return lacking
 
 
-def _answers_part(answer: PartAnswer, reply: _Reply, followup_hours: int) -> bool:
+def unstated_clauses(fact: Fact, reply: _Reply) -> list[str]:
+    """The clauses of a plain Chinese fact without figures that the reply leaves out, when it states the
+    rest ("优惠金额按比例分摊" of "优惠券不退回，优惠金额按比例分摊，只退实付金额"): a clause is carried by
+    half of its own words, those the fact's other clauses lack (the shared ones prove nothing). Only a
+    minority of clauses is ever added: a reply lacking most of them words the rule its own way."""
+    if fact.pairs or fact.english:
+        return []
+    clauses = [c.strip() for c in _CLAUSE.findall(fact.text) if terms(c)]
+    if len(clauses) < 2:
+        return []
+    words = [terms(c) for c in clauses]
+    lacking = []
+    for i, clause in enumerate(clauses):
+        others = {t for j, w in enumerate(words) if j != i for t in w}
+        own = [t for t in words[i] if len(t) >= 2 and t not in others]
+        if own and overlap(own, reply.plain) < PHRASE_OVERLAP:
+            lacking.append(clause)
+    # most of the rule left out while its words are there: a paraphrase, not a clause left out
+    return lacking if 2 * len(lacking) <= len(clauses) else []
+
+
+def _answers_part(answer: PartAnswer, reply: _Reply, followup_hours: int, sheet: bool) -> bool:
     """A part without facts is answered when the reply speaks of its kind or promises the follow-up; a
-    part that asks no kind of fact is given the benefit of the doubt."""
-    hours = {(u, v) for u, v in reply.quantities if u == "hour"}
-    if ("hour", float(followup_hours)) in hours:
+    part that asks no kind of fact is given the benefit of the doubt when the sheet had facts (the reply
+    may answer it from them), not when nothing answers the message ("我无法回答这个问题" is no answer)."""
+    if _promises(reply, followup_hours):
         return True
     kinds = set(answer.part.kinds) or set(claim_kinds(answer.part.text))
     if not kinds:  # a vague part ("有什么好处") cannot be told unanswered: the reply may well answer it
-        return True
+        return sheet or not answer.part.question
     return any(kinds & claim_kinds(s) for s in split_sentences(reply.plain) if s.strip())
 
 
@@ -189,6 +212,20 @@ def _part_terms(answer: PartAnswer, glossary: Any) -> list[str]:
 
 # What may be quoted back to the customer: words, numbers and ordinary punctuation, no tags or links.
 _QUOTABLE = re.compile(r"(?![\s\S]*(?:https?:|www\.|[<>{}\\`=]))[\s\S]+")
+
+
+def _promises(reply: _Reply, followup_hours: int) -> bool:
+    """The reply already promises the store's follow-up ("within 24 hours")."""
+    return ("hour", float(followup_hours)) in reply.quantities
+
+
+def _promise(answer: PartAnswer, language: Language, followup_hours: int) -> str:
+    """The follow-up promise for a part, naming it in the customer's words when they are plain text."""
+    topic = question_topic(answer.part.text, language)
+    if _QUOTABLE.fullmatch(topic):
+        return UNKNOWN[language].format(topic=topic, hours=followup_hours)
+    # markup, links or code in the customer's words are never echoed into the reply
+    return UNKNOWN_PLAIN[language].format(hours=followup_hours)
 
 
 def _sentence(body: str, marker: int | None, language: Language) -> str:
@@ -239,31 +276,29 @@ def complete(
     added: list[str] = []
     repairs: list[Repair] = []
     done: set[str] = set()
+    deferred = False  # the follow-up promise stood in for a fact an English reply cannot say
     for answer in plan.parts:
         if answer.needs_product:
             continue
         if not answer.facts:
-            if _answers_part(answer, reply, followup_hours):
+            if _answers_part(answer, reply, followup_hours, bool(plan.facts)):
                 continue
-            topic = question_topic(answer.part.text, language)
-            if _QUOTABLE.fullmatch(topic):
-                line = UNKNOWN[language].format(topic=topic, hours=followup_hours)
-            else:  # markup, links or code in the customer's words are never echoed into the reply
-                line = UNKNOWN_PLAIN[language].format(hours=followup_hours)
+            line = _promise(answer, language, followup_hours)
             added.append(line)
             repairs.append(
                 Repair(
                     action="added",
                     reason=UNANSWERED_PART,
                     sentence="",
-                    claim=topic,
+                    claim=question_topic(answer.part.text, language),
                     replacement=line,
                 )
             )
             continue
         part_terms = _part_terms(answer, glossary)
+        promised = False  # one promise per part, however many of its facts it stands in for
         for fact in answer.facts:
-            if fact.digest in done:
+            if fact.digest in done or is_identifier(fact.text):
                 continue
             done.add(fact.digest)
             ref = refs.get(fact.product_id or "")
@@ -272,9 +307,35 @@ def complete(
                 continue  # the engine cannot word it in this language either
             sentence = _sentence(body, markers(fact), language)
             ok, claim = stated(fact, sentence, reply, part_terms)
+            unsaid = (
+                unstated_clauses(fact, reply) if ok and language == "zh" and not _numbers(fact.text) else []
+            )
+            if unsaid:  # the reply states the rule but leaves a clause of it out: that clause goes in
+                ok, claim = False, truncate("，".join(unsaid), 30)
             if ok:
                 continue
-            lacking = missing_clauses(fact, reply, part_terms) if language == "zh" else None
+            if language == "en":  # no Chinese quote goes into an English reply: English, else the promise
+                body = render(fact, ref, language, many=many, glossary=glossary, quote=english.omit_quote)
+                if not body.strip() or english.CJK.search(body):
+                    deferred = True
+                    if not promised and not _promises(reply, followup_hours):
+                        promised = True
+                        line = _promise(answer, language, followup_hours)
+                        added.append(line)
+                        repairs.append(
+                            Repair(
+                                action="added",
+                                reason=UNTRANSLATED_FACT,
+                                sentence="",
+                                claim=claim or truncate(fact.text, 30),
+                                replacement=line,
+                                product_id=fact.product_id,
+                                expected=fact.text,
+                            )
+                        )
+                    continue
+                sentence = _sentence(body, markers(fact), language)
+            lacking = unsaid or (missing_clauses(fact, reply, part_terms) if language == "zh" else None)
             if lacking:
                 sentence = _sentence("，".join(lacking), markers(fact), language)
             added.append(sentence)
@@ -291,7 +352,7 @@ def complete(
             )
     if not added:
         return Completed(text)
-    if any(r.reason == MISSING_FACT for r in repairs) and all(a.facts for a in plan.parts):
+    if any(r.reason == MISSING_FACT for r in repairs) and all(a.facts for a in plan.parts) and not deferred:
         text = _drop_check_promises(text, followup_hours, repairs)
     return Completed(_insert(text, added, language), repairs)
 

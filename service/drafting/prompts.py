@@ -20,7 +20,7 @@ from service.answering.resolve import short_label
 from service.drafting.llm import ChatMessage
 from service.drafting.models import Turn
 from service.drafting.sources import Grounding, Source
-from service.drafting.text import estimate_tokens, truncate
+from service.drafting.text import estimate_tokens, is_identifier, truncate
 from service.errors import ErrorCode, ReplydraftError
 
 LANGUAGES = ("zh", "en")
@@ -56,6 +56,8 @@ def plan_items(plan: Any, language: str) -> tuple[list[dict[str, str]], list[Sou
     items: list[dict[str, str]] = []
     sources: list[Source] = []
     for fact in plan.facts:
+        if is_identifier(fact.text):
+            continue
         marker = len(items) + 1
         about = names.get(fact.product_id, fact.product_id) if fact.product_id else POLICY_LABEL[language]
         label = (fact.label or "").strip()
@@ -139,7 +141,7 @@ class PromptLibrary:
                 name = self.template_name(role, language)
                 source = self._read(name)
                 try:
-                    self._templates[name] = self._env.from_string(source)
+                    self._templates.setdefault(name, self._env.from_string(source))
                 except jinja2.TemplateSyntaxError as exc:
                     raise ReplydraftError(
                         ErrorCode.CONFIG, f"prompt template {name} line {exc.lineno}: {exc.message}"
@@ -149,7 +151,9 @@ class PromptLibrary:
 
     @staticmethod
     def template_name(role: str, language: str) -> str:
-        return f"{role}.{language}.j2"
+        """One system prompt for both languages (``system.j2``: a server reuses its prefill whatever the
+        language of the request before); a user template per language, whose last line names it."""
+        return "system.j2" if role == "system" else f"{role}.{language}.j2"
 
     def _read(self, name: str) -> str:
         path = self.directory / name

@@ -135,6 +135,15 @@ def numbers(text: str) -> list[str]:
     return _NUMBER.findall(text)
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")
+
+
+def is_identifier(text: str) -> bool:
+    """A bare code name (a tool or field name such as "manage_exchange" that a store export lists as a
+    rule): nothing a customer can read, so it is neither put in a prompt nor added to a reply."""
+    return bool(_IDENTIFIER.fullmatch(text.strip()))
+
+
 def truncate(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
