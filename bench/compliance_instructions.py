@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,8 @@ def run_checks(n: int, labelled_set: Path = DEFAULT_SET) -> None:
 
 def instructions(n: int, out_dir: Path) -> int:
     """Instructions of the whole program with ``n`` checks, counted by callgrind."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
     out = out_dir / f"callgrind.{n}.out"
     cmd = [
         "valgrind",
