@@ -303,3 +303,32 @@ def test_a_part_the_earlier_parts_fact_answers_is_answered_not_promised_a_check(
     assert len(plan.parts) == 2 and not plan.unanswered
     text = compose(plan, intent="product_question", problem=False, followup_hours=24).text
     assert "700x470x470mm" in text and "核实" not in text
+
+
+@pytest.mark.parametrize("asked", ["<img src=x onerror=alert(1)>", "http://evil.example/x", "？？"])
+def test_an_unanswered_part_with_markup_or_no_words_gets_the_plain_promise(
+    tmp_path: Path, asked: str
+) -> None:
+    """The offline promise quotes the customer's words only when they are plain words: markup or links are
+    never echoed into a reply, and an empty quote (`check “” for you`) is never said."""
+    from service.answering.compose import UNKNOWN_PLAIN, compose
+    from service.answering.engine import PartAnswer
+    from service.answering.questions import QuestionPart
+
+    root = tmp_path / "kb3"
+    (root / "products").mkdir(parents=True)
+    sheet = {
+        "商品ID": "S-1",
+        "商品名称": "示例 电热水器 QZ529",
+        "商品描述": "【尺寸规格】产品尺寸为700x470x470mm。",
+    }
+    (root / "products" / "s.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
+    result = ingest_source(root)
+    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    for lang, message in (("zh", "QZ529 尺寸多大"), ("en", "QZ529 how big is it")):
+        plan = engine.plan(message, language=lang)  # type: ignore[arg-type]
+        plan.parts.append(PartAnswer(QuestionPart(text=asked, kinds=(), terms=())))
+        text = compose(plan, intent="product_question", problem=False, followup_hours=24).text
+        assert "700x470x470" in text
+        assert UNKNOWN_PLAIN[lang].format(hours=24) in text  # type: ignore[index]
+        assert "<img" not in text and "evil" not in text and "“”" not in text

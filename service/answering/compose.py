@@ -208,12 +208,12 @@ def compose(
         for fact, ref, sentence in said:
             answered_sentences.append(_close(sentence, marks.marker(fact, ref), lang))
         if not said and not unsold and not answer.covered:
-            unknown_topics.append(question_topic(answer.part.text, lang))
+            unknown_topics.append(quoted_topic(answer.part.text, lang))
     if answered_sentences:
         body = ("" if zh else " ").join(dict.fromkeys(answered_sentences))
         parts.append(lead + body if lead and zh else (lead + body if lead else body))
-    if unknown_topics and answered_sentences:
-        topic = ("、" if zh else ", ").join(t for t in unknown_topics if t)
+    topic = ("、" if zh else ", ").join(t for t in unknown_topics if t)
+    if unknown_topics and answered_sentences and topic:
         parts.append(UNKNOWN[lang].format(topic=topic, hours=followup_hours))
     elif unknown_topics or (
         not answered_sentences and not ask and not unsold and not any(a.needs_product for a in plan.parts)
@@ -301,6 +301,17 @@ def question_topic(text: str, lang: Language) -> str:
     """A question part as quoted back in a follow-up promise: no end punctuation, bounded length."""
     text = re.sub(r"[？?！!。.]+$", "", text.strip())
     return truncate(text, 30 if lang == "zh" else 60)
+
+
+# markup, links or code in the customer's words are never echoed into a reply
+_QUOTABLE = re.compile(r"(?![\s\S]*(?:https?:|www\.|[<>{}\\`=]))[\s\S]*[^\W_][\s\S]*")
+
+
+def quoted_topic(text: str, lang: Language) -> str:
+    """The part as a reply may quote it: empty when it holds markup, links or code, or no word at all
+    (the plain promise is said then, never `check “” for you`)."""
+    topic = question_topic(text, lang)
+    return topic if _QUOTABLE.fullmatch(topic) else ""
 
 
 def _label(label: str, english: bool) -> str:

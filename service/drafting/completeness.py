@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.answering import english
-from service.answering.compose import UNKNOWN, UNKNOWN_PLAIN, question_topic, render
+from service.answering.compose import UNKNOWN, UNKNOWN_PLAIN, question_topic, quoted_topic, render
 from service.answering.engine import AnswerPlan, PartAnswer
 from service.answering.facts import Fact, ProductRef
 from service.answering.verify import claim_kinds, split_sentences
@@ -211,9 +211,6 @@ def _part_terms(answer: PartAnswer, glossary: Any) -> list[str]:
 
 
 # What may be quoted back to the customer: words, numbers and ordinary punctuation, no tags or links.
-_QUOTABLE = re.compile(r"(?![\s\S]*(?:https?:|www\.|[<>{}\\`=]))[\s\S]+")
-
-
 def _promises(reply: _Reply, followup_hours: int) -> bool:
     """The reply already promises the store's follow-up ("within 24 hours")."""
     return ("hour", float(followup_hours)) in reply.quantities
@@ -221,10 +218,9 @@ def _promises(reply: _Reply, followup_hours: int) -> bool:
 
 def _promise(answer: PartAnswer, language: Language, followup_hours: int) -> str:
     """The follow-up promise for a part, naming it in the customer's words when they are plain text."""
-    topic = question_topic(answer.part.text, language)
-    if _QUOTABLE.fullmatch(topic):
+    topic = quoted_topic(answer.part.text, language)
+    if topic:
         return UNKNOWN[language].format(topic=topic, hours=followup_hours)
-    # markup, links or code in the customer's words are never echoed into the reply
     return UNKNOWN_PLAIN[language].format(hours=followup_hours)
 
 
