@@ -286,19 +286,20 @@ def test_a_part_whose_only_answer_an_earlier_part_gave_is_not_promised_a_check()
     assert other.answered and other.facts == []
 
 
+def _one_sheet_engine(tmp_path: Path, description: str) -> AnswerEngine:
+    """An engine over a store of one product sheet (code QZ529) with the given description."""
+    root = tmp_path / "kb-one"
+    (root / "products").mkdir(parents=True)
+    sheet = {"商品ID": "S-1", "商品名称": "示例 电热水器 QZ529", "商品描述": description}
+    (root / "products" / "s.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
+    result = ingest_source(root)
+    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+
+
 def test_a_part_the_earlier_parts_fact_answers_is_answered_not_promised_a_check(tmp_path: Path) -> None:
     from service.answering.compose import compose
 
-    root = tmp_path / "kb2"
-    (root / "products").mkdir(parents=True)
-    sheet = {
-        "商品ID": "S-1",
-        "商品名称": "示例 电热水器 QZ529",
-        "商品描述": "【尺寸规格】产品尺寸为700x470x470mm，净重25kg。",
-    }
-    (root / "products" / "s.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
-    result = ingest_source(root)
-    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    engine = _one_sheet_engine(tmp_path, "【尺寸规格】产品尺寸为700x470x470mm，净重25kg。")
     plan = engine.plan("QZ529 多重？尺寸多大", language="zh")
     assert len(plan.parts) == 2 and not plan.unanswered
     text = compose(plan, intent="product_question", problem=False, followup_hours=24).text
@@ -315,16 +316,7 @@ def test_an_unanswered_part_with_markup_or_no_words_gets_the_plain_promise(
     from service.answering.engine import PartAnswer
     from service.answering.questions import QuestionPart
 
-    root = tmp_path / "kb3"
-    (root / "products").mkdir(parents=True)
-    sheet = {
-        "商品ID": "S-1",
-        "商品名称": "示例 电热水器 QZ529",
-        "商品描述": "【尺寸规格】产品尺寸为700x470x470mm。",
-    }
-    (root / "products" / "s.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
-    result = ingest_source(root)
-    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    engine = _one_sheet_engine(tmp_path, "【尺寸规格】产品尺寸为700x470x470mm。")
     for lang, message in (("zh", "QZ529 尺寸多大"), ("en", "QZ529 how big is it")):
         plan = engine.plan(message, language=lang)  # type: ignore[arg-type]
         plan.parts.append(PartAnswer(QuestionPart(text=asked, kinds=(), terms=())))
