@@ -271,6 +271,22 @@ def complete(
     many = len(plan.products) > 1
     added: list[str] = []
     repairs: list[Repair] = []
+
+    def add(line: str, reason: str, claim: str, fact: Fact | None = None) -> None:
+        """A sentence added to the reply, listed for the reviewer as a repair."""
+        added.append(line)
+        repairs.append(
+            Repair(
+                action="added",
+                reason=reason,
+                sentence="",
+                claim=claim,
+                replacement=line,
+                product_id=fact.product_id if fact else None,
+                expected=fact.text if fact else None,
+            )
+        )
+
     done: set[str] = set()
     deferred = False  # the follow-up promise stood in for a fact an English reply cannot say
     for answer in plan.parts:
@@ -279,16 +295,10 @@ def complete(
         if not answer.facts:
             if _answers_part(answer, reply, followup_hours, bool(plan.facts)):
                 continue
-            line = _promise(answer, language, followup_hours)
-            added.append(line)
-            repairs.append(
-                Repair(
-                    action="added",
-                    reason=UNANSWERED_PART,
-                    sentence="",
-                    claim=question_topic(answer.part.text, language),
-                    replacement=line,
-                )
+            add(
+                _promise(answer, language, followup_hours),
+                UNANSWERED_PART,
+                question_topic(answer.part.text, language),
             )
             continue
         part_terms = _part_terms(answer, glossary)
@@ -317,35 +327,13 @@ def complete(
                     if not promised and not _promises(reply, followup_hours):
                         promised = True
                         line = _promise(answer, language, followup_hours)
-                        added.append(line)
-                        repairs.append(
-                            Repair(
-                                action="added",
-                                reason=UNTRANSLATED_FACT,
-                                sentence="",
-                                claim=claim or truncate(fact.text, 30),
-                                replacement=line,
-                                product_id=fact.product_id,
-                                expected=fact.text,
-                            )
-                        )
+                        add(line, UNTRANSLATED_FACT, claim or truncate(fact.text, 30), fact)
                     continue
                 sentence = _sentence(body, markers(fact), language)
             lacking = unsaid or (missing_clauses(fact, reply, part_terms) if language == "zh" else None)
             if lacking:
                 sentence = _sentence("，".join(lacking), markers(fact), language)
-            added.append(sentence)
-            repairs.append(
-                Repair(
-                    action="added",
-                    reason=MISSING_FACT,
-                    sentence="",
-                    claim=claim or truncate(body, 30),
-                    replacement=sentence,
-                    product_id=fact.product_id,
-                    expected=fact.text,
-                )
-            )
+            add(sentence, MISSING_FACT, claim or truncate(body, 30), fact)
     if not added:
         return Completed(text)
     if any(r.reason == MISSING_FACT for r in repairs) and all(a.facts for a in plan.parts) and not deferred:
