@@ -251,6 +251,14 @@ def test_flash_sale_price_stated_as_the_price_passes() -> None:
         ("现在是最低价赶紧下单", "block"),
         # 最…之一 still claims a top rank over an unnamed field: block.
         ("这款是最畅销的产品之一", "block"),
+        # English is judged like Chinese: the item's own floor warns, a market scope blocks.
+        ("Sorry, this is already the lowest price.", "warn"),
+        ("It's already at its lowest possible price.", "warn"),
+        ("This is the lowest price online.", "block"),
+        ("The all-time lowest price on this kettle.", "block"),
+        ("Lowest price in the market.", "block"),
+        ("This isn't the lowest price; the page price applies.", "pass"),
+        ("You can sort by lowest price on the search page.", "pass"),
     ],
 )
 def test_price_floor_warns_market_claims_block(text: str, verdict: str) -> None:
