@@ -282,3 +282,18 @@ def test_supported_compensation_service_is_policy() -> None:
     """支持…赔付 names a service the platform runs (like 支持7天无理由), not a promise; an amount blocks."""
     assert _check("签收2小时内有质量问题，这边支持在线优鲜赔付的哦") == ("pass", set())
     assert _check("支持赔您200元")[0] == "block"
+
+
+def test_platform_home_domain_allows_its_aliases() -> None:
+    """An allow-list of [jd.com] knows JD's older and short domains (360buy.com, 3.cn): the platform's own
+    pages pass; a look-alike of the platform still blocks, and other platforms' domains stay outside."""
+    engine = ComplianceEngine.from_paths(allowed_domains=["https://www.JD.com/"])
+    assert (
+        engine.check("请在 http://myjd.360buy.com/repair/orderlist.action 提交返修申请").verdict.value
+        == "pass"
+    )
+    assert engine.check("短链 https://3.cn/abc123 打开即可").verdict.value == "pass"
+    assert engine.check("请到 http://jd-360buy.com/refund 填写退款信息").verdict.value == "block"
+    assert engine.check("请到 https://item.taobao.com/item.htm?id=1 看看").verdict.value == "block"
+    # A store's own domain is not a platform: it brings nothing else.
+    assert ComplianceEngine.from_paths(allowed_domains=["acme.com"]).allowed_domains == {"acme.com"}
