@@ -297,3 +297,17 @@ def test_platform_home_domain_allows_its_aliases() -> None:
     assert engine.check("请到 https://item.taobao.com/item.htm?id=1 看看").verdict.value == "block"
     # A store's own domain is not a platform: it brings nothing else.
     assert ComplianceEngine.from_paths(allowed_domains=["acme.com"]).allowed_domains == {"acme.com"}
+
+
+def test_service_outbound_numbers_are_not_personal_data() -> None:
+    """The numbers the call centre's outbound calls show (外呼号码, 客服来电号码) are the company's lines; a
+    courier's caller ID, an installer's number, or one offered as the agent's own still block."""
+    assert _check("您好，这边外呼号码会显示为:13912345678、13912345679，还请您保持手机畅通呢") == (
+        "pass",
+        set(),
+    )
+    assert _check("客服来电号码是13912345678，请注意接听")[0] == "pass"
+    assert _check("Our outbound call numbers are 13912345678 and 13912345679.")[0] == "pass"
+    assert _check("配送员来电显示13912345678")[0] == "block"
+    assert _check("13912345678 这个是安装的电话")[0] == "block"
+    assert _check("外呼号码13912345678，有问题打我电话")[0] == "block"
