@@ -80,7 +80,7 @@ def test_violations_still_flagged(text: str) -> None:
     [
         # Asking the customer to contact a third party warns; a dismissive referral still blocks.
         ("这个应该是商家联系您的，您可以联系下商家客服询问下。", "warn", "banned.zh.refer_contact"),
-        ("如未到账请联系邮政储蓄。", "warn", "banned.zh.refer_contact"),
+        ("如未到账，您可以联系下商家。", "warn", "banned.zh.refer_contact"),
         ("您去快递网点问问吧。", "block", "banned.zh.refer_third"),
         ("您自己联系快递。", "block", "banned.zh.refer_third"),
         ("质量问题您可以直接打给厂家，他们会处理的。", "block", "banned.zh.refer_third"),
@@ -311,3 +311,28 @@ def test_service_outbound_numbers_are_not_personal_data() -> None:
     assert _check("配送员来电显示13912345678")[0] == "block"
     assert _check("13912345678 这个是安装的电话")[0] == "block"
     assert _check("外呼号码13912345678，有问题打我电话")[0] == "block"
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # The bank as the fallback for a refund that has not arrived: the answer is complete (as the JDDC
+        # labels have it); the courier or a shop for goods that have not come still warns.
+        ("退款已原路退回，预计最晚5-15个工作日到账，如未到账请联系邮政储蓄银行。", "pass"),
+        ("如未收到货，您可以联系下配送员。", "warn"),
+        # Refused with the reason and the way on (order again); a bare refusal still warns.
+        ("已经退款了 无法处理的 辛苦重新购买", "pass"),
+        ("这边暂时没有解决的方法", "warn"),
+        # Two products compared, then a recommendation; a bare 差不多 about a size still warns.
+        ("月见草和圣洁莓功效差不多的，建议选择其中一种就可以哈", "pass"),
+        ("尺码差不多的", "warn"),
+        # The service's own callback is its next step; certainty about an outcome still warns.
+        ("明天2点一定会有专员联系您的，请保持手机畅通", "pass"),
+        ("一定会给您退的", "warn"),
+        # A third party's decision relayed is a fact; the store's own compensation promise warns.
+        ("查看了商家是说了给你赔付的", "pass"),
+        ("给您补偿一下。", "warn"),
+    ],
+)
+def test_real_reply_warns_by_meaning(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
