@@ -336,3 +336,11 @@ def test_service_outbound_numbers_are_not_personal_data() -> None:
 )
 def test_real_reply_warns_by_meaning(text: str, verdict: str) -> None:
     assert _check(text)[0] == verdict
+
+
+def test_refund_back_to_wechat_pay_is_a_channel() -> None:
+    """原返 (原路返回, back the way it was paid) names WeChat Pay as the refund channel: no contact; adding
+    someone on WeChat in the same words still blocks."""
+    assert _check("微信哦 原返的") == ("pass", set())
+    assert _check("原返微信的哈")[0] == "pass"
+    assert _check("加我微信 原返的")[0] == "block"

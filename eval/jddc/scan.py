@@ -15,13 +15,39 @@ import argparse
 import json
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from eval.jddc.build import LABELS, BuildError, extra_label_files, file_reader, load_labels, render
+from eval.jddc.build import (
+    LABELS,
+    MSG_SEP,
+    SEP,
+    BuildError,
+    extra_label_files,
+    file_reader,
+    load_labels,
+    render,
+)
 from eval.jddc.sample import _raw_reply, pool
 from service.compliance.engine import ComplianceEngine
 
 SEED = 1304
+QUESTION_FILE = "data/dev_question.txt"
+
+
+def context_replies(read: Callable[[str], list[str]]) -> list[tuple[str, int, int, str]]:
+    """(file, line, part, text) of each agent reply in the dialogue histories of ``dev_question.txt``
+    ("A:\t" lines, three agents separated by <sep>): replies outside the labelled pool. Their masks are
+    the corpus's older ``***`` kind, left as written."""
+    out = []
+    for number, line in enumerate(read(QUESTION_FILE), 1):
+        if not line.startswith("A:"):
+            continue
+        for part, reply in enumerate(line[2:].split(SEP)):
+            text = " ".join(m.strip() for m in reply.split(MSG_SEP) if m.strip() and m.strip() != "NULL")
+            if len(text) >= 2:
+                out.append((QUESTION_FILE, number, part, render(text)))
+    return out
 
 
 def labelled_lines(paths: list[Path]) -> set[tuple[str, int]]:
@@ -38,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--sample", type=int, default=100)
+    parser.add_argument(
+        "--histories", action="store_true", help="also the agent replies in dev_question.txt's histories"
+    )
     args = parser.parse_args(argv)
     try:
         read = file_reader(args.repo)
@@ -49,11 +78,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     engine = ComplianceEngine.from_paths(allowed_domains=load_labels()["allowed_domains"])
     rows = []
-    for file, number, part in keys:
-        if (file, number) in skip:
-            continue
-        text = render(_raw_reply(file, read(file)[number - 1], part).replace("NULL", " "))
-        text = " ".join(text.split())
+    replies = [
+        (file, number, part, render(_raw_reply(file, read(file)[number - 1], part).replace("NULL", " ")))
+        for file, number, part in keys
+        if (file, number) not in skip
+    ]
+    if args.histories:
+        seen = {text for *_, text in replies}
+        replies += [r for r in context_replies(read) if r[3] not in seen]
+    for file, number, part, raw in replies:
+        text = " ".join(raw.split())
         if not text:
             continue
         result = engine.check(text)
@@ -74,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         rows[i]["sampled"] = True
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    unlabelled = sum(1 for k in keys if (k[0], k[1]) not in skip)
+    unlabelled = len(replies)
     warned = len(rows) - len(blocked)
     print(f"{unlabelled} unlabelled replies: {len(blocked)} block, {warned} warn -> {args.out}")
     return 0
