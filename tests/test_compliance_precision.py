@@ -319,7 +319,9 @@ def test_service_outbound_numbers_are_not_personal_data() -> None:
         # The bank as the fallback for a refund that has not arrived: the answer is complete (as the JDDC
         # labels have it); the courier or a shop for goods that have not come still warns.
         ("退款已原路退回，预计最晚5-15个工作日到账，如未到账请联系邮政储蓄银行。", "pass"),
+        ("如未到账请联系银行。", "pass"),
         ("如未收到货，您可以联系下配送员。", "warn"),
+        ("如未到账请联系商家。", "block"),
         # Refused with the reason and the way on (order again); a bare refusal still warns.
         ("已经退款了 无法处理的 辛苦重新购买", "pass"),
         ("这边暂时没有解决的方法", "warn"),
