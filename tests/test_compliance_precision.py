@@ -346,3 +346,11 @@ def test_refund_back_to_wechat_pay_is_a_channel() -> None:
     assert _check("微信哦 原返的") == ("pass", set())
     assert _check("原返微信的哈")[0] == "pass"
     assert _check("加我微信 原返的")[0] == "block"
+
+
+def test_short_link_alias_is_no_name_to_mimic() -> None:
+    """The aliases [jd.com] brings include 3.cn; its one-character name must not make a brand's official
+    driver site (acme-3.com) look like a copy of the platform, while jd-named hosts still do."""
+    engine = ComplianceEngine.from_paths(allowed_domains=["jd.com"])
+    assert engine.check("驱动请到品牌官网 www.acme-3.com 下载。").verdict.value == "warn"
+    assert engine.check("说明书在官网 jd-manuals.com 下载。").verdict.value == "block"
