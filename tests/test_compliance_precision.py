@@ -80,7 +80,7 @@ def test_violations_still_flagged(text: str) -> None:
     [
         # Asking the customer to contact a third party warns; a dismissive referral still blocks.
         ("这个应该是商家联系您的，您可以联系下商家客服询问下。", "warn", "banned.zh.refer_contact"),
-        ("如未到账请联系邮政储蓄。", "warn", "banned.zh.refer_contact"),
+        ("如未到账，您可以联系下商家。", "warn", "banned.zh.refer_contact"),
         ("您去快递网点问问吧。", "block", "banned.zh.refer_third"),
         ("您自己联系快递。", "block", "banned.zh.refer_third"),
         ("质量问题您可以直接打给厂家，他们会处理的。", "block", "banned.zh.refer_third"),
@@ -251,6 +251,14 @@ def test_flash_sale_price_stated_as_the_price_passes() -> None:
         ("现在是最低价赶紧下单", "block"),
         # 最…之一 still claims a top rank over an unnamed field: block.
         ("这款是最畅销的产品之一", "block"),
+        # English is judged like Chinese: the item's own floor warns, a market scope blocks.
+        ("Sorry, this is already the lowest price.", "warn"),
+        ("It's already at its lowest possible price.", "warn"),
+        ("This is the lowest price online.", "block"),
+        ("The all-time lowest price on this kettle.", "block"),
+        ("Lowest price in the market.", "block"),
+        ("This isn't the lowest price; the page price applies.", "pass"),
+        ("You can sort by lowest price on the search page.", "pass"),
     ],
 )
 def test_price_floor_warns_market_claims_block(text: str, verdict: str) -> None:
@@ -274,3 +282,75 @@ def test_supported_compensation_service_is_policy() -> None:
     """支持…赔付 names a service the platform runs (like 支持7天无理由), not a promise; an amount blocks."""
     assert _check("签收2小时内有质量问题，这边支持在线优鲜赔付的哦") == ("pass", set())
     assert _check("支持赔您200元")[0] == "block"
+
+
+def test_platform_home_domain_allows_its_aliases() -> None:
+    """An allow-list of [jd.com] knows JD's older and short domains (360buy.com, 3.cn): the platform's own
+    pages pass; a look-alike of the platform still blocks, and other platforms' domains stay outside."""
+    engine = ComplianceEngine.from_paths(allowed_domains=["https://www.JD.com/"])
+    assert (
+        engine.check("请在 http://myjd.360buy.com/repair/orderlist.action 提交返修申请").verdict.value
+        == "pass"
+    )
+    assert engine.check("短链 https://3.cn/abc123 打开即可").verdict.value == "pass"
+    assert engine.check("请到 http://jd-360buy.com/refund 填写退款信息").verdict.value == "block"
+    assert engine.check("请到 https://item.taobao.com/item.htm?id=1 看看").verdict.value == "block"
+    # A store's own domain is not a platform: it brings nothing else.
+    assert ComplianceEngine.from_paths(allowed_domains=["acme.com"]).allowed_domains == {"acme.com"}
+
+
+def test_service_outbound_numbers_are_not_personal_data() -> None:
+    """The numbers the call centre's outbound calls show (外呼号码, 客服来电号码) are the company's lines; a
+    courier's caller ID, an installer's number, or one offered as the agent's own still block."""
+    assert _check("您好，这边外呼号码会显示为:13912345678、13912345679，还请您保持手机畅通呢") == (
+        "pass",
+        set(),
+    )
+    assert _check("客服来电号码是13912345678，请注意接听")[0] == "pass"
+    assert _check("Our outbound call numbers are 13912345678 and 13912345679.")[0] == "pass"
+    assert _check("配送员来电显示13912345678")[0] == "block"
+    assert _check("13912345678 这个是安装的电话")[0] == "block"
+    assert _check("外呼号码13912345678，有问题打我电话")[0] == "block"
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # The bank as the fallback for a refund that has not arrived: the answer is complete (as the JDDC
+        # labels have it); the courier or a shop for goods that have not come still warns.
+        ("退款已原路退回，预计最晚5-15个工作日到账，如未到账请联系邮政储蓄银行。", "pass"),
+        ("如未到账请联系银行。", "pass"),
+        ("如未收到货，您可以联系下配送员。", "warn"),
+        ("如未到账请联系商家。", "block"),
+        # Refused with the reason and the way on (order again); a bare refusal still warns.
+        ("已经退款了 无法处理的 辛苦重新购买", "pass"),
+        ("这边暂时没有解决的方法", "warn"),
+        # Two products compared, then a recommendation; a bare 差不多 about a size still warns.
+        ("月见草和圣洁莓功效差不多的，建议选择其中一种就可以哈", "pass"),
+        ("尺码差不多的", "warn"),
+        # The service's own callback is its next step; certainty about an outcome still warns.
+        ("明天2点一定会有专员联系您的，请保持手机畅通", "pass"),
+        ("一定会给您退的", "warn"),
+        # A third party's decision relayed is a fact; the store's own compensation promise warns.
+        ("查看了商家是说了给你赔付的", "pass"),
+        ("给您补偿一下。", "warn"),
+    ],
+)
+def test_real_reply_warns_by_meaning(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
+
+
+def test_refund_back_to_wechat_pay_is_a_channel() -> None:
+    """原返 (原路返回, back the way it was paid) names WeChat Pay as the refund channel: no contact; adding
+    someone on WeChat in the same words still blocks."""
+    assert _check("微信哦 原返的") == ("pass", set())
+    assert _check("原返微信的哈")[0] == "pass"
+    assert _check("加我微信 原返的")[0] == "block"
+
+
+def test_short_link_alias_is_no_name_to_mimic() -> None:
+    """The aliases [jd.com] brings include 3.cn; its one-character name must not make a brand's official
+    driver site (acme-3.com) look like a copy of the platform, while jd-named hosts still do."""
+    engine = ComplianceEngine.from_paths(allowed_domains=["jd.com"])
+    assert engine.check("驱动请到品牌官网 www.acme-3.com 下载。").verdict.value == "warn"
+    assert engine.check("说明书在官网 jd-manuals.com 下载。").verdict.value == "block"

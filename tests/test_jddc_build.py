@@ -117,11 +117,42 @@ def test_missing_repo_or_line_exits_2(tmp_path: Path, capsys: pytest.CaptureFixt
     assert f"{ANSWER_FILE} has no line 2" in capsys.readouterr().err
 
 
+def test_later_label_batches_are_added_and_ids_stay_unique(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A batch in labels.<name>.yaml beside the main file joins the sets; --no-extra leaves it out; an id
+    both files use is refused (the scorer keys results by id)."""
+    repo = _repo(tmp_path / "repo")
+    main_labels = _labels(tmp_path / "labels.yaml")
+    batch = {
+        "id": "j-4",
+        "file": CHAT_FILE,
+        "line": 3,
+        "sha1": sha1(CHAT_LINES[2]),
+        "expected": {"verdict": "pass", "categories": []},
+        "split": "dev",
+    }
+    extra = tmp_path / "labels.fresh.yaml"
+    extra.write_text(yaml.safe_dump({"items": [batch]}), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["--repo", str(repo), "--out", str(out), "--labels", str(main_labels)]) == 0
+    assert [x.id for x in load_labelled_set(out / "jddc.dev.yaml").items] == ["j-1", "j-4"]
+    assert main(["--repo", str(repo), "--out", str(out), "--labels", str(main_labels), "--no-extra"]) == 0
+    assert [x.id for x in load_labelled_set(out / "jddc.dev.yaml").items] == ["j-1"]
+
+    extra.write_text(yaml.safe_dump({"items": [{**batch, "id": "j-2"}]}), encoding="utf-8")
+    assert main(["--repo", str(repo), "--out", str(out), "--labels", str(main_labels)]) == 2
+    assert "j-2 is used twice" in capsys.readouterr().err
+
+
 def test_shipped_labels_are_well_formed() -> None:
     """The committed labels: unique ids, known splits, coherent expectations, sha1s of 40 hex digits."""
-    data = yaml.safe_load((Path(__file__).parents[1] / "eval" / "jddc" / "labels.yaml").read_text("utf-8"))
-    items = data["items"]
-    assert len(items) >= 650
+    folder = Path(__file__).parents[1] / "eval" / "jddc"
+    data = yaml.safe_load((folder / "labels.yaml").read_text("utf-8"))
+    assert len(data["items"]) >= 650
+    items = [*data["items"]]
+    for batch in sorted(folder.glob("labels.*.yaml")):
+        items += yaml.safe_load(batch.read_text("utf-8"))["items"]
     assert len({x["id"] for x in items}) == len(items)
     assert {x["split"] for x in items} == {"dev", "test"}
     for x in items:

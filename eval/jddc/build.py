@@ -4,7 +4,8 @@ The JDDC data has no licence that allows redistribution, so the repo keeps only 
 line, sha1 of the raw line, label) and this script, which reads the lines from the user's own copy, checks
 each sha1 so a changed source cannot silently change the set, renders the corpus's masks
 (``[电话x]``, ``[链接x]`` ...) as realistic values of their kind and writes ``jddc.dev.yaml`` and
-``jddc.test.yaml`` in the labelled compliance-set format (``eval/compliance_set.yaml``).
+``jddc.test.yaml`` in the labelled compliance-set format (``eval/compliance_set.yaml``). Later batches
+in ``labels.<name>.yaml`` beside the main file are added (their items say their split).
 
     python -m eval.jddc.build --repo /path/to/jddc2019-3th-retrieve-model[.git] --out /tmp/jddc
 
@@ -160,6 +161,25 @@ def load_labels(path: Path = LABELS) -> dict[str, Any]:
     return data
 
 
+def extra_label_files(main: Path = LABELS) -> list[Path]:
+    """Later label batches beside the main file (``labels.<name>.yaml``), added to the sets in name order."""
+    return sorted(main.parent.glob(f"{main.stem}.*.yaml"))
+
+
+def merge_labels(main: dict[str, Any], extra: list[Path]) -> dict[str, Any]:
+    """The main labels with the items of each extra batch appended; an id used twice is an error, since the
+    scorer keys results by id."""
+    items = list(main["items"])
+    for path in extra:
+        items += load_labels(path)["items"]
+    seen: set[str] = set()
+    for item in items:
+        if item["id"] in seen:
+            raise BuildError(f"item id {item['id']} is used twice across the label files")
+        seen.add(item["id"])
+    return {**main, "items": items}
+
+
 def build_items(labels: dict[str, Any], read: Callable[[str], list[str]]) -> Iterator[dict[str, Any]]:
     """Labelled items with rendered text, after checking every referenced line's sha1."""
     for item in labels["items"]:
@@ -212,9 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", type=Path, required=True, help="fetched git dir or checkout of the repo")
     parser.add_argument("--out", type=Path, required=True, help="folder for jddc.dev.yaml and jddc.test.yaml")
     parser.add_argument("--labels", type=Path, default=LABELS, help="labels file (default: eval/jddc)")
+    parser.add_argument("--no-extra", action="store_true", help="ignore the labels.<name>.yaml batches")
     args = parser.parse_args(argv)
     try:
-        labels = load_labels(args.labels)
+        extra = [] if args.no_extra else extra_label_files(args.labels)
+        labels = merge_labels(load_labels(args.labels), extra)
         items = list(build_items(labels, file_reader(args.repo)))
     except (BuildError, OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
         print(f"error: {exc}", file=sys.stderr)

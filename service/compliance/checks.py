@@ -199,6 +199,8 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
     for p in detector(doc.text):
         if p.kind == "phone" and _IDENTIFIER_BEFORE_RE.search(doc.text, max(0, p.start - 12), p.start):
             continue
+        if p.kind == "phone" and _service_caller(doc, p.start):
+            continue
         if (p.kind, p.key) not in doc.personal_allowed:
             yield Hit(p.start, p.end)
         elif p.kind == "phone" and _invites_contact(doc, p.start) and (p.kind, p.key) not in doc.personal_own:
@@ -213,6 +215,27 @@ _IDENTIFIER_BEFORE_RE = re.compile(
     r"(?:sku|spu|imei|sn|编号|单号|运单号|订单号|货号|条码|条形码|序列号|型号|商品编码)\s?[:：]?\s?\Z"
     r"|(?<![a-z])(?!wx|vx|qq|wc|dh|sj|tl|ph)[a-z]{2}\Z"
 )
+
+
+# The numbers the service's own outbound calls come from (外呼号码会显示为…, 客服来电号码, outbound call
+# number): the company's lines, announced so the customer picks up, not a person's data. A courier's or
+# installer's 来电 is not covered: only the call centre's outbound words.
+_SERVICE_CALLER_RE = re.compile(
+    r"外呼|呼出(?:号码|电话)|(?:客服|官方|平台|售后|回访)(?:的)?(?:来电|回电)(?:号码|显示)?"
+    r"|\boutbound\s+(?:call\s+)?(?:numbers?|lines?)\b|\bour\s+calls?\s+(?:will\s+)?(?:come|show)\s+(?:from|as)\b"
+)
+
+# A number offered as someone's own (打我电话, 我的手机, 私人号码): never the service's line.
+_OWN_NUMBER_RE = re.compile(
+    r"打我|找我|加我|联系我(?!们)|我(?:的|个人)(?:手机|电话|号码)|私人|个人(?:手机|电话|号码)|\bmy\s+(?:own\s+|personal\s+)?(?:number|phone|mobile|cell)\b"
+)
+
+
+def _service_caller(doc: Document, pos: int) -> bool:
+    """The number at ``pos`` follows, in its sentence, words naming it a number the service calls from, and
+    the sentence does not offer it as someone's own number."""
+    lo, hi = doc.norm.sentence(pos)
+    return bool(_SERVICE_CALLER_RE.search(doc.text, lo, pos)) and not _OWN_NUMBER_RE.search(doc.text, lo, hi)
 
 
 # Telling the customer to call, text or reach a number (打我电话, 拨打, 联系, call me at).
@@ -342,7 +365,9 @@ def official_site_link(doc: Document, start: int, end: int, host: str) -> bool:
     if not _PLAIN_HOST_RE.fullmatch(host) or _HOST_RISK_RE.search(host):
         return False
     labels = set(re.split(r"[.-]", host))
-    return not any(d.split(".", 1)[0] in labels for d in doc.allowed_domains)
+    # A name of two or more characters is one to mimic; a short-link domain's digit (3.cn) is none.
+    names = {d.split(".", 1)[0] for d in doc.allowed_domains}
+    return not any(n in labels for n in names if len(n) > 1)
 
 
 @register_check("external_link", LinkParams)

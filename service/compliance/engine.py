@@ -23,7 +23,7 @@ from service.compliance.checks import Document, normalise_domain
 from service.compliance.models import ComplianceResult, Finding, Severity
 from service.compliance.normalize import Normalized, has_cjk, has_latin, normalize
 from service.compliance.numbers import ClaimScope
-from service.compliance.platforms import platform_domains
+from service.compliance.platforms import platform_domains, with_platform_aliases
 from service.compliance.prefilter import Prefilter, search_at_end
 from service.compliance.rulepacks import CompiledException, CompiledRule, builtin_pack_paths, compile_rules
 from service.errors import ErrorCode, ReplydraftError
@@ -61,7 +61,9 @@ class ComplianceEngine:
         max_chars: int = DEFAULT_MAX_CHARS,
     ) -> None:
         self.rules = list(rules)
-        self.allowed_domains = frozenset(d for d in (normalise_domain(x) for x in allowed_domains) if d)
+        # A platform's home domain brings its aliases (jd.com -> 360buy.com, 3.cn): the same platform's pages.
+        domains = [d for d in (normalise_domain(x) for x in allowed_domains) if d]
+        self.allowed_domains = frozenset(with_platform_aliases(domains))
         self.max_chars = max_chars
         self._phrase_rules = [r for r in self.rules if r.rule.matcher.phrases]
         self._other_rules = [r for r in self.rules if not r.rule.matcher.phrases]
