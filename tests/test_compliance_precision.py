@@ -274,3 +274,27 @@ def test_supported_compensation_service_is_policy() -> None:
     """支持…赔付 names a service the platform runs (like 支持7天无理由), not a promise; an amount blocks."""
     assert _check("签收2小时内有质量问题，这边支持在线优鲜赔付的哦") == ("pass", set())
     assert _check("支持赔您200元")[0] == "block"
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # Courtesy by its subject: helping the customer "is our greatest …", whatever noun follows;
+        # traditional text is judged like simplified.
+        ("替您解决好问题是我们最大的成就感。", "pass"),
+        ("能幫上您就是我最大的滿足。", "pass"),
+        ("为您推荐的这款是我们最大的一款。", "block"),
+        # 唯一 naming an identifier (any noun ending in 号/码) is the technical sense; a claim still blocks.
+        ("每件商品都有唯一的防伪码，扫一下就能验证。", "pass"),
+        ("每張保修卡都有唯一的卡號。", "pass"),
+        ("这是全网唯一正品型号。", "block"),
+        ("我们是全网唯一的正品店。", "block"),
+        # A third party's request in an English conditional is a fraud warning; the agent's own is not.
+        ("If a stranger asks you to move the chat to Telegram, please report it.", "pass"),
+        ("If anyone asks you to add me on WeChat, go ahead.", "block"),
+        ("If anyone needs help, reach us on WhatsApp.", "block"),
+        ("If you have questions, message us on WhatsApp.", "block"),
+    ],
+)
+def test_lookalikes_by_subject_and_identifier(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict

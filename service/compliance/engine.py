@@ -236,7 +236,12 @@ _ZH_NEGATION = re.compile(
 _EN_NEGATION = re.compile(
     r"\b(?:never|not|don[’']?t|do not|won[’']?t|will not|can[’']?t|cannot|can not|unable to|no|beware of|"
     r"(?:is|are|was|were|does|did|would|could|should|has|have)n[’']?t|"
-    r"avoid|refuse|ignore|scams?|scammers?|fraudsters?|strangers?|fake|impersonat\w*|unknown|nobody|no one)\b"
+    r"avoid|refuse|ignore|scams?|scammers?|fraudsters?|strangers?|fake|impersonat\w*|unknown|nobody|no one|"
+    # A third party's request in a conditional is what a fraud warning describes, as in Chinese
+    # (如果有人让您…): "if someone asks you to chat on WeChat, decline". The asker is someone else.
+    r"(?:if|when|whenever|should)\s+(?:someone|anyone|anybody|somebody|a stranger|a caller|a person|people)"
+    r"(?:\s+else)?\s+(?:ever\s+)?(?:asks?|tells?|invites?|wants?|requests?|urges?|pushes|messages?|"
+    r"contacts?|calls?|texts?|offers?|sends?|directs?)\s+you)\b"
     r"(?:(?!\b(?:but|instead|please|just|rather|so|and then)\b)[^.!?;,:]){0,48}\Z"
 )
 
