@@ -294,6 +294,17 @@ def test_supported_compensation_service_is_policy() -> None:
         ("If anyone asks you to add me on WeChat, go ahead.", "block"),
         ("If anyone needs help, reach us on WhatsApp.", "block"),
         ("If you have questions, message us on WhatsApp.", "block"),
+        # Helping the customer is "the best part of the day" (English courtesy by its subject).
+        ("Assisting you today was the best part of my shift.", "pass"),
+        ("Helping you pick the best kettle on the market is my job.", "block"),
+        # Letters named as a part or model code in English; a full app name or a request still blocks.
+        ("Serial numbers on this range begin with VX.", "pass"),
+        ("Scan our WeChat QR code for faster service.", "block"),
+        ("Item code WX, add me for details.", "block"),
+        ("Product questions: QQ 123456", "block"),
+        # 永久/唯一 inside a variant name (which scent or colour).
+        ("这款是永久花香味的护手霜。", "pass"),
+        ("永久保修的款式", "block"),
     ],
 )
 def test_lookalikes_by_subject_and_identifier(text: str, verdict: str) -> None:
