@@ -309,3 +309,34 @@ def test_supported_compensation_service_is_policy() -> None:
 )
 def test_lookalikes_by_subject_and_identifier(text: str, verdict: str) -> None:
     assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # A negation reaches the later items of a list whose first item it reaches; a request stays a request.
+        ("Our staff will never ask you to chat on WhatsApp, Telegram or QQ.", "pass"),
+        ("请不要添加陌生人的微信、QQ或者钉钉。", "pass"),
+        ("Don't worry, add me on WeChat or QQ.", "block"),
+        ("No problem, WeChat, QQ, whichever.", "block"),
+        ("别担心，微信、QQ都可以加我。", "block"),
+        # A noun ending in 能/级 before a real negation; A-not-A questions are not negations.
+        ("这台的性能不算最强的，日常办公够用。", "pass"),
+        ("积分等级不是永久的，每年重新评定。", "pass"),
+        ("能不能加我微信？", "block"),
+        ("是不是全网最低价？", "block"),
+        # A commitment to a manner of handling promises no outcome; a result still warns.
+        ("我们一定会以最负责的态度跟进这件事。", "pass"),
+        ("我们一定会给您退款到账。", "warn"),
+        # Options compared, then the deciding criterion named; "pick any" or a vague time still warns.
+        ("这几款其实差不多，主要看您喜欢的颜色。", "pass"),
+        ("这两天差不多能发。", "warn"),
+        ("两种颜色差不多，您随便选。", "warn"),
+        ("尺码差不多。", "warn"),
+        # The app as a tool the goods work through; a request to message there blocks.
+        ("The camera sends alerts to your phone via the WeChat app.", "pass"),
+        ("Download the WhatsApp app and message me.", "block"),
+    ],
+)
+def test_negation_lists_manner_and_tools(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict

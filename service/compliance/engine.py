@@ -152,7 +152,12 @@ class ComplianceEngine:
             languages.add("zh")
         if has_latin(norm.text):
             languages.add("en")
-        candidates = [c for c in self._candidates(doc, languages) if not self._excepted(c, doc)]
+        raw = list(self._candidates(doc, languages))
+        # Where each category matched: a negation that reaches the first item of a list reaches the others.
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for c in raw:
+            spans.setdefault(c.rule.rule.category, []).append((c.start, c.end))
+        candidates = [c for c in raw if not self._excepted(c, doc, spans[c.rule.rule.category])]
         return ComplianceResult.from_findings(self._findings(_dedupe(candidates), norm))
 
     def _candidates(self, doc: Document, languages: set[str]) -> Iterable[_Candidate]:
@@ -183,12 +188,12 @@ class ComplianceEngine:
                     if hit.end > hit.start:
                         yield _Candidate(rule, hit.start, hit.end, hit.message, hit.suggestion)
 
-    def _excepted(self, c: _Candidate, doc: Document) -> bool:
+    def _excepted(self, c: _Candidate, doc: Document, siblings: Sequence[tuple[int, int]] = ()) -> bool:
         if c.rule.rule.category == "ad_law" and _in_title(doc.text, c.start, c.end):
             return True
         if c.rule.rule.category in ("ad_law", "promise") and _denied_question(doc, c.start):
             return True
-        return any(_exception_applies(ex, c, doc) for ex in c.rule.exceptions)
+        return any(_exception_applies(ex, c, doc, siblings) for ex in c.rule.exceptions)
 
     def _findings(self, candidates: list[_Candidate], norm: Normalized) -> list[Finding]:
         out: list[Finding] = []
@@ -216,7 +221,11 @@ class ComplianceEngine:
 # sentence-final particle and no "but"; "别忘了" (do not forget) is an instruction, not a negation.
 # Not negations: A-not-A questions (能不能加我微信, 要不要, 是不是), 特别/区别, 非常.
 _ZH_NEGATION = re.compile(
-    r"(?<![能会要是用行可好特分区告差级性类识鉴辨])"
+    # Not an A-not-A question (能不能, 是不是: the verb before 不 repeats it), not 别/非 inside a word
+    # (区别, 级别, 特别); a noun ending in 能/级/性 before a real negation is fine (性能不是最好的,
+    # 等级不是永久的).
+    r"(?!(?<=能)不能|(?<=会)不会|(?<=要)不要|(?<=是)不是|(?<=用)不用|(?<=可)不可)"
+    r"(?!(?<=[特分区告差级性类识鉴辨])[别非])"
     r"(?:不会|不要|切勿|请勿|谨防|不得|禁止|严禁|不支持|不接受|警惕|勿|别|不能|不可|不用|无需|不需要|从不|绝不|"
     r"从来(?:不|没)|从未|从没|"
     # A third party in a conditional is what a fraud warning describes (若有人以客服名义找您,
@@ -293,7 +302,26 @@ _EN_SAYING = re.compile(
 _IMPERATIVE = re.compile(r"加|请|找|来|打|联系|拨|关注|扫")
 
 
-def _negated(text: str, lo: int, start: int) -> bool:
+# What joins the items of a list ("WeChat, QQ or Telegram", 微信、QQ或钉钉).
+_COORD = re.compile(r"\s*(?:[,/、，]\s*(?:or|and|nor|或者?|和|及|以及)?|or|and|nor|或者?|和|及|以及|还是)\s*")
+
+
+def _negated(
+    doc: Document, lo: int, start: int, siblings: Sequence[tuple[int, int]] = (), depth: int = 4
+) -> bool:
+    """A negation scoped to the match's phrase; or, when the match is a later item of a list whose earlier
+    item was matched in the same category, to that item ("never ask you to use WeChat, QQ or Telegram")."""
+    if _negated_here(doc.text, lo, start):
+        return True
+    if depth == 0:
+        return False
+    for s, e in siblings:
+        if e < start and _COORD.fullmatch(doc.text, e, start):
+            return _negated(doc, doc.norm.clause(s)[0], s, siblings, depth - 1)
+    return False
+
+
+def _negated_here(text: str, lo: int, start: int) -> bool:
     before = text[max(lo, start - 60) : start]
     zh_before = before
     if start < len(text) and text[start].isascii() and text[start].isalnum():
@@ -317,8 +345,10 @@ def _negated(text: str, lo: int, start: int) -> bool:
     return False
 
 
-def _exception_applies(ex: CompiledException, c: _Candidate, doc: Document) -> bool:
-    if not _exception_holds(ex, c, doc):
+def _exception_applies(
+    ex: CompiledException, c: _Candidate, doc: Document, siblings: Sequence[tuple[int, int]] = ()
+) -> bool:
+    if not _exception_holds(ex, c, doc, siblings):
         return False
     if ex.unless is not None:
         lo, hi = doc.norm.clause(c.start)
@@ -326,11 +356,13 @@ def _exception_applies(ex: CompiledException, c: _Candidate, doc: Document) -> b
     return True
 
 
-def _exception_holds(ex: CompiledException, c: _Candidate, doc: Document) -> bool:
+def _exception_holds(
+    ex: CompiledException, c: _Candidate, doc: Document, siblings: Sequence[tuple[int, int]] = ()
+) -> bool:
     text = doc.text
     if ex.kind == "negated":
         lo, _ = doc.norm.clause(c.start)
-        return _negated(text, lo, c.start)
+        return _negated(doc, lo, c.start, siblings)
     if ex.kind == "after":
         assert ex.pattern is not None
         _, hi = doc.norm.clause(c.start)
