@@ -340,3 +340,30 @@ def test_lookalikes_by_subject_and_identifier(text: str, verdict: str) -> None:
 )
 def test_negation_lists_manner_and_tools(text: str, verdict: str) -> None:
     assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # A claim quoted by a verb of saying and denied after it; an affirmed claim still blocks.
+        ("要说它是最耐用的，我们真不敢保证。", "pass"),
+        ("都说这是全网最低价，我们敢打包票。", "block"),
+        # "neither"/"none of" negate an English comparison.
+        ("Neither size is the cheapest, they cost the same.", "pass"),
+        # An app opened for a screen step; a contact, chat or second app in the sentence still blocks.
+        ("In WeChat, go to Me > Pay to find the refund record.", "pass"),
+        ("Open WeChat, tap Add Contacts and search lily_kf.", "block"),
+        ("Open WeChat, tap Me, then WhatsApp me.", "block"),
+        ("Open WhatsApp, message me there.", "block"),
+        # WeChat as the screen where the customer confirms a payment.
+        ("付款时会跳到微信，在微信页面上确认支付就好。", "pass"),
+        # A look of the goods in English; a request to add someone still blocks.
+        ("The QQ-themed lunch boxes ship in pairs.", "pass"),
+        ("QQ-shaped cookie cutters, add me on QQ for more.", "block"),
+        # 永久 in a caution that an effect cannot be undone; a lifetime offer still blocks.
+        ("这种贴膜贴上就永久粘住了，歪了也撕不下来。", "pass"),
+        ("永久保修，注意查收。", "block"),
+    ],
+)
+def test_denials_navigation_and_cautions(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict

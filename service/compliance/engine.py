@@ -246,6 +246,7 @@ _EN_NEGATION = re.compile(
     r"\b(?:never|not|don[’']?t|do not|won[’']?t|will not|can[’']?t|cannot|can not|unable to|no|beware of|"
     r"(?:is|are|was|were|does|did|would|could|should|has|have)n[’']?t|"
     r"avoid|refuse|ignore|scams?|scammers?|fraudsters?|strangers?|fake|impersonat\w*|unknown|nobody|no one|"
+    r"neither|none of|"
     # A third party's request in a conditional is what a fraud warning describes, as in Chinese
     # (如果有人让您…): "if someone asks you to chat on WeChat, decline". The asker is someone else.
     r"(?:if|when|whenever|should)\s+(?:someone|anyone|anybody|somebody|a stranger|a caller|a person|people)"
@@ -306,12 +307,28 @@ _IMPERATIVE = re.compile(r"加|请|找|来|打|联系|拨|关注|扫")
 _COORD = re.compile(r"\s*(?:[,/、，]\s*(?:or|and|nor|或者?|和|及|以及)?|or|and|nor|或者?|和|及|以及|还是)\s*")
 
 
+# A claim quoted by a verb of saying and denied after it in the same sentence (说它是最好的我们也不敢打包票):
+# the denial follows the claim instead of preceding it.
+_ZH_SAID_BEFORE = re.compile(r"(?:说|讲|称|夸|吹)[^,，。!?！？;；]{0,8}\Z")
+_ZH_DENIED_AFTER = re.compile(
+    r"[^。!?！？;；]{0,14}?(?:我们|我|咱们|本店)?(?:也|可|还|真)?(?:不敢|不能|没法|无法|不好)"
+    r"(?:打包票|打保票|保证|说|承诺|确定|肯定|这么说|下结论)"
+)
+
+
+def _said_then_denied(doc: Document, lo: int, start: int) -> bool:
+    if search_at_end(_ZH_SAID_BEFORE, doc.text[lo:start]) is None:
+        return False
+    _, hi = doc.norm.sentence(start)
+    return _ZH_DENIED_AFTER.match(doc.text, start, max(hi, start)) is not None
+
+
 def _negated(
     doc: Document, lo: int, start: int, siblings: Sequence[tuple[int, int]] = (), depth: int = 4
 ) -> bool:
     """A negation scoped to the match's phrase; or, when the match is a later item of a list whose earlier
     item was matched in the same category, to that item ("never ask you to use WeChat, QQ or Telegram")."""
-    if _negated_here(doc.text, lo, start):
+    if _negated_here(doc.text, lo, start) or _said_then_denied(doc, lo, start):
         return True
     if depth == 0:
         return False
