@@ -367,3 +367,22 @@ def test_negation_lists_manner_and_tools(text: str, verdict: str) -> None:
 )
 def test_denials_navigation_and_cautions(text: str, verdict: str) -> None:
     assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # An estimate with a relative day (最快今晚, 最晚下周); a ranking over a period still blocks.
+        ("最快明早就能发出，最晚下周到。", "pass"),
+        ("这是今年最快的一款。", "block"),
+        # The QR code a payment is completed with; a personal one still blocks.
+        ("用微信扫收银台上的二维码完成支付即可。", "pass"),
+        ("用微信扫我的二维码付款。", "block"),
+        # Someone calling the customer and telling them to add an account: a fraud warning.
+        ("如果有人给您发短信说要加QQ退款，请不要理会。", "pass"),
+        ("有人给您发消息让您加微信领补偿的话，那是骗子。", "pass"),
+        ("有人说加我微信更快。", "block"),
+    ],
+)
+def test_estimates_payment_codes_and_third_parties(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
