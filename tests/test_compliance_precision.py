@@ -386,3 +386,15 @@ def test_denials_navigation_and_cautions(text: str, verdict: str) -> None:
 )
 def test_estimates_payment_codes_and_third_parties(text: str, verdict: str) -> None:
     assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # Certainty about what has already happened is a checked fact; about the future it warns.
+        ("I'm 100 percent sure the parcel was dispatched on Monday.", "pass"),
+        ("I'm 100% sure it has shipped and will arrive tomorrow.", "warn"),
+    ],
+)
+def test_past_certainty(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
