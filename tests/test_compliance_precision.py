@@ -294,6 +294,8 @@ def test_supported_compensation_service_is_policy() -> None:
         ("If anyone asks you to add me on WeChat, go ahead.", "block"),
         ("If anyone needs help, reach us on WhatsApp.", "block"),
         ("If you have questions, message us on WhatsApp.", "block"),
+        ("Never give your password to people who message you on Telegram offering refunds.", "pass"),
+        ("Anyone who contacts you on WeChat is me, add me.", "block"),
         # Helping the customer is "the best part of the day" (English courtesy by its subject).
         ("Assisting you today was the best part of my shift.", "pass"),
         ("Helping you pick the best kettle on the market is my job.", "block"),

@@ -253,7 +253,10 @@ _EN_NEGATION = re.compile(
     # (如果有人让您…): "if someone asks you to chat on WeChat, decline". The asker is someone else.
     r"(?:if|when|whenever|should)\s+(?:someone|anyone|anybody|somebody|a stranger|a caller|a person|people)"
     r"(?:\s+else)?\s+(?:ever\s+)?(?:asks?|tells?|invites?|wants?|requests?|urges?|pushes|messages?|"
-    r"contacts?|calls?|texts?|offers?|sends?|directs?)\s+you)\b"
+    r"contacts?|calls?|texts?|offers?|sends?|directs?)\s+you|"
+    # …or the third party as the one reaching the customer ("anyone who contacts you on WhatsApp").
+    r"(?:anyone|someone|somebody|anybody|people|strangers?|accounts?|callers?)\s+(?:who|that)\s+"
+    r"(?:contacts?|messages?|calls?|texts?|adds?|asks?|reaches?|approaches?)\s+you)\b"
     r"(?:(?!\b(?:but|instead|please|just|rather|so|and then)\b)[^.!?;,:]){0,48}\Z"
 )
 
