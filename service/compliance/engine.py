@@ -224,8 +224,9 @@ _ZH_NEGATION = re.compile(
     # Not an A-not-A question (能不能, 是不是: the verb before 不 repeats it), not 别/非 inside a word
     # (区别, 级别, 特别); a noun ending in 能/级/性 before a real negation is fine (性能不是最好的,
     # 等级不是永久的).
-    r"(?!(?<=能)不能|(?<=会)不会|(?<=要)不要|(?<=是)不是|(?<=用)不用|(?<=可)不可)"
-    r"(?!(?<=[特分区告差级性类识鉴辨])[别非])"
+    # (The plain lookbehind first: most positions follow none of these characters and skip the lookahead.)
+    r"(?:(?<![能会要是用可特分区告差级性类识鉴辨])|"
+    r"(?!(?<=能)不能|(?<=会)不会|(?<=要)不要|(?<=是)不是|(?<=用)不用|(?<=可)不可|(?<=[特分区告差级性类识鉴辨])[别非]))"
     r"(?:不会|不要|切勿|请勿|谨防|不得|禁止|严禁|不支持|不接受|警惕|勿|别|不能|不可|不用|无需|不需要|从不|绝不|"
     r"从来(?:不|没)|从未|从没|"
     # A third party in a conditional is what a fraud warning describes (若有人以客服名义找您,
