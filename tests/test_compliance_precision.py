@@ -384,6 +384,15 @@ def test_denials_navigation_and_cautions(text: str, verdict: str) -> None:
         ("如果有人给您发短信说要加QQ退款，请不要理会。", "pass"),
         ("有人给您发消息让您加微信领补偿的话，那是骗子。", "pass"),
         ("有人说加我微信更快。", "block"),
+        # The way the store acts (用最快的方式处理); a quality claim with 用 still blocks.
+        ("这边用最快的办法帮您补发。", "pass"),
+        ("用最高品质的原料", "block"),
+        # WeChat as how a courier is paid; paying a person still blocks.
+        ("送货上门时可以用微信扫码付。", "pass"),
+        ("直接微信付到我这里。", "block"),
+        # A device feature in English ("WeChat-enabled").
+        ("The QQ-compatible speaker plays from your phone.", "pass"),
+        ("WeChat-enabled, add me for details.", "block"),
     ],
 )
 def test_estimates_payment_codes_and_third_parties(text: str, verdict: str) -> None:
