@@ -409,3 +409,21 @@ def test_estimates_payment_codes_and_third_parties(text: str, verdict: str) -> N
 )
 def test_past_certainty(text: str, verdict: str) -> None:
     assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # Whoever asks the customer to add an account: a fraud warning; the agent's own request blocks.
+        ("无论是谁让您加QQ，都别信。", "pass"),
+        ("不管是谁问，加我微信就行。", "block"),
+        # The store's own conduct ruled out with 绝对; certainty about the goods still warns.
+        ("我们绝对不会向您索要验证码。", "pass"),
+        ("这个杯子绝对不会漏水。", "warn"),
+        # A device feature in English; sharing there to be messaged still blocks.
+        ("Sharing photos to QQ is supported.", "pass"),
+        ("Share to WeChat and message me there.", "block"),
+    ],
+)
+def test_whoever_asks_conduct_and_device_features(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
