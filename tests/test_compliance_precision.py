@@ -354,3 +354,154 @@ def test_short_link_alias_is_no_name_to_mimic() -> None:
     engine = ComplianceEngine.from_paths(allowed_domains=["jd.com"])
     assert engine.check("驱动请到品牌官网 www.acme-3.com 下载。").verdict.value == "warn"
     assert engine.check("说明书在官网 jd-manuals.com 下载。").verdict.value == "block"
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # Courtesy by its subject: helping the customer "is our greatest …", whatever noun follows;
+        # traditional text is judged like simplified.
+        ("替您解决好问题是我们最大的成就感。", "pass"),
+        ("能幫上您就是我最大的滿足。", "pass"),
+        ("为您推荐的这款是我们最大的一款。", "block"),
+        # 唯一 naming an identifier (any noun ending in 号/码) is the technical sense; a claim still blocks.
+        ("每件商品都有唯一的防伪码，扫一下就能验证。", "pass"),
+        ("每張保修卡都有唯一的卡號。", "pass"),
+        ("这是全网唯一正品型号。", "block"),
+        ("我们是全网唯一的正品店。", "block"),
+        # A third party's request in an English conditional is a fraud warning; the agent's own is not.
+        ("If a stranger asks you to move the chat to Telegram, please report it.", "pass"),
+        ("If anyone asks you to add me on WeChat, go ahead.", "block"),
+        ("If anyone needs help, reach us on WhatsApp.", "block"),
+        ("If you have questions, message us on WhatsApp.", "block"),
+        ("Never give your password to people who message you on Telegram offering refunds.", "pass"),
+        ("Anyone who contacts you on WeChat is me, add me.", "block"),
+        # Helping the customer is "the best part of the day" (English courtesy by its subject).
+        ("Assisting you today was the best part of my shift.", "pass"),
+        ("Helping you pick the best kettle on the market is my job.", "block"),
+        # Letters named as a part or model code in English; a full app name or a request still blocks.
+        ("Serial numbers on this range begin with VX.", "pass"),
+        ("Scan our WeChat QR code for faster service.", "block"),
+        ("Item code WX, add me for details.", "block"),
+        ("Product questions: QQ 123456", "block"),
+        # 永久/唯一 inside a variant name (which scent or colour).
+        ("这款是永久花香味的护手霜。", "pass"),
+        ("永久保修的款式", "block"),
+    ],
+)
+def test_lookalikes_by_subject_and_identifier(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # A negation reaches the later items of a list whose first item it reaches; a request stays a request.
+        ("Our staff will never ask you to chat on WhatsApp, Telegram or QQ.", "pass"),
+        ("请不要添加陌生人的微信、QQ或者钉钉。", "pass"),
+        ("Don't worry, add me on WeChat or QQ.", "block"),
+        ("No problem, WeChat, QQ, whichever.", "block"),
+        ("别担心，微信、QQ都可以加我。", "block"),
+        # A noun ending in 能/级 before a real negation; A-not-A questions are not negations.
+        ("这台的性能不算最强的，日常办公够用。", "pass"),
+        ("积分等级不是永久的，每年重新评定。", "pass"),
+        ("能不能加我微信？", "block"),
+        ("是不是全网最低价？", "block"),
+        # A commitment to a manner of handling promises no outcome; a result still warns.
+        ("我们一定会以最负责的态度跟进这件事。", "pass"),
+        ("我们一定会给您退款到账。", "warn"),
+        # Options compared, then the deciding criterion named; "pick any" or a vague time still warns.
+        ("这几款其实差不多，主要看您喜欢的颜色。", "pass"),
+        ("这两天差不多能发。", "warn"),
+        ("两种颜色差不多，您随便选。", "warn"),
+        ("尺码差不多。", "warn"),
+        # The app as a tool the goods work through; a request to message there blocks.
+        ("The camera sends alerts to your phone via the WeChat app.", "pass"),
+        ("Download the WhatsApp app and message me.", "block"),
+    ],
+)
+def test_negation_lists_manner_and_tools(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # A claim quoted by a verb of saying and denied after it; an affirmed claim still blocks.
+        ("要说它是最耐用的，我们真不敢保证。", "pass"),
+        ("都说这是全网最低价，我们敢打包票。", "block"),
+        # "neither"/"none of" negate an English comparison.
+        ("Neither size is the cheapest, they cost the same.", "pass"),
+        # An app opened for a screen step; a contact, chat or second app in the sentence still blocks.
+        ("In WeChat, go to Me > Pay to find the refund record.", "pass"),
+        ("Open WeChat, tap Add Contacts and search lily_kf.", "block"),
+        ("Open WeChat, tap Me, then WhatsApp me.", "block"),
+        ("Open WhatsApp, message me there.", "block"),
+        # WeChat as the screen where the customer confirms a payment.
+        ("付款时会跳到微信，在微信页面上确认支付就好。", "pass"),
+        # A look of the goods in English; a request to add someone still blocks.
+        ("The QQ-themed lunch boxes ship in pairs.", "pass"),
+        ("QQ-shaped cookie cutters, add me on QQ for more.", "block"),
+        # 永久 in a caution that an effect cannot be undone; a lifetime offer still blocks.
+        ("这种贴膜贴上就永久粘住了，歪了也撕不下来。", "pass"),
+        ("永久保修，注意查收。", "block"),
+    ],
+)
+def test_denials_navigation_and_cautions(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # An estimate with a relative day (最快今晚, 最晚下周); a ranking over a period still blocks.
+        ("最快明早就能发出，最晚下周到。", "pass"),
+        ("这是今年最快的一款。", "block"),
+        # The QR code a payment is completed with; a personal one still blocks.
+        ("用微信扫收银台上的二维码完成支付即可。", "pass"),
+        ("用微信扫我的二维码付款。", "block"),
+        # Someone calling the customer and telling them to add an account: a fraud warning.
+        ("如果有人给您发短信说要加QQ退款，请不要理会。", "pass"),
+        ("有人给您发消息让您加微信领补偿的话，那是骗子。", "pass"),
+        ("有人说加我微信更快。", "block"),
+        # The way the store acts (用最快的方式处理); a quality claim with 用 still blocks.
+        ("这边用最快的办法帮您补发。", "pass"),
+        ("用最高品质的原料", "block"),
+        # WeChat as how a courier is paid; paying a person still blocks.
+        ("送货上门时可以用微信扫码付。", "pass"),
+        ("直接微信付到我这里。", "block"),
+        # A device feature in English ("WeChat-enabled").
+        ("The QQ-compatible speaker plays from your phone.", "pass"),
+        ("WeChat-enabled, add me for details.", "block"),
+    ],
+)
+def test_estimates_payment_codes_and_third_parties(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # Certainty about what has already happened is a checked fact; about the future it warns.
+        ("I'm 100 percent sure the parcel was dispatched on Monday.", "pass"),
+        ("I'm 100% sure it has shipped and will arrive tomorrow.", "warn"),
+    ],
+)
+def test_past_certainty(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # Whoever asks the customer to add an account: a fraud warning; the agent's own request blocks.
+        ("无论是谁让您加QQ，都别信。", "pass"),
+        ("不管是谁问，加我微信就行。", "block"),
+        # The store's own conduct ruled out with 绝对; certainty about the goods still warns.
+        ("我们绝对不会向您索要验证码。", "pass"),
+        ("这个杯子绝对不会漏水。", "warn"),
+        # A device feature in English; sharing there to be messaged still blocks.
+        ("Sharing photos to QQ is supported.", "pass"),
+        ("Share to WeChat and message me there.", "block"),
+    ],
+)
+def test_whoever_asks_conduct_and_device_features(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict

@@ -154,7 +154,12 @@ class ComplianceEngine:
             languages.add("zh")
         if has_latin(norm.text):
             languages.add("en")
-        candidates = [c for c in self._candidates(doc, languages) if not self._excepted(c, doc)]
+        raw = list(self._candidates(doc, languages))
+        # Where each category matched: a negation that reaches the first item of a list reaches the others.
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for c in raw:
+            spans.setdefault(c.rule.rule.category, []).append((c.start, c.end))
+        candidates = [c for c in raw if not self._excepted(c, doc, spans[c.rule.rule.category])]
         return ComplianceResult.from_findings(self._findings(_dedupe(candidates), norm))
 
     def _candidates(self, doc: Document, languages: set[str]) -> Iterable[_Candidate]:
@@ -185,12 +190,12 @@ class ComplianceEngine:
                     if hit.end > hit.start:
                         yield _Candidate(rule, hit.start, hit.end, hit.message, hit.suggestion)
 
-    def _excepted(self, c: _Candidate, doc: Document) -> bool:
+    def _excepted(self, c: _Candidate, doc: Document, siblings: Sequence[tuple[int, int]] = ()) -> bool:
         if c.rule.rule.category == "ad_law" and _in_title(doc.text, c.start, c.end):
             return True
         if c.rule.rule.category in ("ad_law", "promise") and _denied_question(doc, c.start):
             return True
-        return any(_exception_applies(ex, c, doc) for ex in c.rule.exceptions)
+        return any(_exception_applies(ex, c, doc, siblings) for ex in c.rule.exceptions)
 
     def _findings(self, candidates: list[_Candidate], norm: Normalized) -> list[Finding]:
         out: list[Finding] = []
@@ -218,13 +223,22 @@ class ComplianceEngine:
 # sentence-final particle and no "but"; "别忘了" (do not forget) is an instruction, not a negation.
 # Not negations: A-not-A questions (能不能加我微信, 要不要, 是不是), 特别/区别, 非常.
 _ZH_NEGATION = re.compile(
-    r"(?<![能会要是用行可好特分区告差级性类识鉴辨])"
+    # Not an A-not-A question (能不能, 是不是: the verb before 不 repeats it), not 别/非 inside a word
+    # (区别, 级别, 特别); a noun ending in 能/级/性 before a real negation is fine (性能不是最好的,
+    # 等级不是永久的).
+    # (The plain lookbehind first: most positions follow none of these characters and skip the lookahead.)
+    r"(?:(?<![能会要是用可特分区告差级性类识鉴辨])|"
+    r"(?!(?<=能)不能|(?<=会)不会|(?<=要)不要|(?<=是)不是|(?<=用)不用|(?<=可)不可|(?<=[特分区告差级性类识鉴辨])[别非]))"
     r"(?:不会|不要|切勿|请勿|谨防|不得|禁止|严禁|不支持|不接受|警惕|勿|别|不能|不可|不用|无需|不需要|从不|绝不|"
     r"从来(?:不|没)|从未|从没|"
     # A third party in a conditional is what a fraud warning describes (若有人以客服名义找您,
     # 如有陌生人发来链接).
     r"(?:(?:如果|若|假如|一旦|凡是)有?|如有)(?:人|他人|任何人|陌生人|不法分子)|"
     r"(?:凡是|任何|所有|有人)(?:人|自称[^,，。]{0,6})?(?:让|要求|叫|以|冒充|自称)(?:您|你)?|"
+    # …or someone reaching the customer and telling them to (有人给您打电话说要加微信…的话).
+    r"有人(?:给|跟|向|对)?(?:您|你)?(?:打电话|发短信|发消息|私信|来电)?(?:说|让|要求|叫|要您|请您|劝您)|"
+    # …or whoever it is (不管是谁让您加微信).
+    r"(?:不管|无论|不论)是?(?:谁|什么人|任何人|哪个)(?:让|要求|叫|以|要)(?:您|你)?|"
     # Hedged or reported denials (不一定是最低的, 未必最强, 我们没说过是独家).
     r"不一定|未必|不见得|没(?:有)?(?:说|讲|宣传|承诺|标)过?|"
     r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生人?|(?:不明身份|身份不明|来历不明|来路不明)的?人?|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|不属于|"
@@ -238,7 +252,16 @@ _ZH_NEGATION = re.compile(
 _EN_NEGATION = re.compile(
     r"\b(?:never|not|don[’']?t|do not|won[’']?t|will not|can[’']?t|cannot|can not|unable to|no|beware of|"
     r"(?:is|are|was|were|does|did|would|could|should|has|have)n[’']?t|"
-    r"avoid|refuse|ignore|scams?|scammers?|fraudsters?|strangers?|fake|impersonat\w*|unknown|nobody|no one)\b"
+    r"avoid|refuse|ignore|scams?|scammers?|fraudsters?|strangers?|fake|impersonat\w*|unknown|nobody|no one|"
+    r"neither|none of|"
+    # A third party's request in a conditional is what a fraud warning describes, as in Chinese
+    # (如果有人让您…): "if someone asks you to chat on WeChat, decline". The asker is someone else.
+    r"(?:if|when|whenever|should)\s+(?:someone|anyone|anybody|somebody|a stranger|a caller|a person|people)"
+    r"(?:\s+else)?\s+(?:ever\s+)?(?:asks?|tells?|invites?|wants?|requests?|urges?|pushes|messages?|"
+    r"contacts?|calls?|texts?|offers?|sends?|directs?)\s+you|"
+    # …or the third party as the one reaching the customer ("anyone who contacts you on WhatsApp").
+    r"(?:anyone|someone|somebody|anybody|people|strangers?|accounts?|callers?)\s+(?:who|that)\s+"
+    r"(?:contacts?|messages?|calls?|texts?|adds?|asks?|reaches?|approaches?)\s+you)\b"
     r"(?:(?!\b(?:but|instead|please|just|rather|so|and then)\b)[^.!?;,:]){0,48}\Z"
 )
 
@@ -290,7 +313,42 @@ _EN_SAYING = re.compile(
 _IMPERATIVE = re.compile(r"加|请|找|来|打|联系|拨|关注|扫")
 
 
-def _negated(text: str, lo: int, start: int) -> bool:
+# What joins the items of a list ("WeChat, QQ or Telegram", 微信、QQ或钉钉).
+_COORD = re.compile(r"\s*(?:[,/、，]\s*(?:or|and|nor|或者?|和|及|以及)?|or|and|nor|或者?|和|及|以及|还是)\s*")
+
+
+# A claim quoted by a verb of saying and denied after it in the same sentence (说它是最好的我们也不敢打包票):
+# the denial follows the claim instead of preceding it.
+_ZH_SAID_BEFORE = re.compile(r"(?:说|讲|称|夸|吹)[^,，。!?！？;；]{0,8}\Z")
+_ZH_DENIED_AFTER = re.compile(
+    r"[^。!?！？;；]{0,14}?(?:我们|我|咱们|本店)?(?:也|可|还|真)?(?:不敢|不能|没法|无法|不好)"
+    r"(?:打包票|打保票|保证|说|承诺|确定|肯定|这么说|下结论)"
+)
+
+
+def _said_then_denied(doc: Document, lo: int, start: int) -> bool:
+    if search_at_end(_ZH_SAID_BEFORE, doc.text[lo:start]) is None:
+        return False
+    _, hi = doc.norm.sentence(start)
+    return _ZH_DENIED_AFTER.match(doc.text, start, max(hi, start)) is not None
+
+
+def _negated(
+    doc: Document, lo: int, start: int, siblings: Sequence[tuple[int, int]] = (), depth: int = 4
+) -> bool:
+    """A negation scoped to the match's phrase; or, when the match is a later item of a list whose earlier
+    item was matched in the same category, to that item ("never ask you to use WeChat, QQ or Telegram")."""
+    if _negated_here(doc.text, lo, start) or _said_then_denied(doc, lo, start):
+        return True
+    if depth == 0:
+        return False
+    for s, e in siblings:
+        if e < start and _COORD.fullmatch(doc.text, e, start):
+            return _negated(doc, doc.norm.clause(s)[0], s, siblings, depth - 1)
+    return False
+
+
+def _negated_here(text: str, lo: int, start: int) -> bool:
     before = text[max(lo, start - 60) : start]
     zh_before = before
     if start < len(text) and text[start].isascii() and text[start].isalnum():
@@ -314,8 +372,10 @@ def _negated(text: str, lo: int, start: int) -> bool:
     return False
 
 
-def _exception_applies(ex: CompiledException, c: _Candidate, doc: Document) -> bool:
-    if not _exception_holds(ex, c, doc):
+def _exception_applies(
+    ex: CompiledException, c: _Candidate, doc: Document, siblings: Sequence[tuple[int, int]] = ()
+) -> bool:
+    if not _exception_holds(ex, c, doc, siblings):
         return False
     if ex.unless is not None:
         lo, hi = doc.norm.clause(c.start)
@@ -323,11 +383,13 @@ def _exception_applies(ex: CompiledException, c: _Candidate, doc: Document) -> b
     return True
 
 
-def _exception_holds(ex: CompiledException, c: _Candidate, doc: Document) -> bool:
+def _exception_holds(
+    ex: CompiledException, c: _Candidate, doc: Document, siblings: Sequence[tuple[int, int]] = ()
+) -> bool:
     text = doc.text
     if ex.kind == "negated":
         lo, _ = doc.norm.clause(c.start)
-        return _negated(text, lo, c.start)
+        return _negated(doc, lo, c.start, siblings)
     if ex.kind == "after":
         assert ex.pattern is not None
         _, hi = doc.norm.clause(c.start)
