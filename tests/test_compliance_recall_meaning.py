@@ -58,3 +58,49 @@ def test_an_account_id_after_a_contact_word_is_not_a_payment_mention(
 )
 def test_payment_mentions_and_model_codes_stay_clean(engine: ComplianceEngine, text: str) -> None:
     assert "off_platform" not in _categories(engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "颜色是您自己挑的，这边换不了。",
+        "您去问发货方吧，我们看不到。",
+        "催几遍都没用，就是这样。",
+        "Parcels lost in the post aren't down to us; you'll have to phone the carrier.",
+        "A refund for a used item? Not happening.",
+    ],
+)
+def test_brushoffs_are_recognised_by_two_kinds_of_cue(engine: ComplianceEngine, text: str) -> None:
+    result = engine.check(text)
+    assert "banned_phrase" in {f.category for f in result.flags}
+    assert result.verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "两款的功能都一样，只是颜色不同。",
+        "这边查不到物流，我马上去问快递，稍后回复您。",
+        "是您自己下单时选的颜色吗？我帮您核对一下。",
+        "We can't refund the shipping fee, but I'll contact the courier for you.",
+        "You'll have to sign for the parcel when it arrives.",
+    ],
+)
+def test_one_cue_or_an_agent_who_acts_is_not_a_brushoff(engine: ComplianceEngine, text: str) -> None:
+    assert "banned_phrase" not in {f.category for f in engine.check(text).flags}
+
+
+def test_cue_finding_points_at_the_original_span(engine: ComplianceEngine) -> None:
+    text = "運費是您自己選的，這邊退不了。"  # traditional: matched on the simplified form
+    flags = [f for f in engine.check(text).flags if f.rule_id == "banned.zh.two_cues"]
+    assert flags and text[flags[0].start : flags[0].end] == flags[0].matched
+    assert flags[0].matched.startswith("您自己選") and flags[0].matched.endswith("退不了")
+
+
+def test_cue_params_reject_unknown_alone_kinds() -> None:
+    from pydantic import ValidationError
+
+    from service.compliance.checks import CueParams
+
+    with pytest.raises(ValidationError):
+        CueParams(cues={"a": "x"}, alone=["b"])
