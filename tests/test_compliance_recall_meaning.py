@@ -104,3 +104,41 @@ def test_cue_params_reject_unknown_alone_kinds() -> None:
 
     with pytest.raises(ValidationError):
         CueParams(cues={"a": "x"}, alone=["b"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "退货的事我们不经手，您跟寄件方去商量。",
+        "这种事投诉上去也不会有下文的，您还是别费劲了。",
+        "Scratches after delivery are the carrier's business; file the claim with the driver.",
+        "We won't be reopening the ticket.",
+    ],
+)
+def test_brushoff_lexicons_cover_a_semantic_field(engine: ComplianceEngine, text: str) -> None:
+    assert "banned_phrase" in {f.category for f in engine.check(text).flags}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "放一万个心，这次绝不会错发。",
+        "我拿信誉担保，下周二前准到。",
+        "Count on it: a free replacement for life, no questions asked.",
+    ],
+)
+def test_promises_by_an_assurance_and_a_deadline_or_remedy(engine: ComplianceEngine, text: str) -> None:
+    assert "promise" in {f.category for f in engine.check(text).flags}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "纯棉百分之百，不起球。",  # a percentage of the fabric, not an assurance
+        "价保期内降价，可以申请退差价。",  # a date and a remedy, no assurance: the policy
+        "预计周五前送到，具体以物流为准。",
+        "It usually arrives within two days.",
+    ],
+)
+def test_a_promise_needs_an_assurance_that_is_not_hedged(engine: ComplianceEngine, text: str) -> None:
+    assert "promise.two_cues" not in {f.rule_id for f in engine.check(text).flags}

@@ -579,6 +579,8 @@ class CueParams(BaseModel):
     min_kinds: int = Field(2, ge=1, le=5)
     # Kinds that make a finding alone (a cue that is already the whole meaning: 说什么都没用).
     alone: list[str] = Field(default_factory=list)
+    # Kinds of which one must be among the cues (a promise needs an assurance, not just a date and a refund).
+    need: list[str] = Field(default_factory=list)
     # Cues of different kinds count together only this close (characters of normalised text).
     window: int = Field(60, ge=5, le=400)
     # The sentences of the cues also say the agent acts (帮您联系, I'll chase): no finding.
@@ -595,9 +597,9 @@ class CueParams(BaseModel):
         return v
 
     def model_post_init(self, __context: Any) -> None:
-        unknown = set(self.alone) - set(self.cues)
+        unknown = (set(self.alone) | set(self.need)) - set(self.cues)
         if unknown:
-            raise ValueError(f"alone names unknown cue kinds: {sorted(unknown)}")
+            raise ValueError(f"alone/need name unknown cue kinds: {sorted(unknown)}")
         # Alone kinds first: where both match at one place, the stronger reading wins.
         order = sorted(self.cues, key=lambda k: k not in self.alone)
         self._pattern = re.compile("|".join(f"(?P<{k}>{self.cues[k]})" for k in order))
@@ -625,6 +627,8 @@ def cue_kinds(doc: Document, params: CueParams) -> Iterator[Hit]:
             kinds.add(kind2)
             stop = end2
         if len(kinds) < params.min_kinds and not kinds & set(params.alone):
+            continue
+        if params.need and not kinds & set(params.need):
             continue
         if len(kinds) < params.min_kinds:
             solo = [f for f in found[i:] if f[0] in params.alone and f[1] < stop]
