@@ -142,3 +142,19 @@ def test_promises_by_an_assurance_and_a_deadline_or_remedy(engine: ComplianceEng
 )
 def test_a_promise_needs_an_assurance_that_is_not_hedged(engine: ComplianceEngine, text: str) -> None:
     assert "promise.two_cues" not in {f.rule_id for f in engine.check(text).flags}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("丢件是楼下驿站的事，您去驿站找找。", "banned_phrase"),
+        ("我们这边没能力处理，您换个部门问问。", "banned_phrase"),
+        ("Nobody here can help with that; it's a customs thing.", "banned_phrase"),
+        ("You're better off calling the maker, not us.", "banned_phrase"),
+        ("这单我保管周五前送到。", "promise"),
+        ("降价的话我们三倍返给您。", "promise"),
+        ("Trust me, it cannot possibly arrive after Friday.", "promise"),
+    ],
+)
+def test_structural_cues(engine: ComplianceEngine, text: str, category: str) -> None:
+    assert category in {f.category for f in engine.check(text).flags}

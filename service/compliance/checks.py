@@ -628,7 +628,7 @@ def cue_kinds(doc: Document, params: CueParams) -> Iterator[Hit]:
             stop = end2
         if len(kinds) < params.min_kinds and not kinds & set(params.alone):
             continue
-        if params.need and not kinds & set(params.need):
+        if params.need and not kinds & set(params.need) and not kinds & set(params.alone):
             continue
         if len(kinds) < params.min_kinds:
             solo = [f for f in found[i:] if f[0] in params.alone and f[1] < stop]
