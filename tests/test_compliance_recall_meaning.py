@@ -158,3 +158,14 @@ def test_a_promise_needs_an_assurance_that_is_not_hedged(engine: ComplianceEngin
 )
 def test_structural_cues(engine: ComplianceEngine, text: str, category: str) -> None:
     assert category in {f.category for f in engine.check(text).flags}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "最大的心愿是得到您的肯定，祝您每一天都开心。",  # 肯定 as approval, 每一天 as a wish
+        "Rest assured we read every message. Delivery usually takes three days.",  # two sentences
+    ],
+)
+def test_promise_cues_stay_in_one_statement(engine: ComplianceEngine, text: str) -> None:
+    assert "promise.two_cues" not in {f.rule_id for f in engine.check(text).flags}

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from service.compliance import numbers, pii
 from service.compliance.normalize import Normalized, fold
+from service.compliance.prefilter import Prefilter
 
 
 @dataclass(frozen=True)
@@ -581,11 +582,14 @@ class CueParams(BaseModel):
     alone: list[str] = Field(default_factory=list)
     # Kinds of which one must be among the cues (a promise needs an assurance, not just a date and a refund).
     need: list[str] = Field(default_factory=list)
-    # Cues of different kinds count together only this close (characters of normalised text).
+    # Cues of different kinds count together only this close (characters of normalised text), and only in
+    # one sentence when ``same_sentence`` (a promise is one statement; a brush-off may take two).
     window: int = Field(60, ge=5, le=400)
+    same_sentence: bool = False
     # The sentences of the cues also say the agent acts (帮您联系, I'll chase): no finding.
     cancel: str | None = None
-    _pattern: re.Pattern[str] = PrivateAttr()
+    _kinds: list[str] = PrivateAttr()
+    _prefilter: Prefilter = PrivateAttr()
     _cancel: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @field_validator("cues")
@@ -601,9 +605,29 @@ class CueParams(BaseModel):
         if unknown:
             raise ValueError(f"alone/need name unknown cue kinds: {sorted(unknown)}")
         # Alone kinds first: where both match at one place, the stronger reading wins.
-        order = sorted(self.cues, key=lambda k: k not in self.alone)
-        self._pattern = re.compile("|".join(f"(?P<{k}>{self.cues[k]})" for k in order))
+        self._kinds = sorted(self.cues, key=lambda k: k not in self.alone)
+        # One Aho-Corasick pass says which kinds may match and where; only there does a regex run.
+        self._prefilter = Prefilter([re.compile(self.cues[k]) for k in self._kinds])
         self._cancel = re.compile(self.cancel) if self.cancel else None
+
+    def find(self, text: str) -> list[tuple[str, int, int]]:
+        """(kind, start, end) of the cues in ``text``, left to right. A cue that starts where another starts,
+        or lies inside it, is dropped; one that runs past the end of the previous cue is kept (照退不误 is
+        both the remedy of 差额我们照退 and an assurance)."""
+        scan = self._prefilter.scan(text)
+        found = sorted(
+            (m.start(), rank, m.end())
+            for rank in scan.may_match
+            for m in scan.finditer(rank)
+            if m.end() > m.start()
+        )
+        out: list[tuple[str, int, int]] = []
+        last_start = last_end = -1
+        for start, rank, end in found:
+            if start > last_start and end > last_end:
+                out.append((self._kinds[rank], start, end))
+                last_start, last_end = start, end
+        return out
 
 
 @register_check("cue_kinds", CueParams)
@@ -612,7 +636,7 @@ def cue_kinds(doc: Document, params: CueParams) -> Iterator[Hit]:
     ``alone`` cue) make one hit spanning them, unless their sentences also hold a ``cancel`` cue. One regex
     pass over the text; the lexicons live in the pack, so a new synonym serves every combination."""
     text = doc.text
-    found = [(m.lastgroup or "", m.start(), m.end()) for m in params._pattern.finditer(text)]
+    found = params.find(text)
     if not found:
         return
     last_end = -1
@@ -621,8 +645,9 @@ def cue_kinds(doc: Document, params: CueParams) -> Iterator[Hit]:
             continue
         kinds = {kind}
         stop = end
+        bound = doc.norm.sentence(start)[1] if params.same_sentence else len(text)
         for kind2, start2, end2 in found[i + 1 :]:
-            if start2 - end > params.window or "\n" in text[end:start2]:
+            if start2 - end > params.window or start2 >= bound or "\n" in text[end:start2]:
                 break
             kinds.add(kind2)
             stop = end2
