@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from service.compliance import numbers, pii
 from service.compliance.normalize import Normalized, fold
+from service.compliance.prefilter import Prefilter
 
 
 @dataclass(frozen=True)
@@ -591,3 +592,100 @@ def injection_echo(doc: Document, params: EchoParams) -> Iterator[Hit]:
             run_end = i + n
     if run_start >= 0:
         yield Hit(run_start, run_end)
+
+
+# --- cues of meaning -------------------------------------------------------------------------------
+
+
+class CueParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Kind of cue -> pattern. A brush-off is rarely one spelling, but it nearly always carries two kinds of
+    # cue near each other (the store declines + the matter is shifted; futility + blame; ...).
+    cues: dict[str, str] = Field(min_length=1)
+    min_kinds: int = Field(2, ge=1, le=5)
+    # Kinds that make a finding alone (a cue that is already the whole meaning: 说什么都没用).
+    alone: list[str] = Field(default_factory=list)
+    # Kinds of which one must be among the cues (a promise needs an assurance, not just a date and a refund).
+    need: list[str] = Field(default_factory=list)
+    # Cues of different kinds count together only this close (characters of normalised text), and only in
+    # one sentence when ``same_sentence`` (a promise is one statement; a brush-off may take two).
+    window: int = Field(60, ge=5, le=400)
+    same_sentence: bool = False
+    # The sentences of the cues also say the agent acts (帮您联系, I'll chase): no finding.
+    cancel: str | None = None
+    _kinds: list[str] = PrivateAttr()
+    _prefilter: Prefilter = PrivateAttr()
+    _cancel: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @field_validator("cues")
+    @classmethod
+    def _names(cls, v: dict[str, str]) -> dict[str, str]:
+        for name in v:
+            if not name.isidentifier():
+                raise ValueError(f"cue kind {name!r} is not an identifier")
+        return v
+
+    def model_post_init(self, __context: Any) -> None:
+        unknown = (set(self.alone) | set(self.need)) - set(self.cues)
+        if unknown:
+            raise ValueError(f"alone/need name unknown cue kinds: {sorted(unknown)}")
+        # Alone kinds first: where both match at one place, the stronger reading wins.
+        self._kinds = sorted(self.cues, key=lambda k: k not in self.alone)
+        # One Aho-Corasick pass says which kinds may match and where; only there does a regex run.
+        self._prefilter = Prefilter([re.compile(self.cues[k]) for k in self._kinds])
+        self._cancel = re.compile(self.cancel) if self.cancel else None
+
+    def find(self, text: str) -> list[tuple[str, int, int]]:
+        """(kind, start, end) of the cues in ``text``, left to right. A cue that starts where another starts,
+        or lies inside it, is dropped; one that runs past the end of the previous cue is kept (照退不误 is
+        both the remedy of 差额我们照退 and an assurance)."""
+        scan = self._prefilter.scan(text)
+        found = sorted(
+            (m.start(), rank, m.end())
+            for rank in scan.may_match
+            for m in scan.finditer(rank)
+            if m.end() > m.start()
+        )
+        out: list[tuple[str, int, int]] = []
+        last_start = last_end = -1
+        for start, rank, end in found:
+            if start > last_start and end > last_end:
+                out.append((self._kinds[rank], start, end))
+                last_start, last_end = start, end
+        return out
+
+
+@register_check("cue_kinds", CueParams)
+def cue_kinds(doc: Document, params: CueParams) -> Iterator[Hit]:
+    """Meaning by composition: ``min_kinds`` different kinds of cue within ``window`` characters (or one
+    ``alone`` cue) make one hit spanning them, unless their sentences also hold a ``cancel`` cue. One regex
+    pass over the text; the lexicons live in the pack, so a new synonym serves every combination."""
+    text = doc.text
+    found = params.find(text)
+    if not found:
+        return
+    last_end = -1
+    for i, (kind, start, end) in enumerate(found):
+        if start < last_end:
+            continue
+        kinds = {kind}
+        stop = end
+        bound = doc.norm.sentence(start)[1] if params.same_sentence else len(text)
+        for kind2, start2, end2 in found[i + 1 :]:
+            if start2 - end > params.window or start2 >= bound or "\n" in text[end:start2]:
+                break
+            kinds.add(kind2)
+            stop = end2
+        if len(kinds) < params.min_kinds and not kinds & set(params.alone):
+            continue
+        if params.need and not kinds & set(params.need) and not kinds & set(params.alone):
+            continue
+        if len(kinds) < params.min_kinds:
+            solo = [f for f in found[i:] if f[0] in params.alone and f[1] < stop]
+            start, stop = solo[0][1], solo[0][2]
+        lo = doc.norm.sentence(start)[0]
+        hi = doc.norm.sentence(max(stop - 1, start))[1]
+        if params._cancel is not None and params._cancel.search(text, lo, hi):
+            continue
+        last_end = stop
+        yield Hit(start, stop)

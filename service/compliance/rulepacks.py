@@ -275,6 +275,17 @@ def expand_classes(pattern: str, classes: dict[str, list[str]]) -> str:
     return _CLASS_REF.sub(one, pattern) if classes else pattern
 
 
+def _expand_params(value: Any, classes: dict[str, list[str]]) -> Any:
+    """A check's string parameters may use the pack's word classes too ({THIRD}, {STORE})."""
+    if isinstance(value, str):
+        return expand_classes(value, classes)
+    if isinstance(value, dict):
+        return {k: _expand_params(v, classes) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_params(v, classes) for v in value]
+    return value
+
+
 def _compile_exceptions(
     items: Iterable[RuleException], classes: dict[str, list[str]] | None = None
 ) -> tuple[CompiledException, ...]:
@@ -328,7 +339,7 @@ def compile_rules(paths: Sequence[Path]) -> list[CompiledRule]:
                 spec = REGISTRY[rule.matcher.check]
                 check = spec.fn
                 try:
-                    params = spec.params.model_validate(rule.matcher.params)
+                    params = spec.params.model_validate(_expand_params(rule.matcher.params, pack.classes))
                 except ValidationError as exc:
                     err = exc.errors()[0]
                     field = ".".join(str(p) for p in err["loc"])
