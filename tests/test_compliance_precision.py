@@ -354,6 +354,8 @@ def test_short_link_alias_is_no_name_to_mimic() -> None:
     engine = ComplianceEngine.from_paths(allowed_domains=["jd.com"])
     assert engine.check("驱动请到品牌官网 www.acme-3.com 下载。").verdict.value == "warn"
     assert engine.check("说明书在官网 jd-manuals.com 下载。").verdict.value == "block"
+
+
 @pytest.mark.parametrize(
     ("text", "verdict"),
     [
