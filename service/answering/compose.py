@@ -66,13 +66,13 @@ UNSOLD_SIZE = {
 UNSOLD_MODEL = {
     "zh": "我们没有找到{model}这款在售商品，在售的相近型号是{names}，请问您要咨询的是哪一款呢？",
     "en": (
-        "We do not find a {model} among the products we sell; the closest we sell are {names}. "
+        "We do not find {model} among the products we sell; the closest we sell are {names}. "
         "Which one do you mean?"
     ),
 }
 UNSOLD_MODEL_PLAIN = {
     "zh": "我们没有找到{model}这款在售商品，麻烦您核对一下具体型号。",
-    "en": "We do not find a {model} among the products we sell; please check the exact model for us.",
+    "en": "We do not find {model} among the products we sell; please check the exact model for us.",
 }
 UNKNOWN = {
     "zh": "关于“{topic}”，我们需要进一步核实，会在{hours}小时内回复您。",
