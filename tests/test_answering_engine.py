@@ -324,3 +324,24 @@ def test_an_unanswered_part_with_markup_or_no_words_gets_the_plain_promise(
         assert "700x470x470" in text
         assert UNKNOWN_PLAIN[lang].format(hours=24) in text  # type: ignore[index]
         assert "<img" not in text and "evil" not in text and "“”" not in text
+
+
+def test_a_measure_the_description_states_under_another_heading_answers_it(tmp_path: Path) -> None:
+    # the weight sits in a numbered selling-point list under a heading of another topic (外观, 智能互联)
+    sheet = {
+        "商品ID": "G-16",
+        "商品名称": "示例 16L燃气热水器 天然气 零冷水 QX27-N10S Max",
+        "商品价格": 4999,
+        "商品描述": (
+            "面向旧房改造的示例机型，标价¥4 999。卖点：①16L大水量 + 60 W水泵，0.03 MPa 即可启动；"
+            "②互联：手机一碰配网；③外观为灰色玻璃面板，机身 600×360×180 mm，17.5 kg，可挂可嵌；"
+            "④换新补贴¥300。整体静音 ≤45 dB。"
+        ),
+    }
+    root = tmp_path / "kb"
+    (root / "products").mkdir(parents=True)
+    (root / "products" / "g.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
+    result = ingest_source(root)
+    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    plan = engine.plan("N10S Max多重", language="zh")
+    assert any("17.5 kg" in f.text for f in plan.facts), [f.text for f in plan.facts]

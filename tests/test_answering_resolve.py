@@ -360,3 +360,27 @@ def test_a_word_most_of_the_catalogue_shares_names_no_family_to_ask_about(engine
     assert asked(engine, "你们店有卖示例的空调吗？1.5匹的多少钱") == set()
     # a family of the catalogue is still asked about
     assert len(asked(engine, "燃气热水器多少钱")) >= 2
+
+
+def test_a_model_edition_or_series_number_we_do_not_sell_gets_no_siblings_numbers(
+    engine: AnswerEngine, pipeline: DraftPipeline
+) -> None:
+    # an edition no product has (M7 Ultra beside M7 Pro, W5 Pro beside W5 Max): not sold, siblings offered
+    for message, offered in (
+        ("M7 Ultra 多少钱", {"500000000701", "500000000702"}),
+        ("W5 Pro洗碗机多少钱？几套？", {"500000000905"}),
+        # a series number no code holds, inside a longer code (LV9 beside GL27-16LV7) or a name (HX9 / HX7)
+        ("GL27-16LV9 多少钱", {"500000000716"}),
+        ("How much is the HX9 range hood?", {"500000000907"}),
+    ):
+        plan = engine.plan(message, language="en" if message.isascii() else "zh")
+        assert plan.resolution.how == "unknown_model" and plan.facts == [], message
+        assert {r.product_id for r in plan.resolution.ambiguous} == offered, message
+    # a sold edition, a sold model named beside an unsold one, and a fault code are no unknown models
+    assert ids(engine, "W5 Max洗碗机多少钱") == ["500000000905"]
+    assert ids(engine, "我的W5 Max还没发货，能换成W5 Pro吗") == ["500000000905"]
+    assert ids(engine, "GL27-16LV7 显示E9") == ["500000000716"]
+    d = pipeline.generate(DraftRequest(customer_message="W5 Pro洗碗机多少钱"))
+    assert "没有找到W5 Pro" in d.text and "W5 Max" in d.text and "4999" not in d.text, d.text
+    d = pipeline.generate(DraftRequest(customer_message="How much is the HX9 range hood?"))
+    assert "HX9" in d.text and "2999" not in d.text and "HX7" in d.text, d.text

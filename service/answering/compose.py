@@ -62,6 +62,18 @@ UNSOLD_SIZE = {
     "zh": "这款我们没有{size}的规格在售，在售的是{names}，请问您要咨询的是哪一款呢？",
     "en": "We do not sell a {size} version of it; what we sell is {names}. Which one do you mean?",
 }
+# a model (or edition) the catalogue does not hold: say so and offer the sold models of its series
+UNSOLD_MODEL = {
+    "zh": "我们没有找到{model}这款在售商品，在售的相近型号是{names}，请问您要咨询的是哪一款呢？",
+    "en": (
+        "We do not find {model} among the products we sell; the closest we sell are {names}. "
+        "Which one do you mean?"
+    ),
+}
+UNSOLD_MODEL_PLAIN = {
+    "zh": "我们没有找到{model}这款在售商品，麻烦您核对一下具体型号。",
+    "en": "We do not find {model} among the products we sell; please check the exact model for us.",
+}
 UNKNOWN = {
     "zh": "关于“{topic}”，我们需要进一步核实，会在{hours}小时内回复您。",
     "en": "We need to check “{topic}” for you and will get back to you within {hours} hours.",
@@ -183,10 +195,16 @@ def compose(
         parts.append(ASK_MODEL[lang])
     # a capacity the named model is not sold in: say so and ask, rather than promise a check
     unsold = plan.resolution.how == "unsold_size"
+    sold = [_short(r) if zh else _code_or_name(r) for r in plan.resolution.ambiguous[:3]]
     if unsold:
-        sold = [_short(r) if zh else _code_or_name(r) for r in plan.resolution.ambiguous[:3]]
         size = plan.resolution.unknown or ""
         parts.append(UNSOLD_SIZE[lang].format(size=size, names=("、" if zh else ", ").join(sold)))
+    elif plan.resolution.how == "unknown_model" and plan.resolution.unknown:
+        model = plan.resolution.unknown
+        if sold:  # offered instead (a check is still promised: it may be a listing not yet indexed)
+            parts.append(UNSOLD_MODEL[lang].format(model=model, names=("、" if zh else ", ").join(sold)))
+        else:
+            parts.append(UNSOLD_MODEL_PLAIN[lang].format(model=model))
     lead = LEADS[lang][variant % len(LEADS[lang])]
     answered_sentences: list[str] = []
     unknown_topics: list[str] = []

@@ -37,6 +37,7 @@ PRODUCT_KINDS = frozenset(
 # Kinds a sheet gives a field of their own (a price, a warranty, a gift list): the marketing text restating
 # one is second to that field.
 _FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift", "stock", "fault"})
+_MEASURE_KINDS = frozenset({"size", "spec"})
 _SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
 # The store's rules: the common ones and the policy topics (price protection, damaged parcels, complaints...)
 _NOUN_KINDS = frozenset({"spec", "size", "usage"})  # kinds a product noun's own words carry (充电器, 加热)
@@ -297,6 +298,9 @@ class AnswerEngine:
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
         installing = bool(_INSTALLING.search(part.text))
+        # a measure of the product itself (多重, how thick): the product's own description states it in the
+        # asked unit under whatever heading its list put it ("⑥外观…，17.5 kg")
+        measuring = bool(part.kinds) and set(part.kinds) <= _MEASURE_KINDS
         measures = stated(part.text)  # "腰围82厘米", "四口人": the row or range holding it answers
         ago = elapsed_days(part.text)  # "买了10天": the shortest window still open applies
         fitted: dict[int, bool] = {}
@@ -319,6 +323,8 @@ class AnswerEngine:
                 score -= TITLE_PENALTY  # a field stating the same figure says it better
             if score == 0 and _names_record(part.text, fact):
                 score = 0.6  # the question names this record (a gift, a fitting) and asks about it
+            if score == 0 and measuring and in_unit and _describes_itself(fact):
+                score = 0.6  # its own description states the asked measure under another heading
             if (
                 score == 0
                 and not fact.pairs
@@ -695,6 +701,11 @@ def _own_words(part: QuestionPart) -> list[str]:
         return []
     lowered = part.text.lower()
     return [t for t in VOCABULARY[part.kind][0] if len(t) >= 2 and t.lower() in lowered]
+
+
+def _describes_itself(fact: Fact) -> bool:
+    """A sentence of the product's own description (not a fitting's, a fee's or another product's)."""
+    return is_descriptive(fact.field.split("/")[0]) and fact.kind in ("spec", "size", "other")
 
 
 def _is_price_field(fact: Fact) -> bool:

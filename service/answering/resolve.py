@@ -38,6 +38,14 @@ _CODE_PART = re.compile(
     re.IGNORECASE,
 )
 _MODEL_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}[ -]?\d{1,4}[A-Za-z]?(?![A-Za-z0-9])")
+# a single-letter model token with a suffix (Q5S, X6S): a model, unlike a fault code (E1, F003)
+_LETTER_MODEL = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]\d{1,3}[A-Za-z]{1,2}(?![A-Za-z0-9])")
+# a series after a code's size digits (LN5 of JSLQ27-16LN5, UD9 of F6033UD9)
+_INNER_SERIES = re.compile(r"(?<=\d)[A-Za-z]{2,}\d{1,4}[A-Za-z]?(?![A-Za-z0-9])")
+# a model part with an edition word after it ("M10 Ultra", "X6 Pro", "M9S Plus")
+_EDITIONED = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z]*\d[A-Za-z0-9]*)[\s-]?(pro|max|ultra|plus|mini|lite)(?![A-Za-z0-9])", re.I
+)
 _SIZE_UNITS = frozenset({"L", "ml", "kg", "g", "W", "inch"})
 # Units in which one model is sold in several variants (6.6升/7.6升, 60L/80L, 55英寸): a variant the customer
 # names that the model is not sold in is a product we do not sell. Weight and power are specs, not variants.
@@ -150,6 +158,8 @@ class ProductResolver:
             }
             for r in self.refs
         }
+        # each product's name and codes squashed: whether a model with an edition ("M10 Ultra") is ours
+        self._held = [squash(f"{r.name} {' '.join(r.codes)}") for r in self.refs]
 
     # --- signals ---------------------------------------------------------------------------------
     def _by_code(self, text: str) -> list[Candidate]:
@@ -227,9 +237,17 @@ class ProductResolver:
             found[c.ref.product_id] = c
         return sorted(found.values(), key=lambda c: (-c.score, c.ref.product_id))
 
-    def _unknown_model(self, text: str) -> str | None:
-        """A code-shaped token whose letters match a product's code but whose digits match none."""
-        for m in _MODEL_TOKEN.finditer(unicodedata.normalize("NFKC", text)):
+    def _unknown_model(self, text: str) -> tuple[str, list[ProductRef]] | None:
+        """A code-shaped token whose letters match a product's code, a series inside one (QD5xx of
+        JZT-QD529, UD9 beside F6033-UD3) or a model token of a name (Q7S beside Q5S), but whose digits
+        match none: the token and the sold models of that series (to offer instead)."""
+        normal = unicodedata.normalize("NFKC", text)
+        found = [
+            *_MODEL_TOKEN.finditer(normal),
+            *_LETTER_MODEL.finditer(normal),
+            *_INNER_SERIES.finditer(normal),
+        ]
+        for m in found:
             key = squash(m.group(0))
             letters = re.match(r"[a-z]+", key)
             if not letters or not re.search(r"\d", key) or len(key) < 3:
@@ -238,11 +256,52 @@ class ProductResolver:
                 continue
             if any(key in parts for parts in self.segments.values()):
                 continue  # a series of ours named alone (LN7 of JSLQ27-16LN7)
+            if any(key in toks for toks in self.tokens.values()):
+                continue  # a model token of a name (Q5S)
             stem = letters.group(0)
-            if len(stem) >= 2 and any(
-                code.startswith(stem) and re.match(r"[a-z]+\d", code) for code in self.codes
+            tail = key[len(stem) :].lstrip("0123456789")  # the suffix after the digits (Q7S -> s)
+            if len(stem) < 2 and not tail:
+                continue  # E1, F3: a fault or state code, not a model
+            shape = re.compile(rf"{re.escape(stem)}\d+{re.escape(tail)}" + ("" if tail else r"[a-z]*"))
+            siblings = [r for r in self.refs if any(shape.fullmatch(t) for t in self._model_parts(r))]
+            offer = siblings if len(siblings) <= MAX_ASKED else []
+            if siblings or (
+                len(stem) >= 2
+                and any(code.startswith(stem) and re.match(r"[a-z]+\d", code) for code in self.codes)
             ):
-                return m.group(0)
+                return m.group(0), offer
+        return None
+
+    def _model_parts(self, ref: ProductRef) -> set[str]:
+        """A product's code segments and name tokens (the parts a customer names a series by)."""
+        parts = {p for code in ref.codes for p in self.segments.get(squash(code), ())}
+        return parts | self.tokens[ref.product_id]
+
+    def _unsold_edition(self, text: str, res: Resolution) -> Resolution | None:
+        """A model named with an edition no product of ours has ("M10 Ultra" beside M10 Pro and M10 Max,
+        "X6 Pro" beside X6Max): a model we do not sell, never a sibling edition's facts; the products
+        the model part found are offered instead."""
+        if res.how in ("id", "request", "unknown_model"):
+            return None
+        held = self._held
+        normal = unicodedata.normalize("NFKC", text)
+        unheld = [
+            m
+            for m in _EDITIONED.finditer(normal)
+            if not any(squash(m.group(1) + m.group(2)) in h for h in held)
+        ]
+        rest = squash(_cut(normal, unheld))
+        for m in unheld:
+            model = squash(m.group(1))
+            if len(model) < 2 or not any(re.search(re.escape(model) + r"(?!\d)", h) for h in held):
+                continue  # a model we do not know at all: the other signals decide
+            if model in rest:
+                continue  # also named alone ("my MK6 … swap it for an MK6 Pro"): that one is asked about
+            # the editions we do sell of that model, to offer instead
+            part = re.compile(re.escape(model) + r"(?!\d)")
+            found = [r for r, h in zip(self.refs, held, strict=True) if part.search(h)]
+            offer = found if len(found) <= MAX_ASKED else []
+            return Resolution([], 0.9, "unknown_model", ambiguous=offer, unknown=m.group(0).strip())
         return None
 
     # --- resolution --------------------------------------------------------------------------------
@@ -301,7 +360,7 @@ class ProductResolver:
 
     def _resolve_text(self, text: str) -> Resolution:
         res = self._resolve_named(text)
-        return self._unsold_size(text, res) or res
+        return self._unsold_size(text, res) or self._unsold_edition(text, res) or res
 
     def _unsold_size(self, text: str, res: Resolution) -> Resolution | None:
         """A capacity the named model is not sold in ("13升的M9S Max", "小厨宝有10升的吗"): the products
@@ -341,7 +400,7 @@ class ProductResolver:
         unknown = self._unknown_model(text)
         if unknown:
             # a sibling code we do not sell (Air 3 beside Air 2): no product's facts are its facts
-            return Resolution([], 0.0, "unknown_model", unknown=unknown)
+            return Resolution([], 0.9, "unknown_model", ambiguous=unknown[1], unknown=unknown[0])
         by_tokens = self._by_tokens(text)
         if by_tokens:
             return by_tokens
@@ -536,6 +595,15 @@ def latin_tokens(text: str) -> list[str]:
         for t in dict.fromkeys(runs)
         if len(t) >= PART_MIN and _useful(t) and re.search(r"[a-z]", t) and t not in EN_STOP
     ]
+
+
+def _cut(text: str, spans: Sequence[re.Match[str]]) -> str:
+    """The text without the matched spans."""
+    out, at = [], 0
+    for m in spans:
+        out.append(text[at : m.start()])
+        at = m.end()
+    return " ".join([*out, text[at:]])
 
 
 def _spaced(name: str) -> set[str]:

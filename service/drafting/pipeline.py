@@ -272,7 +272,7 @@ class DraftPipeline:
         # the capacity the customer named that is not sold: the reply repeats it to say so, not as a fact
         unsold = (
             answer.resolution.unknown
-            if answer is not None and answer.resolution.how == "unsold_size"
+            if answer is not None and answer.resolution.how in ("unsold_size", "unknown_model")
             else None
         )
         claims = verify.scope_for_index(
