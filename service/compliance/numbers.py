@@ -363,6 +363,7 @@ def _stated(text: str) -> frozenset[tuple[str, float]]:
 # independent of how facts are stored.
 
 POLICY = ""  # the owner of store-wide (policy) facts
+UNKNOWN = "?"  # a model the catalogue does not hold, named by a sentence: no product's facts are its facts
 
 # Kinds that answer for each other: a refund's arrival time may sit in the return policy, a remote-area
 # surcharge in the shipping policy, a size in the specifications.
@@ -433,7 +434,7 @@ class ClaimScope:
         index: StatedIndex,
         *,
         products: Sequence[str],
-        mentions: Callable[[str], list[str]],
+        mentions: Callable[[str, Sequence[str]], list[str]],
         kinds: Callable[[str], frozenset[str]],
         free: set[tuple[str, float]] | None = None,
         names: Callable[[str], set[tuple[str, float]]] | None = None,
@@ -448,8 +449,9 @@ class ClaimScope:
         self.names = names
 
     def owners(self, sentence: str) -> list[str]:
-        """The products a sentence is about: those it names, else the reply's products."""
-        return self.mentions(sentence) or self.products
+        """The products a sentence is about: those it names (a code near-duplicates share names the reply's
+        own products among them), else the reply's products."""
+        return self.mentions(sentence, self.products) or self.products
 
     def judge(self, q: Quantity, clause: str, sentence: str) -> Judgement:
         if all((q.unit, v) in self.free for v in q.values):
@@ -541,6 +543,7 @@ class ClaimScope:
             for s in self.index.by_owner.get(owner, ()):
                 if (
                     s.family == q.family
+                    and (q.family != "measure" or s.unit == q.unit)  # a length is no suggestion for a weight
                     and s.kinds
                     and "other" not in s.kinds
                     and kinds_compatible(claim_kinds, s.kinds)
