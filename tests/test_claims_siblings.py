@@ -73,6 +73,10 @@ def test_a_series_code_siblings_share_names_the_asked_product_not_the_sibling(st
     assert _repairs(store, ["GH-16"], "GH30-KA 售价1199元。") == []
     # the sibling named whole is the sibling: its own price is its fact
     assert _repairs(store, ["GH-16"], "GH30-KA Ultra 售价1599元。") == []
+    # each clause is about the product it names, not any product its sentence names
+    both = "GH30-KA Ultra 净重14.7kg，GH30-KA 售价1599元。"
+    assert _repairs(store, ["GH-16"], both) == [("1599元", "wrong_product", "GH-16U")]
+    assert _repairs(store, ["GH-16"], "GH30-KA Ultra 尺寸575×370×190mm，净重14.7kg。") == []
 
 
 def test_the_siblings_size_for_a_product_whose_sheet_lacks_it_is_flagged_without_a_wrong_suggestion(

@@ -448,17 +448,19 @@ class ClaimScope:
         # "国补立减15%"): a product's name is a name, not a claim
         self.names = names
 
-    def owners(self, sentence: str) -> list[str]:
-        """The products a sentence is about: those it names (a code near-duplicates share names the reply's
-        own products among them), else the reply's products."""
-        return self.mentions(sentence, self.products) or self.products
+    def owners(self, sentence: str, clause: str = "") -> list[str]:
+        """The products a number is about: those its clause names, else its sentence (a code near-duplicates
+        share names the reply's own products among them), else the reply's products. A clause naming one
+        product beside a clause naming its sibling ("A 尺寸…，B 售价…") is about its own."""
+        named = self.mentions(clause, self.products) if clause else []
+        return named or self.mentions(sentence, self.products) or self.products
 
     def judge(self, q: Quantity, clause: str, sentence: str) -> Judgement:
         if all((q.unit, v) in self.free for v in q.values):
             return Judgement(True)
         if self.names is not None and all((q.unit, v) in self.names(clause) for v in q.values):
             return Judgement(True)
-        owners = self.owners(sentence)
+        owners = self.owners(sentence, clause)
         allowed = {*owners, POLICY}
         claim_kinds = self.kinds(clause) or self.kinds(sentence)
         missing = [
