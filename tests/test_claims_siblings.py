@@ -116,3 +116,32 @@ def test_compliance_flags_the_siblings_value_with_the_right_one_as_the_suggestio
     assert "1199" in (flags["1599元"].suggestion or "") and "8年" in (flags["6年"].suggestion or "")
     good = engine.check("亲，GH30-KA 售价1199元，整机保修8年，签收次日起7天内可退货。", claims=scope)
     assert not [f for f in good.findings if f.category == "unsupported_claim"]
+
+
+def test_a_code_inside_the_replys_own_product_name_is_that_product_not_the_sibling_it_is_a_code_of(
+    tmp_path: Path,
+) -> None:
+    """The sheet of "… GM30-MATE 20" says its own price; the code GM30-MATE20 is its Ultra sibling's. In a
+    reply about the plain model, the sentence quoting its sheet is about it (no false flag); in a reply
+    about the Ultra, the plain model's price is still flagged."""
+    sheets = [
+        {
+            "商品ID": "GM-20",
+            "商品名称": "示例 16升 燃气热水器 GM30-MATE 20",
+            "商品价格": 1799,
+            "商品状态": "在售",
+        },
+        {
+            "商品ID": "GM-20U",
+            "商品名称": "示例 16升 燃气热水器 GM30-MATE20 Ultra",
+            "商品价格": 2199,
+            "商品状态": "在售",
+        },
+    ]
+    (tmp_path / "products").mkdir()
+    (tmp_path / "products" / "a.json").write_text(json.dumps(sheets, ensure_ascii=False), "utf-8")
+    result = ingest_source(tmp_path)
+    store = FactStore.build(result.products, result.chunks)
+    text = "示例GM30-MATE 20燃气热水器售价1799元。"
+    assert _repairs(store, ["GM-20"], text) == []
+    assert _repairs(store, ["GM-20U"], text) == [("1799元", "wrong_product", "GM-20")]

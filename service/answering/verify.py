@@ -104,13 +104,15 @@ _EDITION = re.compile(r"[\s\-_/]*(plus|pro|max|ultra|mini|lite|air|neo|prime|se)
 class _Mentions:
     """Which catalogue products a sentence names, by model code, reply label (code and capacity) or full
     name (punctuation and case ignored); a code inside a longer matched code or label does not count on its
-    own. A key several near-duplicates share (JSQ30-M9S of the Max, Pro and Ultra) names the product whose
-    whole code it is, else the reply's own products among them: a sibling sharing the series code is not
-    what the sentence is about. A known code followed by an edition word no catalogue name holds names a
-    model the store does not sell (:data:`UNKNOWN`): no product's facts are its facts."""
+    own. A key names the reply's own products it is a code of or that hold it in their names; else, when
+    several near-duplicates share it (GH30-KA of GH30-KA and GH30-KA Ultra), the one whose whole code it is:
+    a sibling sharing a series code is not what the sentence is about. A known code followed by an edition
+    word no catalogue name holds names a model the store does not sell (:data:`UNKNOWN`): no product's
+    facts are its facts."""
 
     def __init__(self, store: FactStore) -> None:
         keyed: dict[str, list[str]] = {}
+        self.full_names = {ref.product_id: _squash(ref.name) for ref in store.products()}
         self.whole: dict[str, set[str]] = {}  # key -> the products it is the whole code or name of
 
         def add(key: str, pid: str, whole: bool) -> None:
@@ -169,10 +171,14 @@ class _Mentions:
             if self._extended(key, lowered):
                 other_model = True  # "M9S Plus": a model of the series the catalogue does not hold
                 continue
-            if len(pids) > 1:
+            # the reply's own product whose name holds the key ("…JSQ30-MATE 20" beside the code
+            # JSQ30-MATE20 of its Ultra sibling) is named by it too, and first
+            mine = [p for p in prefer if p in pids or key in self.full_names.get(p, "")]
+            if mine:
+                pids = mine
+            elif len(pids) > 1:
                 whole = [p for p in pids if p in self.whole.get(key, ())]
-                mine = [p for p in pids if p in prefer]
-                pids = whole if len(whole) == 1 else mine or whole or pids
+                pids = whole if len(whole) == 1 else pids
             found += [p for p in pids if p not in found]
         if not found and (other_model or self._sibling_code(lowered)):
             return (UNKNOWN,)
