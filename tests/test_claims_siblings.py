@@ -24,6 +24,7 @@ SHEETS = [
         "商品价格": 1199,
         "商品状态": "在售",
         "维修说明": "保修政策：整机保修8年。",
+        "可换货商品": [{"商品ID": "GH-16P", "商品描述": "同系列 16升 GH30-KA Pro", "商品状态": "缺货"}],
     },
     {
         "商品ID": "GH-16U",
@@ -105,6 +106,8 @@ def test_a_model_name_the_catalogue_does_not_sell_gets_no_siblings_facts(store: 
     assert _repairs(store, ["GH-16U"], "GH30-KC 售价1599元。") == [("1599元", "wrong_product", "GH-16U")]
     assert _repairs(store, [], "我们没有GH30-KA Plus，GH30-KA Ultra售价1599元。") == []
     assert _repairs(store, [], "GH30-KC 我们没有这款，签收后7天内可申请无理由退货。") == []
+    # a model the knowledge base writes (an exchange option of GH-16) is no unknown model
+    assert _repairs(store, ["GH-16"], "可以换成同系列的 GH30-KA Pro（16升）。") == []
 
 
 def test_compliance_flags_the_siblings_value_with_the_right_one_as_the_suggestion(store: FactStore) -> None:

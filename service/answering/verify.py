@@ -113,6 +113,9 @@ class _Mentions:
     def __init__(self, store: FactStore) -> None:
         keyed: dict[str, list[str]] = {}
         self.full_names = {ref.product_id: _squash(ref.name) for ref in store.products()}
+        # every text of the knowledge base, squashed: a model name it writes (an exchange option, a gift's
+        # model) is a thing the store knows, not a model it does not sell
+        self.written = "\n".join(_squash(f.text) for f in store.all_facts())
         self.whole: dict[str, set[str]] = {}  # key -> the products it is the whole code or name of
 
         def add(key: str, pid: str, whole: bool) -> None:
@@ -192,7 +195,7 @@ class _Mentions:
             key = _squash(word)
             if len(key) < _CODE_MIN or not (re.search(r"\d", key) and re.search(r"[a-z]", key)):
                 continue
-            if any(key in k for k, _ in self.names):
+            if key in self.written or any(key in k for k, _ in self.names):
                 continue
             stem = key[: max(_CODE_MIN, len(key) - 2)]
             if any(k.startswith(stem) for k, _ in self.names):
@@ -208,7 +211,9 @@ class _Mentions:
             return False
         for m in hits:
             edition = _EDITION.match(lowered, m.end())
-            if edition is None or any(k.startswith(key + edition.group(1)) for k, _ in self.names):
+            if edition is None or key + edition.group(1) in self.written:
+                return False
+            if any(k.startswith(key + edition.group(1)) for k, _ in self.names):
                 return False
         return True
 
