@@ -28,6 +28,7 @@ from service.answering.resolve import short_label
 from service.compliance.normalize import fold, normalize
 from service.compliance.numbers import (
     POLICY,
+    UNKNOWN,
     ClaimScope,
     Judgement,
     Stated,
@@ -94,25 +95,49 @@ def _squash(text: str) -> str:
 _RECORD_NAME = re.compile(r"(?:名称|品名|\bname)\s*[:：]\s*([^；;，,。\n]{2,30})", re.IGNORECASE)
 
 
+# Edition words that make another model of a series (M9S -> M9S Plus): a known code followed by one that
+# no catalogue name holds names a model the store does not sell.
+_CODE_WORD = re.compile(r"(?<![a-z0-9])[a-z0-9]+(?:[\-.][a-z0-9]+)*(?![a-z0-9])")
+_EDITION = re.compile(r"[\s\-_/]*(plus|pro|max|ultra|mini|lite|air|neo|prime|se)(?![a-z])")
+
+
 class _Mentions:
     """Which catalogue products a sentence names, by model code, reply label (code and capacity) or full
     name (punctuation and case ignored); a code inside a longer matched code or label does not count on its
-    own."""
+    own. A key names the reply's own products it is a code of or that hold it in their names; else, when
+    several near-duplicates share it (GH30-KA of GH30-KA and GH30-KA Ultra), the one whose whole code it is:
+    a sibling sharing a series code is not what the sentence is about. A known code followed by an edition
+    word no catalogue name holds names a model the store does not sell (:data:`UNKNOWN`): no product's
+    facts are its facts."""
 
     def __init__(self, store: FactStore) -> None:
-        self.names: list[tuple[str, str]] = []
+        keyed: dict[str, list[str]] = {}
+        self.full_names = {ref.product_id: _squash(ref.name) for ref in store.products()}
+        # every text of the knowledge base, squashed: a model name it writes (an exchange option, a gift's
+        # model) is a thing the store knows, not a model it does not sell
+        self.written = "\n".join(_squash(f.text) for f in store.all_facts())
+        self.whole: dict[str, set[str]] = {}  # key -> the products it is the whole code or name of
+
+        def add(key: str, pid: str, whole: bool) -> None:
+            if pid not in keyed.setdefault(key, []):
+                keyed[key].append(pid)
+            if whole:
+                self.whole.setdefault(key, set()).add(pid)
+
         for ref in store.products():
-            for code in ref.codes:
-                key = _squash(code)
+            codes = [_squash(code) for code in ref.codes]
+            longest = max(codes, key=len, default="")
+            for key in codes:
                 if len(key) >= _CODE_MIN and re.search(r"\d", key):
-                    self.names.append((key, ref.product_id))
+                    add(key, ref.product_id, key == longest)
             name = _squash(ref.name)
             if len(name) >= _NAME_MIN:
-                self.names.append((name, ref.product_id))
+                add(name, ref.product_id, True)
             for label in {_squash(short_label(ref, "zh")), _squash(short_label(ref, "en"))}:
-                if len(label) >= _CODE_MIN and (label, ref.product_id) not in self.names:
-                    self.names.append((label, ref.product_id))  # "GH22-KA（20升）" names one of two
-        self.names.sort(key=lambda kv: -len(kv[0]))
+                if len(label) >= _CODE_MIN:
+                    add(label, ref.product_id, True)  # "GH22-KA（20升）" names one of two
+        self.names = sorted(keyed.items(), key=lambda kv: -len(kv[0]))
+        self._cached = lru_cache(maxsize=4096)(self._named)  # judged once per number of a sentence
         # the values written inside names and reply labels (a title's "60升", "国补立减15%")
         self.valued: list[tuple[str, frozenset[tuple[str, float]]]] = []
         for ref in store.products():
@@ -133,16 +158,64 @@ class _Mentions:
         squashed = _squash(text)
         return {v for key, values in self.valued if key in squashed for v in values}
 
-    def __call__(self, sentence: str) -> list[str]:
+    def __call__(self, sentence: str, prefer: Sequence[str] = ()) -> list[str]:
+        return list(self._cached(sentence, tuple(prefer)))
+
+    def _named(self, sentence: str, prefer: tuple[str, ...]) -> tuple[str, ...]:
         text = _squash(sentence)
+        lowered = fold(sentence).lower()
         found: list[str] = []
         taken: list[str] = []
-        for key, pid in self.names:
-            if key in text and not any(key in longer and key != longer for longer in taken):
-                taken.append(key)
-                if pid not in found:
-                    found.append(pid)
-        return found
+        other_model = False
+        for key, pids in self.names:
+            if key not in text or any(key in longer and key != longer for longer in taken):
+                continue
+            taken.append(key)
+            if self._extended(key, lowered):
+                other_model = True  # "M9S Plus": a model of the series the catalogue does not hold
+                continue
+            # the reply's own product whose name holds the key ("…JSQ30-MATE 20" beside the code
+            # JSQ30-MATE20 of its Ultra sibling) is named by it too, and first
+            mine = [p for p in prefer if p in pids or key in self.full_names.get(p, "")]
+            if mine:
+                pids = mine
+            elif len(pids) > 1:
+                whole = [p for p in pids if p in self.whole.get(key, ())]
+                pids = whole if len(whole) == 1 else pids
+            found += [p for p in pids if p not in found]
+        if not found and (other_model or self._sibling_code(lowered)):
+            return (UNKNOWN,)
+        return tuple(found)
+
+    def _sibling_code(self, lowered: str) -> bool:
+        """A code-shaped word no catalogue code, name or label holds that shares all but its last
+        characters with one of them (F6032-RW8 beside F6032-RW7, MATE30 beside MATE20): another model of
+        a series the store sells, not one of its products."""
+        for word in _CODE_WORD.findall(lowered):
+            key = _squash(word)
+            if len(key) < _CODE_MIN or not (re.search(r"\d", key) and re.search(r"[a-z]", key)):
+                continue
+            if key in self.written or any(key in k for k, _ in self.names):
+                continue
+            stem = key[: max(_CODE_MIN, len(key) - 2)]
+            if any(k.startswith(stem) for k, _ in self.names):
+                return True
+        return False
+
+    def _extended(self, key: str, lowered: str) -> bool:
+        """Every occurrence of ``key`` in the sentence is followed by an edition word that makes a name no
+        catalogue key holds (the edition of a model of ours is a longer key, matched first)."""
+        pattern = re.compile(r"[\W_]*".join(re.escape(ch) for ch in key))
+        hits = list(pattern.finditer(lowered))
+        if not hits:
+            return False
+        for m in hits:
+            edition = _EDITION.match(lowered, m.end())
+            if edition is None or key + edition.group(1) in self.written:
+                return False
+            if any(k.startswith(key + edition.group(1)) for k, _ in self.names):
+                return False
+        return True
 
 
 _FACT_CLAUSE = re.compile(r"[^，,；;。！？!?\n]+")
@@ -301,7 +374,7 @@ def verify_claims(
                 replacement = None  # the right fact is stated already: only the wrong clause goes
             if replacement is not None:
                 added.append(replacement)
-            owners = scope.owners(bare_sentence)
+            owners = [o for o in scope.owners(bare_sentence) if o != UNKNOWN]
             repairs.append(
                 Repair(
                     action="replaced" if replacement else "removed",

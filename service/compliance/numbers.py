@@ -363,6 +363,7 @@ def _stated(text: str) -> frozenset[tuple[str, float]]:
 # independent of how facts are stored.
 
 POLICY = ""  # the owner of store-wide (policy) facts
+UNKNOWN = "?"  # a model the catalogue does not hold, named by a sentence: no product's facts are its facts
 
 # Kinds that answer for each other: a refund's arrival time may sit in the return policy, a remote-area
 # surcharge in the shipping policy, a size in the specifications.
@@ -433,7 +434,7 @@ class ClaimScope:
         index: StatedIndex,
         *,
         products: Sequence[str],
-        mentions: Callable[[str], list[str]],
+        mentions: Callable[[str, Sequence[str]], list[str]],
         kinds: Callable[[str], frozenset[str]],
         free: set[tuple[str, float]] | None = None,
         names: Callable[[str], set[tuple[str, float]]] | None = None,
@@ -447,16 +448,19 @@ class ClaimScope:
         # "国补立减15%"): a product's name is a name, not a claim
         self.names = names
 
-    def owners(self, sentence: str) -> list[str]:
-        """The products a sentence is about: those it names, else the reply's products."""
-        return self.mentions(sentence) or self.products
+    def owners(self, sentence: str, clause: str = "") -> list[str]:
+        """The products a number is about: those its clause names, else its sentence (a code near-duplicates
+        share names the reply's own products among them), else the reply's products. A clause naming one
+        product beside a clause naming its sibling ("A 尺寸…，B 售价…") is about its own."""
+        named = self.mentions(clause, self.products) if clause else []
+        return named or self.mentions(sentence, self.products) or self.products
 
     def judge(self, q: Quantity, clause: str, sentence: str) -> Judgement:
         if all((q.unit, v) in self.free for v in q.values):
             return Judgement(True)
         if self.names is not None and all((q.unit, v) in self.names(clause) for v in q.values):
             return Judgement(True)
-        owners = self.owners(sentence)
+        owners = self.owners(sentence, clause)
         allowed = {*owners, POLICY}
         claim_kinds = self.kinds(clause) or self.kinds(sentence)
         missing = [
@@ -541,6 +545,7 @@ class ClaimScope:
             for s in self.index.by_owner.get(owner, ()):
                 if (
                     s.family == q.family
+                    and (q.family != "measure" or s.unit == q.unit)  # a length is no suggestion for a weight
                     and s.kinds
                     and "other" not in s.kinds
                     and kinds_compatible(claim_kinds, s.kinds)
