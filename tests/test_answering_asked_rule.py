@@ -81,3 +81,15 @@ def test_a_yes_no_question_is_quoted_as_a_question_and_scored_as_the_customers_w
     assert question_topic("生产日期是几月份的？", "zh") == "生产日期是几月份的"
     sentence = f"关于“{quoted}”，我们需要进一步核实。"
     assert quoted not in _unquoted(sentence, "五常大米是今年的新米吗？")
+
+
+def test_a_complaint_keeps_its_promise_to_check_when_the_order_is_known(tmp_path: Path) -> None:
+    """The known-order case drops steps that ask for the order number; a complaint's promise to check and
+    answer in N hours asks for nothing and stays (a delayed refund, the order in the context)."""
+    from service.answering.compose import compose
+
+    plan = _engine(tmp_path).plan("你们的处理方案我不满意，能找你们领导吗？", language="zh")
+    kept = compose(plan, intent="complaint", problem=True, followup_hours=24, known_order=True).text
+    assert "核实" in kept and "24小时内" in kept
+    asked = compose(plan, intent="shipping", problem=False, followup_hours=24, known_order=True).text
+    assert "订单号" not in asked

@@ -223,8 +223,8 @@ def compose(
         step = NEXT_STEP[lang].get(intent, "")
         if intent in PROBLEM_ONLY_STEPS and not problem:
             step = ""
-        if known_order and step:
-            step = ""
+        if known_order and intent != "complaint":
+            step = ""  # it asks for the order number, which is known; a complaint's promise asks nothing
         if step:
             parts.append(step.format(hours=followup_hours))
     parts.append(CLOSINGS[lang][variant % len(CLOSINGS[lang])])
