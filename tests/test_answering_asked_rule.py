@@ -93,3 +93,21 @@ def test_a_complaint_keeps_its_promise_to_check_when_the_order_is_known(tmp_path
     assert "核实" in kept and "24小时内" in kept
     asked = compose(plan, intent="shipping", problem=False, followup_hours=24, known_order=True).text
     assert "订单号" not in asked
+
+
+def test_when_the_refund_arrives_is_a_refund_question_and_a_page_intro_no_answer(tmp_path: Path) -> None:
+    from service.answering.questions import kinds_of
+
+    assert kinds_of("退款多久到微信？")[0] == "refund"
+    assert kinds_of("快递多久到？")[0] == "shipping"
+    root = tmp_path / "kb"
+    (root / "policies").mkdir(parents=True)
+    (root / "policies" / "refunds.md").write_text(
+        "# 退款规则\n\n本页说明退款原路返回多久到账。\n\n"
+        "## 到账时间\n\n- 微信零钱：当天到账。\n- 信用卡：3–7个工作日。\n",
+        "utf-8",
+    )
+    result = ingest_source(root)
+    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    plan = engine.plan("退款多久到账？", language="zh")
+    assert plan.facts and not any("本页" in f.text for f in plan.facts)

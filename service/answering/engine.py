@@ -33,6 +33,7 @@ from service.answering.questions import (
 )
 from service.answering.resolve import ID_MIN, ProductResolver, Resolution, short_codes, squash
 from service.answering.topics import TOPICS, aspect_match
+from service.drafting.extractive import ABOUT_THE_PAGE
 from service.drafting.text import Language, Matcher, terms, weight
 from service.knowledge.products import role_of
 
@@ -512,6 +513,8 @@ class AnswerEngine:
             asked = _Query([*aspect, *states], weights)
         scored: list[tuple[float, int, Fact]] = []
         for pos, fact in enumerate(policy):
+            if ABOUT_THE_PAGE.search(fact.text):
+                continue  # "本页说明…退款多久到账": what the page covers, never the rule asked
             kind = _kind_match(fact.kind, part.kinds)
             if kind and " › " not in fact.field and not (_text_kinds(fact.text) & set(part.kinds)):
                 # a document's opening sentence takes the document's kind, but answers only when it speaks
