@@ -90,8 +90,6 @@ _ASKS_KIND: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("warranty", re.compile(r"过保|保休|包几年")),
     ("usage", re.compile(r"多久.{0,2}(?:洗|清|换|保养)|(?:洗|清理|清洗|保养|更换).{0,3}(?:一次|周期)")),
     ("exchange", re.compile(r"换(?:大|小|成|个|一个|别的|其他)")),
-    # "退款多久到微信": when the money arrives, not a parcel ("多久到" is also a delivery question)
-    ("refund", re.compile(r"(?:退款|退钱|退的钱|钱)[^，。？！,.?!]{0,4}(?:多久|几天|什么时候|哪天)")),
     ("stock", re.compile(r"(?:还|还有|在|能)卖|有卖|还能买|买得到")),
     ("order", re.compile(r"(?:加|再加|再买|多买|少买|减)(?:一|1|两|2|几)(?:件|个|份)|(?:增加|减少|改)数量")),
     ("install_fee", re.compile(r"(?:拆旧|拆机|移机|打孔|上门|安装)[^，。？！,.?!]{0,8}(?:钱|费|收|付)")),
