@@ -241,8 +241,8 @@ def compose(
         step = NEXT_STEP[lang].get(intent, "")
         if intent in PROBLEM_ONLY_STEPS and not problem:
             step = ""
-        if known_order and step:
-            step = ""
+        if known_order and intent != "complaint":
+            step = ""  # it asks for the order number, which is known; a complaint's promise asks nothing
         if step:
             parts.append(step.format(hours=followup_hours))
     parts.append(CLOSINGS[lang][variant % len(CLOSINGS[lang])])
@@ -316,9 +316,31 @@ def _code_or_name(ref: ProductRef) -> str:
 
 
 def question_topic(text: str, lang: Language) -> str:
-    """A question part as quoted back in a follow-up promise: no end punctuation, bounded length."""
+    """A question part as quoted back in a follow-up promise: no end punctuation, bounded length; a
+    Chinese yes/no question in its embedded form ("是今年的新米吗" -> "是不是今年的新米"), which reads
+    as the question it is and not as the store asserting it."""
     text = re.sub(r"[？?！!。.]+$", "", text.strip())
+    if lang == "zh":
+        text = _embedded(text)
     return truncate(text, 30 if lang == "zh" else 60)
+
+
+# the verbs of a yes/no question and their A-not-A form, longest first; a verb inside a word (还是, 就是,
+# 是否, 没有) is no question's verb
+_YES_NO = (("可以", "可不可以"), ("能", "能不能"), ("会", "会不会"), ("是", "是不是"), ("有", "有没有"),
+           ("要", "要不要"))  # fmt: skip
+_VERB = re.compile("(?<![还就但总可只否不没])(" + "|".join(v for v, _ in _YES_NO) + ")(?![否不没])")
+
+
+def _embedded(question: str) -> str:
+    """ "X是Y吗" as "X是不是Y": a 吗-question quoted inside a sentence; other questions unchanged."""
+    if not question.endswith("吗"):
+        return question
+    m = _VERB.search(question)
+    if not m:
+        return question
+    a_not_a = dict(_YES_NO)[m.group(1)]
+    return f"{question[: m.start()]}{a_not_a}{question[m.end() : -1]}"
 
 
 # markup, links or code in the customer's words are never echoed into a reply

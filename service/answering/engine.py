@@ -21,11 +21,19 @@ import numpy as np
 
 from service.answering.english import CJK, chinese_terms, fact_en, omit_quote
 from service.answering.facts import Embedding, Fact, FactStore, ProductRef, quantities
-from service.answering.fit import elapsed_days, fits, stated, window_days
+from service.answering.fit import amount_fit, elapsed_days, fits, stated, stated_amount, window_days
 from service.answering.kinds import TERMS, VOCABULARY, is_descriptive, kind_scores, vocabulary_terms
-from service.answering.questions import ATTRIBUTES, QuestionPart, counted, kinds_of, split_parts
+from service.answering.questions import (
+    ATTRIBUTES,
+    POLICY_KINDS,
+    QuestionPart,
+    counted,
+    kinds_of,
+    split_parts,
+)
 from service.answering.resolve import ID_MIN, ProductResolver, Resolution, short_codes, squash
-from service.answering.topics import TOPICS
+from service.answering.topics import TOPICS, aspect_match
+from service.drafting.extractive import ABOUT_THE_PAGE
 from service.drafting.text import Language, Matcher, terms, weight
 from service.knowledge.products import role_of
 
@@ -39,12 +47,8 @@ PRODUCT_KINDS = frozenset(
 _FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift", "stock", "fault"})
 _MEASURE_KINDS = frozenset({"size", "spec"})
 _SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
-# The store's rules: the common ones and the policy topics (price protection, damaged parcels, complaints...)
 _NOUN_KINDS = frozenset({"spec", "size", "usage"})  # kinds a product noun's own words carry (充电器, 加热)
 _MODEL_KINDS = frozenset({"price", "gift", "size", "spec"})  # only the very model's sheet answers these
-POLICY_KINDS = frozenset(
-    {"shipping", "remote_fee", "return", "exchange", "refund", "invoice", "order", *TOPICS}
-)
 # Kinds close enough that a fact of one may answer a question of the other.
 NEAR: dict[str, frozenset[str]] = {
     "spec": frozenset({"size", "usage"}),
@@ -76,6 +80,8 @@ POLICY_PER_PART = 2
 MIN_PRODUCT_SCORE = 0.3
 FIT_BONUS = 1.0  # a table row or range holding the figure the customer states (腰围82, 四口人)
 WINDOW_BONUS = 0.5  # the shortest rule window still open for "买了10天"
+ASPECT_BONUS = 0.5  # a rule of the shape the question asks within its topic (escalation, who pays)
+AMOUNT_BONUS = 0.5  # a rule whose amount condition ("不满99元") the stated order amount meets
 PLACE_BONUS = 0.3  # a sentence giving an address, for a question asking where
 TOPIC_BONUS = 0.3  # a policy sentence of the asked topic (its own section), in either language
 LEAD_BONUS = 0.4  # a rule led by the very case the customer is in ("已发货：…" for "已经发货了…")
@@ -507,11 +513,14 @@ class AnswerEngine:
         own_words = _own_words(part)
         place = bool(_ASKS_PLACE.search(part.text))  # "寄到哪里", "where do I send it": an address answers
         states = _state_words(part.text)  # "还没发货" is the "未发货" a rule names
+        amount = stated_amount(part.text)  # "买了50块钱的": the rule for that amount applies
         if states:
             weights = {**weights, **{t: weight(t) * 2 for t in states}}
             asked = _Query([*aspect, *states], weights)
         scored: list[tuple[float, int, Fact]] = []
         for pos, fact in enumerate(policy):
+            if ABOUT_THE_PAGE.search(fact.text):
+                continue  # "本页说明…退款多久到账": what the page covers, never the rule asked
             kind = _kind_match(fact.kind, part.kinds)
             if kind and " › " not in fact.field and not (_text_kinds(fact.text) & set(part.kinds)):
                 # a document's opening sentence takes the document's kind, but answers only when it speaks
@@ -556,6 +565,10 @@ class AnswerEngine:
             if place and _ADDRESS.search(fact.text):
                 score += PLACE_BONUS
             score += LEAD_BONUS * _lead_match(fact.text, part.text)
+            if aspect_match(part.text, fact.text):
+                score += ASPECT_BONUS
+            if amount is not None:
+                score += AMOUNT_BONUS * amount_fit(fact.text, amount)
             scored.append((score, pos, fact))
         scored = _by_window(scored, elapsed_days(part.text))
         if language == "en" and any(_of_topic(f, part) for sc, _, f in scored if sc >= MIN_POLICY_SCORE):
@@ -565,7 +578,8 @@ class AnswerEngine:
             # (when the topic is what is asked first, only its own rules: "can I get the difference back"
             # asks price protection, not a refund time)
             wanted = {part.kind} if part.kind in TOPICS else set(part.kinds)
-            scored = [x for x in scored if x[2].kind in wanted]
+            # (a rule of the very shape asked, "who pays", answers whatever section states it)
+            scored = [x for x in scored if x[2].kind in wanted or aspect_match(part.text, x[2].text)]
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
     def _said_in_english(self, fact: Fact, language: Language) -> bool:
@@ -635,6 +649,8 @@ def _lead_match(text: str, question: str) -> int:
     if not m:
         return 0
     lead = m.group(1)
+    if len(lead) < 3:
+        return 0  # a step's name ("方案：", "受理：") is no case the customer is in ("对处理方案不满意")
     asked = question.lower()
     for word, state in _STATE:
         asked = asked.replace(word, state)

@@ -167,3 +167,51 @@ def window_days(text: str) -> float | None:
     n = float(m.group("n") or m.group("en"))
     unit = (m.group("unit") or m.group("enunit")).lower()
     return n * 30 if unit.startswith(("个月", "month")) else n
+
+
+# "买了50块钱的东西", "订单才80元", "I spent 60 yuan": the order amount the customer states.
+_AMOUNT = re.compile(
+    r"(?:买了|花了|付了|实付|订单|下单|消费|才|只有|一共|总共)\s*(?P<zh>\d+(?:\.\d+)?)\s*(?:块|元)"
+    r"|(?P<zh2>\d+(?:\.\d+)?)\s*(?:块钱|元)的(?:东西|订单|商品|货)"
+    r"|(?:spent|paid|order of|worth|buying|bought)\s*(?:¥|rmb\s*|cny\s*)?"
+    r"(?P<en>\d+(?:\.\d+)?)\s*(?:yuan|rmb|cny)?",
+    re.IGNORECASE,
+)
+# A rule's amount condition: "满99元" / "99 yuan or more" holds from that amount up, "不满99元" /
+# "under 99 yuan" below it.
+_THRESHOLD = re.compile(
+    r"(?:(?P<neg>[不未])满|(?<![不未])满)\s*(?P<zh>\d+(?:\.\d+)?)\s*元"
+    r"|(?:不足|低于)\s*(?P<low>\d+(?:\.\d+)?)\s*元"
+    r"|(?P<en>\d+(?:\.\d+)?)\s*yuan or more|(?:under|below|less than)\s*(?P<under>\d+(?:\.\d+)?)\s*yuan",
+    re.IGNORECASE,
+)
+
+
+_OTHERWISE = re.compile(r"否则|otherwise", re.IGNORECASE)
+
+
+def stated_amount(text: str) -> float | None:
+    """The order amount a customer states, in yuan, or None."""
+    m = _AMOUNT.search(text)
+    if not m:
+        return None
+    return float(next(g for g in (m.group("zh"), m.group("zh2"), m.group("en")) if g))
+
+
+def amount_fit(text: str, amount: float) -> int:
+    """How many of a rule's amount conditions the stated amount meets, less those it does not: a rule for
+    orders "不满99元" applies to a 50-yuan order, "满99元包邮" does not (a sentence naming both says
+    nothing either way)."""
+    net = 0
+    for m in _THRESHOLD.finditer(text):
+        if m.group("zh"):
+            below = bool(m.group("neg"))
+            limit = float(m.group("zh"))
+        elif m.group("low") or m.group("under"):
+            below, limit = True, float(m.group("low") or m.group("under"))
+        else:
+            below, limit = False, float(m.group("en"))
+        holds = amount < limit if below else amount >= limit
+        # "满99元包邮，否则8元": the sentence states the other case too
+        net += 1 if holds else (0 if _OTHERWISE.search(text) else -1)
+    return max(-1, min(1, net))

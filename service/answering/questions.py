@@ -13,10 +13,15 @@ from dataclasses import dataclass, field, replace
 from service.answering.english_questions import english_kind_scores
 from service.answering.kinds import kind_scores as _kind_scores
 from service.answering.kinds import vocabulary_terms
+from service.answering.topics import TOPICS
 from service.answering.typos import fix_question_words
 from service.drafting.text import terms
 
 MAX_PARTS = 4
+# The store's rules (not a product sheet's fields): the common ones and the policy topics.
+POLICY_KINDS = frozenset(
+    {"shipping", "remote_fee", "return", "exchange", "refund", "invoice", "order", *TOPICS}
+)
 KIND_SHARE = 0.6  # a kind scoring at least this share of the part's best kind is asked too
 _SPLIT = re.compile(
     r"(?<=[？?！!。；;\n])|(?:[，,]\s*)(?=还有|另外|顺便|再问|以及)"
@@ -172,14 +177,34 @@ def split_parts(message: str) -> list[QuestionPart]:
 def _follow_ups(parts: list[QuestionPart]) -> list[QuestionPart]:
     """An English question without a kind of its own after one with a kind ("…, and when will I get
     them?", "How much?") asks about the same thing: it takes that part's kinds (its own time/money words
-    stay). Chinese follow-ups ("热交换器呢？") name a new aspect more often and keep their own reading."""
+    stay). Chinese follow-ups ("热交换器呢？") name a new aspect more often and keep their own reading,
+    except after a question about a store rule: a rule's follow-up ("能开专票吗？要提供什么资料？")
+    asks more of the same rule. A bare question word ("多少？") asks nothing new: it joins the question
+    before it, whose answer it asks for (never quoted back alone in a follow-up promise)."""
     out: list[QuestionPart] = []
     for part in parts:
+        if out and not part.kinds and _bare(part.text):
+            joined = _part(f"{out[-1].text} {part.text}")
+            out[-1] = replace(joined, kinds=out[-1].kinds or joined.kinds)
+            continue
         english = not re.search(r"[\u4e00-\u9fff]", part.text)
-        if out and english and not part.kinds and part.question and out[-1].kinds:
+        rule = bool(out) and bool(out[-1].kinds) and set(out[-1].kinds) <= POLICY_KINDS
+        if out and (english or rule) and not part.kinds and part.question and out[-1].kinds:
             part = replace(part, kinds=out[-1].kinds)
         out.append(part)
     return out
+
+
+# A question made only of question words ("多少？", "几天？", "how much?", "when?"): no thing of its own.
+_BARE = re.compile(
+    r"(?:[要是那]?(?:多少|几天|多久|多长时间|什么时候|怎么办|怎么弄|可以吗|行吗|能吗|呢)"
+    r"|(?:and )?(?:how much|how long|when|why|how)(?: is it)?)[\s？?!！。.]*",
+    re.IGNORECASE,
+)
+
+
+def _bare(text: str) -> bool:
+    return bool(_BARE.fullmatch(text.strip()))
 
 
 _CLAUSE = re.compile(r"(?<=[，,])\s*|\s+(?=[\u4e00-\u9fff])(?<=[\u4e00-\u9fff]\s)")

@@ -16,6 +16,8 @@ belongs to.
 
 from __future__ import annotations
 
+import re
+
 TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "price_protect": (
         ("价保", "保价", "价格保护", "降价", "差价", "补差", "便宜了", "降了"),
@@ -124,3 +126,44 @@ TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("points", "coupon", "voucher", "member", "membership", "loyalty"),
     ),
 }
+
+# What a policy question asks within its topic, by shape: (the question's words, the shape of the rule that
+# answers). A section holds several rules; the one asked is the one of this shape ("能找领导吗" is answered
+# by the escalation rule, not by the section's promise of a plan; "运费谁出" by the rule saying who bears
+# it; "多久之内要联系" by the rule with a "within N hours" window).
+ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(asked, re.IGNORECASE), re.compile(rule, re.IGNORECASE))
+    for asked, rule in (
+        # escalation: a superior, a higher level
+        (
+            r"领导|主管|经理|上级|负责人|升级|\b(?:manager|supervisor|escalat\w*|someone senior)\b",
+            r"主管|经理|升级|负责人|\b(?:manager|supervisor|escalat\w*)\b",
+        ),
+        # who bears a cost
+        (
+            r"谁出|谁付|谁承担|谁负责|谁来(?:出|付)|(?:我|自己)(?:出|付|承担)|要我(?:出|付)"
+            r"|\bwho (?:pays|covers|bears)\b|\bdo i (?:have to )?pay\b|\bat whose (?:cost|expense)\b",
+            r"承担|由(?:您|买家|店铺|商家|我们|卖家)(?:支付|负担)|到付"
+            r"|\b(?:we|you) pay\b|\bpaid by\b|\bborne by\b|\bat (?:our|your) (?:cost|expense)\b",
+        ),
+        # a deadline to act: the rule with a window
+        (
+            r"多久(?:以|之)?内|多长时间(?:以|之)?内|几天(?:以|之)?内|几个?小时(?:以|之)?内|期限|截止"
+            r"|\bhow (?:long|soon) (?:do i have|must i|should i)\b|\bdeadline\b|\btime limit\b",
+            r"\d+\s*(?:个)?(?:小时|天|日|个?工作日)(?:以|之)?内|\bwithin \d+",
+        ),
+        # what to provide
+        (
+            r"提供什么|提供哪些|什么资料|哪些资料|什么材料|哪些材料|准备什么|需要什么(?:资料|材料|信息)"
+            r"|\bwhat (?:documents?|information|details) (?:do|should|must)\b"
+            r"|\bwhat do i need to (?:send|provide)\b",
+            r"需提供|需要提供|请提供|提供[^，。；;]{0,12}(?:照片|凭证|资料|税号|单号|截图)"
+            r"|\bprovide\b|\bphotos?\b",
+        ),
+    )
+)
+
+
+def aspect_match(question: str, rule: str) -> bool:
+    """The rule has the shape of what the question asks within its topic (see ASPECTS)."""
+    return any(a.search(question) and r.search(rule) for a, r in ASPECTS)

@@ -52,7 +52,7 @@ _ASKS_TIME = re.compile(
     r"多久|几天|几点|多长时间|什么时候|何时|时效|多快|当天|how long|when|how soon|how many days|what time",
     re.IGNORECASE,
 )
-_ABOUT_THE_PAGE = re.compile(
+ABOUT_THE_PAGE = re.compile(
     r"^\s*(?:本页|本文|本文档|本说明|本政策|本规则|以下内容|下面)(?:将|会|主要)?(?:说明|介绍|列出|汇总|解释|包括)"
     r"|^\s*(?:this|the following) (?:page|document|policy|section|guide)"
     r" (?:explains|describes|lists|covers|sets out)",
@@ -266,7 +266,7 @@ def _candidates(sources: Sequence[Source], products: Sequence[ProductFacts], q: 
             sentence = sentence.rstrip(_END)
             if len(sentence) < 4 or (known is not None and _restates(sentence, known)):
                 continue  # too short, or the product's structured facts (its own source) already say it
-            if _ABOUT_THE_PAGE.match(sentence):
+            if ABOUT_THE_PAGE.match(sentence):
                 continue  # "本页说明…" / "This page explains…": about the document, not a fact to quote
             raw.append((source, pos, sentence, prior))
     weights = _idf(q.terms, [r[2] for r in raw])

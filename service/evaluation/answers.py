@@ -53,8 +53,16 @@ def question_parts(message: str) -> list[str]:
 
 def _unquoted(sentence: str, message: str) -> str:
     """The sentence without the customer's own words quoted back ("关于“…”，我们需要进一步核实"): they
-    answer nothing (a quoted source text stays)."""
-    return _QUOTED.sub(lambda m: "" if m.group(1).strip() in message else m.group(0), sentence)
+    answer nothing (a quoted source text stays). A Chinese yes/no question is quoted in its embedded
+    form ("是今年的新米吗" as "是不是今年的新米"): its words all the same."""
+    return _QUOTED.sub(lambda m: "" if _customers(m.group(1).strip(), message) else m.group(0), sentence)
+
+
+_A_NOT_A = re.compile(r"(可|能|会|是|有|要)[不没]\1")
+
+
+def _customers(quote: str, message: str) -> bool:
+    return quote in message or _A_NOT_A.sub(r"\1", quote) in message
 
 
 def _answers(part: str, sentences: list[str]) -> bool:
