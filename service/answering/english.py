@@ -670,6 +670,8 @@ def sentence_en(text: str, quote: Callable[[str], str | None]) -> str | None:
             pending.append(piece.chinese)
     if not flush():
         return None
+    if not parts and pieces:
+        return ""  # every clause was detail the quote left out: nothing to say, nothing garbled
     out, condition = "", False
     for part in (p for p in parts if p):
         # a condition runs on into what follows it ("if the courier confirms it is lost, or …, we reship")
@@ -838,7 +840,8 @@ def record_en(
         body = sentence_en(value, quote)
         if body is None:
             return None
-        bodies.append(body if len(rest) == 1 else f"{label_en(key, kind)}: {body}")
+        if body:
+            bodies.append(body if len(rest) == 1 else f"{label_en(key, kind)}: {body}")
     body = "; ".join(b for b in bodies if b)
     # a description that repeats the gift's name ("赠品空气炸锅，…") says it once
     again = {name_en.lower(), f"free gift {name_en.lower()}"}
@@ -873,7 +876,7 @@ def fact_en(
     if pairs:
         return record_en(kind, pairs, quote)
     body = sentence_en(text, quote)
-    if body is None:
+    if not body:
         return None
     if not product:
         return _cap(body.replace("the product sheet says", "our store policy says"))
