@@ -104,7 +104,6 @@ _PRE = {
 
 # the actions a rule allows or refuses, longest first; "{x}" is where a negation goes
 ACTIONS: dict[str, str] = {
-    "七天无理由退货": "7-day no-reason returns",
     "无理由退货": "no-reason returns",
     "无理由换货": "no-reason exchanges",
     "退货退款": "return and refund",
