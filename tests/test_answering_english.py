@@ -251,3 +251,14 @@ def test_a_body_naming_no_field_is_led_by_its_field_and_paying_rules_are_said() 
         "Huabei instalments, credit-card instalments: 3, 6 or 12 instalments available; "
         "orders paying 1000 yuan or more can pay in 3 instalments interest-free"
     )
+
+
+@pytest.mark.parametrize(
+    ("chinese", "english_text"), [("29公斤", "29 kg"), ("60升", "60 L"), ("2万", "20,000")]
+)
+def test_a_bare_figure_is_never_split_into_a_label_and_a_number(chinese: str, english_text: str) -> None:
+    # a clause template read "29公斤" as a topic "2" and a weight "9 kg": the figures must stay as written
+    [piece] = english.clauses_en(chinese)
+    assert piece.english == english_text
+    assert english.same_figures(chinese, piece.english)
+    assert not english.same_figures("29公斤", "2: 9 kg")

@@ -257,3 +257,30 @@ def test_when_nothing_answers_a_vague_question_a_reply_without_the_promise_gets_
     assert "24小时内回复您" in done.text and [r.reason for r in done.repairs] == ["unanswered_part"]
     kept = "亲，这个问题我们核实后24小时内回复您。"
     assert complete(kept, plan, language="zh", followup_hours=24, markers=lambda _: None).repairs == []
+
+
+def test_an_english_reply_that_states_a_chinese_record_or_twin_facts_gets_nothing_twice() -> None:
+    gift = _fact(
+        "赠品名称: 电风扇；赠品描述: 随主机一起发出",
+        kind="gift",
+        pairs=(("赠品名称", "电风扇"), ("赠品描述", "随主机一起发出")),
+    )
+    plan = _plan("Is there a free gift?", gift)
+    said = "Hello! Free gift: electric fan [1]. Thanks."
+    done = complete(said, plan, language="en", followup_hours=24, markers=lambda _: 1)
+    assert done.text == said and done.repairs == []  # its Chinese name is not looked for in English
+    done = complete("Hello! Thanks.", plan, language="en", followup_hours=24, markers=lambda _: 1)
+    assert done.text.count("electric fan") == 1 and [r.reason for r in done.repairs] == ["missing_fact"]
+    # two facts (a field and its passage) that read alike in English are added once
+    fee, again = (
+        _fact("基础安装费150元", kind="install_fee"),
+        replace(_fact("基础安装费150元", kind="install_fee"), digest="e"),
+    )
+    done = complete(
+        "Hello! Thanks.",
+        _plan("Installation fee?", fee, again),
+        language="en",
+        followup_hours=24,
+        markers=lambda _: 1,
+    )
+    assert done.text.count("150 yuan") == 1 and len(done.repairs) == 1

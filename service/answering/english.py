@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from service.answering.gist import gist_en
 from service.knowledge.products import model_codes
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -632,16 +633,34 @@ def clauses_en(text: str) -> list[Piece]:
         if not CJK.search(clause):
             out.append(Piece(numbers_en(clause)))
             continue
-        english = template_en(clause)
-        if english is None:
-            english = terms_en(clause)
-        if english is None:
-            english = terms_en(clause, words=True)
+        english = None
+        for tier in (template_en, terms_en, _terms_and_words, gist_en):
+            english = tier(clause)
+            if english is not None and same_figures(clause, english):
+                break
+            english = None  # a tier that would change a figure ("29公斤" as "2: 9 kg") is not used
         if english is None:
             out.append(Piece("", clause))
         elif english:
             out.append(Piece(english))
     return out
+
+
+def _terms_and_words(clause: str) -> str | None:
+    return terms_en(clause, words=True)
+
+
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+
+
+def same_figures(chinese: str, english_text: str) -> bool:
+    """The English says the same figures as the Chinese clause, no more and no fewer (thousands
+    separators and 万 read as written)."""
+
+    def figures(text: str) -> list[str]:
+        return sorted(_FIGURE.findall(re.sub(r"(?<=\d),(?=\d{3})", "", text)))
+
+    return figures(numbers_en(chinese)) == figures(english_text)
 
 
 def sentence_en(text: str, quote: Callable[[str], str | None]) -> str | None:
@@ -670,6 +689,8 @@ def sentence_en(text: str, quote: Callable[[str], str | None]) -> str | None:
             pending.append(piece.chinese)
     if not flush():
         return None
+    if not parts and pieces:
+        return ""  # every clause was detail the quote left out: nothing to say, nothing garbled
     out, condition = "", False
     for part in (p for p in parts if p):
         # a condition runs on into what follows it ("if the courier confirms it is lost, or …, we reship")
@@ -709,7 +730,7 @@ def steps_en(text: str, quote: Callable[[str], str | None]) -> str:
     return out
 
 
-_QUALIFIES = re.compile(r"若|如果|如需|如有|如问题|除|非|不|无|未|仅|只|禁|勿|但|否则|超出|超过")
+_QUALIFIES = re.compile(r"若|如果|如需|如有|如问题|除|非|不|无|未|仅|只|禁|勿|但|否则|超出|超过|须|需|应")
 
 
 def omit_quote(chinese: str) -> str | None:
@@ -838,7 +859,8 @@ def record_en(
         body = sentence_en(value, quote)
         if body is None:
             return None
-        bodies.append(body if len(rest) == 1 else f"{label_en(key, kind)}: {body}")
+        if body:
+            bodies.append(body if len(rest) == 1 else f"{label_en(key, kind)}: {body}")
     body = "; ".join(b for b in bodies if b)
     # a description that repeats the gift's name ("赠品空气炸锅，…") says it once
     again = {name_en.lower(), f"free gift {name_en.lower()}"}
@@ -873,7 +895,7 @@ def fact_en(
     if pairs:
         return record_en(kind, pairs, quote)
     body = sentence_en(text, quote)
-    if body is None:
+    if not body:
         return None
     if not product:
         return _cap(body.replace("the product sheet says", "our store policy says"))

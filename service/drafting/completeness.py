@@ -145,14 +145,26 @@ def stated(fact: Fact, sentence: str, reply: _Reply, part_terms: Sequence[str] =
         return enough, "、".join(dict.fromkeys(missing))
     squashed = _squash(reply.plain)
     phrases = _key_phrases(fact)
+    bare = _MARKER.sub("", sentence)
     if phrases:  # a record: its short values say it (a fault's name, a gift), not the words around them
         found = [p for p in phrases if _squash(p) and _squash(p) in squashed]
-        return bool(found), "" if found else truncate(phrases[-1], 30)
-    bare = _MARKER.sub("", sentence)
+        if found or not _crosses(phrases, reply.plain):
+            return bool(found), "" if found else truncate(phrases[-1], 30)
+        # Chinese key phrases and an English reply: they are never found verbatim, so the record is
+        # stated when the reply carries the engine's own English sentence for it (else it went in twice)
+        english_words = terms(english.CJK.sub(" ", bare))  # a quoted clause is not what goes in
+        if english_words and overlap(english_words, reply.plain) >= PHRASE_OVERLAP:
+            return True, ""
+        return False, truncate(phrases[-1], 30)
     wanted = terms(bare) or terms(fact.text)
     if wanted and overlap(wanted, reply.plain) >= PHRASE_OVERLAP:
         return True, ""
     return False, truncate(phrases[0] if phrases else " ".join(fact.text.split()), 30)
+
+
+def _crosses(phrases: Sequence[str], reply: str) -> bool:
+    """Key phrases in Chinese looked for in a reply in English (another language: compared by meaning)."""
+    return any(english.CJK.search(p) for p in phrases) and english.cjk_share(reply) < english.CJK_BUDGET
 
 
 def missing_clauses(fact: Fact, reply: _Reply, part_terms: list[str]) -> list[str] | None:
@@ -273,7 +285,11 @@ def complete(
     repairs: list[Repair] = []
 
     def add(line: str, reason: str, claim: str, fact: Fact | None = None) -> None:
-        """A sentence added to the reply, listed for the reviewer as a repair."""
+        """A sentence added to the reply, listed for the reviewer as a repair; a sentence already added or
+        already in the reply (two facts worded alike in English) goes in once."""
+        said = _MARKER.sub("", line).strip(" .。")
+        if any(_MARKER.sub("", a).strip(" .。") == said for a in added) or (said and said in reply.plain):
+            return
         added.append(line)
         repairs.append(
             Repair(
