@@ -507,3 +507,19 @@ def test_past_certainty(text: str, verdict: str) -> None:
 )
 def test_whoever_asks_conduct_and_device_features(text: str, verdict: str) -> None:
     assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # An assurance of effort after a stated review time (the words after the last cue, across clauses).
+        ("审核时效2小时哦 请您放心，小妹跟您保证我们会尽快为您审核处理哒", "pass"),
+        ("审核时效2小时哦 请您放心，小妹跟您保证一定给您退款", "warn"),
+        # 一定 before a noun is "a certain"; 价保 is price protection: neither is an assurance.
+        ("如果商品在一定周期内降价，我们会为您申请差价返还", "pass"),
+        ("支持2天内价保，申请价保 您可以在订单页操作", "pass"),
+        ("放心，三天内一定给您补上差价", "warn"),
+    ],
+)
+def test_two_cue_promises_on_real_wording(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict

@@ -391,8 +391,10 @@ def _exception_holds(
         lo, _ = doc.norm.clause(c.start)
         return _negated(doc, lo, c.start, siblings)
     if ex.kind == "after":
+        # What follows the match is read up to the end of the clause the match ends in: a match built from
+        # cues in two clauses (a deadline, then 跟您保证) is followed by the words after its last cue.
         assert ex.pattern is not None
-        _, hi = doc.norm.clause(c.start)
+        _, hi = doc.norm.clause(max(c.end - 1, c.start))
         return ex.pattern.match(text, c.end, max(hi, c.end)) is not None
     if ex.kind == "before":
         assert ex.pattern is not None
