@@ -169,3 +169,14 @@ def test_structural_cues(engine: ComplianceEngine, text: str, category: str) -> 
 )
 def test_promise_cues_stay_in_one_statement(engine: ComplianceEngine, text: str) -> None:
     assert "promise.two_cues" not in {f.rule_id for f in engine.check(text).flags}
+
+
+def test_a_policy_condition_quoted_from_the_sources_is_no_brush_off(engine: ComplianceEngine) -> None:
+    """The offline drafter quotes the store's return rule (damage by use ... cannot be returned without a
+    reason); with that rule in the sources it is the store's policy, without them an agent's brush-off."""
+    rule = "商品有人为损坏、洗涤过或配件缺失的，无法办理无理由退货。"
+    assert engine.check(rule, sources=[rule]).verdict.value == "pass"
+    assert "banned_phrase" in _categories(engine, rule)
+    english = "Damage in the post isn't down to us, you'll have to ring them."
+    assert engine.check(english, sources=[english]).verdict.value == "pass"
+    assert "banned_phrase" in _categories(engine, english)
