@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from service.answering.gist import gist_en
+from service.answering.gist import gist_en, longest_first
 from service.knowledge.products import model_codes
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -367,7 +367,7 @@ STATES: dict[str, str] = {
     "关闭": "closed", "漏水": "leaking", "破裂": "cracked", "有问题": "faulty", "异常": "abnormal",
     "卡住": "stuck", "放置平稳": "standing level", "平稳": "level", "开启状态": "on",
 }  # fmt: skip
-_STATES = "|".join(sorted(map(re.escape, STATES), key=len, reverse=True))
+_STATES = longest_first(STATES)
 
 # (pattern of a whole clause, English with {n} and {t}); {t} must be a term clause (terms_en)
 TEMPLATES: list[tuple[re.Pattern[str], str]] = [

@@ -16,6 +16,13 @@ limit word (除外, 但, 仅, 只) would be lost, or nothing of meaning (an acti
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+
+def longest_first(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first, so "签收后" wins over "签收"."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
 
 _NUM = r"\d+(?:\.\d+)?(?:\s*[-–~～至到]\s*\d+(?:\.\d+)?)?"
 _UNIT = r"个工作日|工作日|个自然日|自然日|个小时|小时|分钟|天|日|周|个月|年"
@@ -61,7 +68,7 @@ ANCHORS: dict[str, str] = {
     "安装": "installation",
     "开具": "issue",
 }
-_ANCHOR = "|".join(sorted(map(re.escape, ANCHORS), key=len, reverse=True))
+_ANCHOR = longest_first(ANCHORS)
 _WINDOW = re.compile(
     rf"(?:(?:从|自|在)?(?P<a>{_ANCHOR})(?:之日|当日|日|时)?(?:起|后)?(?:的)?)?(?:在)?\s*"
     rf"(?P<n>{_NUM})\s*(?P<u>{_UNIT})\s*(?P<w>之?内|以内|后|以上|之后)"
@@ -179,7 +186,7 @@ ACTIONS: dict[str, str] = {
     "到期": "expiry",
     "生效": "effective",
 }
-_ACTION = "|".join(sorted(map(re.escape, ACTIONS), key=len, reverse=True))
+_ACTION = longest_first(ACTIONS)
 _NEG = re.compile(
     r"(?:不能|不可以|不可|无法|不支持|不予|不再|不会|不得|不|无需|无须|勿|禁止)(?:再|被|予|用于|进行|办理|申请|提供|参与)?$"
 )
@@ -232,7 +239,7 @@ SUBJECTS: dict[str, str] = {
     "快递公司": "the courier",
     "快递": "the courier",
 }
-_SUBJECT = "|".join(sorted(map(re.escape, SUBJECTS), key=len, reverse=True))
+_SUBJECT = longest_first(SUBJECTS)
 _PAYER = re.compile(r"由(?P<who>您|买家|顾客|客户|店铺|本店|商家|卖家|我们|平台)(?:来)?(?:承担|支付|负责|出)")
 _WHO = {"您": "you", "买家": "you", "顾客": "you", "客户": "you"}
 
@@ -273,7 +280,7 @@ CONDITIONS: dict[str, str] = {
     "非工作时间": "outside working hours",
     "工作时间内": "in working hours",
 }
-_CONDITION = "|".join(sorted(map(re.escape, CONDITIONS), key=len, reverse=True))
+_CONDITION = longest_first(CONDITIONS)
 # words that limit or except what a clause says: a gist that loses one of them misleads
 _LIMITS = re.compile(r"除外|除了|但是?|仅|只有|只能|只限|否则|以外|不包括|不含|不计入|不参与|以.{1,8}为准")
 
