@@ -73,7 +73,8 @@ class Container:
         def build() -> Any:
             from service.compliance.engine import ComplianceEngine
 
-            return ComplianceEngine.from_settings(self.settings)
+            # The meaning layer shares the drafting embedder (loaded only when a sentence needs it).
+            return ComplianceEngine.from_settings(self.settings, embedder=lambda: self.embedder)
 
         return self._get("compliance", build)
 

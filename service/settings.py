@@ -115,6 +115,13 @@ class Settings(BaseSettings):
         "none", description="Selling platform: its own item and help domains are allowed in links."
     )
     max_check_chars: int = Field(20_000, ge=100)
+    compliance_meaning: Literal["off", "warn"] = Field(
+        "off",
+        description="The meaning layer (service/compliance/meaning): sentences with a brush-off or promise "
+        "cue are compared with exemplars by the shipped e5 model and flagged (warn) when clearly nearer the "
+        "violations. Off by default: see docs/decisions.md (recall gain on new wording is small, cost is an "
+        "embedding per candidate sentence).",
+    )
 
     # --- review ------------------------------------------------------------------------------------
     four_eyes: bool = False

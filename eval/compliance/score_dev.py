@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from service.compliance.engine import ComplianceEngine
+from service.settings import Settings
 
 
 def score(engine: Any, items: list[dict[str, Any]]) -> tuple[dict[str, list[int]], list[str]]:
@@ -53,7 +54,7 @@ def main() -> None:
     args = p.parse_args()
     for path in args.paths:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        engine = ComplianceEngine.from_paths(allowed_domains=doc.get("allowed_domains") or [])
+        engine = ComplianceEngine.from_settings(Settings(), allowed_domains=doc.get("allowed_domains") or [])
         by_tech, misses = score(engine, doc["items"])
         total = sum(n for n, _ in by_tech.values())
         handled = sum(k for _, k in by_tech.values())

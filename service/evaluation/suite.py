@@ -104,11 +104,8 @@ def compliance_set_scores(path: Path | list[Path], settings: Settings) -> dict[s
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise EvalInputError(f"{', '.join(map(str, paths))}: item ids used twice: {', '.join(dupes[:10])}")
-    engine = ComplianceEngine.from_paths(
-        list(settings.compliance_packs),
-        allowed_domains=domains,
-        max_chars=settings.max_check_chars,
-    )
+    # The product's path (packs, limits, the meaning layer as configured), with the set's allow-list.
+    engine = ComplianceEngine.from_settings(settings, allowed_domains=domains)
     scores = score_labelled_set(engine, items)
     scores["path"] = ", ".join(map(str, paths))
     return scores
