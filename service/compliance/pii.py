@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from service.compliance import phones as _phones
+
 PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])")
 ID_RE = re.compile(r"(?<![0-9a-z])([1-9][0-9]{16}[0-9x])(?![0-9a-z])", re.IGNORECASE)
 CARD_RE = re.compile(r"(?<![0-9])([3-6][0-9]{3}(?:[ -]?[0-9]{2,4}){3,4})(?![0-9])")
@@ -76,7 +78,7 @@ def id_number_ok(value: str) -> bool:
 
 @dataclass(frozen=True)
 class PersonalData:
-    kind: str  # phone | id_number | bank_card | email | address
+    kind: str  # phone | landline | service_number | contact_id | id_number | bank_card | email | address
     start: int
     end: int
     key: str  # normalised value, compared with the values the agent or the customer supplied
@@ -87,8 +89,16 @@ def _digits(text: str) -> str:
 
 
 def phones(text: str) -> Iterator[PersonalData]:
-    for m in PHONE_RE.finditer(text):
-        yield PersonalData("phone", m.start(), m.end(), m[1] + m[2] + m[3])
+    """Mobiles (kind phone), landlines and 400/800 numbers (service_number) in normalised text, however
+    the digits are written (see :mod:`service.compliance.phones`)."""
+    for n in _phones.phone_numbers(text):
+        yield PersonalData(n.kind, n.start, n.end, n.key)
+
+
+def contact_ids(text: str) -> Iterator[PersonalData]:
+    """Numeric ids (a QQ number) right after a contact word, however the digits are written."""
+    for n in _phones.contact_ids(text):
+        yield PersonalData(n.kind, n.start, n.end, n.key)
 
 
 def id_numbers(text: str) -> Iterator[PersonalData]:
@@ -142,8 +152,13 @@ def personal_values(text: str) -> set[tuple[str, str]]:
     """(kind, key) of every phone, ID, card and e-mail in ``text``: what a draft may repeat. Addresses
     are compared by substring instead (see :func:`address_in`), as people write them in many shapes."""
     found: set[tuple[str, str]] = set()
-    for detector in (phones, id_numbers, bank_cards, emails):
+    for detector in (id_numbers, bank_cards, emails):
         found.update((p.kind, p.key) for p in detector(text))
+    # Numbers line by line: a number may be split across lines in a draft, but read in evidence it would
+    # join the last digits of one line to the next line's (the texts are read one by one, then joined).
+    for line in text.split("\n"):
+        for detector in (phones, contact_ids):
+            found.update((p.kind, p.key) for p in detector(line))
     return found
 
 

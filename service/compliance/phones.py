@@ -1,0 +1,361 @@
+"""Phone numbers and numeric contact ids however they are written.
+
+A number hidden from a filter is still a sequence of digits to the person who reads it: 一三八, 幺三八,
+壹叁捌, ①③⑧, 1️⃣3️⃣8️⃣, "one three eight", 13８, "l38" all read 138, and spaces, dots, dashes, slashes,
+emoji, line breaks or a spoken joiner (加, 杠, "dash") between the digits do not change the number. So
+instead of listing spellings, every digit-like token of the (normalised) text is read as a digit, the
+separators between tokens are skipped within a bounded gap, and the phone patterns are tested on the digit
+sequence, with each digit remembering where it came from, so a finding points at the text as written.
+
+Precision comes from structure, not from example sentences:
+
+- a mobile is 11 digits starting 1[3-9] (optionally after 86 / 0086), a landline an area code (010, 02x,
+  0[3-9]xx) and a 7-8 digit subscriber number starting 2-9, a service number 400/800 and seven digits;
+- the digits of a candidate must be the whole run, or be cut from it only where the writer put a clause
+  break or a joiner (so a date, a time or a model code does not lend a digit to its neighbour);
+- a run glued to Latin letters is a code (SF1406…, JDVA2187…, KFR-35GW) unless the letters are O/l/i
+  standing in for 0/1 inside the digits;
+- a bare id (a QQ number) counts only right after a contact word (QQ, 扣扣, 企鹅, 微信, 加我 …);
+- digits given in parts out of order ("尾号8866，前七位1351234") are joined only when each part is introduced
+  by a position word (前…位, 中间, 尾号, 最后…位, "starts with", "ends in") and the parts make a number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from service.compliance.normalize import _NUMERALS
+
+# Readings of digits beyond cn2an's numeral table (幺, 两, 仨 are in it): the radio/telephone readings 洞 (0),
+# 拐 (7), 勾 (9) and the variant 么 of 幺.
+_EXTRA_NUMERALS = {"洞": "0", "拐": "7", "勾": "9", "么": "1"}
+_CN_DIGIT = {**_NUMERALS, **_EXTRA_NUMERALS}
+# 一百三十八 is 138, 八千 is 8000: a group with units is read as a number, not digit by digit.
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_UNIT = "".join(_CN_UNITS)
+
+
+def _unicode_digits() -> dict[str, str]:
+    """Characters Unicode gives a single decimal digit value that NFKC does not turn into an ASCII digit
+    (❶, ➊, ⓵, other scripts' digits): normalised text keeps them as they are."""
+    out: dict[str, str] = {}
+    for cp in range(0x80, 0x1FC00):
+        c = chr(cp)
+        d = unicodedata.digit(c, None)
+        if d is None or unicodedata.normalize("NFKC", c).isascii():
+            continue
+        out[c] = str(d)
+    return out
+
+
+_UNI_DIGIT = _unicode_digits()
+_EN_DIGIT = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_REPEAT = {"double": 2, "triple": 3}
+_LETTER_DIGIT = {"o": "0", "l": "1", "i": "1"}
+
+_CHARS = re.escape("".join(_CN_DIGIT) + _CN_UNIT + "".join(_UNI_DIGIT))
+# One digit-like token: a digit, a numeral (or a unit of a numeral), an English digit word (or double /
+# triple before one), or O/l/i glued to a digit.
+_TOKEN = (
+    rf"[0-9{_CHARS}]"
+    r"|(?<![a-z])(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)(?![a-z])"
+    r"|(?<![a-z])[oli]+(?=[0-9])|(?<=[0-9])[oli]+(?![a-z])"
+)
+# What may stand between two tokens of one number: up to three separator characters (spaces, line breaks,
+# dots, dashes, slashes, commas, brackets, symbols, emoji, keycap marks), or a spoken joiner with a little
+# spacing. A colon is not one (13:45 is a time), nor a letter or another Chinese character.
+_SEP_CHARS = (
+    r"\s.·•・\-_/\\|~*+,，、。;；()（）\[\]【】\"'“”‘’「」<>#=^`"
+    r"\u2010-\u2015\u2022\u2027\u2030-\u206f\u20d0-\u20ff\u2100-\u2bff\ufe0f\u200d\U0001f000-\U0001faff"
+)
+_JOINER = r"加|杠|横|接|然后|接着|再|and|then|dash|hyphen"
+_SEP = rf"(?![0-9{_CHARS}])[{_SEP_CHARS}]"  # (❶ and its kin sit among the symbols: a digit is no separator)
+_GAP = rf"(?:(?:{_SEP}){{0,3}}|(?:{_SEP}){{0,2}}(?:{_JOINER})(?:{_SEP}){{0,2}})"
+_RUN_RE = re.compile(rf"(?:{_TOKEN})(?:{_GAP}(?:{_TOKEN}))*")
+_TOKEN_RE = re.compile(_TOKEN)
+# A cut inside a run is allowed only at a clause break or a joiner.
+_STRONG_GAP_RE = re.compile(rf"[，,、。;；\n()（）\[\]【】]|{_JOINER}")
+# Cheap necessary condition: at least five digit-like characters or digit words somewhere.
+_ANY_TOKEN_RE = re.compile(rf"[0-9{_CHARS}]|zero|one|two|three|four|five|six|seven|eight|nine")
+
+MOBILE_RE = re.compile(r"(?:00)?(?:86)?(1[3-9][0-9]{9})")
+LANDLINE_RE = re.compile(r"(0(?:10|2[0-9]|[3-9][0-9]{2})[2-9][0-9]{6,7})")
+SERVICE_RE = re.compile(r"([48]00[0-9]{7})")
+
+
+@dataclass(frozen=True)
+class Number:
+    kind: str  # phone (a mobile) | landline | service_number (400/800) | contact_id
+    start: int
+    end: int
+    key: str  # the digits, as the number is dialled (mobile without 86; landline with its area code)
+
+
+@dataclass(frozen=True)
+class _Group:
+    digits: str
+    starts: tuple[int, ...]  # text offset of each digit's token
+    ends: tuple[int, ...]
+    gap_before: str  # the separator text before the group ("" for the first of a run)
+
+    @property
+    def start(self) -> int:
+        return self.starts[0]
+
+    @property
+    def end(self) -> int:
+        return self.ends[-1]
+
+
+def _token_digits(tok: str) -> str | None:
+    if tok in _EN_DIGIT:
+        return _EN_DIGIT[tok]
+    if tok[0] in _LETTER_DIGIT:
+        return "".join(_LETTER_DIGIT[c] for c in tok)
+    if len(tok) == 1:
+        if "0" <= tok <= "9":
+            return tok
+        return _CN_DIGIT.get(tok) or _UNI_DIGIT.get(tok)
+    return None
+
+
+def _groups(text: str, run: re.Match[str]) -> list[_Group] | None:
+    """The run's tokens as groups (tokens with nothing between them); None when a group does not read as
+    a number (一百三十八 reads 138; a unit where no number can be is nonsense, not a number)."""
+    groups: list[_Group] = []
+    digits: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    units = False
+    gap = ""
+    repeat = 1
+    prev_end = run.start()
+
+    def close() -> bool:
+        nonlocal digits, starts, ends, units
+        if not starts:
+            return True
+        if units:
+            value = _read_with_units(text[starts[0] : ends[-1]])
+            if value is None:
+                return False
+            read = str(value)
+            # every digit points at the whole group: a number read with units has no digit-wise map
+            groups.append(_Group(read, (starts[0],) * len(read), (ends[-1],) * len(read), gap))
+        else:
+            groups.append(_Group("".join(digits), tuple(starts), tuple(ends), gap))
+        digits, starts, ends, units = [], [], [], False
+        return True
+
+    for m in _TOKEN_RE.finditer(text, run.start(), run.end()):
+        between = text[prev_end : m.start()]
+        if between:
+            if not close():
+                return None
+            gap = between
+        tok = m[0]
+        prev_end = m.end()
+        if tok in _REPEAT:
+            repeat = _REPEAT[tok]
+            continue
+        if len(tok) == 1 and tok in _CN_UNIT:
+            units = True
+            starts.append(m.start())
+            ends.append(m.end())
+            continue
+        d = _token_digits(tok)
+        if d is None:
+            return None
+        for _ in range(repeat):
+            for ch in d:
+                digits.append(ch)
+                starts.append(m.start())
+                ends.append(m.end())
+        repeat = 1
+    if not close():
+        return None
+    return groups
+
+
+def _read_with_units(raw: str) -> int | None:
+    """一百三十八 -> 138, 八千 -> 8000, 壹佰零捌 -> 108; None when the characters do not make one number."""
+    total, current, last_unit = 0, None, 10_000
+    for ch in raw:
+        if ch in _CN_UNITS:
+            unit = _CN_UNITS[ch]
+            if unit >= last_unit:
+                return None
+            total += (1 if current is None else current) * unit
+            current, last_unit = None, unit
+            continue
+        d = _CN_DIGIT.get(ch) or (ch if ch.isascii() and ch.isdigit() else None)
+        if d is None or (current is not None and current != 0):
+            return None
+        current = int(d)
+    return total + (current or 0)
+
+
+def _glued_to_letters(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha())
+
+
+def _classify(digits: str) -> tuple[str, str] | None:
+    if m := MOBILE_RE.fullmatch(digits):
+        return "phone", m[1]
+    if m := SERVICE_RE.fullmatch(digits):
+        return "service_number", m[1]
+    if m := LANDLINE_RE.fullmatch(digits):
+        return "landline", m[1]
+    return None
+
+
+_MIN_DIGITS, _MAX_DIGITS = 10, 15
+
+
+@dataclass(frozen=True)
+class Run:
+    start: int
+    end: int
+    groups: tuple[_Group, ...]
+
+    @property
+    def digits(self) -> str:
+        return "".join(g.digits for g in self.groups)
+
+
+@lru_cache(maxsize=256)
+def runs(text: str) -> tuple[Run, ...]:
+    """Digit-like runs of ``text`` (normalised, lower case) that read as numbers, as groups of digits."""
+    if len(_ANY_TOKEN_RE.findall(text)) < 3:
+        return ()
+    out = []
+    for m in _RUN_RE.finditer(text):
+        if m.end() - m.start() < 3:
+            continue
+        groups = _groups(text, m)
+        if groups:
+            out.append(Run(m.start(), m.end(), tuple(groups)))
+    return tuple(out)
+
+
+def _candidates(run: Run) -> Iterator[tuple[int, int, str]]:
+    """(first group, last group + 1, digits) of the whole run and of its parts cut at strong gaps."""
+    groups = run.groups
+    n = len(groups)
+    cuts = [0] + [i for i in range(1, n) if _STRONG_GAP_RE.search(groups[i].gap_before)] + [n]
+    for a in range(len(cuts) - 1):
+        for b in range(len(cuts) - 1, a, -1):
+            i, j = cuts[a], cuts[b]
+            digits = "".join(g.digits for g in groups[i:j])
+            if _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
+                yield i, j, digits
+
+
+# An amount: a currency sign before the digits, or a unit of money, measure or count after them (¥1 513，
+# 618/11.11 is a price and two dates, not a mobile).
+_AMOUNT_BEFORE_RE = re.compile(r"[¥￥$€£]\s?\Z|(?:rmb|cny|usd)\s?\Z")
+_AMOUNT_AFTER_RE = re.compile(
+    r"(?:元|块|角|折|%|件|个|台|只|张|份|次|天|年|月|日|小时|分钟|秒|斤|克|千克|公斤|米|毫米|厘米|升|毫升|寸|英寸|瓦|伏|毫安)"
+)
+
+
+def phone_numbers(text: str) -> Iterator[Number]:
+    """Mobiles, landlines with their area code and 400/800 numbers in normalised ``text``."""
+    taken_until = -1
+    for run in runs(text):
+        if len(run.digits) < _MIN_DIGITS:
+            continue
+        for i, j, digits in _candidates(run):
+            start, end = run.groups[i].start, run.groups[j - 1].end
+            if start < taken_until:
+                continue
+            if _glued_to_letters(text, start, end):
+                continue
+            if _AMOUNT_BEFORE_RE.search(text, max(0, start - 5), start) or _AMOUNT_AFTER_RE.match(text, end):
+                continue
+            found = _classify(digits)
+            if found is not None:
+                if start > 0 and text[start - 1] in "(（" and any(c in text[start:end] for c in ")）"):
+                    start -= 1  # (010) 8765-4321: the area code's bracket is part of the number
+                yield Number(found[0], start, end, found[1])
+                taken_until = end
+    yield from _parts(text)
+
+
+# --- numbers given in parts ----------------------------------------------------------------------------
+_NTH = r"(?:[0-9]|[一二三四五六七八九两])"
+_PART_CUE_RE = re.compile(
+    rf"(?:(?P<head>前(?:面|边|几位|{_NTH}位|段)|开头(?:{_NTH}位)?|头(?:几位|{_NTH}位)"
+    r"|\bstarts? with|\bbegins? with|\bfirst (?:\w+ )?digits?(?: are)?)"
+    rf"|(?P<mid>中间(?:几位|{_NTH}位|段)?|\bmiddle(?: \w+)?(?: digits?)?(?: are)?)"
+    rf"|(?P<tail>尾号|尾数|后(?:面|边|几位|{_NTH}位|段)|最后(?:几位|{_NTH}位)?|末(?:尾|几位|{_NTH}位)"
+    r"|\bends? (?:with|in)|\blast (?:\w+ )?digits?(?: are)?))"
+    rf"(?:几位|{_NTH}位|几个|{_NTH}个)?(?:数字)?(?:是|为|[:：]|\s)*\Z"
+)
+_PART_WINDOW = 40  # the parts of one number stand within this many characters of each other
+_ORDER = {"head": 0, "mid": 1, "tail": 2}
+
+
+def _parts(text: str) -> Iterator[Number]:
+    if not any(w in text for w in ("前", "尾", "后", "中间", "末", "start", "begin", "first", "end", "last")):
+        return
+    parts: list[tuple[str, Run]] = []
+    for run in runs(text):
+        if not 3 <= len(run.digits) <= 8:
+            continue
+        cue = _PART_CUE_RE.search(text, max(0, run.start - 16), run.start)
+        if cue is not None and cue.lastgroup:
+            parts.append((cue.lastgroup, run))
+    for k in range(len(parts)):
+        chosen = {parts[k][0]: parts[k][1]}
+        for role, run in parts[k + 1 :]:
+            if run.start - parts[k][1].end > _PART_WINDOW:
+                break
+            chosen.setdefault(role, run)
+        if len(chosen) < 2 or "head" not in chosen or "tail" not in chosen:
+            continue
+        ordered = sorted(chosen.items(), key=lambda kv: _ORDER[kv[0]])
+        found = _classify("".join(r.digits for _, r in ordered))
+        if found is not None:
+            runs_ = [r for _, r in ordered]
+            yield Number(found[0], min(r.start for r in runs_), max(r.end for r in runs_), found[1])
+
+
+# --- contact ids ---------------------------------------------------------------------------------------
+# A contact word, then at most a label (号, 账号, id, a colon) before the id.
+_CONTACT_BEFORE_RE = re.compile(
+    r"(?:q\s?q|(?<![a-z])q|扣扣|抠抠|企鹅|球球|秋秋|微信|薇信|威信|v信|(?<![a-z])vx|(?<![a-z])wx|加我|加个?好友|群)"
+    r"\s?(?:号码?|账号|帐号|id|群号?)?\s?(?:是|为)?\s?[:：]?\s?\Z"
+)
+_CODE_LABEL_RE = re.compile(r"(?:编号|型号|货号|款号|序列号|批次号|编码|sku|model|serial)\s?[:：]?\s?\Z")
+_UNIT_AFTER_RE = re.compile(r"\s?(?:元|块|件|个|台|只|张|份|人|次|天|年|月|日|号|位|条|分|秒|斤|克|米|%|折)")
+
+
+def contact_ids(text: str) -> Iterator[Number]:
+    """Numeric ids (QQ numbers, a group number) of 6-11 digits right after a contact word, however the
+    digits are written."""
+    if not any(w in text for w in ("q", "扣", "抠", "企鹅", "球球", "秋秋", "信", "vx", "wx", "加", "群")):
+        return
+    for run in runs(text):
+        digits = run.digits
+        if not 6 <= len(digits) <= 11 or digits[0] == "0":
+            continue
+        word = _CONTACT_BEFORE_RE.search(text, max(0, run.start - 12), run.start)
+        if word is None:
+            continue
+        if word[0].isascii() and word[0].isalpha() and word[0] != "qq":
+            continue  # WX20231188, V1234567: letters glued to digits are a code (a QQ number glued to qq is not)
+        if _CODE_LABEL_RE.search(text, max(0, word.start() - 8), word.start()):
+            continue  # 机身编号WX 20231188, 型号 Q 123456: a code named as one
+        if _UNIT_AFTER_RE.match(text, run.end):
+            continue
+        yield Number("contact_id", run.start, run.end, digits)
