@@ -202,6 +202,13 @@ def _read_with_units(raw: str) -> int | None:
     return total + (current or 0)
 
 
+def _with_marks(text: str, end: int) -> int:
+    """``end`` moved past the marks that belong to the last digit (the keycap of 4️⃣)."""
+    while end < len(text) and (text[end] == "\ufe0f" or unicodedata.category(text[end]) in ("Mn", "Me")):
+        end += 1
+    return end
+
+
 def _glued_to_letters(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
@@ -286,6 +293,7 @@ def phone_numbers(text: str) -> Iterator[Number]:
             if found is not None:
                 if start > 0 and text[start - 1] in "(（" and any(c in text[start:end] for c in ")）"):
                     start -= 1  # (010) 8765-4321: the area code's bracket is part of the number
+                end = _with_marks(text, end)
                 yield Number(found[0], start, end, found[1])
                 taken_until = end
     yield from _parts(text)
@@ -358,4 +366,4 @@ def contact_ids(text: str) -> Iterator[Number]:
             continue  # 机身编号WX 20231188, 型号 Q 123456: a code named as one
         if _UNIT_AFTER_RE.match(text, run.end):
             continue
-        yield Number("contact_id", run.start, run.end, digits)
+        yield Number("contact_id", run.start, _with_marks(text, run.end), digits)
