@@ -22,6 +22,7 @@ Precision comes from structure, not from example sentences:
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -31,8 +32,8 @@ from functools import lru_cache
 from service.compliance.normalize import _NUMERALS
 
 # Readings of digits beyond cn2an's numeral table (幺, 两, 仨 are in it): the radio/telephone readings 洞 (0),
-# 拐 (7), 勾 (9) and the variant 么 of 幺.
-_EXTRA_NUMERALS = {"洞": "0", "拐": "7", "勾": "9", "么": "1"}
+# 拐 (7), 勾 (9). (么 is left out: 什么, 怎么 would glue a 1 to the digits after them.)
+_EXTRA_NUMERALS = {"洞": "0", "拐": "7", "勾": "9"}
 _CN_DIGIT = {**_NUMERALS, **_EXTRA_NUMERALS}
 # 一百三十八 is 138, 八千 is 8000: a group with units is read as a number, not digit by digit.
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
@@ -263,7 +264,7 @@ def _candidates(run: Run) -> Iterator[tuple[int, int, str]]:
         for b in range(len(cuts) - 1, a, -1):
             i, j = cuts[a], cuts[b]
             digits = "".join(g.digits for g in groups[i:j])
-            if _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
+            if _MIN_DIGITS <= len(digits) <= _MAX_DIGITS and not _enumeration(groups[i:j]):
                 yield i, j, digits
 
 
@@ -273,6 +274,15 @@ _AMOUNT_BEFORE_RE = re.compile(r"[¥￥$€£]\s?\Z|(?:rmb|cny|usd)\s?\Z")
 _AMOUNT_AFTER_RE = re.compile(
     r"(?:元|块|角|折|%|件|个|台|只|张|份|次|天|年|月|日|小时|分钟|秒|斤|克|千克|公斤|米|毫米|厘米|升|毫升|寸|英寸|瓦|伏|毫安)"
 )
+
+
+def _enumeration(groups: tuple[_Group, ...]) -> bool:
+    """Four or more groups of rising values (1 3 5 7 9 11 13 15, 2024.11.13 23): a list or a date, not
+    digits read out (a number read out in groups does not keep rising)."""
+    if len(groups) < 4:
+        return False
+    values = [int(g.digits) for g in groups]
+    return all(a < b for a, b in itertools.pairwise(values))
 
 
 def phone_numbers(text: str) -> Iterator[Number]:
@@ -361,7 +371,7 @@ def contact_ids(text: str) -> Iterator[Number]:
         if word is None:
             continue
         if word[0].isascii() and word[0].isalpha() and word[0] != "qq":
-            continue  # WX20231188, V1234567: letters glued to digits are a code (a QQ number glued to qq is not)
+            continue  # WX20231188, V1234567: letters glued to digits are a code (qq12345678 is a QQ id)
         if _CODE_LABEL_RE.search(text, max(0, word.start() - 8), word.start()):
             continue  # 机身编号WX 20231188, 型号 Q 123456: a code named as one
         if _UNIT_AFTER_RE.match(text, run.end):

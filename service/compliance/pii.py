@@ -91,8 +91,14 @@ def _digits(text: str) -> str:
 def phones(text: str) -> Iterator[PersonalData]:
     """Mobiles (kind phone), landlines and 400/800 numbers (service_number) in normalised text, however
     the digits are written (see :mod:`service.compliance.phones`)."""
-    for n in _phones.phone_numbers(text):
+    found = list(_phones.phone_numbers(text))
+    for n in found:
         yield PersonalData(n.kind, n.start, n.end, n.key)
+    # A plain mobile the digit runs do not read alone (glued to letters, or to a character that reads as a
+    # digit): found as it always was.
+    for m in PHONE_RE.finditer(text):
+        if not any(n.start < m.end() and m.start() < n.end for n in found):
+            yield PersonalData("phone", m.start(), m.end(), m[1] + m[2] + m[3])
 
 
 def contact_ids(text: str) -> Iterator[PersonalData]:
