@@ -41,13 +41,14 @@ _CN_UNIT = "".join(_CN_UNITS)
 
 
 def _unicode_digits() -> dict[str, str]:
-    """Characters Unicode gives a single decimal digit value that NFKC does not turn into an ASCII digit
-    (❶, ➊, ⓵, other scripts' digits): normalised text keeps them as they are."""
+    """Digit symbols NFKC leaves as they are (❶, ➊, ⓵: negative, sans-serif and double circled digits), so
+    normalised text keeps them. Other scripts' decimal digits are left out: not a way to hide a number from
+    a Chinese or English reader."""
     out: dict[str, str] = {}
-    for cp in range(0x80, 0x1FC00):
+    for cp in range(0x2000, 0x2800):
         c = chr(cp)
         d = unicodedata.digit(c, None)
-        if d is None or unicodedata.normalize("NFKC", c).isascii():
+        if d is None or unicodedata.category(c) != "No" or unicodedata.normalize("NFKC", c).isascii():
             continue
         out[c] = str(d)
     return out
@@ -61,7 +62,22 @@ _EN_DIGIT = {
 _REPEAT = {"double": 2, "triple": 3}
 _LETTER_DIGIT = {"o": "0", "l": "1", "i": "1"}
 
-_CHARS = re.escape("".join(_CN_DIGIT) + _CN_UNIT + "".join(_UNI_DIGIT))
+
+def _class_ranges(chars: str) -> str:
+    """The characters as a regex class body of ranges (a class of hundreds of single characters is slow)."""
+    cps = sorted({ord(c) for c in chars})
+    spans: list[list[int]] = []
+    for cp in cps:
+        if spans and cp == spans[-1][1] + 1:
+            spans[-1][1] = cp
+        else:
+            spans.append([cp, cp])
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in spans
+    )
+
+
+_CHARS = _class_ranges("".join(_CN_DIGIT) + _CN_UNIT + "".join(_UNI_DIGIT))
 # One digit-like token: a digit, a numeral (or a unit of a numeral), an English digit word (or double /
 # triple before one), or O/l/i glued to a digit.
 _TOKEN = (
@@ -83,8 +99,13 @@ _RUN_RE = re.compile(rf"(?:{_TOKEN})(?:{_GAP}(?:{_TOKEN}))*")
 _TOKEN_RE = re.compile(_TOKEN)
 # A cut inside a run is allowed only at a clause break or a joiner.
 _STRONG_GAP_RE = re.compile(rf"[，,、。;；\n()（）\[\]【】]|{_JOINER}")
-# Cheap necessary condition: at least five digit-like characters or digit words somewhere.
-_ANY_TOKEN_RE = re.compile(rf"[0-9{_CHARS}]|zero|one|two|three|four|five|six|seven|eight|nine")
+# Where a run may start: a digit-like character (one character class: ``re`` scans for it fast), or, in text
+# with a digit word, that word. The run pattern is then tried only there.
+_SEED_RE = re.compile(rf"[0-9{_CHARS}]")
+_WORD_SEED_RE = re.compile(
+    r"(?<![a-z])(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)(?![a-z])"
+)
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 MOBILE_RE = re.compile(r"(?:00)?(?:86)?(1[3-9][0-9]{9})")
 LANDLINE_RE = re.compile(r"(0(?:10|2[0-9]|[3-9][0-9]{2})[2-9][0-9]{6,7})")
@@ -127,7 +148,7 @@ def _token_digits(tok: str) -> str | None:
     return None
 
 
-def _groups(text: str, run: re.Match[str]) -> list[_Group] | None:
+def _groups(text: str, run_start: int, run_end: int) -> list[_Group] | None:
     """The run's tokens as groups (tokens with nothing between them); None when a group does not read as
     a number (一百三十八 reads 138; a unit where no number can be is nonsense, not a number)."""
     groups: list[_Group] = []
@@ -137,7 +158,7 @@ def _groups(text: str, run: re.Match[str]) -> list[_Group] | None:
     units = False
     gap = ""
     repeat = 1
-    prev_end = run.start()
+    prev_end = run_start
 
     def close() -> bool:
         nonlocal digits, starts, ends, units
@@ -155,7 +176,7 @@ def _groups(text: str, run: re.Match[str]) -> list[_Group] | None:
         digits, starts, ends, units = [], [], [], False
         return True
 
-    for m in _TOKEN_RE.finditer(text, run.start(), run.end()):
+    for m in _TOKEN_RE.finditer(text, run_start, run_end):
         between = text[prev_end : m.start()]
         if between:
             if not close():
@@ -241,18 +262,54 @@ class Run:
 
 
 @lru_cache(maxsize=256)
-def runs(text: str) -> tuple[Run, ...]:
-    """Digit-like runs of ``text`` (normalised, lower case) that read as numbers, as groups of digits."""
-    if len(_ANY_TOKEN_RE.findall(text)) < 3:
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each digit-like run of three characters or more."""
+    seeds = [m.start() for m in _SEED_RE.finditer(text)]
+    if any(w in text for w in _DIGIT_WORDS):
+        seeds = sorted(seeds + [m.start() for m in _WORD_SEED_RE.finditer(text)])
+    if len(seeds) < 3:
         return ()
     out = []
-    for m in _RUN_RE.finditer(text):
-        if m.end() - m.start() < 3:
+    pos = 0
+    for seed in seeds:
+        if seed < pos:
             continue
-        groups = _groups(text, m)
-        if groups:
-            out.append(Run(m.start(), m.end(), tuple(groups)))
+        start = seed
+        while start > pos and text[start - 1] in "oli" and (start < 2 or not text[start - 2].isalpha()):
+            start -= 1  # l38…: a letter standing for a digit before the first digit
+        m = _RUN_RE.match(text, start)
+        if m is None:
+            continue
+        pos = m.end()
+        if m.end() - m.start() >= 3:
+            out.append((m.start(), m.end()))
     return tuple(out)
+
+
+@lru_cache(maxsize=2048)
+def _run(text: str, start: int, end: int) -> Run | None:
+    groups = _groups(text, start, end)
+    return Run(start, end, tuple(groups)) if groups else None
+
+
+# A run may read more digits than it has characters only with a numeral unit (八千) or double/triple.
+_GROWS_RE = re.compile(rf"[{_CN_UNIT}]|double|triple")
+
+
+def runs(
+    text: str, min_digits: int = 0, before: re.Pattern[str] | None = None, reach: int = 16
+) -> Iterator[Run]:
+    """Digit-like runs of ``text`` (normalised, lower case) that read as numbers, as groups of digits;
+    with ``min_digits``, only runs that may read that many digits, with ``before`` only runs that
+    pattern's match ends right before (within ``reach`` characters); the others are not read at all."""
+    for start, end in _spans(text):
+        if end - start < min_digits and not _GROWS_RE.search(text, start, end):
+            continue
+        if before is not None and not before.search(text, max(0, start - reach), start):
+            continue
+        run = _run(text, start, end)
+        if run is not None:
+            yield run
 
 
 def _candidates(run: Run) -> Iterator[tuple[int, int, str]]:
@@ -288,7 +345,7 @@ def _enumeration(groups: tuple[_Group, ...]) -> bool:
 def phone_numbers(text: str) -> Iterator[Number]:
     """Mobiles, landlines with their area code and 400/800 numbers in normalised ``text``."""
     taken_until = -1
-    for run in runs(text):
+    for run in runs(text, _MIN_DIGITS):
         if len(run.digits) < _MIN_DIGITS:
             continue
         for i, j, digits in _candidates(run):
@@ -327,7 +384,7 @@ def _parts(text: str) -> Iterator[Number]:
     if not any(w in text for w in ("前", "尾", "后", "中间", "末", "start", "begin", "first", "end", "last")):
         return
     parts: list[tuple[str, Run]] = []
-    for run in runs(text):
+    for run in runs(text, 3, _PART_CUE_RE):
         if not 3 <= len(run.digits) <= 8:
             continue
         cue = _PART_CUE_RE.search(text, max(0, run.start - 16), run.start)
@@ -363,7 +420,7 @@ def contact_ids(text: str) -> Iterator[Number]:
     digits are written."""
     if not any(w in text for w in ("q", "扣", "抠", "企鹅", "球球", "秋秋", "信", "vx", "wx", "加", "群")):
         return
-    for run in runs(text):
+    for run in runs(text, 6, _CONTACT_BEFORE_RE, 12):
         digits = run.digits
         if not 6 <= len(digits) <= 11 or digits[0] == "0":
             continue

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from service.compliance import phones as _phones
 
@@ -91,14 +92,30 @@ def _digits(text: str) -> str:
 def phones(text: str) -> Iterator[PersonalData]:
     """Mobiles (kind phone), landlines and 400/800 numbers (service_number) in normalised text, however
     the digits are written (see :mod:`service.compliance.phones`)."""
-    found = list(_phones.phone_numbers(text))
-    for n in found:
-        yield PersonalData(n.kind, n.start, n.end, n.key)
+    yield from _phones_of(text)
+
+
+@lru_cache(maxsize=512)
+def _phones_of(text: str) -> tuple[PersonalData, ...]:
+    """Read once per text: five rules (mobile, landline, 400 number, hidden or plain) ask for them."""
+    found = [PersonalData(n.kind, n.start, n.end, n.key) for n in _phones.phone_numbers(text)]
     # A plain mobile the digit runs do not read alone (glued to letters, or to a character that reads as a
     # digit): found as it always was.
     for m in PHONE_RE.finditer(text):
-        if not any(n.start < m.end() and m.start() < n.end for n in found):
-            yield PersonalData("phone", m.start(), m.end(), m[1] + m[2] + m[3])
+        if any(p.start < m.end() and m.start() < p.end for p in found):
+            continue
+        letters = _LETTERS_BEFORE_RE.search(text, max(0, m.start() - 8), m.start())
+        if letters is not None and letters[0] not in _CONTACT_LETTERS:
+            continue  # A13812345678: a code (a coupon, a waybill), not a mobile
+        found.append(PersonalData("phone", m.start(), m.end(), m[1] + m[2] + m[3]))
+    return tuple(found)
+
+
+_LETTERS_BEFORE_RE = re.compile(r"[a-z]+\Z")
+# Letters glued to a mobile that name a phone or a chat app (tel13812345678, wx13812345678): no code prefix.
+_CONTACT_LETTERS = frozenset(
+    {"tel", "ph", "phone", "mobile", "mob", "cell", "call", "wx", "vx", "qq", "v", "q", "dh", "sj"}
+)
 
 
 def contact_ids(text: str) -> Iterator[PersonalData]:
