@@ -461,6 +461,13 @@ def test_split_and_chinese_numeral_phone_numbers_point_at_the_original_text(engi
             "one five zero, double two three three, four four five five",
         ),
         ("打 137 然后 0000 然后 9999 就能找到我。", "137 然后 0000 然后 9999"),
+        (
+            "电话 yao san ba ling ling yao san ba ling ling ling",
+            "yao san ba ling ling yao san ba ling ling ling",
+        ),
+        ("手机 幺三九 两个零 两个零 八八八八", "幺三九 两个零 两个零 八八八八"),
+        ("号码 138 —— 0013 —— 8000", "138 —— 0013 —— 8000"),
+        ("联系我 (+86)13800138000", "(+86)13800138000"),
     ],
 )
 def test_a_mobile_number_however_written_blocks_and_points_at_the_text_as_written(
@@ -544,6 +551,9 @@ def test_numeric_contact_ids_after_a_contact_word_block(engine: ComplianceEngine
         "机身串号 868139052471236 和包装盒上的一致。",
         "收货电话 138****5678 已经更新好了。",
         "这款原价一千三百八十元，现在活动价九百九十九元。",
+        "编号 A13812345678 的优惠券已经发放到账户。",
+        "买了三个8寸的和两个6寸的，一共五件。",
+        "She was 13 or 14, born in 1980 and moved in 2001.",
     ],
 )
 def test_numbers_that_are_not_phone_numbers_pass(engine: ComplianceEngine, text: str) -> None:

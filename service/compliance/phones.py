@@ -55,10 +55,14 @@ def _unicode_digits() -> dict[str, str]:
 
 
 _UNI_DIGIT = _unicode_digits()
+# Digits as words: English, and pinyin (yao san ba, liang, guai, dong included).
 _EN_DIGIT = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    "ling": "0", "dong": "0", "yi": "1", "yao": "1", "er": "2", "liang": "2", "san": "3", "si": "4",
+    "wu": "5", "liu": "6", "qi": "7", "guai": "7", "ba": "8", "jiu": "9",
 }  # fmt: skip
+_WORDS = "|".join(sorted(_EN_DIGIT, key=len, reverse=True))
 _REPEAT = {"double": 2, "triple": 3}
 _LETTER_DIGIT = {"o": "0", "l": "1", "i": "1"}
 
@@ -78,23 +82,26 @@ def _class_ranges(chars: str) -> str:
 
 
 _CHARS = _class_ranges("".join(_CN_DIGIT) + _CN_UNIT + "".join(_UNI_DIGIT))
+_DIGIT_CHARS = _class_ranges("".join(_CN_DIGIT))
+_COUNTS = "两二三四五六七八九"
 # One digit-like token: a digit, a numeral (or a unit of a numeral), an English digit word (or double /
 # triple before one), or O/l/i glued to a digit.
 _TOKEN = (
-    rf"[0-9{_CHARS}]"
-    r"|(?<![a-z])(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)(?![a-z])"
+    rf"[2-9{_COUNTS}]个[0-9{_DIGIT_CHARS}]"  # 四个零: a digit said so many times
+    rf"|[0-9{_CHARS}]"
+    rf"|(?<![a-z])(?:{_WORDS}|double|triple)(?![a-z])"
     r"|(?<![a-z])[oli]+(?=[0-9])|(?<=[0-9])[oli]+(?![a-z])"
 )
-# What may stand between two tokens of one number: up to three separator characters (spaces, line breaks,
+# What may stand between two tokens of one number: up to four separator characters (spaces, line breaks,
 # dots, dashes, slashes, commas, brackets, symbols, emoji, keycap marks), or a spoken joiner with a little
 # spacing. A colon is not one (13:45 is a time), nor a letter or another Chinese character.
 _SEP_CHARS = (
     r"\s.·•・\-_/\\|~*+,，、。;；()（）\[\]【】\"'“”‘’「」<>#=^`"
     r"\u2010-\u2015\u2022\u2027\u2030-\u206f\u20d0-\u20ff\u2100-\u2bff\ufe0f\u200d\U0001f000-\U0001faff"
 )
-_JOINER = r"加|杠|横|接|然后|接着|再|and|then|dash|hyphen"
+_JOINER = r"加|杠|横|接|点|空格|然后|接着|再|and|then|dash|hyphen|dot|point|space"
 _SEP = rf"(?![0-9{_CHARS}])[{_SEP_CHARS}]"  # (❶ and its kin sit among the symbols: a digit is no separator)
-_GAP = rf"(?:(?:{_SEP}){{0,3}}|(?:{_SEP}){{0,2}}(?:{_JOINER})(?:{_SEP}){{0,2}})"
+_GAP = rf"(?:(?:{_SEP}){{0,4}}|(?:{_SEP}){{0,2}}(?:{_JOINER})(?:{_SEP}){{0,2}})"
 _RUN_RE = re.compile(rf"(?:{_TOKEN})(?:{_GAP}(?:{_TOKEN}))*")
 _TOKEN_RE = re.compile(_TOKEN)
 # A cut inside a run is allowed only at a clause break or a joiner.
@@ -102,10 +109,8 @@ _STRONG_GAP_RE = re.compile(rf"[，,、。;；\n()（）\[\]【】]|{_JOINER}")
 # Where a run may start: a digit-like character (one character class: ``re`` scans for it fast), or, in text
 # with a digit word, that word. The run pattern is then tried only there.
 _SEED_RE = re.compile(rf"[0-9{_CHARS}]")
-_WORD_SEED_RE = re.compile(
-    r"(?<![a-z])(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)(?![a-z])"
-)
-_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_WORD_SEED_RE = re.compile(rf"(?<![a-z])(?:{_WORDS}|double|triple)(?![a-z])")
+_DIGIT_WORDS = tuple(_EN_DIGIT)
 
 MOBILE_RE = re.compile(r"(?:00)?(?:86)?(1[3-9][0-9]{9})")
 LANDLINE_RE = re.compile(r"(0(?:10|2[0-9]|[3-9][0-9]{2})[2-9][0-9]{6,7})")
@@ -139,6 +144,9 @@ class _Group:
 def _token_digits(tok: str) -> str | None:
     if tok in _EN_DIGIT:
         return _EN_DIGIT[tok]
+    if len(tok) == 3 and tok[1] == "个":
+        times, digit = _token_digits(tok[0]), _token_digits(tok[2])
+        return digit * int(times) if times and digit else None
     if tok[0] in _LETTER_DIGIT:
         return "".join(_LETTER_DIGIT[c] for c in tok)
     if len(tok) == 1:
@@ -292,8 +300,8 @@ def _run(text: str, start: int, end: int) -> Run | None:
     return Run(start, end, tuple(groups)) if groups else None
 
 
-# A run may read more digits than it has characters only with a numeral unit (八千) or double/triple.
-_GROWS_RE = re.compile(rf"[{_CN_UNIT}]|double|triple")
+# A run may read more digits than it has characters only with a numeral unit (八千), double/triple or 个.
+_GROWS_RE = re.compile(rf"[{_CN_UNIT}个]|double|triple")
 
 
 def runs(
@@ -334,12 +342,15 @@ _AMOUNT_AFTER_RE = re.compile(
 
 
 def _enumeration(groups: tuple[_Group, ...]) -> bool:
-    """Four or more groups of rising values (1 3 5 7 9 11 13 15, 2024.11.13 23): a list or a date, not
-    digits read out (a number read out in groups does not keep rising)."""
-    if len(groups) < 4:
+    """Four or more groups of rising values listed with commas (1、3、5、7、9、11、13、15): a list, not digits
+    read out (a number read out in groups does not keep rising)."""
+    if len(groups) < 4 or not all(_LIST_GAP_RE.search(g.gap_before) for g in groups[1:]):
         return False
     values = [int(g.digits) for g in groups]
     return all(a < b for a, b in itertools.pairwise(values))
+
+
+_LIST_GAP_RE = re.compile(r"[、,，;；]")
 
 
 def phone_numbers(text: str) -> Iterator[Number]:
@@ -358,8 +369,10 @@ def phone_numbers(text: str) -> Iterator[Number]:
                 continue
             found = _classify(digits)
             if found is not None:
+                if start > 0 and text[start - 1] == "+":
+                    start -= 1  # +86 …
                 if start > 0 and text[start - 1] in "(（" and any(c in text[start:end] for c in ")）"):
-                    start -= 1  # (010) 8765-4321: the area code's bracket is part of the number
+                    start -= 1  # (010) 8765-4321, (+86): the bracket is part of the number
                 end = _with_marks(text, end)
                 yield Number(found[0], start, end, found[1])
                 taken_until = end
