@@ -32,8 +32,9 @@ from functools import lru_cache
 from service.compliance.normalize import _NUMERALS
 
 # Readings of digits beyond cn2an's numeral table (幺, 两, 仨 are in it): the radio/telephone readings 洞 (0),
-# 拐 (7), 勾 (9). (么 is left out: 什么, 怎么 would glue a 1 to the digits after them.)
-_EXTRA_NUMERALS = {"洞": "0", "拐": "7", "勾": "9"}
+# 拐 (7), 勾 (9), and 参 (3), the simplified form of the traditional financial 參 (OpenCC turns 參 into 参).
+# (么 is left out: 什么, 怎么 would glue a 1 to the digits after them.)
+_EXTRA_NUMERALS = {"洞": "0", "拐": "7", "勾": "9", "参": "3"}
 _CN_DIGIT = {**_NUMERALS, **_EXTRA_NUMERALS}
 # 一百三十八 is 138, 八千 is 8000: a group with units is read as a number, not digit by digit.
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
@@ -104,13 +105,13 @@ _SEP = rf"(?![0-9{_CHARS}])[{_SEP_CHARS}]"  # (❶ and its kin sit among the sym
 _GAP = rf"(?:(?:{_SEP}){{0,4}}|(?:{_SEP}){{0,2}}(?:{_JOINER})(?:{_SEP}){{0,2}})"
 _RUN_RE = re.compile(rf"(?:{_TOKEN})(?:{_GAP}(?:{_TOKEN}))*")
 _TOKEN_RE = re.compile(_TOKEN)
+_LEAD_RE = re.compile(rf"[0-9{_CHARS}](?:{_GAP}(?:{_TOKEN}))*")
 # A cut inside a run is allowed only at a clause break or a joiner.
 _STRONG_GAP_RE = re.compile(rf"[，,、。;；\n()（）\[\]【】]|{_JOINER}")
 # Where a run may start: a digit-like character (one character class: ``re`` scans for it fast), or, in text
 # with a digit word, that word. The run pattern is then tried only there.
 _SEED_RE = re.compile(rf"[0-9{_CHARS}]")
 _WORD_SEED_RE = re.compile(rf"(?<![a-z])(?:{_WORDS}|double|triple)(?![a-z])")
-_DIGIT_WORDS = tuple(_EN_DIGIT)
 
 MOBILE_RE = re.compile(r"(?:00)?(?:86)?(1[3-9][0-9]{9})")
 LANDLINE_RE = re.compile(r"(0(?:10|2[0-9]|[3-9][0-9]{2})[2-9][0-9]{6,7})")
@@ -272,26 +273,49 @@ class Run:
 @lru_cache(maxsize=256)
 def _spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each digit-like run of three characters or more."""
-    seeds = [m.start() for m in _SEED_RE.finditer(text)]
-    if any(w in text for w in _DIGIT_WORDS):
-        seeds = sorted(seeds + [m.start() for m in _WORD_SEED_RE.finditer(text)])
-    if len(seeds) < 3:
-        return ()
+    words = [m.start() for m in _WORD_SEED_RE.finditer(text)] if _has_words(text) else []
+    if len(words) < 3:  # no number read out in words: runs are led by a digit or a numeral, one scan (the
+        # pattern starts with a character class); a word or two beside digits is "one of", not a digit
+        out: list[tuple[int, int]] = []
+        for m in _LEAD_RE.finditer(text):
+            start, end = m.start(), m.end()
+            if start > 0 and text[start - 1] in "oli":
+                back = _back_over_letters(text, start, out[-1][1] if out else 0)
+                if back < start and (again := _RUN_RE.match(text, back)) is not None:
+                    start, end = back, max(end, again.end())
+            if end - start >= 3:
+                out.append((start, end))
+        return tuple(out)
+    seeds = sorted([m.start() for m in _SEED_RE.finditer(text)] + words)
     out = []
     pos = 0
     for seed in seeds:
         if seed < pos:
             continue
-        start = seed
-        while start > pos and text[start - 1] in "oli" and (start < 2 or not text[start - 2].isalpha()):
-            start -= 1  # l38…: a letter standing for a digit before the first digit
-        m = _RUN_RE.match(text, start)
-        if m is None:
+        start = _back_over_letters(text, seed, pos)
+        run = _RUN_RE.match(text, start)
+        if run is None:
             continue
-        pos = m.end()
-        if m.end() - m.start() >= 3:
-            out.append((m.start(), m.end()))
+        pos = run.end()
+        if run.end() - run.start() >= 3:
+            out.append((run.start(), run.end()))
     return tuple(out)
+
+
+def _has_words(text: str) -> bool:
+    """Three digit words or more (one scan for Latin words, then a set lookup per word)."""
+    return sum(w in _WORD_SET for w in _LATIN_WORD_RE.findall(text)) >= 3
+
+
+_LATIN_WORD_RE = re.compile(r"[a-z]+")
+_WORD_SET = frozenset([*_EN_DIGIT, *_REPEAT])
+
+
+def _back_over_letters(text: str, start: int, floor: int) -> int:
+    """``start`` moved back over O/l/i glued before the first digit (l38…: letters standing for digits)."""
+    while start > floor and text[start - 1] in "oli" and (start < 2 or not text[start - 2].isalpha()):
+        start -= 1
+    return start
 
 
 @lru_cache(maxsize=2048)
