@@ -212,15 +212,7 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
         return
     if params.needs_sources and not doc.has_evidence:
         return
-    detector = {
-        "phone": pii.phones,
-        "landline": pii.phones,
-        "service_number": pii.phones,
-        "contact_id": pii.contact_ids,
-        "id_number": pii.id_numbers,
-        "bank_card": pii.bank_cards,
-        "email": pii.emails,
-    }[params.kind]
+    detector = _DETECTORS[params.kind]
     numeric = params.kind in _NUMBER_KINDS
     for p in detector(doc.text):
         if p.kind != params.kind:
@@ -243,6 +235,17 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
             # A number only the agent's context states, handed out to be called: context supports facts
             # (已按您的号码登记) but never excuses giving the customer a contact channel.
             yield Hit(p.start, p.end)
+
+
+_DETECTORS: dict[str, Callable[[str], Iterable[pii.PersonalData]]] = {
+    "phone": pii.phones,
+    "landline": pii.phones,
+    "service_number": pii.phones,
+    "contact_id": pii.contact_ids,
+    "id_number": pii.id_numbers,
+    "bank_card": pii.bank_cards,
+    "email": pii.emails,
+}
 
 
 # A digit run that is an identifier, not a phone number: labelled as one (SKU:…, 运单号…, 订单号…, 发票代码…,

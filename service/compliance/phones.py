@@ -304,7 +304,7 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
 
 def _has_words(text: str) -> bool:
     """Three digit words or more (one scan for Latin words, then a set lookup per word)."""
-    return sum(w in _WORD_SET for w in _LATIN_WORD_RE.findall(text)) >= 3
+    return sum(map(_WORD_SET.__contains__, _LATIN_WORD_RE.findall(text))) >= 3
 
 
 _LATIN_WORD_RE = re.compile(r"[a-z]+")
