@@ -443,6 +443,123 @@ def test_split_and_chinese_numeral_phone_numbers_point_at_the_original_text(engi
         assert finding.matched[0] in "1一壹" and finding.matched[-1] in "8八捌"
 
 
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("有事找我：幺叁玖 洞洞幺幺 贰贰伍伍", "幺叁玖 洞洞幺幺 贰贰伍伍"),
+        ("师傅手机 幺八拐 五五六六 拐拐八八，到了打他。", "幺八拐 五五六六 拐拐八八"),
+        ("号码给您：1️⃣8️⃣6️⃣0️⃣0️⃣0️⃣0️⃣3️⃣3️⃣4️⃣4️⃣", "1️⃣8️⃣6️⃣0️⃣0️⃣0️⃣0️⃣3️⃣3️⃣4️⃣4️⃣"),
+        ("有问题打 18🌸60🌸99🌸0🌸3344", "18🌸60🌸99🌸0🌸3344"),
+        ("电话：\n137\n2468\n1357\n有事找我", "137\n2468\n1357"),
+        ("打我电话❶❸❼❷❹❻❽❶❸❺❼。", "❶❸❼❷❹❻❽❶❸❺❼"),
+        ("号码是152加6688加0011，记得打。", "152加6688加0011"),
+        ("打我电话一三八杠零零一三杠八零零零。", "一三八杠零零一三杠八零零零"),
+        ("手机号是一百三十八，零零一三，八千，直接打。", "一百三十八，零零一三，八千"),
+        ("号码 l5O-2468-O1O1 找我。", "l5O-2468-O1O1"),
+        (
+            "Text me on one five zero, double two three three, four four five five.",
+            "one five zero, double two three three, four four five five",
+        ),
+        ("打 137 然后 0000 然后 9999 就能找到我。", "137 然后 0000 然后 9999"),
+        (
+            "电话 yao san ba ling ling yao san ba ling ling ling",
+            "yao san ba ling ling yao san ba ling ling ling",
+        ),
+        ("手机 幺三九 两个零 两个零 八八八八", "幺三九 两个零 两个零 八八八八"),
+        ("号码 138 —— 0013 —— 8000", "138 —— 0013 —— 8000"),
+        ("联系我 (+86)13800138000", "(+86)13800138000"),
+    ],
+)
+def test_a_mobile_number_however_written_blocks_and_points_at_the_text_as_written(
+    engine: ComplianceEngine, text: str, number: str
+) -> None:
+    result = engine.check(text)
+    assert result.verdict == Verdict.BLOCK
+    finding = next(f for f in result.findings if f.rule_id == "pii.phone")
+    assert finding.matched == number == text[finding.start : finding.end]
+
+
+def test_a_number_given_in_parts_out_of_order_is_joined_by_its_position_words(
+    engine: ComplianceEngine,
+) -> None:
+    for text in (
+        "我手机尾号是8866，前七位是一三五一二三四。",
+        "号码开头是一三九，后面八位是零零零零八八八八。",
+    ):
+        assert "pii.phone" in {f.rule_id for f in engine.check(text).findings}, text
+    # One tail alone is no number (a card or a phone referred to by its last digits).
+    assert engine.check("退款已原路退回尾号 6688 的银行卡。").verdict == Verdict.PASS
+
+
+def test_the_customers_own_number_may_be_repeated_in_another_writing(engine: ComplianceEngine) -> None:
+    text = "好的，新号码13955667788已更新到订单。"
+    assert engine.check(text, customer_text="收货号码换成一三九五五六六七七八八").verdict == Verdict.PASS
+    assert (
+        engine.check("已备注座机 零二一 六四三二 八八九九。", customer_text="座机是021-64328899").verdict
+        == Verdict.PASS
+    )
+
+
+def test_landlines_block_when_hidden_and_are_checked_against_sources_when_plain(
+    engine: ComplianceEngine,
+) -> None:
+    hidden = engine.check("办公室电话零二一 六四三二 八八九九，找我就行。")
+    assert hidden.verdict == Verdict.BLOCK and cats(hidden) == {"personal_data"}
+    assert engine.check("座机 (021) 6432-8899，直接打我。").verdict == Verdict.BLOCK  # offered as one's own
+    # A service station's or shop's line in an agent's reply (JDDC standard) is not personal data...
+    assert engine.check("网点电话 010-67885678 安装直接联系这个即可。").verdict == Verdict.PASS
+    # ...but a draft with sources must not invent one.
+    shop = "门店电话0755-8321 6677，营业时间内可以咨询。"
+    assert engine.check(shop, sources=["门店营业时间 10:00-22:00"]).verdict == Verdict.WARN
+    assert engine.check(shop, sources=["门店电话 0755-83216677"]).verdict == Verdict.PASS
+
+
+def test_service_numbers_block_when_hidden_and_warn_when_the_sources_do_not_state_them(
+    engine: ComplianceEngine,
+) -> None:
+    for text in ("售后热线 四零零-八八零-九九六六，打这个快。", "直接打 4 0 0 6 1 2 3 4 5 6 就有人接。"):
+        result = engine.check(text)
+        assert result.verdict == Verdict.BLOCK and "off_platform" in cats(result), text
+    hotline = "您也可以拨打售后热线400-606-5500咨询。"
+    assert engine.check(hotline).verdict == Verdict.PASS
+    assert engine.check(hotline, sources=["保修一年"]).verdict == Verdict.WARN
+    assert engine.check(hotline, sources=["售后服务热线：400-606-5500（9:00-21:00）"]).verdict == Verdict.PASS
+
+
+def test_numeric_contact_ids_after_a_contact_word_block(engine: ComplianceEngine) -> None:
+    for text in (
+        "加个Q：九八七六五四三二一，发你图。",
+        "企鹅：贰叁肆伍陆柒捌玖",
+        "加QQ群 六七八九一二三四五",
+    ):
+        result = engine.check(text)
+        assert result.verdict == Verdict.BLOCK and cats(result) == {"off_platform"}, text
+    for text in ("Q3 2024 新款已经上架。", "企鹅公仔三只一共138元。", "机身编号WX20231188，保修时要用到。"):
+        assert engine.check(text).verdict == Verdict.PASS, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-05-13 13:45 已签收，18:00 前都可以申请退货。",
+        "活动时间 2024.11.11 00:00-2024.11.13 23:59。",
+        "鞋码 36、37、38、39、40、41 都有货。",
+        "到手低至 ¥1 513，618/11.11 期间常见 85 折。",
+        "发票代码 044031900111，发票号码 20391822。",
+        "Your order #138 2045 6671 shipped on 12/05.",
+        "顺丰单号 SF1406 2378 9921，明天上午到。",
+        "机身串号 868139052471236 和包装盒上的一致。",
+        "收货电话 138****5678 已经更新好了。",
+        "这款原价一千三百八十元，现在活动价九百九十九元。",
+        "编号 A13812345678 的优惠券已经发放到账户。",
+        "买了三个8寸的和两个6寸的，一共五件。",
+        "She was 13 or 14, born in 1980 and moved in 2001.",
+    ],
+)
+def test_numbers_that_are_not_phone_numbers_pass(engine: ComplianceEngine, text: str) -> None:
+    assert engine.check(text).verdict == Verdict.PASS
+
+
 def test_separators_and_look_alike_letters_inside_words_are_seen_through(engine: ComplianceEngine) -> None:
     for text in ("加我微 . 信聊", "加我微😊信", "爱 买 不 买", "Add me on WеСhаt.", "加我ｖｘ"):
         assert engine.check(text).verdict == Verdict.BLOCK, text

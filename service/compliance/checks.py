@@ -170,7 +170,26 @@ def register_check(name: str, params: type[BaseModel] = NoParams) -> Callable[[C
 
 class PersonalParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["phone", "id_number", "bank_card", "email", "address"]
+    kind: Literal[
+        "phone", "landline", "service_number", "contact_id", "id_number", "bank_card", "email", "address"
+    ]
+    written: Literal["any", "plain", "hidden"] = Field(
+        "any",
+        description="Numbers only (phone, landline, service_number, contact_id): any spelling, only those "
+        "written plainly (ASCII digits in groups, with spaces, dashes or brackets), or only those hidden "
+        "(numerals, digits one by one, odd separators, look-alikes): hiding a number from a filter is itself "
+        "the sign of a contact handed out",
+    )
+    own: bool = Field(
+        False,
+        description="With written: hidden, also numbers written plainly that the sentence offers as "
+        "someone's own (打我, 找我, 我的电话, 私人): a person's line, not a business's",
+    )
+    needs_sources: bool = Field(
+        False,
+        description="Only when the draft has sources: a human agent's reply may give a shop's or a service "
+        "station's line, a draft should not invent one",
+    )
     business: Literal["include", "exclude", "only"] = Field(
         "include",
         description="Addresses of a business (see business_address): include them, leave them out, or find "
@@ -191,14 +210,22 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
             if params.business == "include" or business_address(doc, p) == (params.business == "only"):
                 yield Hit(p.start, p.end)
         return
-    detector = {
-        "phone": pii.phones,
-        "id_number": pii.id_numbers,
-        "bank_card": pii.bank_cards,
-        "email": pii.emails,
-    }[params.kind]
+    if params.needs_sources and not doc.has_evidence:
+        return
+    detector = _DETECTORS[params.kind]
+    numeric = params.kind in _NUMBER_KINDS
     for p in detector(doc.text):
-        if p.kind == "phone" and _IDENTIFIER_BEFORE_RE.search(doc.text, max(0, p.start - 12), p.start):
+        if p.kind != params.kind:
+            continue
+        if numeric and params.written != "any" and _written_plainly(doc, p) != (params.written == "plain"):
+            own = (
+                params.own
+                and params.written == "hidden"
+                and _OWN_NUMBER_RE.search(doc.text, *doc.norm.sentence(p.start))
+            )
+            if not own:
+                continue
+        if numeric and _IDENTIFIER_BEFORE_RE.search(doc.text, max(0, p.start - 16), p.start):
             continue
         if p.kind == "phone" and _service_caller(doc, p.start):
             continue
@@ -210,12 +237,35 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
             yield Hit(p.start, p.end)
 
 
-# An 11-digit run that is an identifier, not a mobile: labelled as one (SKU:…, 运单号…, 订单号…) or glued to a
-# two-letter code prefix (JD waybills VA…, VC…, VE…). WeChat/QQ letters (wx138…, qq138…) are not a prefix.
+_DETECTORS: dict[str, Callable[[str], Iterable[pii.PersonalData]]] = {
+    "phone": pii.phones,
+    "landline": pii.phones,
+    "service_number": pii.phones,
+    "contact_id": pii.contact_ids,
+    "id_number": pii.id_numbers,
+    "bank_card": pii.bank_cards,
+    "email": pii.emails,
+}
+
+
+# A digit run that is an identifier, not a phone number: labelled as one (SKU:…, 运单号…, 订单号…, 发票代码…,
+# 取件码…, order #…) or glued to a two-letter code prefix (JD waybills VA…, VC…, VE…). WeChat/QQ letters
+# (wx138…, qq138…) are not a prefix.
 _IDENTIFIER_BEFORE_RE = re.compile(
-    r"(?:sku|spu|imei|sn|编号|单号|运单号|订单号|货号|条码|条形码|序列号|型号|商品编码)\s?[:：]?\s?\Z"
+    r"(?:sku|spu|imei|sn|编号|单号|运单号|订单号|货号|条码|条形码|序列号|型号|商品编码|代码|串号|(?<!号)码"
+    r"|\b(?:order|tracking|waybill|invoice|parcel|ref(?:erence)?|serial|model|sku)(?:\s?(?:no\.?|number|id))?\s?#?)"
+    r"\s?[:：#]?\s?\Z"
     r"|(?<![a-z])(?!wx|vx|qq|wc|dh|sj|tl|ph)[a-z]{2}\Z"
 )
+_NUMBER_KINDS = frozenset({"phone", "landline", "service_number", "contact_id"})
+# A number written as numbers are: ASCII digits in groups of two or more (an area code in brackets), joined
+# by one space, dash or dot. Digits one by one, numerals, full-width or circled digits are hidden.
+_PLAIN_NUMBER_RE = re.compile(r"\+?(?:\([0-9]{2,4}\)\s?|[0-9]{2,})(?:[ \-.]?[0-9]{2,})*")
+
+
+def _written_plainly(doc: Document, p: pii.PersonalData) -> bool:
+    start, end = doc.norm.to_original(p.start, p.end)
+    return _PLAIN_NUMBER_RE.fullmatch(doc.norm.original[start:end]) is not None
 
 
 # The numbers the service's own outbound calls come from (外呼号码会显示为…, 客服来电号码, outbound call

@@ -11,6 +11,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+
+from service.compliance import phones as _phones
 
 PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])")
 ID_RE = re.compile(r"(?<![0-9a-z])([1-9][0-9]{16}[0-9x])(?![0-9a-z])", re.IGNORECASE)
@@ -76,7 +79,7 @@ def id_number_ok(value: str) -> bool:
 
 @dataclass(frozen=True)
 class PersonalData:
-    kind: str  # phone | id_number | bank_card | email | address
+    kind: str  # phone | landline | service_number | contact_id | id_number | bank_card | email | address
     start: int
     end: int
     key: str  # normalised value, compared with the values the agent or the customer supplied
@@ -87,8 +90,38 @@ def _digits(text: str) -> str:
 
 
 def phones(text: str) -> Iterator[PersonalData]:
+    """Mobiles (kind phone), landlines and 400/800 numbers (service_number) in normalised text, however
+    the digits are written (see :mod:`service.compliance.phones`)."""
+    yield from _phones_of(text)
+
+
+@lru_cache(maxsize=512)
+def _phones_of(text: str) -> tuple[PersonalData, ...]:
+    """Read once per text: five rules (mobile, landline, 400 number, hidden or plain) ask for them."""
+    found = [PersonalData(n.kind, n.start, n.end, n.key) for n in _phones.phone_numbers(text)]
+    # A plain mobile the digit runs do not read alone (glued to letters, or to a character that reads as a
+    # digit): found as it always was.
     for m in PHONE_RE.finditer(text):
-        yield PersonalData("phone", m.start(), m.end(), m[1] + m[2] + m[3])
+        if any(p.start < m.end() and m.start() < p.end for p in found):
+            continue
+        letters = _LETTERS_BEFORE_RE.search(text, max(0, m.start() - 8), m.start())
+        if letters is not None and letters[0] not in _CONTACT_LETTERS:
+            continue  # A13812345678: a code (a coupon, a waybill), not a mobile
+        found.append(PersonalData("phone", m.start(), m.end(), m[1] + m[2] + m[3]))
+    return tuple(found)
+
+
+_LETTERS_BEFORE_RE = re.compile(r"[a-z]+\Z")
+# Letters glued to a mobile that name a phone or a chat app (tel13812345678, wx13812345678): no code prefix.
+_CONTACT_LETTERS = frozenset(
+    {"tel", "ph", "phone", "mobile", "mob", "cell", "call", "wx", "vx", "qq", "v", "q", "dh", "sj"}
+)
+
+
+def contact_ids(text: str) -> Iterator[PersonalData]:
+    """Numeric ids (a QQ number) right after a contact word, however the digits are written."""
+    for n in _phones.contact_ids(text):
+        yield PersonalData(n.kind, n.start, n.end, n.key)
 
 
 def id_numbers(text: str) -> Iterator[PersonalData]:
@@ -142,8 +175,13 @@ def personal_values(text: str) -> set[tuple[str, str]]:
     """(kind, key) of every phone, ID, card and e-mail in ``text``: what a draft may repeat. Addresses
     are compared by substring instead (see :func:`address_in`), as people write them in many shapes."""
     found: set[tuple[str, str]] = set()
-    for detector in (phones, id_numbers, bank_cards, emails):
+    for detector in (id_numbers, bank_cards, emails):
         found.update((p.kind, p.key) for p in detector(text))
+    # Numbers line by line: a number may be split across lines in a draft, but read in evidence it would
+    # join the last digits of one line to the next line's (the texts are read one by one, then joined).
+    for line in text.split("\n"):
+        for detector in (phones, contact_ids):
+            found.update((p.kind, p.key) for p in detector(line))
     return found
 
 
