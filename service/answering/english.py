@@ -751,14 +751,34 @@ def short_quote(chinese: str) -> str | None:
             kept.append(clause.strip())
         elif _QUALIFIES.search(clause):
             return None
-    return f"the product sheet says “{'，'.join(kept)}”" if kept else ""
+    if not kept:
+        return ""
+    said = "，".join(kept)
+    return f"the product sheet says “{said}”{figures_gloss(said)}"
 
 
 def plain_quote(chinese: str) -> str | None:
     """The default quote: short runs only, marked as the sheet's own words."""
     if len(CJK.findall(chinese)) > QUOTE_CHARS:
         return short_quote(chinese)  # too long to quote whole: its short clauses with numbers
-    return f"the product sheet says “{chinese}”"
+    return f"the product sheet says “{chinese}”{figures_gloss(chinese)}"
+
+
+_GLOSS_SPLIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff，,；;。、：:（）()【】“”]+")
+
+
+def figures_gloss(chinese: str) -> str:
+    """The figures a quoted Chinese clause states, with their units in English, after the quote
+    (" (3 years)", " (645x340 mm)"): an English reader gets the number and unit even when the words around
+    them stay Chinese. '' when the clause states no figure with a Chinese unit."""
+    found: list[str] = []
+    for seg in _GLOSS_SPLIT.split(numbers_en(chinese)):
+        seg = seg.strip(" .-~/")
+        if seg in chinese:
+            continue  # already readable in the quote as written (10cm, a model code)
+        if re.search(r"\d", seg) and re.search(r"[A-Za-z°%]", seg) and seg not in found:
+            found.append(seg)
+    return f" ({'; '.join(found)})" if found else ""
 
 
 def cjk_share(text: str) -> float:
