@@ -240,7 +240,8 @@ class AnswerEngine:
                 # an English question about a sheet in another language shares no word with it: the
                 # kind alone chose its facts, so the field closest in meaning, when it clearly stands out
                 # and is closer than every chosen one, answers first
-                for ref in products:
+                asked_things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
+                for ref in products if asked_things else []:  # "what is the warranty?": the kind answers
                     across = self._closest_across(ref, part, answer.facts)
                     if across is not None:
                         answer.alternates = [f for f in answer.facts if f is not across]
