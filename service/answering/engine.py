@@ -464,8 +464,8 @@ class AnswerEngine:
         sims = self.store.product_similarity(ref.product_id, self._query_vector(part.text))
         if len(sims) != len(facts):
             return None
-        if any(_is_price_field(f) or _in_units(f, part) for f in chosen):
-            return None  # the sheet's own price, or a figure in the asked unit: the kind chose right
+        if any(_is_price_field(f) for f in chosen):
+            return None  # the sheet's own price field: the kind chose right
         # (the marketing description is close in meaning to almost any question about the product)
         fields = [
             i
@@ -481,6 +481,8 @@ class AnswerEngine:
         top = float(sims[best])
         if top - float(np.median(sims)) < ACROSS_SPREAD:
             return None
+        if any(_in_units(f, part) for f in chosen) and not _in_units(facts[best], part):
+            return None  # a figure in the asked unit (多重 -> kg) beats a closer field stating none
         pos = {f.digest: i for i, f in enumerate(facts)}
         rivals = [float(sims[pos[f.digest]]) for f in chosen if f.digest in pos and f is not facts[best]]
         if facts[best] in chosen or (rivals and top - max(rivals) < ACROSS_MARGIN):

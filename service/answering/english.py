@@ -772,10 +772,14 @@ def figures_gloss(chinese: str) -> str:
     (" (3 years)", " (645x340 mm)"): an English reader gets the number and unit even when the words around
     them stay Chinese. '' when the clause states no figure with a Chinese unit."""
     found: list[str] = []
+    if re.search(r"零下|负\s*\d", chinese):
+        return ""  # a sign written in words ("零下10度") would be lost
     for seg in _GLOSS_SPLIT.split(numbers_en(chinese)):
-        seg = seg.strip(" .-~/")
-        if seg in chinese:
-            continue  # already readable in the quote as written (10cm, a model code)
+        seg = seg.strip(" ./")
+        if seg in chinese or seg[:1] in "-~–":
+            # already readable as written (10cm, a model code); a negative figure or a range of them
+            # ("-20~55 °C") is not restated, so a sign is never dropped
+            continue
         if re.search(r"\d", seg) and re.search(r"[A-Za-z°%]", seg) and seg not in found:
             found.append(seg)
     return f" ({'; '.join(found)})" if found else ""
