@@ -275,6 +275,7 @@ def test_a_bare_figure_is_never_split_into_a_label_and_a_number(chinese: str, en
         ("建议安装在厨房或阳台", ""),
         ("环境温度-20~55 °C", ""),  # a sign is never dropped: a negative figure is not restated
         ("零下10度停机", ""),
+        ("远程视频二次调试", ""),  # a Chinese numeral is often no count
     ],
 )
 def test_a_quoted_chinese_clause_carries_its_figures_in_english(chinese: str, gloss: str) -> None:

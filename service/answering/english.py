@@ -774,7 +774,8 @@ def figures_gloss(chinese: str) -> str:
     found: list[str] = []
     if re.search(r"零下|负\s*\d", chinese):
         return ""  # a sign written in words ("零下10度") would be lost
-    for seg in _GLOSS_SPLIT.split(numbers_en(chinese)):
+    # figures written in digits only: a Chinese numeral is often no count (二次调试 is a second tuning)
+    for seg in _GLOSS_SPLIT.split(_QTY.sub(quantity_en, chinese)):
         seg = seg.strip(" ./")
         if seg in chinese or seg[:1] in "-~–":
             # already readable as written (10cm, a model code); a negative figure or a range of them
