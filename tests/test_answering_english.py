@@ -262,3 +262,37 @@ def test_a_bare_figure_is_never_split_into_a_label_and_a_number(chinese: str, en
     assert piece.english == english_text
     assert english.same_figures(chinese, piece.english)
     assert not english.same_figures("29公斤", "2: 9 kg")
+
+
+@pytest.mark.parametrize(
+    ("chinese", "gloss"),
+    [
+        ("点火针、温感探头 3 年", " (3 years)"),
+        ("灶具挖孔尺寸为645x340毫米", " (645x340 mm)"),
+        ("长度1米，价格8元", " (1 m; 8 yuan)"),
+        ("右端距离墙距≥300mm", ""),  # already readable as written
+        ("型号F6033-UD3", ""),  # a model code is no figure
+        ("建议安装在厨房或阳台", ""),
+        ("环境温度-20~55 °C", ""),  # a sign is never dropped: a negative figure is not restated
+        ("零下10度停机", ""),
+        ("远程视频二次调试", ""),  # a Chinese numeral is often no count
+    ],
+)
+def test_a_quoted_chinese_clause_carries_its_figures_in_english(chinese: str, gloss: str) -> None:
+    assert english.figures_gloss(chinese) == gloss
+    quoted = english.plain_quote(chinese)
+    assert quoted is not None and quoted.endswith(f"“{chinese}”{gloss}")
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("How much room does it need above it, to the ceiling?", "size"),
+        ("How much space should I leave above the fridge?", "size"),
+        ("How long is the heating tube guaranteed?", "warranty"),
+    ],
+)
+def test_a_clearance_is_a_measure_and_guaranteed_asks_the_warranty(message: str, kind: str) -> None:
+    (part,) = split_parts(message)
+    assert kind in part.kinds
+    assert "price" not in part.kinds and not part.asks_money

@@ -132,3 +132,69 @@ def test_eval_judges_relevance_per_question_and_quoted_customer_words_answer_not
     parts = [message, *question_parts(message)]
     assert _relevant("不支持多设备同时连接。", claim_kinds(message), parts)
     assert not _relevant("订单满99元包邮。", claim_kinds(message), parts)
+
+
+# --- English questions about a Chinese sheet: no shared word, so meaning chooses among the fields --------
+
+HEATER = [
+    {
+        "商品ID": "H-1",
+        "商品名称": "示例 燃气热水器 JSQ-1",
+        "商品价格": 899,
+        "安装说明": "安装位置应通风良好，远离火源。不支持在浴室内安装，建议安装在厨房或阳台。",
+        "维修说明": "整机保修3年。过保后上门检测收费30元。",
+    }
+]
+# the stub's cross-lingual concepts: an English phrase and the Chinese words that mean it
+_ACROSS = (("bathroom", "浴室"), ("ventilat", "通风"), ("labour", "上门检测"))
+
+
+class CrossLingualEmbedder:
+    """A stand-in for a multilingual sentence model: a concept is close to its translation."""
+
+    model_id = "stub:across"
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(len(_ACROSS) + 1, dtype=np.float32)
+        v[-1] = 1.0
+        for i, words in enumerate(_ACROSS):
+            if any(w in text.lower() for w in words):
+                v[i] = 1.0
+        return v / np.linalg.norm(v)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return np.vstack([self._vec(t) for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vec(text)
+
+
+@pytest.fixture
+def heater(tmp_path: Path) -> AnswerEngine:
+    root = tmp_path / "kb"
+    (root / "products").mkdir(parents=True)
+    (root / "products" / "items.json").write_text(json.dumps(HEATER, ensure_ascii=False), "utf-8")
+    (root / "policies").mkdir()
+    (root / "policies" / "shipping.md").write_text(POLICY, "utf-8")
+    result = ingest_source(root)
+    store = FactStore.build(result.products, result.chunks)
+    embedder = CrossLingualEmbedder()
+    store.embed_policy(embedder)
+    return AnswerEngine(store, embedder, Glossary.load().translate)
+
+
+def test_an_english_question_gets_the_chinese_field_that_means_what_it_asks(heater: AnswerEngine) -> None:
+    # the kind words ("installed") point at every installation clause; the one about bathrooms answers
+    plan = heater.plan("Can the JSQ-1 be installed inside the bathroom?", language="en")
+    assert [f.text for f in plan.facts if f.product_id] == ["不支持在浴室内安装，建议安装在厨房或阳台"]
+
+
+def test_an_english_question_of_a_bare_kind_keeps_the_kinds_field(heater: AnswerEngine) -> None:
+    # "what is the warranty?" asks nothing beyond its kind: meaning does not override the warranty field
+    plan = heater.plan("What is the warranty on the JSQ-1?", language="en")
+    assert any("保修3年" in f.text for f in plan.facts)
+
+
+def test_a_chinese_question_is_not_rechosen_by_meaning(heater: AnswerEngine) -> None:
+    plan = heater.plan("JSQ-1过保后上门怎么收费？", language="zh")
+    assert any("30元" in f.text for f in plan.facts)

@@ -94,6 +94,8 @@ RELATIVE = 0.75  # a second fact must score this share of the best one
 SIM_MARGIN = 0.02  # policy sentences within this cosine of the best one are "as close in meaning"
 MIN_SPREAD = 0.038  # best minus median cosine: below this no policy sentence stands out in meaning
 PRODUCT_SPREAD = 0.03  # a product field closer in meaning than the sheet's median field by this much
+ACROSS_SPREAD = 0.03  # an English question's closest field of a Chinese sheet stands out by this much
+ACROSS_MARGIN = 0.01  # and is this much closer than the field its kind chose
 MAX_SHARED = 6  # near-duplicates compared for a shared answer before asking which one
 
 
@@ -234,6 +236,16 @@ class AnswerEngine:
                 if products and vectors and not answer.facts and not (set(part.kinds) & POLICY_KINDS)
                 else []
             )
+            if products and vectors and language == "en" and not (set(part.kinds) & POLICY_KINDS):
+                # an English question about a sheet in another language shares no word with it: the
+                # kind alone chose its facts, so the field closest in meaning, when it clearly stands out
+                # and is closer than every chosen one, answers first
+                asked_things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
+                for ref in products if asked_things else []:  # "what is the warranty?": the kind answers
+                    across = self._closest_across(ref, part, answer.facts)
+                    if across is not None:
+                        answer.alternates = [f for f in answer.facts if f is not across]
+                        answer.facts = [across]
             policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS)
             # a question about the product's own spec, price or gift that its sheet does not answer is not
             # answered by whatever store rule shares a word with it: only a sentence close in both ways
@@ -437,6 +449,50 @@ class AnswerEngine:
             return None
         return float(sims[best]), facts[best]
 
+    def _closest_across(self, ref: ProductRef, part: QuestionPart, chosen: Sequence[Fact]) -> Fact | None:
+        """For a question in English about a sheet that is not (no shared words: only the kind chose
+        ``chosen``): the product's field closest in meaning to the part with the product's name taken
+        out, when it stands out from the sheet's fields (``ACROSS_SPREAD`` over their median) and is closer
+        than every chosen fact by ``ACROSS_MARGIN``; else None (the kind's choice stands)."""
+        if not part.question or self.embedder is None or not self.store.has_vectors(self.embedder):
+            return None
+        if CJK.search(part.text) or _ENGLISH_WORD.search(part.text) is None:
+            return None
+        facts = self.store.product_facts(ref.product_id)
+        if len(facts) < 3 or any(f.english for f in facts if role_of(f.label) is None):
+            return None  # an English sheet: its words match the question's
+        sims = self.store.product_similarity(ref.product_id, self._query_vector(part.text))
+        if len(sims) != len(facts):
+            return None
+        if any(_is_price_field(f) for f in chosen):
+            return None  # the sheet's own price field: the kind chose right
+        # (the marketing description is close in meaning to almost any question about the product)
+        fields = [
+            i
+            for i, f in enumerate(facts)
+            if role_of(f.label) is None
+            and role_of(f.field) is None
+            and not is_descriptive(f.field.split("/")[0])
+            and (not f.pairs or f.kind == "gift")
+        ]
+        if not fields:
+            return None
+        best = max(fields, key=lambda i: float(sims[i]))
+        top = float(sims[best])
+        if top - float(np.median(sims)) < ACROSS_SPREAD:
+            return None
+        if any(_in_units(f, part) for f in chosen) and not _in_units(facts[best], part):
+            return None  # a figure in the asked unit (多重 -> kg) beats a closer field stating none
+        pos = {f.digest: i for i, f in enumerate(facts)}
+        rivals = [float(sims[pos[f.digest]]) for f in chosen if f.digest in pos and f is not facts[best]]
+        if facts[best] in chosen or (rivals and top - max(rivals) < ACROSS_MARGIN):
+            return None
+        return facts[best]
+
+    def _query_vector(self, text: str) -> Any:
+        assert self.embedder is not None
+        return self.embedder.embed_query(text)
+
     def _names_another(self, ref: ProductRef, fact: Fact) -> bool:
         """The fact names another product: an id other than its own, or another catalogue product's code."""
         key = (ref.product_id, fact.digest)
@@ -607,6 +663,13 @@ _ADDRESS = re.compile(
 def _of_topic(fact: Fact, part: QuestionPart) -> bool:
     """A rule of the asked policy topic's own section (price protection, a lost parcel, payment)."""
     return fact.kind in TOPICS and fact.kind in part.kinds and " › " in fact.field
+
+
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _in_units(fact: Fact, part: QuestionPart) -> bool:
+    return bool(part.units) and any(q.unit in part.units for q in fact.quantities)
 
 
 _LONG_ID = re.compile(rf"(?<![0-9.])\d{{{ID_MIN + 2},}}(?![0-9.])")  # an item id, not a quantity

@@ -751,14 +751,39 @@ def short_quote(chinese: str) -> str | None:
             kept.append(clause.strip())
         elif _QUALIFIES.search(clause):
             return None
-    return f"the product sheet says “{'，'.join(kept)}”" if kept else ""
+    if not kept:
+        return ""
+    said = "，".join(kept)
+    return f"the product sheet says “{said}”{figures_gloss(said)}"
 
 
 def plain_quote(chinese: str) -> str | None:
     """The default quote: short runs only, marked as the sheet's own words."""
     if len(CJK.findall(chinese)) > QUOTE_CHARS:
         return short_quote(chinese)  # too long to quote whole: its short clauses with numbers
-    return f"the product sheet says “{chinese}”"
+    return f"the product sheet says “{chinese}”{figures_gloss(chinese)}"
+
+
+_GLOSS_SPLIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff，,；;。、：:（）()【】“”]+")
+
+
+def figures_gloss(chinese: str) -> str:
+    """The figures a quoted Chinese clause states, with their units in English, after the quote
+    (" (3 years)", " (645x340 mm)"): an English reader gets the number and unit even when the words around
+    them stay Chinese. '' when the clause states no figure with a Chinese unit."""
+    found: list[str] = []
+    if re.search(r"零下|负\s*\d", chinese):
+        return ""  # a sign written in words ("零下10度") would be lost
+    # figures written in digits only: a Chinese numeral is often no count (二次调试 is a second tuning)
+    for seg in _GLOSS_SPLIT.split(_QTY.sub(quantity_en, chinese)):
+        seg = seg.strip(" ./")
+        if seg in chinese or seg[:1] in "-~–":
+            # already readable as written (10cm, a model code); a negative figure or a range of them
+            # ("-20~55 °C") is not restated, so a sign is never dropped
+            continue
+        if re.search(r"\d", seg) and re.search(r"[A-Za-z°%]", seg) and seg not in found:
+            found.append(seg)
+    return f" ({'; '.join(found)})" if found else ""
 
 
 def cjk_share(text: str) -> float:

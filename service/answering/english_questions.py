@@ -45,7 +45,7 @@ QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"\bhow do i (?:claim|get) (?:it|the gift|them)\b", _I)),
     # warranty (also labour costs during warranty and extra warranty)
     ("warranty", re.compile(r"\b(?:extra|extended|additional|longer) (?:warranty|guarantee|cover)\b|"
-                            r"\blabou?r\b|\bcovered\b|\bhow many years\b", _I)),
+                            r"\blabou?r\b|\bcovered\b|\bhow many years\b|\bguarantee[ds]\b", _I)),
     # a fault: a display code, a symptom
     ("fault", re.compile(r"\b(?:shows?|showing|displays?|displaying|flashes|flashing)\b[^.?!]{0,20}"
                          r"\b[a-z]{1,2}-?\d{1,3}\b|\b(?:error|code|fault)\s*[a-z]{0,2}-?\d{1,3}\b|"

@@ -35,7 +35,7 @@ _ASKS_TIME = re.compile(
 )
 _ASKS_MONEY = re.compile(
     r"多少钱|价格|价钱|运费|费用|邮费|退多少|金额|收费|要钱|收钱|免费|加钱|怎么算|怎么收|值多少|返多少"
-    r"|how much|price|cost|fee|charge|free\b",
+    r"|how much(?! (?:room|space|clearance|gap)\b)|price|cost|fee|charge|free\b",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
@@ -55,7 +55,10 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
          r"|how heavy|\bweigh", "spec",
          ("kg", "g", "jin")),
         (r"尺寸|长宽高|多厚|多高|多宽|多长|多深|厚度|高度|宽度|深度|外形|离墙|间距|距离|留多|预留|开孔|孔径"
-         r"|多大的孔|dimension|how (?:big|tall|wide|deep|thick)", "size", ("mm", "cm", "m")),
+         r"|多大的孔|dimension|how (?:big|tall|wide|deep|thick)"
+         r"|how much (?:room|space|clearance|gap)|\bclearances?\b|\bgaps?\b|\bcut-?outs?\b"
+         r"|\bopening size|size[^.?!]{0,20}\bopening\b|how far (?:above|below|from|away)", "size",
+         ("mm", "cm", "m")),
         (r"功率|多少瓦|几瓦|多少w\b|watt|what(?:'s| is) (?:the|its) (?:rated )?power\b"
          r"|how (?:much|many) (?:power|watts)", "spec", ("W", "kW")),
         (r"多少度|几度|温度|多热|temperature|how hot", "spec", ("°C",)),
@@ -118,7 +121,12 @@ def kind_scores(text: str) -> dict[str, float]:
     scores = _kind_scores(text)
     for kind, score in english_kind_scores(text).items():
         scores[kind] = scores.get(kind, 0.0) + score
+    if _HOW_MUCH_ROOM.search(text) and scores.get("price") == 1.0:
+        del scores["price"]  # "how much room above it": a measure, not a price (its only price word)
     return scores
+
+
+_HOW_MUCH_ROOM = re.compile(r"\bhow much (?:room|space|clearance|gap)\b", re.IGNORECASE)
 
 
 def kinds_of(text: str) -> tuple[str, ...]:
