@@ -104,6 +104,9 @@ class PartAnswer:
     alternates: list[Fact] = field(default_factory=list)  # next best, for a regenerated alternative
     needs_product: bool = False  # product-specific, but which product is not known
     covered: bool = False  # its answer is a fact an earlier part already quotes ("多重？尺寸多大")
+    # every fact the part's scoring kept as a candidate, by digest, with its score (product and policy):
+    # what the diagnostic (service/evaluation/diagnose.py) reads to say how near a missed fact came
+    scores: dict[str, float] = field(default_factory=dict)
 
     @property
     def answered(self) -> bool:
@@ -214,7 +217,7 @@ class AnswerEngine:
             product_kind = bool(set(part.kinds) & PRODUCT_KINDS)
             if products:
                 for ref in products:
-                    chosen, rest = self._product_facts(ref, part, aspect, language)
+                    chosen, rest = self._product_facts(ref, part, aspect, language, answer.scores)
                     answer.facts.extend(chosen)
                     answer.alternates.extend(rest)
             elif resolution.how in ("unknown_model", "unsold_size"):
@@ -249,6 +252,7 @@ class AnswerEngine:
                 language,
                 ranks,
                 strict=not policy_needed or sheet_only,
+                trace=answer.scores,
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
@@ -286,7 +290,12 @@ class AnswerEngine:
 
     # --- product facts ---------------------------------------------------------------------------
     def _product_facts(
-        self, ref: ProductRef, part: QuestionPart, aspect: list[str], language: Language
+        self,
+        ref: ProductRef,
+        part: QuestionPart,
+        aspect: list[str],
+        language: Language,
+        trace: dict[str, float] | None = None,
     ) -> tuple[list[Fact], list[Fact]]:
         facts = self.store.product_facts(ref.product_id)
         if not facts:
@@ -393,6 +402,8 @@ class AnswerEngine:
                 if fitted.get(p) is not False
             ]
         scored = _by_window(scored, ago)
+        if trace is not None:
+            trace.update({f.digest: round(sc, 3) for sc, _, f in scored})
         # only the kind matched (no asked word in any field): one fact of that kind, not its siblings; but
         # every record of a gift list answers "送什么"
         limit = PER_PART if matched_words else 1
@@ -491,6 +502,7 @@ class AnswerEngine:
         language: Language,
         ranks: dict[str, int],
         strict: bool = False,
+        trace: dict[str, float] | None = None,
     ) -> tuple[list[Fact], list[Fact]]:
         policy = self.store.policy_facts()
         if not policy:
@@ -580,6 +592,8 @@ class AnswerEngine:
             wanted = {part.kind} if part.kind in TOPICS else set(part.kinds)
             # (a rule of the very shape asked, "who pays", answers whatever section states it)
             scored = [x for x in scored if x[2].kind in wanted or aspect_match(part.text, x[2].text)]
+        if trace is not None:
+            trace.update({f.digest: round(sc, 3) for sc, _, f in scored})
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
     def _said_in_english(self, fact: Fact, language: Language) -> bool:
