@@ -125,3 +125,12 @@ def test_the_run_counts_misses_by_stage_and_prints_them(
     }
     text = format_report(report, cases=True)
     assert "[gap]" in text and "10年" in text
+
+
+def test_an_english_figure_is_found_in_a_chinese_fact_the_renderer_only_quotes() -> None:
+    from service.evaluation.diagnose import _figures, _states
+    from service.evaluation.golden import Regex
+
+    assert _figures(Regex(regex=r"(?i)(?<![\d.])25\s*kg")) == [("25",)]
+    assert _states("0–7岁（体重0–25公斤）", ("25",))
+    assert not _states("1192元", ("192",))  # a figure inside another number is not it

@@ -18,6 +18,7 @@ scores with) finds it in the fact's text or in the sentence the offline drafter 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +31,7 @@ from service.answering.engine import NEAR, AnswerPlan
 from service.answering.facts import Fact, FactStore
 from service.drafting.pipeline import DraftPipeline
 from service.evaluation import answers, runner
-from service.evaluation.golden import Case, Item, load_golden
+from service.evaluation.golden import AnyOf, Case, Item, Regex, load_golden
 from service.evaluation.manifest import load_manifest, missing_inputs
 from service.evaluation.matching import describe, matches, prepare
 from service.evaluation.suite import EvalOptions, eval_container
@@ -69,6 +70,9 @@ class CaseDiagnosis:
     matched: int
     misses: list[Miss] = field(default_factory=list)
     error: str | None = None
+    quoted: int = 0  # quoted sentences of the draft, and those the eval judges irrelevant
+    irrelevant: int = 0
+    wrong: int = 0  # another product's facts in the draft (the eval's wrong_product_facts)
 
 
 class Holders:
@@ -96,7 +100,30 @@ class Holders:
         return found
 
     def holding(self, item: Item, facts: Iterable[Fact], language: str) -> list[Fact]:
-        return [f for f in facts if any(matches(t, item) for t in self._prepared(f, language))]
+        facts = list(facts)
+        found = [f for f in facts if any(matches(t, item) for t in self._prepared(f, language))]
+        if found or language != "en":
+            return found
+        # an English fact ("25 kg") of a Chinese sheet the renderer cannot say in English ("体重0–25公斤" is
+        # quoted): the fact stating the very figures holds it (so its loss is put on its stage, not a gap)
+        return [f for f in facts if any(_states(f.text, n) for n in _figures(item))]
+
+
+_ESCAPES = re.compile(r"\\[dDsSwWbB]|\{\d+(?:,\d*)?\}")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _figures(item: Item) -> list[tuple[str, ...]]:
+    """The figures an item asks for, per alternative (an alternative without figures gives none)."""
+    if isinstance(item, AnyOf):
+        return [f for alt in item.any for f in _figures(alt)]
+    text = _ESCAPES.sub(" ", item.regex) if isinstance(item, Regex) else item
+    numbers = tuple(_NUMBER.findall(text))
+    return [numbers] if numbers else []
+
+
+def _states(text: str, numbers: tuple[str, ...]) -> bool:
+    return all(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", text) for n in numbers)
 
 
 def _asked_kinds(plan: AnswerPlan) -> set[str]:
@@ -189,6 +216,8 @@ def diagnose_case(pipeline: DraftPipeline, case: Case, holders: Holders, k: int 
         )
     matched = [f["matched"] for f in scored["facts"]]
     out = CaseDiagnosis(case.id, case.message, len(matched), sum(matched))
+    out.quoted, out.irrelevant = scored["quoted_sentences"], len(scored["irrelevant_sentences"])
+    out.wrong = len(scored["wrong_facts"])
     for item, ok in zip(case.expect.facts, matched, strict=True):
         if not ok:
             out.misses.append(attribute(case, item, prep.answer, holders, prep.language))
@@ -211,12 +240,15 @@ def summary(results: Sequence[CaseDiagnosis]) -> dict[str, Any]:
     facts = sum(r.facts for r in results)
     matched = sum(r.matched for r in results)
     stages = Counter(m.stage for r in results for m in r.misses)
+    quoted = sum(r.quoted for r in results)
     return {
         "cases": len(results),
         "facts": facts,
         "matched": matched,
         "coverage": round(matched / facts, 4) if facts else None,
         "errors": sum(1 for r in results if r.error),
+        "irrelevant_sentence_rate": round(sum(r.irrelevant for r in results) / quoted, 4) if quoted else 0.0,
+        "wrong_product_facts": sum(r.wrong for r in results),
         "stages": {s: stages.get(s, 0) for s in STAGES},
     }
 
@@ -262,12 +294,15 @@ def run(
 
 def format_report(report: dict[str, Any], *, cases: bool = False) -> str:
     lines: list[str] = [f"key-fact misses by stage ({report['split']} split)"]
-    head = f"{'set':44} {'cases':>5} {'facts':>5} {'cov':>6} " + " ".join(f"{s[:11]:>11}" for s in STAGES)
+    head = f"{'set':44} {'cases':>5} {'facts':>5} {'cov':>6} {'irr':>5} {'wrong':>5} " + " ".join(
+        f"{s[:11]:>11}" for s in STAGES
+    )
     lines.append(head)
 
     def row(name: str, s: dict[str, Any]) -> str:
         cov = f"{s['coverage']:.3f}" if s["coverage"] is not None else "-"
-        return f"{name[:44]:44} {s['cases']:>5} {s['facts']:>5} {cov:>6} " + " ".join(
+        irr, wrong = s["irrelevant_sentence_rate"], s["wrong_product_facts"]
+        return f"{name[:44]:44} {s['cases']:>5} {s['facts']:>5} {cov:>6} {irr:>5.3f} {wrong:>5} " + " ".join(
             f"{s['stages'][st]:>11}" for st in STAGES
         )
 
