@@ -217,7 +217,13 @@ class AnswerEngine:
             product_kind = bool(set(part.kinds) & PRODUCT_KINDS)
             if products:
                 for ref in products:
-                    chosen, rest = self._product_facts(ref, part, aspect, language, answer.scores)
+                    worded: set[str] = set()
+                    chosen, rest = self._product_facts(ref, part, aspect, language, answer.scores, worded)
+                    if chosen and not worded and vectors and not (set(part.kinds) & POLICY_KINDS):
+                        # chosen by the asked kind alone (none of the asked words in any field): a field
+                        # clearly closer in meaning answers instead ("能带上飞机吗" classed as a spec
+                        # question is answered by the flight field, not by the first spec field)
+                        chosen, rest = self._closer_in_meaning(ref, part, vectors[i], chosen, rest)
                     answer.facts.extend(chosen)
                     answer.alternates.extend(rest)
             elif resolution.how in ("unknown_model", "unsold_size"):
@@ -296,7 +302,10 @@ class AnswerEngine:
         aspect: list[str],
         language: Language,
         trace: dict[str, float] | None = None,
+        worded: set[str] | None = None,
     ) -> tuple[list[Fact], list[Fact]]:
+        """``worded`` gets the product's id when a chosen field holds an asked word other than the product's
+        own name words (not only the asked kind)."""
         facts = self.store.product_facts(ref.product_id)
         if not facts:
             return [], []
@@ -413,6 +422,10 @@ class AnswerEngine:
         things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
         ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
         added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
+        if worded is not None:
+            at = {f.digest: p for p, f in enumerate(facts)}
+            if any(matchers[at[f.digest]].has(t) for f in added for t in own_free):
+                worded.add(ref.product_id)  # a chosen field holds an asked word beyond the product's name
         return added, [f for f in rest if f not in added]
 
     def _policy_closeness(self, facts: Sequence[Fact], vector: Any) -> list[float]:
@@ -447,6 +460,26 @@ class AnswerEngine:
         if not asked & _marks(facts[best].text):  # the value itself, not only its field name
             return None
         return float(sims[best]), facts[best]
+
+    def _closer_in_meaning(
+        self, ref: ProductRef, part: QuestionPart, vector: Any, chosen: list[Fact], rest: list[Fact]
+    ) -> tuple[list[Fact], list[Fact]]:
+        """The field closest in meaning (by the index-time vectors, under the same floor as
+        ``_closest_product_fact``) instead of facts chosen by kind alone, when it is closer than every one
+        of them by PRODUCT_SPREAD; the facts it replaces become alternates."""
+        closest = self._closest_product_fact(ref, part, vector)
+        if closest is None:
+            return chosen, rest
+        sim, fact = closest
+        if fact in chosen:
+            return chosen, rest
+        facts = self.store.product_facts(ref.product_id)
+        sims = self.store.product_similarity(ref.product_id, vector)
+        at = {f.digest: i for i, f in enumerate(facts)}
+        near = max((float(sims[at[f.digest]]) for f in chosen if f.digest in at), default=-1.0)
+        if sim - near < PRODUCT_SPREAD:
+            return chosen, rest
+        return [fact], [*chosen, *(f for f in rest if f != fact)]
 
     def _names_another(self, ref: ProductRef, fact: Fact) -> bool:
         """The fact names another product: an id other than its own, or another catalogue product's code."""
