@@ -172,7 +172,9 @@ def attribute(case: Case, item: Item, plan: AnswerPlan | None, holders: Holders,
     if not own and not policy:
         miss.detail = "in no policy sentence nor in the sheet of " + (", ".join(scope) or "any product")
         return miss
-    if expected and not set(expected) <= set(resolved) and not policy:
+    if expected and not set(expected) <= set(resolved) and (own or not policy):
+        # the case's product states it and was not resolved (a policy sentence sharing a short figure,
+        # "30天", is no answer to it)
         miss.stage = "product"
         miss.detail = f"expected {expected}, resolved {resolved or 'none'} ({plan.resolution.how})"
         return miss
