@@ -221,7 +221,7 @@ class AnswerEngine:
                     chosen, rest = self._product_facts(ref, part, aspect, language, answer.scores, worded)
                     if chosen and not worded and vectors and not (set(part.kinds) & POLICY_KINDS):
                         # chosen by the asked kind alone (none of the asked words in any field): a field
-                        # clearly closer in meaning answers instead ("能带上飞机吗" classed as a spec
+                        # clearly closer in meaning answers instead (a question about flying classed as a spec
                         # question is answered by the flight field, not by the first spec field)
                         chosen, rest = self._closer_in_meaning(ref, part, vectors[i], chosen, rest)
                     answer.facts.extend(chosen)
