@@ -128,6 +128,15 @@ def test_a_field_chosen_by_the_asked_kind_alone_gives_way_to_the_field_closest_i
     # a spec question whose words a spec field holds keeps it
     plan = _engine(store).plan("充电宝10000充满要多久", language="zh")
     assert any("3.5小时" in f.text for f in plan.facts)
+    # a bare value answering by its own field (the price, a figure in the asked unit) means little to a
+    # sentence model: it is never replaced
+    from service.answering.engine import _field_answer
+    from service.answering.questions import split_parts
+
+    price = [f for f in store.product_facts("P-1") if f.kind == "price"]
+    spec = [f for f in store.product_facts("P-1") if "3.5小时" in f.text]
+    assert price and _field_answer(price, split_parts("充电宝10000多少钱")[0])
+    assert not _field_answer(spec, split_parts("充电宝10000能带上飞机吗")[0])
 
 
 def test_counts_are_asked_and_answered_by_their_measure_word(store: FactStore) -> None:

@@ -219,7 +219,13 @@ class AnswerEngine:
                 for ref in products:
                     worded: set[str] = set()
                     chosen, rest = self._product_facts(ref, part, aspect, language, answer.scores, worded)
-                    if chosen and not worded and vectors and not (set(part.kinds) & POLICY_KINDS):
+                    if (
+                        chosen
+                        and not worded
+                        and vectors
+                        and not (set(part.kinds) & POLICY_KINDS)
+                        and not _field_answer(chosen, part)
+                    ):
                         # chosen by the asked kind alone (none of the asked words in any field): a field
                         # clearly closer in meaning answers instead (a question about flying classed as a spec
                         # question is answered by the flight field, not by the first spec field)
@@ -649,6 +655,17 @@ _ASKS_PLACE = re.compile(
 _ADDRESS = re.compile(
     r"地址|[省市区县路街]\S{0,8}\d+号|\baddress\b|\b\d+ [A-Z][a-z]+ (?:Road|Street|Avenue)\b"
 )
+
+
+def _field_answer(facts: Sequence[Fact], part: QuestionPart) -> bool:
+    """A fact answering by its very field: a field of the asked kind that has one (the price, the
+    warranty) or a figure in the asked unit (多重 -> kg). A bare value carries little meaning of its own,
+    so a field closer in meaning does not replace it."""
+    return any(
+        (f.kind in _FIELD_KINDS and f.kind in part.kinds)
+        or (bool(part.units) and any(q.unit in part.units for q in f.quantities))
+        for f in facts
+    )
 
 
 def _of_topic(fact: Fact, part: QuestionPart) -> bool:
