@@ -36,6 +36,14 @@ PRODUCTS = [
         "保质期": "3年",
         "配方": "纯水配方",
     },
+    {
+        "商品ID": "P-1",
+        "商品名称": "示例 移动电源 10000mAh",
+        "型号": ["PB-10K", "充电宝10000"],
+        "商品价格": 99,
+        "规格参数": {"容量": "10000mAh", "输入": "USB-C 18W", "充电时间": "约3.5小时（使用18W及以上充电器）"},
+        "登机说明": "37Wh，低于100Wh，可随身携带登机，不可托运",
+    },
 ]
 POLICY = """# 配送
 
@@ -107,6 +115,28 @@ def test_a_field_only_as_close_as_the_others_answers_nothing(store: FactStore) -
     # nothing on the sheet is about who makes it: no field stands out, so the draft promises a check
     plan = _engine(store).plan("推车是哪个工厂代工的？", language="zh")
     assert not plan.facts
+
+
+def test_a_field_chosen_by_the_asked_kind_alone_gives_way_to_the_field_closest_in_meaning(
+    store: FactStore,
+) -> None:
+    # "10000能带上飞机吗" reads as a spec question, and no spec field holds its words: the flight field,
+    # clearly closer in meaning, answers (the spec field stays an alternate)
+    plan = _engine(store).plan("充电宝10000能带上飞机吗", language="zh")
+    assert plan.resolution.product_ids == ["P-1"]
+    assert [f.text for f in plan.facts] == ["37Wh，低于100Wh，可随身携带登机，不可托运"]
+    # a spec question whose words a spec field holds keeps it
+    plan = _engine(store).plan("充电宝10000充满要多久", language="zh")
+    assert any("3.5小时" in f.text for f in plan.facts)
+    # a bare value answering by its own field (the price, a figure in the asked unit) means little to a
+    # sentence model: it is never replaced
+    from service.answering.engine import _field_answer
+    from service.answering.questions import split_parts
+
+    price = [f for f in store.product_facts("P-1") if f.kind == "price"]
+    spec = [f for f in store.product_facts("P-1") if "3.5小时" in f.text]
+    assert price and _field_answer(price, split_parts("充电宝10000多少钱")[0])
+    assert not _field_answer(spec, split_parts("充电宝10000能带上飞机吗")[0])
 
 
 def test_counts_are_asked_and_answered_by_their_measure_word(store: FactStore) -> None:

@@ -106,6 +106,9 @@ class PartAnswer:
     alternates: list[Fact] = field(default_factory=list)  # next best, for a regenerated alternative
     needs_product: bool = False  # product-specific, but which product is not known
     covered: bool = False  # its answer is a fact an earlier part already quotes ("多重？尺寸多大")
+    # every fact the part's scoring kept as a candidate, by digest, with its score (product and policy):
+    # what the diagnostic (service/evaluation/diagnose.py) reads to say how near a missed fact came
+    scores: dict[str, float] = field(default_factory=dict)
 
     @property
     def answered(self) -> bool:
@@ -216,7 +219,19 @@ class AnswerEngine:
             product_kind = bool(set(part.kinds) & PRODUCT_KINDS)
             if products:
                 for ref in products:
-                    chosen, rest = self._product_facts(ref, part, aspect, language)
+                    worded: set[str] = set()
+                    chosen, rest = self._product_facts(ref, part, aspect, language, answer.scores, worded)
+                    if (
+                        chosen
+                        and not worded
+                        and vectors
+                        and not (set(part.kinds) & POLICY_KINDS)
+                        and not _field_answer(chosen, part)
+                    ):
+                        # chosen by the asked kind alone (none of the asked words in any field): a field
+                        # clearly closer in meaning answers instead (a question about flying classed as a spec
+                        # question is answered by the flight field, not by the first spec field)
+                        chosen, rest = self._closer_in_meaning(ref, part, vectors[i], chosen, rest)
                     answer.facts.extend(chosen)
                     answer.alternates.extend(rest)
             elif resolution.how in ("unknown_model", "unsold_size"):
@@ -261,6 +276,7 @@ class AnswerEngine:
                 language,
                 ranks,
                 strict=not policy_needed or sheet_only,
+                trace=answer.scores,
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
@@ -298,8 +314,16 @@ class AnswerEngine:
 
     # --- product facts ---------------------------------------------------------------------------
     def _product_facts(
-        self, ref: ProductRef, part: QuestionPart, aspect: list[str], language: Language
+        self,
+        ref: ProductRef,
+        part: QuestionPart,
+        aspect: list[str],
+        language: Language,
+        trace: dict[str, float] | None = None,
+        worded: set[str] | None = None,
     ) -> tuple[list[Fact], list[Fact]]:
+        """``worded`` gets the product's id when a chosen field holds an asked word other than the product's
+        own name words (not only the asked kind)."""
         facts = self.store.product_facts(ref.product_id)
         if not facts:
             return [], []
@@ -405,6 +429,8 @@ class AnswerEngine:
                 if fitted.get(p) is not False
             ]
         scored = _by_window(scored, ago)
+        if trace is not None:
+            trace.update({f.digest: round(sc, 3) for sc, _, f in scored})
         # only the kind matched (no asked word in any field): one fact of that kind, not its siblings; but
         # every record of a gift list answers "送什么"
         limit = PER_PART if matched_words else 1
@@ -414,6 +440,10 @@ class AnswerEngine:
         things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
         ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
         added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
+        if worded is not None:
+            at = {f.digest: p for p, f in enumerate(facts)}
+            if any(matchers[at[f.digest]].has(t) for f in added for t in own_free):
+                worded.add(ref.product_id)  # a chosen field holds an asked word beyond the product's name
         return added, [f for f in rest if f not in added]
 
     def _policy_closeness(self, facts: Sequence[Fact], vector: Any) -> list[float]:
@@ -493,6 +523,26 @@ class AnswerEngine:
         assert self.embedder is not None
         return self.embedder.embed_query(text)
 
+    def _closer_in_meaning(
+        self, ref: ProductRef, part: QuestionPart, vector: Any, chosen: list[Fact], rest: list[Fact]
+    ) -> tuple[list[Fact], list[Fact]]:
+        """The field closest in meaning (by the index-time vectors, under the same floor as
+        ``_closest_product_fact``) instead of facts chosen by kind alone, when it is closer than every one
+        of them by PRODUCT_SPREAD; the facts it replaces become alternates."""
+        closest = self._closest_product_fact(ref, part, vector)
+        if closest is None:
+            return chosen, rest
+        sim, fact = closest
+        if fact in chosen:
+            return chosen, rest
+        facts = self.store.product_facts(ref.product_id)
+        sims = self.store.product_similarity(ref.product_id, vector)
+        at = {f.digest: i for i, f in enumerate(facts)}
+        near = max((float(sims[at[f.digest]]) for f in chosen if f.digest in at), default=-1.0)
+        if sim - near < PRODUCT_SPREAD:
+            return chosen, rest
+        return [fact], [*chosen, *(f for f in rest if f != fact)]
+
     def _names_another(self, ref: ProductRef, fact: Fact) -> bool:
         """The fact names another product: an id other than its own, or another catalogue product's code."""
         key = (ref.product_id, fact.digest)
@@ -547,6 +597,7 @@ class AnswerEngine:
         language: Language,
         ranks: dict[str, int],
         strict: bool = False,
+        trace: dict[str, float] | None = None,
     ) -> tuple[list[Fact], list[Fact]]:
         policy = self.store.policy_facts()
         if not policy:
@@ -636,6 +687,8 @@ class AnswerEngine:
             wanted = {part.kind} if part.kind in TOPICS else set(part.kinds)
             # (a rule of the very shape asked, "who pays", answers whatever section states it)
             scored = [x for x in scored if x[2].kind in wanted or aspect_match(part.text, x[2].text)]
+        if trace is not None:
+            trace.update({f.digest: round(sc, 3) for sc, _, f in scored})
         return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
 
     def _said_in_english(self, fact: Fact, language: Language) -> bool:
@@ -658,6 +711,17 @@ _ASKS_PLACE = re.compile(
 _ADDRESS = re.compile(
     r"地址|[省市区县路街]\S{0,8}\d+号|\baddress\b|\b\d+ [A-Z][a-z]+ (?:Road|Street|Avenue)\b"
 )
+
+
+def _field_answer(facts: Sequence[Fact], part: QuestionPart) -> bool:
+    """A fact answering by its very field: a field of the asked kind that has one (the price, the
+    warranty) or a figure in the asked unit (多重 -> kg). A bare value carries little meaning of its own,
+    so a field closer in meaning does not replace it."""
+    return any(
+        (f.kind in _FIELD_KINDS and f.kind in part.kinds)
+        or (bool(part.units) and any(q.unit in part.units for q in f.quantities))
+        for f in facts
+    )
 
 
 def _of_topic(fact: Fact, part: QuestionPart) -> bool:
