@@ -57,15 +57,20 @@ _CONCEPTS = (("飞机", "登机"), ("工厂", "代工"), ("快递", "发货"), (
 
 
 class ConceptEmbedder:
-    """A stand-in for a sentence model: one dimension per concept plus a small shared part."""
+    """A stand-in for a sentence model: one dimension per concept plus a small shared part (a
+    multilingual one when a concept lists words of both languages)."""
 
-    model_id = "stub:concepts"
+    def __init__(
+        self, concepts: Sequence[Sequence[str]] = _CONCEPTS, model_id: str = "stub:concepts"
+    ) -> None:
+        self.concepts = concepts
+        self.model_id = model_id
 
     def _vec(self, text: str) -> np.ndarray:
-        v = np.full(len(_CONCEPTS) + 1, 0.0, dtype=np.float32)
+        v = np.zeros(len(self.concepts) + 1, dtype=np.float32)
         v[-1] = 1.0
-        for i, words in enumerate(_CONCEPTS):
-            if any(w in text for w in words):
+        for i, words in enumerate(self.concepts):
+            if any(w in text.lower() for w in words):
                 v[i] = 1.0
         return v / np.linalg.norm(v)
 
@@ -179,26 +184,6 @@ HEATER = [
 _ACROSS = (("bathroom", "浴室"), ("ventilat", "通风"), ("labour", "上门检测"))
 
 
-class CrossLingualEmbedder:
-    """A stand-in for a multilingual sentence model: a concept is close to its translation."""
-
-    model_id = "stub:across"
-
-    def _vec(self, text: str) -> np.ndarray:
-        v = np.zeros(len(_ACROSS) + 1, dtype=np.float32)
-        v[-1] = 1.0
-        for i, words in enumerate(_ACROSS):
-            if any(w in text.lower() for w in words):
-                v[i] = 1.0
-        return v / np.linalg.norm(v)
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return np.vstack([self._vec(t) for t in texts])
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._vec(text)
-
-
 @pytest.fixture
 def heater(tmp_path: Path) -> AnswerEngine:
     root = tmp_path / "kb"
@@ -208,7 +193,7 @@ def heater(tmp_path: Path) -> AnswerEngine:
     (root / "policies" / "shipping.md").write_text(POLICY, "utf-8")
     result = ingest_source(root)
     store = FactStore.build(result.products, result.chunks)
-    embedder = CrossLingualEmbedder()
+    embedder = ConceptEmbedder(_ACROSS, "stub:across")
     store.embed_policy(embedder)
     return AnswerEngine(store, embedder, Glossary.load().translate)
 
