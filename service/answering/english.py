@@ -743,30 +743,16 @@ SHORT_QUOTE_CHARS = 12
 
 
 def short_quote(chinese: str) -> str | None:
-    """Near the Chinese budget: only short clauses that state a number are quoted, a long clause's
-    enumerated items (split at "、": "烟机整机 3 年包修、电机 10 年包修") judged one by one; other detail is
-    left out. A short clause that qualifies the figures (a condition, a limit) is quoted with them; one
-    that would be left out (long, or with no figure kept beside it) takes the whole fact with it (None)."""
+    """Near the Chinese budget: only short clauses that state a number are quoted; other detail is left
+    out, and a left-out clause that qualifies the rest takes the whole fact with it (None)."""
     kept: list[str] = []
-    numbered = qualified = False
     for clause in re.split(r"[，,；;]", chinese):
-        clause = clause.strip()
-        items = [clause] if len(CJK.findall(clause)) <= SHORT_QUOTE_CHARS else clause.split("、")
-        pieces: list[str] = []
-        for item in (i.strip() for i in items):
-            short = len(CJK.findall(item)) <= SHORT_QUOTE_CHARS
-            if short and re.search(r"\d", item):
-                pieces.append(item)
-                numbered = True
-            elif _QUALIFIES.search(item):
-                if not short:
-                    return None
-                pieces.append(item)
-                qualified = True
-        if pieces:
-            kept.append("、".join(pieces))
-    if not numbered:
-        return None if qualified else ""
+        if len(CJK.findall(clause)) <= SHORT_QUOTE_CHARS and re.search(r"\d", clause):
+            kept.append(clause.strip())
+        elif _QUALIFIES.search(clause):
+            return None
+    if not kept:
+        return ""
     said = "，".join(kept)
     return f"the product sheet says “{said}”{figures_gloss(said)}"
 
