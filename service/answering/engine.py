@@ -258,7 +258,8 @@ class AnswerEngine:
                 asked_things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
                 for ref in products if asked_things else []:  # "what is the warranty?": the kind answers
                     across = self._closest_across(ref, part, answer.facts)
-                    if across is not None:
+                    # a field already answering an earlier part is that part's answer, not this one's
+                    if across is not None and across.digest not in used:
                         answer.alternates = [f for f in answer.facts if f is not across]
                         answer.facts = [across]
             policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS)
