@@ -59,6 +59,13 @@ _VARIANT_BEFORE = re.compile(r"(?:\b[A-Za-z]*(?:\d|[A-Z]{2})[A-Za-z0-9]*[)）]?|
 _USE_AMOUNT = re.compile(r"(?:用|出水|每次|每分钟|够|per|use[sd]?)\s*$", re.IGNORECASE)
 # a garment or nappy size as shops write it (M码, XL码): an attribute that tells near-duplicates apart
 _LETTER_SIZE = re.compile(r"(?<![A-Za-z])([2-5]?X{0,3}[SML])\s*码", re.IGNORECASE)
+# a comparison with another product: "比X贵/好/大…", "跟/和/与X比", "对比", "相比", "than", "compared to/with",
+# "vs" (a follow-up comparing the product the conversation is about with another one)
+_COMPARED = re.compile(
+    r"(?<!性价)(?<!无)比(?!较|如|例|方|赛)|(?:跟|和|与|同).{1,16}?(?:比|相比|对比|一样|相同|区别|差别|差多少)|对比|相比"
+    r"|\bthan\b|\bcompared?\s+(?:to|with)\b|\bvs\.?\b|\bversus\b|\bsame as\b|\bdifference\b",
+    re.IGNORECASE,
+)
 # "the plain one" of a model sold also as Pro/Max/Ultra
 _PLAIN = re.compile(
     r"普通款|普通版|标准款|标准版|基础款|基础版|\b(?:standard|basic|regular) (?:model|version|edition)\b",
@@ -318,6 +325,9 @@ class ProductResolver:
             refs = [self.by_id[p] for p in dict.fromkeys(product_ids) if p in self.by_id]
             return Resolution(refs, 1.0, "request")
         res = self._resolve_text(message)
+        compared = self._compared_with_earlier(message, history, res)
+        if compared is not None:
+            return compared
         if res.how in ("unknown_model", "unsold_size") or (res.products and res.how in STRONG):
             return res
         if context:
@@ -347,6 +357,25 @@ class ProductResolver:
                     return earlier
             return res
         return earlier if earlier is not None else res
+
+    def _compared_with_earlier(self, message: str, history: Sequence[str], res: Resolution) -> Resolution | None:
+        """A follow-up that holds the earlier turn's product up against another ("比KT-150贵多少？这个保修
+        多久", "跟60升那款比，这个…", "how does it compare with the 65W one"): the product the conversation is
+        about stays the one asked about, first; the other one joins when the message names it clearly, and
+        is dropped when it only names a family (the comparison is no question about that family)."""
+        if not history or not _COMPARED.search(message):
+            return None
+        if res.how in ("id", "request"):
+            return None
+        earlier = self._earlier(history)
+        if earlier is None or not earlier.products:
+            return None
+        mine = earlier.product_ids
+        named = [r for r in res.products if r.product_id not in mine]
+        if not named and not res.ambiguous and res.products:
+            return None  # the message names the earlier product itself
+        out = [*earlier.products, *named][:MAX_ASKED]
+        return Resolution(out, earlier.confidence, "history", from_history=True)
 
     def _earlier(self, history: Sequence[str]) -> Resolution | None:
         """The products of the most recent earlier turn that names one (or asks between some)."""
