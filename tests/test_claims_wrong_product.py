@@ -120,3 +120,9 @@ def test_a_follow_up_comparing_with_another_product_stays_with_the_earlier_one(s
     assert resolver.resolve("那QC-65W多少钱", history).product_ids == ["CH-B"]
     # and without history nothing changes
     assert resolver.resolve("比QC-65W便宜多少").product_ids == ["CH-B"]
+
+
+def test_a_feature_the_customer_rules_out_does_not_pick_the_sibling_holding_it(store: FactStore) -> None:
+    resolver = ProductResolver(store.products())
+    assert resolver.resolve("不带氮化镓的那个充电器多少钱").product_ids == ["CH-A"]
+    assert resolver.resolve("氮化镓的那个充电器多少钱").product_ids == ["CH-B"]

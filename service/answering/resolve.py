@@ -66,6 +66,8 @@ _COMPARED = re.compile(
     r"|\bthan\b|\bcompared?\s+(?:to|with)\b|\bvs\.?\b|\bversus\b|\bsame as\b|\bdifference\b",
     re.IGNORECASE,
 )
+# a feature ruled out: "不带温控的", "没有烘干功能的", "无水箱那款"
+_NEGATED = re.compile(r"(?:不带|没带|没有|不含|不要|无)([\u4e00-\u9fff]{2,4}?)(?:的|功能|那|款|版|型|$)")
 # "the plain one" of a model sold also as Pro/Max/Ultra
 _PLAIN = re.compile(
     r"普通款|普通版|标准款|标准版|基础款|基础版|\b(?:standard|basic|regular) (?:model|version|edition)\b",
@@ -217,7 +219,12 @@ class ProductResolver:
 
     def _by_words(self, text: str) -> list[Candidate]:
         extra = self.translate(text) if self.translate is not None else ""
-        asked = [t for t in dict.fromkeys(terms(f"{text} {extra}")) if t in self.idf and t not in _GENERIC]
+        negated = _negated(text)
+        asked = [
+            t
+            for t in dict.fromkeys(terms(f"{text} {extra}"))
+            if t in self.idf and t not in _GENERIC and t not in negated
+        ]
         sizes = [q for q in quantities(text) if q.unit in _SIZE_UNITS]
         if not asked and not sizes:
             return []
@@ -234,7 +241,7 @@ class ProductResolver:
                 continue  # the customer named a capacity this product does not have
             if share < NAME_FLOOR and not (size_ok and (share > 0 or not asked)):
                 continue
-            score = 0.3 + 0.4 * share + (0.25 if size_ok else 0.0)
+            score = 0.3 + 0.4 * share + (0.25 if size_ok else 0.0) - (0.2 if words & negated else 0.0)
             out.append(Candidate(r, score, "size" if size_ok else "words"))
         return out
 
@@ -530,6 +537,15 @@ class ProductResolver:
         asked = {t for t in terms(f"{text} {extra}") if _useful(t) and t not in _GENERIC} | set(
             latin_tokens(text)
         )
+        # a feature the customer rules out ("不带温控的那个"): the products whose names hold it are not meant
+        negated = _negated(text)
+        if negated:
+            asked -= negated
+            without = [r for r in refs if not (self.name_terms[r.product_id] & negated)]
+            if without:
+                refs = without
+            if len(refs) < 2:
+                return refs
         held = {
             r.product_id: (self.name_terms[r.product_id] | self.tokens[r.product_id]) & asked for r in refs
         }
@@ -667,6 +683,11 @@ def _first_at(text: str, ref: ProductRef) -> int:
     spots = [squashed.find(squash(c)) for c in (*ref.codes, ref.product_id) if len(squash(c)) >= CODE_MIN]
     found = [s for s in spots if s >= 0]
     return min(found) if found else len(squashed)
+
+
+def _negated(text: str) -> set[str]:
+    """The name words of a feature the message rules out ("不带温控的" -> 温控)."""
+    return {t for m in _NEGATED.finditer(text) for t in terms(m.group(1)) if _useful(t)}
 
 
 def _useful(term: str) -> bool:
