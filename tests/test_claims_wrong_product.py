@@ -53,6 +53,8 @@ SHEETS = [
         "安装说明": "首装免人工费；如需拆旧，拆旧50元。",
         "维修说明": "整机包修8年，加热管3年。",
     },
+    {"商品ID": "GQ-1", "商品名称": "示例 16升 燃气热水器 RQ16-M9 Pro", "商品价格": 1869, "商品状态": "在售"},
+    {"商品ID": "GQ-2", "商品名称": "示例 16升 燃气热水器 RQ16-M9 Pro", "商品价格": 1675.42, "商品状态": "在售"},
     {
         "商品ID": "DW-9",
         "商品名称": "示例 洗碗机 QW9",
@@ -126,3 +128,10 @@ def test_a_feature_the_customer_rules_out_does_not_pick_the_sibling_holding_it(s
     resolver = ProductResolver(store.products())
     assert resolver.resolve("不带氮化镓的那个充电器多少钱").product_ids == ["CH-A"]
     assert resolver.resolve("氮化镓的那个充电器多少钱").product_ids == ["CH-B"]
+
+
+def test_two_listings_of_one_model_are_told_apart_by_the_price_the_customer_names(store: FactStore) -> None:
+    resolver = ProductResolver(store.products())
+    assert resolver.resolve("RQ16-M9 Pro 1869元那个送什么").product_ids == ["GQ-1"]
+    unsure = resolver.resolve("RQ16-M9 Pro 送什么")
+    assert unsure.product_ids == [] and {r.product_id for r in unsure.ambiguous} == {"GQ-1", "GQ-2"}

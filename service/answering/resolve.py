@@ -577,6 +577,9 @@ class ProductResolver:
             return Resolution()
         if self._named_apart(text, refs):
             return Resolution(refs, confidence, "size")  # 12升和20升的, M码还是L码: each one named
+        priced = _by_price(text, refs)
+        if len(priced) == 1:
+            return Resolution(priced, confidence, how)  # "M9 Pro 1869元那个": the listing at that price
         return Resolution([], confidence, how, ambiguous=refs)
 
     def _named_apart(self, text: str, refs: list[ProductRef]) -> bool:
@@ -683,6 +686,17 @@ def _first_at(text: str, ref: ProductRef) -> int:
     spots = [squashed.find(squash(c)) for c in (*ref.codes, ref.product_id) if len(squash(c)) >= CODE_MIN]
     found = [s for s in spots if s >= 0]
     return min(found) if found else len(squashed)
+
+
+_PRICE_NAMED = re.compile(r"(?<![\d.])(\d{2,6}(?:\.\d{1,2})?)\s*(?:元|块|rmb|yuan)", re.IGNORECASE)
+
+
+def _by_price(text: str, refs: Sequence[ProductRef]) -> list[ProductRef]:
+    """Of near-duplicate listings, those whose price the message names ("1869元那个")."""
+    named = {float(m.group(1)) for m in _PRICE_NAMED.finditer(unicodedata.normalize("NFKC", text))}
+    if not named:
+        return []
+    return [r for r in refs if r.price is not None and any(math.isclose(r.price, v) for v in named)]
 
 
 def _negated(text: str) -> set[str]:
