@@ -54,7 +54,12 @@ SHEETS = [
         "维修说明": "整机包修8年，加热管3年。",
     },
     {"商品ID": "GQ-1", "商品名称": "示例 16升 燃气热水器 RQ16-M9 Pro", "商品价格": 1869, "商品状态": "在售"},
-    {"商品ID": "GQ-2", "商品名称": "示例 16升 燃气热水器 RQ16-M9 Pro", "商品价格": 1675.42, "商品状态": "在售"},
+    {
+        "商品ID": "GQ-2",
+        "商品名称": "示例 16升 燃气热水器 RQ16-M9 Pro",
+        "商品价格": 1675.42,
+        "商品状态": "在售",
+    },
     {
         "商品ID": "DW-9",
         "商品名称": "示例 洗碗机 QW9",
@@ -100,7 +105,9 @@ def test_a_fee_beside_the_products_capacity_is_its_own_fee_not_a_siblings(store:
 
 
 def test_the_power_that_names_a_product_is_no_claim_of_another_field(store: FactStore) -> None:
-    got = _verdicts(store, ["CH-A", "CH-B"], "The 20W charger costs 59 yuan; the 65W one has a 1-year warranty.")
+    got = _verdicts(
+        store, ["CH-A", "CH-B"], "The 20W charger costs 59 yuan; the 65W one has a 1-year warranty."
+    )
     assert set(got.values()) == {None}, got
     # a power the product's name does not state is still judged
     assert _verdicts(store, ["CH-A"], "这款充电器输出功率65W。")["65w"] is not None

@@ -59,10 +59,11 @@ _VARIANT_BEFORE = re.compile(r"(?:\b[A-Za-z]*(?:\d|[A-Z]{2})[A-Za-z0-9]*[)）]?|
 _USE_AMOUNT = re.compile(r"(?:用|出水|每次|每分钟|够|per|use[sd]?)\s*$", re.IGNORECASE)
 # a garment or nappy size as shops write it (M码, XL码): an attribute that tells near-duplicates apart
 _LETTER_SIZE = re.compile(r"(?<![A-Za-z])([2-5]?X{0,3}[SML])\s*码", re.IGNORECASE)
-# a comparison with another product: "比X贵/好/大…", "跟/和/与X比", "对比", "相比", "than", "compared to/with",
+# a comparison with another product: "比X贵/好/大…", "跟/和/与X比", "对比", "相比", "than", "compared to",
 # "vs" (a follow-up comparing the product the conversation is about with another one)
 _COMPARED = re.compile(
-    r"(?<!性价)(?<!无)比(?!较|如|例|方|赛)|(?:跟|和|与|同).{1,16}?(?:比|相比|对比|一样|相同|区别|差别|差多少)|对比|相比"
+    r"(?<!性价)(?<!无)比(?!较|如|例|方|赛)|对比|相比"
+    r"|(?:跟|和|与|同).{1,16}?(?:比|相比|对比|一样|相同|区别|差别|差多少)"
     r"|\bthan\b|\bcompared?\s+(?:to|with)\b|\bvs\.?\b|\bversus\b|\bsame as\b|\bdifference\b",
     re.IGNORECASE,
 )
@@ -365,7 +366,9 @@ class ProductResolver:
             return res
         return earlier if earlier is not None else res
 
-    def _compared_with_earlier(self, message: str, history: Sequence[str], res: Resolution) -> Resolution | None:
+    def _compared_with_earlier(
+        self, message: str, history: Sequence[str], res: Resolution
+    ) -> Resolution | None:
         """A follow-up that holds the earlier turn's product up against another ("比KT-150贵多少？这个保修
         多久", "跟60升那款比，这个…", "how does it compare with the 65W one"): the product the conversation is
         about stays the one asked about, first; the other one joins when the message names it clearly, and

@@ -84,7 +84,7 @@ claim_kinds = _KindWords()
 """The kinds of field a clause speaks of (warranty, install_fee, return ...), by the engine's words."""
 
 # A capacity or power unit written after a number ("80升", "3300瓦") names a size, often the product's own
-# (its name: "JE6 80升首装免人工费，拆旧50元"): it says nothing of which field a clause's other numbers are of.
+# (its label beside a fee): it says nothing of which field a clause's other numbers are of.
 _SIZE_UNIT = re.compile(r"(?<=[0-9])\s*(?:升|瓦)")
 
 
@@ -136,7 +136,9 @@ class _Mentions:
         for ref in store.products():
             pid = _squash(ref.product_id)
             if len(pid) >= _CODE_MIN and re.search(r"\d", pid):
-                add(pid, ref.product_id, True)  # a sheet may refer to another product by its id ("见 PC-TH-4")
+                add(
+                    pid, ref.product_id, True
+                )  # a sheet may refer to another product by its id ("见 PC-TH-4")
             codes = [_squash(code) for code in ref.codes]
             longest = max(codes, key=len, default="")
             for key in codes:
