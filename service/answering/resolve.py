@@ -59,6 +59,16 @@ _VARIANT_BEFORE = re.compile(r"(?:\b[A-Za-z]*(?:\d|[A-Z]{2})[A-Za-z0-9]*[)）]?|
 _USE_AMOUNT = re.compile(r"(?:用|出水|每次|每分钟|够|per|use[sd]?)\s*$", re.IGNORECASE)
 # a garment or nappy size as shops write it (M码, XL码): an attribute that tells near-duplicates apart
 _LETTER_SIZE = re.compile(r"(?<![A-Za-z])([2-5]?X{0,3}[SML])\s*码", re.IGNORECASE)
+# a comparison with another product: "比X贵/好/大…", "跟/和/与X比", "对比", "相比", "than", "compared to",
+# "vs" (a follow-up comparing the product the conversation is about with another one)
+_COMPARED = re.compile(
+    r"(?<!性价)(?<!无)比(?!较|如|例|方|赛)|对比|相比"
+    r"|(?:跟|和|与|同).{1,16}?(?:比|相比|对比|一样|相同|区别|差别|差多少)"
+    r"|\bthan\b|\bcompared?\s+(?:to|with)\b|\bvs\.?\b|\bversus\b|\bsame as\b|\bdifference\b",
+    re.IGNORECASE,
+)
+# a feature ruled out: "不带温控的", "没有烘干功能的", "无水箱那款"
+_NEGATED = re.compile(r"(?:不带|没带|没有|不含|不要|无)([\u4e00-\u9fff]{2,4}?)(?:的|功能|那|款|版|型|$)")
 # "the plain one" of a model sold also as Pro/Max/Ultra
 _PLAIN = re.compile(
     r"普通款|普通版|标准款|标准版|基础款|基础版|\b(?:standard|basic|regular) (?:model|version|edition)\b",
@@ -210,7 +220,12 @@ class ProductResolver:
 
     def _by_words(self, text: str) -> list[Candidate]:
         extra = self.translate(text) if self.translate is not None else ""
-        asked = [t for t in dict.fromkeys(terms(f"{text} {extra}")) if t in self.idf and t not in _GENERIC]
+        negated = _negated(text)
+        asked = [
+            t
+            for t in dict.fromkeys(terms(f"{text} {extra}"))
+            if t in self.idf and t not in _GENERIC and t not in negated
+        ]
         sizes = [q for q in quantities(text) if q.unit in _SIZE_UNITS]
         if not asked and not sizes:
             return []
@@ -227,7 +242,7 @@ class ProductResolver:
                 continue  # the customer named a capacity this product does not have
             if share < NAME_FLOOR and not (size_ok and (share > 0 or not asked)):
                 continue
-            score = 0.3 + 0.4 * share + (0.25 if size_ok else 0.0)
+            score = 0.3 + 0.4 * share + (0.25 if size_ok else 0.0) - (0.2 if words & negated else 0.0)
             out.append(Candidate(r, score, "size" if size_ok else "words"))
         return out
 
@@ -318,6 +333,9 @@ class ProductResolver:
             refs = [self.by_id[p] for p in dict.fromkeys(product_ids) if p in self.by_id]
             return Resolution(refs, 1.0, "request")
         res = self._resolve_text(message)
+        compared = self._compared_with_earlier(message, history, res)
+        if compared is not None:
+            return compared
         if res.how in ("unknown_model", "unsold_size") or (res.products and res.how in STRONG):
             return res
         if context:
@@ -347,6 +365,27 @@ class ProductResolver:
                     return earlier
             return res
         return earlier if earlier is not None else res
+
+    def _compared_with_earlier(
+        self, message: str, history: Sequence[str], res: Resolution
+    ) -> Resolution | None:
+        """A follow-up that holds the earlier turn's product up against another ("比KT-150贵多少？这个保修
+        多久", "跟60升那款比，这个…", "how does it compare with the 65W one"): the product the conversation is
+        about stays the one asked about, first; the other one joins when the message names it clearly, and
+        is dropped when it only names a family (the comparison is no question about that family)."""
+        if not history or not _COMPARED.search(message):
+            return None
+        if res.how in ("id", "request"):
+            return None
+        earlier = self._earlier(history)
+        if earlier is None or not earlier.products:
+            return None
+        mine = earlier.product_ids
+        named = [r for r in res.products if r.product_id not in mine]
+        if not named and not res.ambiguous and res.products:
+            return None  # the message names the earlier product itself
+        out = [*earlier.products, *named][:MAX_ASKED]
+        return Resolution(out, earlier.confidence, "history", from_history=True)
 
     def _earlier(self, history: Sequence[str]) -> Resolution | None:
         """The products of the most recent earlier turn that names one (or asks between some)."""
@@ -501,6 +540,15 @@ class ProductResolver:
         asked = {t for t in terms(f"{text} {extra}") if _useful(t) and t not in _GENERIC} | set(
             latin_tokens(text)
         )
+        # a feature the customer rules out ("不带温控的那个"): the products whose names hold it are not meant
+        negated = _negated(text)
+        if negated:
+            asked -= negated
+            without = [r for r in refs if not (self.name_terms[r.product_id] & negated)]
+            if without:
+                refs = without
+            if len(refs) < 2:
+                return refs
         held = {
             r.product_id: (self.name_terms[r.product_id] | self.tokens[r.product_id]) & asked for r in refs
         }
@@ -532,6 +580,9 @@ class ProductResolver:
             return Resolution()
         if self._named_apart(text, refs):
             return Resolution(refs, confidence, "size")  # 12升和20升的, M码还是L码: each one named
+        priced = _by_price(text, refs)
+        if len(priced) == 1:
+            return Resolution(priced, confidence, how)  # "M9 Pro 1869元那个": the listing at that price
         return Resolution([], confidence, how, ambiguous=refs)
 
     def _named_apart(self, text: str, refs: list[ProductRef]) -> bool:
@@ -638,6 +689,22 @@ def _first_at(text: str, ref: ProductRef) -> int:
     spots = [squashed.find(squash(c)) for c in (*ref.codes, ref.product_id) if len(squash(c)) >= CODE_MIN]
     found = [s for s in spots if s >= 0]
     return min(found) if found else len(squashed)
+
+
+_PRICE_NAMED = re.compile(r"(?<![\d.])(\d{2,6}(?:\.\d{1,2})?)\s*(?:元|块|rmb|yuan)", re.IGNORECASE)
+
+
+def _by_price(text: str, refs: Sequence[ProductRef]) -> list[ProductRef]:
+    """Of near-duplicate listings, those whose price the message names ("1869元那个")."""
+    named = {float(m.group(1)) for m in _PRICE_NAMED.finditer(unicodedata.normalize("NFKC", text))}
+    if not named:
+        return []
+    return [r for r in refs if r.price is not None and any(math.isclose(r.price, v) for v in named)]
+
+
+def _negated(text: str) -> set[str]:
+    """The name words of a feature the message rules out ("不带温控的" -> 温控)."""
+    return {t for m in _NEGATED.finditer(text) for t in terms(m.group(1)) if _useful(t)}
 
 
 def _useful(term: str) -> bool:

@@ -83,6 +83,15 @@ class _KindWords:
 claim_kinds = _KindWords()
 """The kinds of field a clause speaks of (warranty, install_fee, return ...), by the engine's words."""
 
+# A capacity or power unit written after a number ("80升", "3300瓦") names a size, often the product's own
+# (its label beside a fee): it says nothing of which field a clause's other numbers are of.
+_SIZE_UNIT = re.compile(r"(?<=[0-9])\s*(?:升|瓦)")
+
+
+def judged_kinds(text: str) -> frozenset[str]:
+    """:data:`claim_kinds` of a clause being judged, less the kind a size unit after a number gives."""
+    return claim_kinds(_SIZE_UNIT.sub(" ", text))
+
 
 def _fact_kinds(fact: Fact) -> frozenset[str]:
     return frozenset({fact.kind, *claim_kinds(fact.label)}) - {"usage"}
@@ -125,6 +134,11 @@ class _Mentions:
                 self.whole.setdefault(key, set()).add(pid)
 
         for ref in store.products():
+            pid = _squash(ref.product_id)
+            if len(pid) >= _CODE_MIN and re.search(r"\d", pid):
+                add(
+                    pid, ref.product_id, True
+                )  # a sheet may refer to another product by its id ("见 PC-TH-4")
             codes = [_squash(code) for code in ref.codes]
             longest = max(codes, key=len, default="")
             for key in codes:
@@ -137,6 +151,13 @@ class _Mentions:
                 if len(label) >= _CODE_MIN:
                     add(label, ref.product_id, True)  # "GH22-KA（20升）" names one of two
         self.names = sorted(keyed.items(), key=lambda kv: -len(kv[0]))
+        # the capacities and powers each product's name and reply labels state ("20W" of a 20W charger)
+        self.sizes: dict[str, frozenset[tuple[str, float]]] = {}
+        for ref in store.products():
+            shown = " ".join({ref.name, short_label(ref, "zh"), short_label(ref, "en")})
+            self.sizes[ref.product_id] = frozenset(
+                (q.unit, v) for q in extract(fold(shown)) if q.family == "measure" for v in q.values
+            )
         self._cached = lru_cache(maxsize=4096)(self._named)  # judged once per number of a sentence
         # the values written inside names and reply labels (a title's "60升", "国补立减15%")
         self.valued: list[tuple[str, frozenset[tuple[str, float]]]] = []
@@ -152,6 +173,9 @@ class _Mentions:
                 values = frozenset((q.unit, v) for q in extract(fold(name)) for v in q.values)
                 if values and len(_squash(name)) >= _CODE_MIN:
                     self.valued.append((_squash(name), values))
+
+    def named_sizes(self, product_id: str) -> frozenset[tuple[str, float]]:
+        return self.sizes.get(product_id, frozenset())
 
     def name_values(self, text: str) -> set[tuple[str, float]]:
         """The values inside the catalogue names and labels that ``text`` quotes whole."""
@@ -274,7 +298,13 @@ def claim_scope(
     index, mentions, _ = _prepared(store)
     free = supported_set([fold(t) for t in [context or "", *extra] if t])
     return ClaimScope(
-        index, products=products, mentions=mentions, kinds=claim_kinds, free=free, names=mentions.name_values
+        index,
+        products=products,
+        mentions=mentions,
+        kinds=judged_kinds,
+        free=free,
+        names=mentions.name_values,
+        named_sizes=mentions.named_sizes,
     )
 
 

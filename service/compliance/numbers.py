@@ -438,6 +438,7 @@ class ClaimScope:
         kinds: Callable[[str], frozenset[str]],
         free: set[tuple[str, float]] | None = None,
         names: Callable[[str], set[tuple[str, float]]] | None = None,
+        named_sizes: Callable[[str], frozenset[tuple[str, float]]] | None = None,
     ) -> None:
         self.index = index
         self.products = list(dict.fromkeys(products))
@@ -447,6 +448,9 @@ class ClaimScope:
         # the values inside the catalogue product names a text holds ("JSQ22-HWA（12升）", a title's
         # "国补立减15%"): a product's name is a name, not a claim
         self.names = names
+        # a product id -> the capacities and powers its own name states ("20W" of a 20W charger): said of
+        # the product the sentence is about, the size that names it, not a claim of a field
+        self.named_sizes = named_sizes
 
     def owners(self, sentence: str, clause: str = "") -> list[str]:
         """The products a number is about: those its clause names, else its sentence (a code near-duplicates
@@ -462,6 +466,10 @@ class ClaimScope:
             return Judgement(True)
         owners = self.owners(sentence, clause)
         allowed = {*owners, POLICY}
+        if q.family == "measure" and self.named_sizes is not None:
+            sizes = frozenset().union(*(self.named_sizes(o) for o in owners))
+            if all((q.unit, v) in sizes for v in q.values):
+                return Judgement(True)
         claim_kinds = self.kinds(clause) or self.kinds(sentence)
         missing = [
             v

@@ -94,6 +94,7 @@ def wrong_facts(draft: GeneratedDraft, prep: Prepared, products: list[str]) -> l
         kinds=scope.kinds,
         free=scope.free,
         names=scope.names,
+        named_sizes=scope.named_sizes,
     )
     flagged = [(f.start, f.end) for f in draft.compliance.findings if f.category == "unsupported_claim"]
     norm = normalize(draft.text)
