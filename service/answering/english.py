@@ -786,6 +786,56 @@ def figures_gloss(chinese: str) -> str:
     return f" ({'; '.join(found)})" if found else ""
 
 
+# the words that place or bound a figure in a sheet's clause ("右侧…至少300mm": right side, at least)
+FIGURE_WORDS: dict[str, str] = {
+    "至少": "at least", "不少于": "at least", "不低于": "at least", "最少": "at least", "最多": "at most",
+    "不超过": "at most", "最高": "up to", "封顶": "at most", "超过": "over", "超出": "over",
+    "以上": "or more",
+    "约": "about", "大约": "about", "左侧": "left side", "右侧": "right side", "两侧": "both sides",
+    "顶部": "top", "上方": "above", "底部": "bottom", "下方": "below", "前方": "front", "后方": "back",
+    "墙面": "wall", "墙体": "wall", "天花板": "ceiling", "地面": "floor", "每": "per", "价格": "price",
+    "上调": "raised by", "下调": "lowered by", "北上广深": "in Beijing, Shanghai, Guangzhou and Shenzhen",
+    "一线城市": "in first-tier cities", "偏远地区": "in remote areas",
+}  # fmt: skip
+_NEGATED = re.compile(r"[不无非未禁勿除]")
+_FIGURE_WORDS = re.compile(longest_first(FIGURE_WORDS))
+
+
+def figures_quote(chinese: str) -> str | None:
+    """No quote at all, for a part's only answer at the reply's Chinese budget (rather than no answer):
+    each clause that states a figure, as its known nouns and bounding words in English followed by its
+    figures with their units ("basic installation fee 150 yuan", "right side wall at least 300mm"); a
+    figure is never changed. A clause without a figure is left out; one with a negation the words above do
+    not account for ("不含", "非承重") is left out too (its figure might mean the opposite). '' when no
+    clause can be said so."""
+    said: list[str] = []
+    for clause in re.split(r"[，,；;。]", chinese):
+        clause = clause.strip()
+        plain = _ZH_QTY.sub(lambda m: _ZH_NUM[m.group(1)] + m.group(2), clause)
+        if not re.search(r"\d", plain) or _NEGATED.search(_FIGURE_WORDS.sub("", clause)):
+            continue
+        figures: list[str] = []
+        for seg in _GLOSS_SPLIT.split(_QTY.sub(quantity_en, plain)):
+            seg = seg.strip(" ./")
+            if re.search(r"\d", seg) and seg not in figures:
+                figures.append(seg)
+        if not figures or not same_figures(clause, " ".join(figures)):
+            continue  # a figure would be lost or split ("29元/0.5米")
+        first = re.search(r"\d", plain)
+        head = plain[: first.start()] if first else plain
+        pattern, table = _term_pattern(False)
+        words: list[tuple[int, str]] = [(m.start(), table[m.group(0)]) for m in pattern.finditer(head)]
+        taken = [(m.start(), m.end()) for m in pattern.finditer(head)]
+        for m in _FIGURE_WORDS.finditer(head):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                words.append((m.start(), FIGURE_WORDS[m.group(0)]))
+        lead = " ".join(dict.fromkeys(w for _, w in sorted(words) if w))
+        if not lead and len(CJK.findall(head)) > 6:
+            continue  # a figure after words none of which is known: what it is of would be guessed
+        said.append(f"{lead} {', '.join(figures)}".strip())
+    return "; ".join(said)
+
+
 def cjk_share(text: str) -> float:
     cjk, latin = len(CJK.findall(text)), len(LATIN.findall(text))
     return cjk / max(1, cjk + latin)
