@@ -315,7 +315,8 @@ def _sheet_fact(kind: str, label: str, text: str, digest: str) -> Fact:
     [
         ("基础安装费150元（含标准配件安装）", "basic installation fee 150 yuan"),
         ("右侧距离墙面至少300mm，顶部预留至少50mm", "right side wall at least 300mm; top at least 50mm"),
-        ("远程安装服务费（超过30公里）按1.5元/公里计算", "over 30 km, 1.5 yuan per km"),
+        ("远程安装服务费（超过30公里）按1.5元/公里计算", "over 30 km; 1.5 yuan per km"),
+        ("整机3年、热交换器8年", "whole unit 3 years; heat exchanger 8 years"),  # each figure its own words
     ],
 )
 def test_figures_quote_says_each_figure_with_its_unit_and_known_words(chinese: str, said: str) -> None:
@@ -326,8 +327,11 @@ def test_figures_quote_says_each_figure_with_its_unit_and_known_words(chinese: s
 
 def test_figures_quote_leaves_out_a_negated_or_unknown_clause() -> None:
     # 非承重 could make the figure mean its opposite; a figure after unknown words would be guessed
-    assert english.figures_quote("非承重墙需加装支架60元") == ""
-    assert english.figures_quote("晒图好评之后联系客服登记领取15元") == ""
+    assert english.figures_quote("非承重墙需加装支架60元") is None
+    assert english.figures_quote("晒图好评之后联系客服登记领取15元") is None
+    assert english.figures_quote("夜间20:00-07:00加收50元") is None  # a clock time is no amount
+    assert english.figures_quote("边刷2个、拖布2块") is None  # 块 may be a yuan: not restated
+    assert english.figures_quote("适合2-3人，功率3300W") == "power 3300W"  # no bare number
 
 
 def test_a_parts_only_answer_over_the_budget_is_said_as_its_figures() -> None:

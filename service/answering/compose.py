@@ -221,6 +221,8 @@ def compose(
                 # no fact of the part can be said with its Chinese quoted (too long, or a detail clause
                 # that qualifies it): its first fact stating figures, said as those figures in English
                 for fact in answer.facts:
+                    if fact.kind not in answer.part.kinds or role_of(fact.label) is not None:
+                        continue  # only a field of the asked kind (not the title, not a neighbour)
                     ref = names.get(fact.product_id or "")
                     sentence = _render_en(
                         fact, ref, many=many, glossary=glossary, quote=english.figures_quote
