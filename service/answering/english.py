@@ -794,7 +794,8 @@ FIGURE_WORDS: dict[str, str] = {
     "约": "about", "大约": "about", "左侧": "left side", "右侧": "right side", "两侧": "both sides",
     "顶部": "top", "上方": "above", "底部": "bottom", "下方": "below", "前方": "front", "后方": "back",
     "墙面": "wall", "墙体": "wall", "天花板": "ceiling", "地面": "floor", "每": "per", "价格": "price",
-    "低于": "below", "高于": "above", "上调": "raised by", "下调": "lowered by", "北上广深": "in Beijing, Shanghai, Guangzhou and Shenzhen",
+    "低于": "below", "高于": "above", "上调": "raised by", "下调": "lowered by",
+    "北上广深": "in Beijing, Shanghai, Guangzhou and Shenzhen",
     "一线城市": "in first-tier cities", "偏远地区": "in remote areas",
 }  # fmt: skip
 _NEGATED = re.compile(r"[不无非未禁勿除]")
