@@ -4,10 +4,12 @@ as English sentences with their numbers and units (or quoted, never word-by-word
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from service.answering import english
+from service.answering.facts import Fact
 from service.answering.questions import split_parts
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -296,3 +298,89 @@ def test_a_clearance_is_a_measure_and_guaranteed_asks_the_warranty(message: str,
     (part,) = split_parts(message)
     assert kind in part.kinds
     assert "price" not in part.kinds and not part.asks_money
+
+
+# ---------------------------------------------------------------------------------------------- figures
+
+
+def _sheet_fact(kind: str, label: str, text: str, digest: str) -> Fact:
+    return Fact(
+        product_id="P-1", source_id="s", kind=kind, field=f"sheet/{label}", label=label, text=text,
+        quantities=(), digest=digest,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("chinese", "said"),
+    [
+        ("基础安装费150元（含标准配件安装）", "basic installation fee 150 yuan"),
+        ("右侧距离墙面至少300mm，顶部预留至少50mm", "right side wall at least 300mm; top at least 50mm"),
+        ("远程安装服务费（超过30公里）按1.5元/公里计算", "over 30 km; 1.5 yuan per km"),
+        ("整机3年、热交换器8年", "whole unit 3 years; heat exchanger 8 years"),  # each figure its own words
+    ],
+)
+def test_figures_quote_says_each_figure_with_its_unit_and_known_words(chinese: str, said: str) -> None:
+    out = english.figures_quote(chinese)
+    assert out is not None and said in out and not CJK.search(out)
+    assert english.same_figures(chinese, out)
+
+
+def test_figures_quote_leaves_out_a_negated_or_unknown_clause() -> None:
+    # 非承重 could make the figure mean its opposite; a figure after unknown words would be guessed
+    assert english.figures_quote("非承重墙需加装支架60元") is None
+    assert english.figures_quote("晒图好评之后联系客服登记领取15元") is None
+    assert english.figures_quote("夜间20:00-07:00加收50元") is None  # a clock time is no amount
+    assert english.figures_quote("边刷2个、拖布2块") is None  # 块 may be a yuan: not restated
+    assert english.figures_quote("适合2-3人，功率3300W") == "power 3300W"  # no bare number
+
+
+def test_a_parts_only_answer_over_the_budget_is_said_as_its_figures() -> None:
+    from service.answering.compose import _within_budget, render
+
+    text = "安装位置需预留足够空间，右侧距离墙面至少300mm，顶部预留至少50mm，确保安装和后期维护的便利性"
+    fact = _sheet_fact("size", "安装要求", text, "a")
+    rendered = [[(fact, None, render(fact, None, "en"))]]
+    assert CJK.search(rendered[0][0][2])  # quoted as written at first
+    _within_budget(rendered, "Hello, thanks for your message.", many=False, glossary=None)
+    assert len(rendered[0]) == 1  # kept, not left out (the part would be promised a check)
+    said = rendered[0][0][2]
+    assert "300mm" in said and "50mm" in said and not CJK.search(said)
+
+
+def test_a_second_answer_of_a_part_over_the_budget_is_still_left_out() -> None:
+    from service.answering.compose import _within_budget, render
+
+    long = "安装位置需预留足够空间，右侧距离墙面至少300mm，顶部预留至少50mm，确保安装和后期维护的便利性"
+    first = _sheet_fact("size", "尺寸", "产品尺寸为700x470x470mm", "b")
+    second = _sheet_fact("size", "安装要求", long, "c")
+    rendered = [[(f, None, render(f, None, "en")) for f in (first, second)]]
+    _within_budget(rendered, "Hello.", many=False, glossary=None)
+    assert all(not CJK.search(s) for _, _, s in rendered[0])
+    assert all("300mm" not in s for _, _, s in rendered[0])  # the part keeps its other answer
+
+
+def test_an_install_fee_that_cannot_be_quoted_is_answered_by_its_figures(tmp_path: Path) -> None:
+    """A fee field too long to quote whole, with a clause that qualifies the rest (非标…): an English
+    question about it gets its figures in English, not a promise to check."""
+    import json
+
+    from service.answering.compose import compose
+    from service.answering.engine import AnswerEngine
+    from service.answering.facts import FactStore
+    from service.index.crosslingual import Glossary
+    from service.knowledge.ingest import ingest_source
+
+    root = tmp_path / "kb"
+    (root / "products").mkdir(parents=True)
+    sheet = {
+        "商品ID": "S-1", "商品名称": "示例 电热水器 QZ529", "商品价格": 999,
+        "安装说明": "安装费用说明：基础安装费150元（含标准配件安装），非标配件更换按实际材料收费，"
+        "远程安装服务费（超过30公里）按1.5元/公里计算。",
+    }  # fmt: skip
+    (root / "products" / "s.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
+    result = ingest_source(root)
+    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    plan = engine.plan("What is the basic installation fee for the QZ529?", language="en")
+    text = compose(plan, intent="product_question", problem=False, followup_hours=24).text
+    assert "150 yuan" in text and "1.5 yuan per km" in text
+    assert "check" not in text.lower() and not CJK.search(text)

@@ -217,6 +217,19 @@ def compose(
                 sentence = render(fact, ref, lang, many=many, glossary=glossary)
                 if sentence:
                     said.append((fact, ref, sentence))
+            if lang == "en" and not said:
+                # no fact of the part can be said with its Chinese quoted (too long, or a detail clause
+                # that qualifies it): its first fact stating figures, said as those figures in English
+                for fact in answer.facts:
+                    if fact.kind not in answer.part.kinds or role_of(fact.label) is not None:
+                        continue  # only a field of the asked kind (not the title, not a neighbour)
+                    ref = names.get(fact.product_id or "")
+                    sentence = _render_en(
+                        fact, ref, many=many, glossary=glossary, quote=english.figures_quote
+                    )
+                    if sentence and not english.CJK.search(sentence):
+                        said.append((fact, ref, sentence))
+                        break
         rendered.append(said)
     if lang == "en":
         _within_budget(rendered, " ".join(parts), many=many, glossary=glossary)
@@ -258,7 +271,7 @@ def _within_budget(
 ) -> None:
     """An English reply quotes Chinese only within english.CJK_BUDGET of its letters: the sentence with the
     longest quote (of a part answered twice first) is worded again without quotes (or left out) until the
-    reply fits."""
+    reply fits; a part's only answer is worded as its figures in English before it would be left out."""
     closing_letters = 45  # the closing line added after the body
     while True:
         body = " ".join(s for said in rendered for _, _, s in said)
@@ -287,7 +300,12 @@ def _within_budget(
         i, j = victim
         fact, ref, before = rendered[i][j]
         again = ""
-        for quote in (english.short_quote, english.omit_quote):  # shorter quotes, then none
+        quotes = [english.short_quote, english.omit_quote]  # shorter quotes, then none
+        if len(rendered[i]) == 1:
+            # a part's only answer is not left out (the part would be promised a check): its figures with
+            # their units in English under its field's label, no quote
+            quotes.append(english.figures_quote)
+        for quote in quotes:
             again = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
             if again and len(english.CJK.findall(again)) < len(english.CJK.findall(before)):
                 break

@@ -786,6 +786,61 @@ def figures_gloss(chinese: str) -> str:
     return f" ({'; '.join(found)})" if found else ""
 
 
+# the words that place or bound a figure in a sheet's clause ("右侧…至少300mm": right side, at least)
+FIGURE_WORDS: dict[str, str] = {
+    "至少": "at least", "不少于": "at least", "不低于": "at least", "最少": "at least", "最多": "at most",
+    "不超过": "at most", "最高": "up to", "封顶": "at most", "超过": "over", "超出": "over",
+    "以上": "or more",
+    "约": "about", "大约": "about", "左侧": "left side", "右侧": "right side", "两侧": "both sides",
+    "顶部": "top", "上方": "above", "底部": "bottom", "下方": "below", "前方": "front", "后方": "back",
+    "墙面": "wall", "墙体": "wall", "天花板": "ceiling", "地面": "floor", "每": "per", "价格": "price",
+    "低于": "below", "高于": "above", "上调": "raised by", "下调": "lowered by",
+    "北上广深": "in Beijing, Shanghai, Guangzhou and Shenzhen",
+    "一线城市": "in first-tier cities", "偏远地区": "in remote areas",
+}  # fmt: skip
+_NEGATED = re.compile(r"[不无非未禁勿除]")
+_FIGURE_WORDS = re.compile(longest_first(FIGURE_WORDS))
+
+
+def figures_quote(chinese: str) -> str | None:
+    """No quote at all, for a part's only answer at the reply's Chinese budget (rather than no answer):
+    each figure with its unit in English, after the known nouns and bounding words before it ("basic
+    installation fee 150 yuan", "right side wall at least 300mm"); a figure is never changed. A figure
+    after mostly unknown words, a bare number without a unit, and every figure of a clause with a negation
+    the words above do not account for ("不含", "非承重": it might mean the opposite) are left out. None
+    when no figure can be said so."""
+    pattern, table = _term_pattern(False)
+    said: list[str] = []
+    for clause in re.split(r"[，,；;。]", chinese):
+        plain = _ZH_QTY.sub(lambda m: _ZH_NUM[m.group(1)] + m.group(2), clause.strip())
+        if not re.search(r"\d", plain) or _NEGATED.search(_FIGURE_WORDS.sub("", plain)):
+            continue
+        if re.search(r"\d\s*[:：]\s*\d|[《》]|\d\s*块", plain):
+            continue  # a clock time, a named document, 块 (a piece or a yuan): no amount to restate
+        converted = _QTY.sub(quantity_en, plain)
+        start = 0
+        for m in re.finditer(r"[^\u3400-\u4dbf\u4e00-\u9fff，,；;。、：:（）()【】“”]+", converted):
+            figure = m.group(0).strip(" ./")
+            if not re.search(r"\d", figure):
+                continue
+            head, start = converted[start : m.start()], m.end()
+            if not re.search(r"[A-Za-z°%×]", figure) or re.search(r"[A-Za-z]\d", figure):
+                continue  # a bare number ("2-3" people) says nothing without its unit; a model code
+            words = [(w.start(), table[w.group(0)], w.group(0)) for w in pattern.finditer(head)]
+            spans = [(w.start(), w.end()) for w in pattern.finditer(head)]
+            for w in _FIGURE_WORDS.finditer(head):
+                if not any(a < w.end() and w.start() < b for a, b in spans):
+                    words.append((w.start(), FIGURE_WORDS[w.group(0)], w.group(0)))
+            known = sum(len(CJK.findall(zh)) for _, _, zh in words)
+            if len(CJK.findall(head)) > 2 and known < 0.5 * len(CJK.findall(head)):
+                continue  # most words before the figure unknown: what it is of would be guessed
+            lead = " ".join(dict.fromkeys(en for _, en, _ in sorted(words) if en))
+            said.append(f"{lead} {figure}".strip())
+    # nothing with a figure: None, so the fact is not said by its translated clauses alone (the clauses
+    # this left out may qualify them)
+    return "; ".join(said) if said else None
+
+
 def cjk_share(text: str) -> float:
     cjk, latin = len(CJK.findall(text)), len(LATIN.findall(text))
     return cjk / max(1, cjk + latin)
