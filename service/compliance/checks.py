@@ -192,8 +192,9 @@ class PersonalParams(BaseModel):
     )
     business: Literal["include", "exclude", "only"] = Field(
         "include",
-        description="Addresses of a business (see business_address): include them, leave them out, or find "
-        "only them, and then only when the draft has sources (an address they do not state)",
+        description="Addresses of a business (see business_address; found only when the draft has sources, "
+        "an address they do not state) or mobile numbers named as a business's line (see business_phone): "
+        "include them, leave them out, or find only them",
     )
 
 
@@ -229,6 +230,9 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
             continue
         if p.kind == "phone" and _service_caller(doc, p.start):
             continue
+        if p.kind == "phone" and params.business != "include":
+            if business_phone(doc, p.start) != (params.business == "only"):
+                continue
         if (p.kind, p.key) not in doc.personal_allowed:
             yield Hit(p.start, p.end)
         elif p.kind == "phone" and _invites_contact(doc, p.start) and (p.kind, p.key) not in doc.personal_own:
@@ -315,6 +319,29 @@ def business_address(doc: Document, p: pii.PersonalData) -> bool:
         return False
     s_lo, s_hi = doc.norm.sentence(p.start)
     return not (_RESIDENT_RE.search(doc.text, s_lo, s_hi) or pii.PHONE_RE.search(doc.text, s_lo, s_hi))
+
+
+# A business's line named before the number in its sentence (网点电话, 售后维修点的联系方式, 门店电话, 厂家售后
+# 电话, 建议您联系一下网点，…): a place or company anyone may call, whatever kind of number it is.
+_BUSINESS_LINE_RE = re.compile(
+    r"网点|门店|实体店|专卖店|维修点|维修站|维修中心|售后点|售后中心|售后部|服务中心|服务站|服务点|营业厅|营业部|"
+    r"配送站|站点|自提点|驿站|厂家|厂商|生产商|制造商|(?:品牌|官方)(?:的)?售后|商家(?:的)?(?:售后|客服)"
+)
+# A person's number all the same: a courier, an installer, a named contact, the customer or the writer.
+_PERSON_LINE_RE = re.compile(
+    r"配送员|快递员|派件员|送货员|快递小哥|小哥|师傅|司机|承运人|业务员|经理|店长|负责人|联系人|姓名|先生|女士|"
+    r"(?:您|你)(?:的|留的|预留的|本人)|本人|收货人|收件人|打我|找我|加我|我的|私人|个人|微信|qq|\bvx\b|\bwx\b"
+)
+
+
+def business_phone(doc: Document, pos: int) -> bool:
+    """The mobile number at ``pos`` is given as a business's line: its sentence names a service point, shop or
+    manufacturer before it, and nothing in the sentence makes it a person's (a courier's, a named contact's,
+    the customer's own, the writer's own, a chat account). A reviewer checks such a number; it does not block."""
+    lo, hi = doc.norm.sentence(pos)
+    if not _BUSINESS_LINE_RE.search(doc.text, lo, pos):
+        return False
+    return not _PERSON_LINE_RE.search(doc.text, lo, hi)
 
 
 def _invites_contact(doc: Document, pos: int) -> bool:
