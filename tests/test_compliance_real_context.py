@@ -124,3 +124,28 @@ def test_platform_credit_warns_cash_blocks(text: str, verdict: str, rule: str) -
     got, rules = _check(text)
     assert got == verdict
     assert rule in rules
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # A store department's office the customer sends a return or an invoice to: a business's address,
+        # room number and all (no sources: nothing to check it against).
+        ("退货请寄到售后中心：朝阳区建国路88号3单元502室", "pass"),
+        ("发票邮寄地址：朝阳区建国路88号3单元502室，财务部收", "pass"),
+        ("我们仓库地址是朝阳区建国路88号", "pass"),
+        # A home or a delivery record stays personal data.
+        ("您的收货地址是朝阳区建国路88号3单元502室对吗", "block"),
+        ("寄到我家朝阳区建国路88号3单元502室，财务部的同事会转交", "block"),
+        ("寄到朝阳区建国路88号3单元502室 王明 13812345678", "block"),
+        ("请寄到北京市朝阳区建国路88号。", "block"),
+    ],
+)
+def test_department_address_is_business(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
+
+
+def test_shop_line_warns() -> None:
+    got, rules = _check("这是店铺的售后电话13812345678，您可以联系")
+    assert got == "warn"
+    assert "pii.business_phone" in rules
