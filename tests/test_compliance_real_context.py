@@ -149,3 +149,24 @@ def test_shop_line_warns() -> None:
     got, rules = _check("这是店铺的售后电话13812345678，您可以联系")
     assert got == "warn"
     assert "pii.business_phone" in rules
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # The customer's question read back and answered "that depends": no claim is made.
+        ("这款是首选的入门款吗？这个看您的需求哦", "pass"),
+        ("这个活动是独家的吗？具体以页面为准", "pass"),
+        # Answered yes, the claim is made.
+        ("这款是最好的吗？是的，这款是最好的", "block"),
+        ("这款是首选吗？当然是首选！", "block"),
+        # 唯一 about an order, 100% of a refund returned, privacy ruled out: not claims or promises.
+        ("您的订单是唯一的，不会重复扣款", "pass"),
+        ("货款会100%原路退回到您的支付账户", "pass"),
+        ("绝对不会泄露您的个人信息", "pass"),
+        ("这款面霜百分之百有效", "block"),
+        ("这个您放心，收到的一定是完好的", "warn"),
+    ],
+)
+def test_hedged_answers_and_policy_absolutes(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
