@@ -170,3 +170,20 @@ def test_shop_line_warns() -> None:
 )
 def test_hedged_answers_and_policy_absolutes(text: str, verdict: str) -> None:
     assert _check(text)[0] == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # WeChat or QQ as a device feature, or the platform found inside the app: nobody to add.
+        ("这款手表支持微信和QQ消息提醒", "pass"),
+        ("摄像头的报警可以推送到微信", "pass"),
+        ("小程序里也可以下单，在微信里搜索京东购物就可以", "pass"),
+        # Asked to add or message someone, it is off-platform contact again.
+        ("这款手表支持微信消息提醒，有问题加我微信", "block"),
+        ("有问题发我QQ消息", "block"),
+        ("在微信里搜索我的号kf_2233", "block"),
+    ],
+)
+def test_app_features_and_platform_navigation(text: str, verdict: str) -> None:
+    assert _check(text)[0] == verdict
