@@ -230,9 +230,12 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
             continue
         if p.kind == "phone" and _service_caller(doc, p.start):
             continue
-        if p.kind == "phone" and params.business != "include":
-            if business_phone(doc, p.start) != (params.business == "only"):
-                continue
+        if (
+            p.kind == "phone"
+            and params.business != "include"
+            and business_phone(doc, p.start) != (params.business == "only")
+        ):
+            continue
         if (p.kind, p.key) not in doc.personal_allowed:
             yield Hit(p.start, p.end)
         elif p.kind == "phone" and _invites_contact(doc, p.start) and (p.kind, p.key) not in doc.personal_own:
@@ -308,9 +311,11 @@ _BUSINESS_RE = re.compile(
     r"(?:售后|退货|退换货|维修|财务|发票|客服)(?:部|组|处)"
 )
 # Where a person lives or receives goods: their address, whatever stands at it.
-_RESIDENT_RE = re.compile(r"单元|室|收货|收件|您的地址|你的地址|您家|你家|我家|家里|家中|家住|住址|住在|住处|宿舍|户口")
-# …of which a room number (单元, 室) is also an office's: a store department the customer sends something to
-# (退货请寄到售后中心, 发票寄回…财务部收) keeps its office address a business's.
+_RESIDENT_RE = re.compile(
+    r"单元|室|收货|收件|您的地址|你的地址|您家|你家|我家|家里|家中|家住|住址|住在|住处|宿舍|户口"
+)
+# …of which a room number (单元, 室) is also an office's: a store department the customer sends something
+# to (退货请寄到售后中心, 发票寄回…财务部收) keeps its office address a business's.
 _ROOM_RE = re.compile(r"单元|室")
 _RECEIVING_DEPT_RE = re.compile(
     r"(?:售后|退货|退换货|维修|财务|发票|客服)(?:中心|部|组|处)|仓库|(?:寄回|寄到|寄往|邮寄到|退回)[^,，。]{0,4}(?:公司|仓)"
@@ -320,11 +325,13 @@ _RECEIVING_DEPT_RE = re.compile(
 def business_address(doc: Document, p: pii.PersonalData) -> bool:
     """The address is a business's (大红门路2号院洪福烟酒, a pick-up point in a shop, a store department's
     office the customer sends a return or an invoice to), not a person's: its clause names a shop, station,
-    company or department and nothing in its sentence marks a home or a recipient (收货地址, 您家, 单元 or 室
-    unless a receiving department is named, a mobile number: name, phone and address are a delivery record)."""
+    company or department and nothing in its sentence marks a home or a recipient (收货地址, 您家, 单元 or
+    室 unless a receiving department is named, a mobile number: name, phone and address are a delivery
+    record)."""
     lo, hi = doc.norm.clause(p.start)
     s_lo, s_hi = doc.norm.sentence(p.start)
-    if not (_BUSINESS_RE.search(doc.text, lo, max(hi, p.end)) or _RECEIVING_DEPT_RE.search(doc.text, s_lo, s_hi)):
+    named = _BUSINESS_RE.search(doc.text, lo, max(hi, p.end))
+    if not (named or _RECEIVING_DEPT_RE.search(doc.text, s_lo, s_hi)):
         return False
     if pii.PHONE_RE.search(doc.text, s_lo, s_hi):
         return False
@@ -334,8 +341,8 @@ def business_address(doc: Document, p: pii.PersonalData) -> bool:
     return True
 
 
-# A business's line named before the number in its sentence (网点电话, 售后维修点的联系方式, 门店电话, 厂家售后
-# 电话, 建议您联系一下网点，…): a place or company anyone may call, whatever kind of number it is.
+# A business's line named before the number in its sentence (网点电话, 售后维修点的联系方式, 门店电话,
+# 厂家售后电话, 建议您联系一下网点，…): a place or company anyone may call, whatever kind of number it is.
 _BUSINESS_LINE_RE = re.compile(
     r"网点|门店|店铺|实体店|专卖店|维修点|维修站|维修中心|售后点|售后中心|售后部|服务中心|服务站|服务点|营业厅|营业部|"
     r"配送站|站点|自提点|驿站|厂家|厂商|生产商|制造商|(?:品牌|官方)(?:的)?售后|商家(?:的)?(?:售后|客服)"
@@ -348,9 +355,10 @@ _PERSON_LINE_RE = re.compile(
 
 
 def business_phone(doc: Document, pos: int) -> bool:
-    """The mobile number at ``pos`` is given as a business's line: its sentence names a service point, shop or
-    manufacturer before it, and nothing in the sentence makes it a person's (a courier's, a named contact's,
-    the customer's own, the writer's own, a chat account). A reviewer checks such a number; it does not block."""
+    """The mobile number at ``pos`` is given as a business's line: its sentence names a service point, shop
+    or manufacturer before it, and nothing in the sentence makes it a person's (a courier's, a named
+    contact's, the customer's own, the writer's own, a chat account). A reviewer checks such a number; it
+    does not block."""
     lo, hi = doc.norm.sentence(pos)
     if not _BUSINESS_LINE_RE.search(doc.text, lo, pos):
         return False
