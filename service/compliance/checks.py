@@ -192,8 +192,9 @@ class PersonalParams(BaseModel):
     )
     business: Literal["include", "exclude", "only"] = Field(
         "include",
-        description="Addresses of a business (see business_address): include them, leave them out, or find "
-        "only them, and then only when the draft has sources (an address they do not state)",
+        description="Addresses of a business (see business_address; found only when the draft has sources, "
+        "an address they do not state) or mobile numbers named as a business's line (see business_phone): "
+        "include them, leave them out, or find only them",
     )
 
 
@@ -228,6 +229,12 @@ def personal_data(doc: Document, params: PersonalParams) -> Iterator[Hit]:
         if numeric and _IDENTIFIER_BEFORE_RE.search(doc.text, max(0, p.start - 16), p.start):
             continue
         if p.kind == "phone" and _service_caller(doc, p.start):
+            continue
+        if (
+            p.kind == "phone"
+            and params.business != "include"
+            and business_phone(doc, p.start) != (params.business == "only")
+        ):
             continue
         if (p.kind, p.key) not in doc.personal_allowed:
             yield Hit(p.start, p.end)
@@ -300,21 +307,62 @@ _CONTACT_INVITE_RE = re.compile(
 # A business at the address (a shop, a pick-up point, a service station): a place anyone may go to.
 _BUSINESS_RE = re.compile(
     r"店|超市|烟酒|便利|商行|商场|市场|广场|驿站|自提|代收点|快递点|营业厅|营业部|网点|服务站|配送站|售后点|"
-    r"维修点|服务中心|售后中心|公司|银行|医院|酒店|宾馆|药房|门市|菜鸟|丰巢|邮局|物业"
+    r"维修点|服务中心|售后中心|公司|银行|医院|酒店|宾馆|药房|门市|菜鸟|丰巢|邮局|物业|仓库|"
+    r"(?:售后|退货|退换货|维修|财务|发票|客服)(?:部|组|处)"
 )
 # Where a person lives or receives goods: their address, whatever stands at it.
-_RESIDENT_RE = re.compile(r"单元|室|收货|收件|您的地址|你的地址|您家|家住|住址|住在|户口")
+_RESIDENT_RE = re.compile(
+    r"单元|室|收货|收件|您的地址|你的地址|您家|你家|我家|家里|家中|家住|住址|住在|住处|宿舍|户口"
+)
+# …of which a room number (单元, 室) is also an office's: a store department the customer sends something
+# to (退货请寄到售后中心, 发票寄回…财务部收) keeps its office address a business's.
+_ROOM_RE = re.compile(r"单元|室")
+_RECEIVING_DEPT_RE = re.compile(
+    r"(?:售后|退货|退换货|维修|财务|发票|客服)(?:中心|部|组|处)|仓库|(?:寄回|寄到|寄往|邮寄到|退回)[^,，。]{0,4}(?:公司|仓)"
+)
 
 
 def business_address(doc: Document, p: pii.PersonalData) -> bool:
-    """The address is a business's (大红门路2号院洪福烟酒, a pick-up point in a shop), not a person's: its
-    clause names a shop, station or company and nothing in its sentence marks a home or a recipient (单元,
-    室, 收货地址, 您家, a mobile number: name, phone and address are a delivery record)."""
+    """The address is a business's (大红门路2号院洪福烟酒, a pick-up point in a shop, a store department's
+    office the customer sends a return or an invoice to), not a person's: its clause names a shop, station,
+    company or department and nothing in its sentence marks a home or a recipient (收货地址, 您家, 单元 or
+    室 unless a receiving department is named, a mobile number: name, phone and address are a delivery
+    record)."""
     lo, hi = doc.norm.clause(p.start)
-    if not _BUSINESS_RE.search(doc.text, lo, max(hi, p.end)):
-        return False
     s_lo, s_hi = doc.norm.sentence(p.start)
-    return not (_RESIDENT_RE.search(doc.text, s_lo, s_hi) or pii.PHONE_RE.search(doc.text, s_lo, s_hi))
+    named = _BUSINESS_RE.search(doc.text, lo, max(hi, p.end))
+    if not (named or _RECEIVING_DEPT_RE.search(doc.text, s_lo, s_hi)):
+        return False
+    if pii.PHONE_RE.search(doc.text, s_lo, s_hi):
+        return False
+    for m in _RESIDENT_RE.finditer(doc.text, s_lo, s_hi):
+        if not (_ROOM_RE.fullmatch(m[0]) and _RECEIVING_DEPT_RE.search(doc.text, s_lo, s_hi)):
+            return False
+    return True
+
+
+# A business's line named before the number in its sentence (网点电话, 售后维修点的联系方式, 门店电话,
+# 厂家售后电话, 建议您联系一下网点，…): a place or company anyone may call, whatever kind of number it is.
+_BUSINESS_LINE_RE = re.compile(
+    r"网点|门店|店铺|实体店|专卖店|维修点|维修站|维修中心|售后点|售后中心|售后部|服务中心|服务站|服务点|营业厅|营业部|"
+    r"配送站|站点|自提点|驿站|厂家|厂商|生产商|制造商|(?:品牌|官方)(?:的)?售后|商家(?:的)?(?:售后|客服)"
+)
+# A person's number all the same: a courier, an installer, a named contact, the customer or the writer.
+_PERSON_LINE_RE = re.compile(
+    r"配送员|快递员|派件员|送货员|快递小哥|小哥|师傅|司机|承运人|业务员|经理|店长|负责人|联系人|姓名|先生|女士|"
+    r"(?:您|你)(?:的|留的|预留的|本人)|本人|收货人|收件人|打我|找我|加我|我的|私人|个人|微信|qq|\bvx\b|\bwx\b"
+)
+
+
+def business_phone(doc: Document, pos: int) -> bool:
+    """The mobile number at ``pos`` is given as a business's line: its sentence names a service point, shop
+    or manufacturer before it, and nothing in the sentence makes it a person's (a courier's, a named
+    contact's, the customer's own, the writer's own, a chat account). A reviewer checks such a number; it
+    does not block."""
+    lo, hi = doc.norm.sentence(pos)
+    if not _BUSINESS_LINE_RE.search(doc.text, lo, pos):
+        return False
+    return not _PERSON_LINE_RE.search(doc.text, lo, hi)
 
 
 def _invites_contact(doc: Document, pos: int) -> bool:

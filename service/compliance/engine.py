@@ -322,7 +322,12 @@ def _in_title(text: str, start: int, end: int) -> bool:
 
 # The customer's question read back and answered no (质保是永久免费维修吗？不是的，…): the claim is denied.
 _QUESTION_END = re.compile(r"(?:吗|么|嘛)\s*\?\s*\Z")
-_DENIAL = re.compile(r"\s*(?:不是|没有|并不是?|不会|不能|不)(?:的|哦|呢|呀|啊|哈)?\s*[,.!，。！]")
+_DENIAL = re.compile(
+    r"\s*(?:不是|没有|并不是?|不会|不能|不)(?:的|哦|呢|呀|啊|哈)?\s*[,.!，。！]"
+    # …or answered "that depends" (这个看您的需求, 具体以页面为准, 不一定): the claim is not made either.
+    r"|\s*(?:这个|这|具体|主要)?(?:还是|要|得)?(?:看|以)[^,.!?，。！？]{0,12}?(?:为准|需求|需要|情况|而定|习惯|喜好|使用)"
+    r"|\s*(?:这个|这)?(?:不一定|不好说|因人而异|说不准)"
+)
 
 
 def _denied_question(doc: Document, pos: int) -> bool:

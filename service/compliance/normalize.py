@@ -94,6 +94,10 @@ _WORD_DIGIT = "(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
 _WORD_DIGITS_RE = re.compile(rf"\b{_WORD_DIGIT}(?:[\s,\-]{{1,3}}{_WORD_DIGIT}){{6,}}\b")
 # Runs of spaces count as one ("not my  problem" is "not my problem").
 _SPACE_RUN_RE = re.compile(r"(?<=[ \t])[ \t]+")
+# A masked number in a logged or exported conversation ([数字x], [金额x], [数字]): it stood for a number, so
+# it reads as one digit and the number-context rules (最多3天, 最快2小时送达) judge it like the number it hid.
+_NUMBER_MASK_RE = re.compile(r"\[(?:数字|金额)x?\]")
+_MASK_DIGIT = "2"
 
 
 @lru_cache(maxsize=8192)
@@ -264,7 +268,8 @@ def normalize(text: str) -> Normalized:
     gaps = bool(letter_gaps) or any(p.search(joined) is not None for p in (_CJK_GAP_RE, _SPACE_RUN_RE))
     runs = _digit_runs(joined) if _NEEDS_REWRITE_RE.search(joined) else []
     word_runs = _word_digit_runs(joined)
-    if mapped is None and not gaps and not runs and not word_runs:
+    masks = "[" in joined and _NUMBER_MASK_RE.search(joined) is not None
+    if mapped is None and not gaps and not runs and not word_runs and not masks:
         return Normalized(text, _lower_same_length(joined), [])
     chars: list[str] = []
     index: list[int] = []
@@ -286,6 +291,12 @@ def normalize(text: str) -> Normalized:
             keep[k] = False
         chars = [c for c, k in zip(chars, keep, strict=True) if k]
         index = [i for i, k in zip(index, keep, strict=True) if k]
+        joined = "".join(chars)
+        runs = _digit_runs(joined) if _NEEDS_REWRITE_RE.search(joined) else []
+    if masks:
+        for m in reversed(list(_NUMBER_MASK_RE.finditer(joined))):
+            chars[m.start() : m.end()] = [_MASK_DIGIT]
+            index[m.start() : m.end()] = [index[m.start()]]
         joined = "".join(chars)
         runs = _digit_runs(joined) if _NEEDS_REWRITE_RE.search(joined) else []
     for start, end, digits in reversed(runs):
