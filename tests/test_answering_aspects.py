@@ -1,6 +1,7 @@
 """A store-rule question part asking several shapes of rule at once (a window to act AND who pays, how long
 AND how many times) is answered for each shape; a follow-up of the very shape asked finds its rule though it
-shares no word with it; a rule for a quality problem is not the first answer for a customer telling of none."""
+shares no word with it; a rule for a quality problem is not the first answer for a customer telling of
+none."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from service.answering.engine import AnswerEngine, _cover_aspects
 from service.answering.facts import Fact, FactStore, fact_digest
 from service.answering.questions import split_parts
-from service.answering.topics import ASPECTS, aspect_match, asked_aspects, has_aspect
+from service.answering.topics import ASPECTS, asked_aspects, aspect_match, has_aspect
 from service.index.crosslingual import Glossary
 from service.knowledge.ingest import ingest_source
 
@@ -68,7 +69,10 @@ def test_the_shapes_a_question_asks() -> None:
     assert has_aspect("每件商品只能申请1次", _aspect("count"))
     assert has_aspect("非质量问题退货，附加费不退还", _aspect("back"))
     assert aspect_match("这笔附加费退不退", "附加费随运费一起退还")
-    assert not aspect_match("能退货吗", "附加费随运费一起退还")  # whether a return is possible is no refund shape
+    # whether a return is possible is no shape of what is given back
+    assert not aspect_match("能退货吗", "附加费随运费一起退还")
+    # an English price-protection question is not read as asking a refund rule
+    assert not aspect_match("Can I get the difference back?", "Refunds reach you within 7 days")
     assert len(ASPECTS) >= 7
 
 

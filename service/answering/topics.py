@@ -180,10 +180,9 @@ ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         # whether a charge or a payment is given back
         (
-            r"退不退|还退吗|能退回|退回(?:来)?吗|退还吗|会退吗|退给我|返还吗|还给我"
-            r"|\b(?:get|have) (?:it|that|this|them|the \w+) (?:back|refunded)\b"
-            r"|\bis (?:it|that|the \w+) refunded\b",
-            r"退还|不退|退回|返还|\brefund(?:ed)?\b|\bnot returned\b",
+            # (Chinese only: "can I get the difference back" asks price protection itself, not a refund rule)
+            r"退不退|还退吗|能退回|退回(?:来)?吗|退还吗|会退吗|退给我|返还吗|还给我",
+            r"退还|不退|退回|返还",
         ),
     )
 )
