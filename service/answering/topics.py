@@ -176,7 +176,7 @@ ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|几天(?:能|才|可以|会)?(?:到账|到|开|发|修|退)|多长时间(?:能|才|可以|会)?(?:到|开|发|修|处理)"
             r"|\bhow (?:long|soon) (?:until|before|will|does|do|is)\b",
             rf"{_WINDOW}[^，。；;]{{0,4}}(?:到账|开具|开出|发出|寄出|寄回|退回|发起|修好|发货|上门|回复|答复|办结)"
-            r"|到账时间|\bwithin \d+ (?:hours?|days?|working days?)\b",
+            r"|\bwithin \d+ (?:hours?|days?|working days?)\b",
         ),
         # whether a charge or a payment is given back
         (
