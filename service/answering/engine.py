@@ -32,7 +32,7 @@ from service.answering.questions import (
     split_parts,
 )
 from service.answering.resolve import ID_MIN, ProductResolver, Resolution, short_codes, squash
-from service.answering.topics import TOPICS, aspect_match
+from service.answering.topics import TOPICS, asked_aspects, aspect_match, has_aspect
 from service.drafting.extractive import ABOUT_THE_PAGE
 from service.drafting.text import Language, Matcher, terms, weight
 from service.knowledge.products import role_of
@@ -90,6 +90,9 @@ LEXICAL_ONLY = 0.3  # share of the asked words a fact of another kind must hold 
 LEXICAL_WEIGHT = 1.5
 RETRIEVAL_PRIOR = 0.4  # bonus for a sentence of the best retrieved chunk (hybrid BM25 + dense retrieval)
 MIN_POLICY_SCORE = 0.4
+ASPECT_RELATIVE = 0.6  # share of the best score a rule of a second asked shape ("运费谁出") must reach
+MAX_ASPECT_FACTS = 3  # policy sentences quoted for a part asking several shapes (one each, at most)
+QUALITY_PENALTY = 0.15  # a rule for a quality problem, for a question telling of none
 RELATIVE = 0.75  # a second fact must score this share of the best one
 SIM_MARGIN = 0.02  # policy sentences within this cosine of the best one are "as close in meaning"
 MIN_SPREAD = 0.038  # best minus median cosine: below this no policy sentence stands out in meaning
@@ -645,7 +648,10 @@ class AnswerEngine:
             # section is where the answer is, whatever words it shares with the question
             # (a rule of one of its sections: a document's opening words only introduce the topic)
             topic = _of_topic(fact, part)
-            own = own or topic
+            # a rule of the asked kind in the very shape asked ("专票多久开好" and "…N个工作日内开具"): an
+            # elliptical follow-up shares no word with it, but asks exactly this
+            shaped = kind >= 0.8 and aspect_match(part.text, fact.text)
+            own = own or topic or shaped
             if not near and not own and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
                 continue  # the floor: not among the closest in meaning (and of the asked kind or words),
                 # nor clearly sharing the asked words
@@ -677,6 +683,8 @@ class AnswerEngine:
                 score += ASPECT_BONUS
             if amount is not None:
                 score += AMOUNT_BONUS * amount_fit(fact.text, amount)
+            if _QUALITY_LEAD.match(fact.text) and not _TELLS_FAULT.search(part.text):
+                score -= QUALITY_PENALTY  # "尺码不合适": the rule for a quality problem is not the customer's
             scored.append((score, pos, fact))
         scored = _by_window(scored, elapsed_days(part.text))
         if language == "en" and any(_of_topic(f, part) for sc, _, f in scored if sc >= MIN_POLICY_SCORE):
@@ -690,7 +698,11 @@ class AnswerEngine:
             scored = [x for x in scored if x[2].kind in wanted or aspect_match(part.text, x[2].text)]
         if trace is not None:
             trace.update({f.digest: round(sc, 3) for sc, _, f in scored})
-        return _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
+        chosen, rest = _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
+        aspects = asked_aspects(part.text)
+        if len(aspects) >= 2 and chosen:
+            chosen, rest = _cover_aspects(scored, aspects, chosen, rest)
+        return chosen, rest
 
     def _said_in_english(self, fact: Fact, language: Language) -> bool:
         """A Chinese rule the English renderer says whole, without quoting Chinese."""
@@ -702,6 +714,19 @@ class AnswerEngine:
             said = bool(text) and not CJK.search(text or "")
             self._english[fact.digest] = said
         return said
+
+
+# A rule led by the case of a quality problem (a fault, a wrong or missing item); a question telling of one.
+_QUALITY_LEAD = re.compile(
+    r"(?:因|由于|若|如)?(?:质量问题|性能故障|发错货|错发|少发|漏发)"
+    r"|(?:for )?(?:quality (?:problems?|issues?)|defective|faulty|wrong (?:items?|goods))\b",
+    re.IGNORECASE,
+)
+_TELLS_FAULT = re.compile(
+    r"质量|坏|故障|破|碎|裂|错|少发|漏发|少了|缺|瑕疵|问题|毛病|不能用|不工作|不好用|开线|脱胶|漏水|异味|变质|霉"
+    r"|\b(?:quality|defect\w*|faulty|broken|damaged|wrong|missing|not working|doesn't work)\b",
+    re.IGNORECASE,
+)
 
 
 _ASKS_PLACE = re.compile(
@@ -942,6 +967,40 @@ def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tup
         elif score >= floor and len(rest) < limit:
             rest.append(fact)
     return [f for _, f in sorted(chosen, key=lambda c: c[0])], rest
+
+
+def _cover_aspects(
+    scored: list[tuple[float, int, Fact]], aspects: list[int], chosen: list[Fact], rest: list[Fact]
+) -> tuple[list[Fact], list[Fact]]:
+    """A part asking several shapes of rule at once ("退货期限几天，邮费谁付": a window AND who pays) is
+    answered for each: for every asked shape, the best-scoring sentence of that shape (at least
+    ASPECT_RELATIVE of the best score, not a near-repeat of one already taken) is quoted; the usual choice
+    then fills up to POLICY_PER_PART. A sentence of no asked shape that the ranking alone put first (a
+    document's opening words) gives way when the shapes take the places; at most MAX_ASPECT_FACTS."""
+    ranked = sorted(scored, key=lambda s: (-s[0], s[1]))
+    floor = max(MIN_POLICY_SCORE, ASPECT_RELATIVE * ranked[0][0])
+    picks: list[tuple[int, Fact]] = []
+    for aspect in aspects:
+        if any(has_aspect(f.text, aspect) for _, f in picks):
+            continue  # one sentence may answer two shapes ("请在…内联系…，运费由店铺承担")
+        for score, pos, fact in ranked:
+            if score < floor:
+                break
+            if has_aspect(fact.text, aspect) and not any(_similar(fact.text, f.text) for _, f in picks):
+                picks.append((pos, fact))
+                break
+    if not picks:
+        return chosen, rest
+    at = {f.digest: pos for _, pos, f in scored}
+    for fact in chosen:  # the usual choice fills the places the shapes left
+        if len(picks) >= POLICY_PER_PART:
+            break
+        if all(fact is not f and not _similar(fact.text, f.text) for _, f in picks):
+            picks.append((at[fact.digest], fact))
+    picks = picks[:MAX_ASPECT_FACTS]
+    out = [f for _, f in sorted(picks, key=lambda c: c[0])]
+    dropped = [f for f in chosen if f not in out]
+    return out, [*dropped, *(f for f in rest if f not in out)]
 
 
 def _add_uncovered(

@@ -196,7 +196,8 @@ def _follow_ups(parts: list[QuestionPart]) -> list[QuestionPart]:
             out[-1] = replace(joined, kinds=out[-1].kinds or joined.kinds)
             continue
         english = not re.search(r"[\u4e00-\u9fff]", part.text)
-        rule = bool(out) and bool(out[-1].kinds) and set(out[-1].kinds) <= POLICY_KINDS
+        # (a rule's question first: "箱子压坏了几小时内报？拍哪些" also reads as a fault)
+        rule = bool(out) and bool(out[-1].kinds) and out[-1].kinds[0] in POLICY_KINDS
         if out and (english or rule) and not part.kinds and part.question and out[-1].kinds:
             part = replace(part, kinds=out[-1].kinds)
         out.append(part)

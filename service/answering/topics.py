@@ -130,7 +130,10 @@ TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 # What a policy question asks within its topic, by shape: (the question's words, the shape of the rule that
 # answers). A section holds several rules; the one asked is the one of this shape ("能找领导吗" is answered
 # by the escalation rule, not by the section's promise of a plan; "运费谁出" by the rule saying who bears
-# it; "多久之内要联系" by the rule with a "within N hours" window).
+# it; "多久之内要联系" by the rule giving the customer a window to act; "几次" by a rule counting times;
+# "专票多久开好" by a rule saying within how long the store does it; "这笔费用退不退" by a rule saying what is
+# (not) given back). A part may ask several shapes at once ("退货期限几天，邮费谁付"): each is answered.
+_WINDOW = r"\d+\s*(?:个)?(?:小时|天|日|个?工作日)(?:以|之)?内"
 ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(asked, re.IGNORECASE), re.compile(rule, re.IGNORECASE))
     for asked, rule in (
@@ -146,22 +149,53 @@ ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"承担|由(?:您|买家|店铺|商家|我们|卖家)(?:支付|负担)|到付"
             r"|\b(?:we|you) pay\b|\bpaid by\b|\bborne by\b|\bat (?:our|your) (?:cost|expense)\b",
         ),
-        # a deadline to act: the rule with a window
+        # a deadline to act: the rule giving the customer a window (not the store's own promise of a time)
         (
             r"多久(?:以|之)?内|多长时间(?:以|之)?内|几天(?:以|之)?内|几个?小时(?:以|之)?内|期限|截止"
             r"|\bhow (?:long|soon) (?:do i have|must i|should i)\b|\bdeadline\b|\btime limit\b",
-            r"\d+\s*(?:个)?(?:小时|天|日|个?工作日)(?:以|之)?内|\bwithin \d+",
+            rf"请在[^，。；;]{{0,12}}{_WINDOW}|{_WINDOW}[，,]?[^，。；;]{{0,3}}"
+            r"(?:联系|提交|申请|寄出|办理|可|仍可|都可)|共\s*\d+\s*天|\bwithin \d+",
         ),
         # what to provide
         (
             r"提供什么|提供哪些|什么资料|哪些资料|什么材料|哪些材料|准备什么|需要什么(?:资料|材料|信息)"
+            r"|拍什么|拍哪|拍啥|要拍|什么照片|哪些照片"
             r"|\bwhat (?:documents?|information|details) (?:do|should|must)\b"
-            r"|\bwhat do i need to (?:send|provide)\b",
-            r"需提供|需要提供|请提供|提供[^，。；;]{0,12}(?:照片|凭证|资料|税号|单号|截图)"
+            r"|\bwhat do i need to (?:send|provide)\b|\bwhat photos?\b",
+            r"需提供|需要提供|请提供|提供[^，。；;]{0,12}(?:照片|凭证|资料|税号|单号|截图)|拍下|拍照|照片"
             r"|\bprovide\b|\bphotos?\b",
+        ),
+        # how many times
+        (
+            r"几次|多少次|\bhow many times\b",
+            r"\d+\s*次|\b(?:once|twice|\d+ times)\b",
+        ),
+        # within how long the store does something (a refund arrives, an invoice is issued, a repair is done)
+        (
+            r"多久(?:能|才|可以|会)?(?:到账|到|开|发|寄|修|退|回复|答复|处理|办结|上门)"
+            r"|几天(?:能|才|可以|会)?(?:到账|到|开|发|修|退)|多长时间(?:能|才|可以|会)?(?:到|开|发|修|处理)"
+            r"|\bhow (?:long|soon) (?:until|before|will|does|do|is)\b",
+            rf"{_WINDOW}[^，。；;]{{0,4}}(?:到账|开具|开出|发出|寄出|寄回|退回|发起|修好|发货|上门|回复|答复|办结)"
+            r"|\bwithin \d+ (?:hours?|days?|working days?)\b",
+        ),
+        # whether a charge or a payment is given back
+        (
+            # (Chinese only: "can I get the difference back" asks price protection itself, not a refund rule)
+            r"退不退|还退吗|能退回|退回(?:来)?吗|退还吗|会退吗|退给我|返还吗|还给我",
+            r"退还|不退|退回|返还",
         ),
     )
 )
+
+
+def asked_aspects(question: str) -> list[int]:
+    """The shapes of rule (indexes into ASPECTS) a question asks for, in ASPECTS order."""
+    return [i for i, (asked, _) in enumerate(ASPECTS) if asked.search(question)]
+
+
+def has_aspect(rule: str, aspect: int) -> bool:
+    """The rule has the shape of ASPECTS[aspect]."""
+    return ASPECTS[aspect][1].search(rule) is not None
 
 
 def aspect_match(question: str, rule: str) -> bool:
