@@ -7,13 +7,11 @@ from pathlib import Path
 
 from service.answering.compose import question_topic
 from service.answering.engine import AnswerEngine, _lead_match
-from service.answering.facts import FactStore
 from service.answering.fit import amount_fit, stated_amount
 from service.answering.questions import split_parts
 from service.answering.topics import aspect_match
 from service.evaluation.answers import _unquoted
-from service.index.crosslingual import Glossary
-from service.knowledge.ingest import ingest_source
+from tests.kb import engine_over, write_kb
 
 POLICY = """# 配送
 
@@ -33,10 +31,8 @@ POLICY = """# 配送
 
 def _engine(tmp_path: Path) -> AnswerEngine:
     root = tmp_path / "kb"
-    (root / "policies").mkdir(parents=True)
-    (root / "policies" / "rules.md").write_text(POLICY, "utf-8")
-    result = ingest_source(root)
-    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(root, policies={"rules.md": POLICY})
+    return engine_over(root)
 
 
 def test_a_follow_up_of_a_rule_asks_more_of_that_rule() -> None:
@@ -97,13 +93,11 @@ def test_a_complaint_keeps_its_promise_to_check_when_the_order_is_known(tmp_path
 
 def test_a_page_intro_is_no_answer(tmp_path: Path) -> None:
     root = tmp_path / "kb"
-    (root / "policies").mkdir(parents=True)
-    (root / "policies" / "refunds.md").write_text(
+    refunds = (
         "# 退款规则\n\n本页说明退款原路返回多久到账。\n\n"
-        "## 到账时间\n\n- 微信零钱：当天到账。\n- 信用卡：3–7个工作日。\n",
-        "utf-8",
+        "## 到账时间\n\n- 微信零钱：当天到账。\n- 信用卡：3–7个工作日。\n"
     )
-    result = ingest_source(root)
-    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(root, policies={"refunds.md": refunds})
+    engine = engine_over(root)
     plan = engine.plan("退款原路返回，到账要几天？", language="zh")
     assert plan.facts and not any("本页" in f.text for f in plan.facts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,14 +9,12 @@ from pathlib import Path
 import pytest
 
 from service.answering.engine import AnswerEngine
-from service.answering.facts import FactStore
 from service.answering.questions import split_parts
 from service.container import Container
 from service.drafting.models import DraftRequest, GeneratedDraft
 from service.drafting.pipeline import DraftPipeline
-from service.index.crosslingual import Glossary
-from service.knowledge.ingest import ingest_source
 from service.settings import Settings
+from tests.kb import engine_over, write_kb
 
 HEATERS = [
     {
@@ -72,18 +69,15 @@ POLICY = """# 退货规则
 @pytest.fixture
 def kb(tmp_path: Path) -> Path:
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "heaters.json").write_text(json.dumps(HEATERS, ensure_ascii=False), "utf-8")
-    (root / "products" / "gadgets.json").write_text(json.dumps(GADGETS), "utf-8")
-    (root / "policies").mkdir()
-    (root / "policies" / "returns.md").write_text(POLICY, "utf-8")
+    write_kb(
+        root, products={"heaters.json": HEATERS, "gadgets.json": GADGETS}, policies={"returns.md": POLICY}
+    )
     return root
 
 
 @pytest.fixture
 def engine(kb: Path) -> AnswerEngine:
-    result = ingest_source(kb)
-    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    return engine_over(kb)
 
 
 @pytest.fixture
@@ -289,11 +283,9 @@ def test_a_part_whose_only_answer_an_earlier_part_gave_is_not_promised_a_check()
 def _one_sheet_engine(tmp_path: Path, description: str) -> AnswerEngine:
     """An engine over a store of one product sheet (code QZ529) with the given description."""
     root = tmp_path / "kb-one"
-    (root / "products").mkdir(parents=True)
     sheet = {"商品ID": "S-1", "商品名称": "示例 电热水器 QZ529", "商品描述": description}
-    (root / "products" / "s.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
-    result = ingest_source(root)
-    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(root, products={"s.json": [sheet]})
+    return engine_over(root)
 
 
 def test_a_part_the_earlier_parts_fact_answers_is_answered_not_promised_a_check(tmp_path: Path) -> None:
@@ -339,9 +331,7 @@ def test_a_measure_the_description_states_under_another_heading_answers_it(tmp_p
         ),
     }
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "g.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
-    result = ingest_source(root)
-    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(root, products={"g.json": [sheet]})
+    engine = engine_over(root)
     plan = engine.plan("N10S Max多重", language="zh")
     assert any("17.5 kg" in f.text for f in plan.facts), [f.text for f in plan.facts]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,7 @@ import pytest
 
 from service.answering.facts import FactStore, quantities
 from service.embeddings.fake import FakeEmbedder
-from service.knowledge.ingest import ingest_source
+from tests.kb import store_over, write_kb
 
 SHEETS = [
     {
@@ -50,16 +49,12 @@ POLICY = """# 退货规则
 
 @pytest.fixture
 def kb(tmp_path: Path) -> Path:
-    (tmp_path / "products").mkdir()
-    (tmp_path / "products" / "items.json").write_text(json.dumps(SHEETS, ensure_ascii=False), "utf-8")
-    (tmp_path / "policies").mkdir()
-    (tmp_path / "policies" / "returns.md").write_text(POLICY, "utf-8")
+    write_kb(tmp_path, products={"items.json": SHEETS}, policies={"returns.md": POLICY})
     return tmp_path
 
 
 def _store(kb: Path) -> FactStore:
-    result = ingest_source(kb)
-    return FactStore.build(result.products, result.chunks)
+    return store_over(kb)
 
 
 def test_nested_lists_tables_and_prose_become_typed_facts(kb: Path) -> None:

@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from service.answering.engine import AnswerEngine
-from service.answering.facts import FactStore, product_facts
+from service.answering.facts import product_facts
 from service.answering.questions import split_parts
 from service.drafting.intent import has_problem
-from service.index.crosslingual import Glossary
-from service.knowledge.ingest import ingest_source
 from service.knowledge.models import ProductFacts
+from tests.kb import engine_over, write_kb
 
 APPLIANCES = [
     {
@@ -63,12 +62,8 @@ POLICY = """# 订单规则
 @pytest.fixture
 def engine(tmp_path: Path) -> AnswerEngine:
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "items.json").write_text(json.dumps(APPLIANCES, ensure_ascii=False), "utf-8")
-    (root / "policies").mkdir()
-    (root / "policies" / "orders.md").write_text(POLICY, "utf-8")
-    result = ingest_source(root)
-    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(root, products={"items.json": APPLIANCES}, policies={"orders.md": POLICY})
+    return engine_over(root)
 
 
 def texts(engine: AnswerEngine, message: str) -> list[str]:

@@ -3,7 +3,6 @@ time), and counts asked by their measure word ("一包几片") answered by the f
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from service.answering.facts import FactStore
 from service.answering.questions import asked_units, counted, kinds_of
 from service.embeddings.fake import FakeEmbedder
 from service.index.crosslingual import Glossary
-from service.knowledge.ingest import ingest_source
+from tests.kb import engine_over, store_over, write_kb
 
 PRODUCTS = [
     {
@@ -84,12 +83,8 @@ class ConceptEmbedder:
 @pytest.fixture
 def store(tmp_path: Path) -> FactStore:
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "items.json").write_text(json.dumps(PRODUCTS, ensure_ascii=False), "utf-8")
-    (root / "policies").mkdir()
-    (root / "policies" / "shipping.md").write_text(POLICY, "utf-8")
-    result = ingest_source(root)
-    return FactStore.build(result.products, result.chunks)
+    write_kb(root, products={"items.json": PRODUCTS}, policies={"shipping.md": POLICY})
+    return store_over(root)
 
 
 def _engine(store: FactStore) -> AnswerEngine:
@@ -187,15 +182,8 @@ _ACROSS = (("bathroom", "浴室"), ("ventilat", "通风"), ("labour", "上门检
 @pytest.fixture
 def heater(tmp_path: Path) -> AnswerEngine:
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "items.json").write_text(json.dumps(HEATER, ensure_ascii=False), "utf-8")
-    (root / "policies").mkdir()
-    (root / "policies" / "shipping.md").write_text(POLICY, "utf-8")
-    result = ingest_source(root)
-    store = FactStore.build(result.products, result.chunks)
-    embedder = ConceptEmbedder(_ACROSS, "stub:across")
-    store.embed_policy(embedder)
-    return AnswerEngine(store, embedder, Glossary.load().translate)
+    write_kb(root, products={"items.json": HEATER}, policies={"shipping.md": POLICY})
+    return engine_over(root, ConceptEmbedder(_ACROSS, "stub:across"))
 
 
 def test_an_english_question_gets_the_chinese_field_that_means_what_it_asks(heater: AnswerEngine) -> None:

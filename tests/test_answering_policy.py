@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from service.answering.compose import render
 from service.answering.engine import AnswerEngine
-from service.answering.facts import FactStore
 from service.answering.kinds import classify_fact
 from service.answering.questions import kinds_of
 from service.drafting.passages import sentences
-from service.index.crosslingual import Glossary
-from service.knowledge.ingest import ingest_source
+from tests.kb import engine_over, write_kb
 
 PRODUCTS = [
     {
@@ -67,12 +64,8 @@ POLICY = """# 订单修改
 @pytest.fixture
 def engine(tmp_path: Path) -> AnswerEngine:
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "items.json").write_text(json.dumps(PRODUCTS, ensure_ascii=False), "utf-8")
-    (root / "policies").mkdir()
-    (root / "policies" / "rules.md").write_text(POLICY, "utf-8")
-    result = ingest_source(root)
-    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(root, products={"items.json": PRODUCTS}, policies={"rules.md": POLICY})
+    return engine_over(root)
 
 
 def test_a_short_list_item_stays_whole_so_its_case_stays_with_its_rule() -> None:
@@ -146,10 +139,8 @@ def test_a_size_question_gets_the_row_that_fits(tmp_path: Path) -> None:
         }
     ]
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "jeans.json").write_text(json.dumps(sheet, ensure_ascii=False), "utf-8")
-    result = ingest_source(root)
-    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(root, products={"jeans.json": sheet})
+    engine = engine_over(root)
     plan = engine.plan("J1 牛仔裤我腰围82厘米，穿几码？", language="zh")
     rows = [f.pairs[0][1] for f in plan.facts if f.pairs]
     assert rows == ["32"]
@@ -157,14 +148,12 @@ def test_a_size_question_gets_the_row_that_fits(tmp_path: Path) -> None:
 
 def test_the_shortest_open_window_applies(tmp_path: Path) -> None:
     root = tmp_path / "kb"
-    (root / "policies").mkdir(parents=True)
-    (root / "policies" / "warranty.md").write_text(
+    warranty = (
         "# 三包\n\n## 时限\n\n- 签收后7天内出现性能故障：可以退货、换货或维修。\n"
-        "- 签收后15天内出现性能故障：可以换同型号新品或维修。\n- 保修期内出现性能故障：免费维修。\n",
-        "utf-8",
+        "- 签收后15天内出现性能故障：可以换同型号新品或维修。\n- 保修期内出现性能故障：免费维修。\n"
     )
-    result = ingest_source(root)
-    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(root, policies={"warranty.md": warranty})
+    engine = engine_over(root)
     plan = engine.plan("买了10天就出现性能故障了，怎么办？", language="zh")
     assert plan.facts and "15天内" in plan.facts[0].text
     assert not any("7天内" in f.text for f in plan.facts)
@@ -219,14 +208,9 @@ def test_a_store_rule_answers_instead_of_asking_which_model(tmp_path: Path) -> N
         {"商品ID": "H-2", "商品名称": "示例 电热水器 80升", "商品价格": 1899, "保修": "整机5年"},
     ]
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "h.json").write_text(json.dumps(sheets, ensure_ascii=False), "utf-8")
-    (root / "policies").mkdir()
-    (root / "policies" / "install.md").write_text(
-        "# 安装服务\n\n## 预约\n\n- 需要改约请至少提前24小时告知客服，改约安装不收费。\n", "utf-8"
-    )
-    result = ingest_source(root)
-    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    install = "# 安装服务\n\n## 预约\n\n- 需要改约请至少提前24小时告知客服，改约安装不收费。\n"
+    write_kb(root, products={"h.json": sheets}, policies={"install.md": install})
+    engine = engine_over(root)
     plan = engine.plan("热水器预约了明天安装，想改约时间，收费吗？", language="zh")
     assert not plan.ask_which and any("改约" in f.text for f in plan.facts)
     asked = engine.plan("热水器保修几年？", language="zh")  # only a sheet answers: which one?
@@ -266,13 +250,12 @@ RETURNS_EN = (
 @pytest.fixture
 def english_engine(tmp_path: Path) -> AnswerEngine:
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "items.json").write_text(json.dumps(PRODUCTS, ensure_ascii=False), "utf-8")
-    (root / "policies").mkdir()
-    (root / "policies" / "rules.md").write_text(LOST_AND_PAYING, "utf-8")
-    (root / "policies" / "returns-en.md").write_text(RETURNS_EN, "utf-8")
-    result = ingest_source(root)
-    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(
+        root,
+        products={"items.json": PRODUCTS},
+        policies={"rules.md": LOST_AND_PAYING, "returns-en.md": RETURNS_EN},
+    )
+    return engine_over(root)
 
 
 def test_an_english_policy_question_gets_its_topics_chinese_rule_said_in_english(

@@ -19,6 +19,7 @@ from service.drafting.pipeline import DraftPipeline
 from service.index.crosslingual import Glossary
 from service.knowledge.ingest import ingest_source
 from service.settings import Settings
+from tests.kb import store_over, write_kb
 
 # Invented sheets shaped like a marketplace export: one code sold in two capacities, a liquefied-gas twin,
 # a series told apart only by a Latin suffix (ZXpro / ZXproS), one model listed twice, and two kitchen
@@ -103,15 +104,13 @@ SHEETS = [
 @pytest.fixture
 def kb(tmp_path: Path) -> Path:
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "sheets.json").write_text(json.dumps(SHEETS, ensure_ascii=False), "utf-8")
+    write_kb(root, products={"sheets.json": SHEETS})
     return root
 
 
 @pytest.fixture
 def store(kb: Path) -> FactStore:
-    result = ingest_source(kb)
-    return FactStore.build(result.products, result.chunks)
+    return store_over(kb)
 
 
 @pytest.fixture

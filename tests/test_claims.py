@@ -7,7 +7,6 @@ the mistakes small models make: a sibling's warranty, an invented total, a promp
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +26,10 @@ from service.evaluation.answers import wrong_facts
 from service.evaluation.golden import Case
 from service.evaluation.metrics import summarise
 from service.evaluation.runner import run_case
-from service.knowledge.ingest import ingest_source
 from service.review.keys import DatabaseKeyStore
 from service.settings import Settings
 from tests.fake_llm import FakeLLM, fake_llm  # noqa: F401
+from tests.kb import store_over, write_kb
 from tests.test_review_support import fresh_database
 
 SHEETS = [
@@ -70,18 +69,15 @@ RETURNS = """# 退货规则
 @pytest.fixture
 def kb(tmp_path: Path) -> Path:
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "heaters.json").write_text(json.dumps(SHEETS, ensure_ascii=False), "utf-8")
-    (root / "policies").mkdir()
-    (root / "policies" / "shipping.md").write_text(SHIPPING, "utf-8")
-    (root / "policies" / "returns.md").write_text(RETURNS, "utf-8")
+    write_kb(
+        root, products={"heaters.json": SHEETS}, policies={"shipping.md": SHIPPING, "returns.md": RETURNS}
+    )
     return root
 
 
 @pytest.fixture
 def store(kb: Path) -> FactStore:
-    result = ingest_source(kb)
-    return FactStore.build(result.products, result.chunks)
+    return store_over(kb)
 
 
 @dataclass
@@ -286,9 +282,8 @@ def test_a_policy_table_row_quoted_is_its_own_field_but_a_wrong_value_in_it_is_f
 ) -> None:
     """The row's sentence also speaks of free shipping (包邮), which is not what 5000元 or 12个月 are of:
     a clause quoted word for word from the row is the row's own claim. A changed value is no quotation."""
-    (kb / "policies" / "membership.md").write_text(MEMBERSHIP, "utf-8")
-    result = ingest_source(kb)
-    store = FactStore.build(result.products, result.chunks)
+    write_kb(kb, policies={"membership.md": MEMBERSHIP})
+    store = store_over(kb)
     scope = claim_scope(store, [])
     row = (
         "等级：金卡会员，条件：近12个月累计实付满5000元，"

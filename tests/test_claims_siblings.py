@@ -7,7 +7,6 @@ return policy. Model names the catalogue does not sell (GH30-KA Plus, GH30-KC) a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from service.answering.facts import FactStore
 from service.answering.verify import claim_scope, verify_claims
 from service.compliance.engine import ComplianceEngine
-from service.knowledge.ingest import ingest_source
+from tests.kb import store_over, write_kb
 
 SHEETS = [
     {
@@ -48,13 +47,10 @@ SHEETS = [
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> FactStore:
     root: Path = tmp_path_factory.mktemp("kb")
-    (root / "products").mkdir()
-    (root / "products" / "heaters.json").write_text(json.dumps(SHEETS, ensure_ascii=False), "utf-8")
-    (root / "policies").mkdir()
+    write_kb(root, products={"heaters.json": SHEETS})
     returns = "# 退货规则\n\n签收次日起7天内可申请无理由退货。\n"
-    (root / "policies" / "returns.md").write_text(returns, "utf-8")
-    result = ingest_source(root)
-    return FactStore.build(result.products, result.chunks)
+    write_kb(root, policies={"returns.md": returns})
+    return store_over(root)
 
 
 def _repairs(store: FactStore, products: list[str], text: str) -> list[tuple[str, str, str | None]]:
@@ -141,10 +137,8 @@ def test_a_code_inside_the_replys_own_product_name_is_that_product_not_the_sibli
             "商品状态": "在售",
         },
     ]
-    (tmp_path / "products").mkdir()
-    (tmp_path / "products" / "a.json").write_text(json.dumps(sheets, ensure_ascii=False), "utf-8")
-    result = ingest_source(tmp_path)
-    store = FactStore.build(result.products, result.chunks)
+    write_kb(tmp_path, products={"a.json": sheets})
+    store = store_over(tmp_path)
     text = "示例GM30-MATE 20燃气热水器售价1799元。"
     assert _repairs(store, ["GM-20"], text) == []
     assert _repairs(store, ["GM-20U"], text) == [("1799元", "wrong_product", "GM-20")]

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from service.answering.engine import AnswerEngine
-from service.answering.facts import FactStore
 from service.container import Container
 from service.drafting.pipeline import DraftPipeline
 from service.evaluation.diagnose import Holders, attribute, diagnose_cases, format_report, summary
 from service.evaluation.golden import Case
-from service.index.crosslingual import Glossary
-from service.knowledge.ingest import ingest_source
 from service.settings import Settings
+from tests.kb import engine_over, write_kb
 
 HEATERS = [
     {
@@ -49,17 +46,13 @@ POLICY = """# 退货规则
 @pytest.fixture
 def kb(tmp_path: Path) -> Path:
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
-    (root / "products" / "heaters.json").write_text(json.dumps(HEATERS, ensure_ascii=False), "utf-8")
-    (root / "policies").mkdir()
-    (root / "policies" / "returns.md").write_text(POLICY, "utf-8")
+    write_kb(root, products={"heaters.json": HEATERS}, policies={"returns.md": POLICY})
     return root
 
 
 @pytest.fixture
 def engine(kb: Path) -> AnswerEngine:
-    result = ingest_source(kb)
-    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    return engine_over(kb)
 
 
 def case(message: str, facts: list[str], products: list[str] | None = None) -> Case:
