@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from service.answering.engine import AnswerEngine, _cover_aspects
-from service.answering.facts import Fact, FactStore, fact_digest
+from service.answering.facts import Fact, fact_digest
 from service.answering.questions import split_parts
 from service.answering.topics import ASPECTS, asked_aspects, aspect_match, has_aspect
-from service.index.crosslingual import Glossary
-from service.knowledge.ingest import ingest_source
+from tests.kb import engine_over, write_kb
 
 POLICY = """# 售后规则
 
@@ -38,10 +37,8 @@ POLICY = """# 售后规则
 
 def _engine(tmp_path: Path) -> AnswerEngine:
     root = tmp_path / "kb"
-    (root / "policies").mkdir(parents=True)
-    (root / "policies" / "rules.md").write_text(POLICY, "utf-8")
-    result = ingest_source(root)
-    return AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(root, policies={"rules.md": POLICY})
+    return engine_over(root)
 
 
 def _aspect(name: str) -> int:

@@ -11,6 +11,7 @@ import pytest
 from service.answering import english
 from service.answering.facts import Fact
 from service.answering.questions import split_parts
+from tests.kb import engine_over, write_kb
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -362,24 +363,17 @@ def test_a_second_answer_of_a_part_over_the_budget_is_still_left_out() -> None:
 def test_an_install_fee_that_cannot_be_quoted_is_answered_by_its_figures(tmp_path: Path) -> None:
     """A fee field too long to quote whole, with a clause that qualifies the rest (非标…): an English
     question about it gets its figures in English, not a promise to check."""
-    import json
 
     from service.answering.compose import compose
-    from service.answering.engine import AnswerEngine
-    from service.answering.facts import FactStore
-    from service.index.crosslingual import Glossary
-    from service.knowledge.ingest import ingest_source
 
     root = tmp_path / "kb"
-    (root / "products").mkdir(parents=True)
     sheet = {
         "商品ID": "S-1", "商品名称": "示例 电热水器 QZ529", "商品价格": 999,
         "安装说明": "安装费用说明：基础安装费150元（含标准配件安装），非标配件更换按实际材料收费，"
         "远程安装服务费（超过30公里）按1.5元/公里计算。",
     }  # fmt: skip
-    (root / "products" / "s.json").write_text(json.dumps([sheet], ensure_ascii=False), "utf-8")
-    result = ingest_source(root)
-    engine = AnswerEngine(FactStore.build(result.products, result.chunks), None, Glossary.load().translate)
+    write_kb(root, products={"s.json": [sheet]})
+    engine = engine_over(root)
     plan = engine.plan("What is the basic installation fee for the QZ529?", language="en")
     text = compose(plan, intent="product_question", problem=False, followup_hours=24).text
     assert "150 yuan" in text and "1.5 yuan per km" in text

@@ -8,7 +8,6 @@ metric use (:func:`service.answering.verify.claim_scope`).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from service.answering.resolve import ProductResolver
 from service.answering.verify import claim_scope, judged_kinds
 from service.compliance.normalize import normalize
 from service.compliance.numbers import extract
-from service.knowledge.ingest import ingest_source
+from tests.kb import store_over, write_kb
 
 SHEETS = [
     {
@@ -73,10 +72,8 @@ SHEETS = [
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> FactStore:
     root: Path = tmp_path_factory.mktemp("kb")
-    (root / "products").mkdir()
-    (root / "products" / "items.json").write_text(json.dumps(SHEETS, ensure_ascii=False), "utf-8")
-    result = ingest_source(root)
-    return FactStore.build(result.products, result.chunks)
+    write_kb(root, products={"items.json": SHEETS})
+    return store_over(root)
 
 
 def _verdicts(store: FactStore, products: list[str], text: str) -> dict[str, str | None]:
