@@ -14,7 +14,6 @@ from service.compliance.prefilter import (
     required_literals,
     required_parts,
     search_at_end,
-    start_anchors,
     start_literals,
 )
 from service.compliance.scoring import load_labelled_set
@@ -110,46 +109,6 @@ def test_patterns_that_may_begin_anywhere_have_no_anchor(pattern: str) -> None:
     assert start_literals(pattern, re.ASCII) is None
 
 
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        (r"[^，。]{0,4}到", {("到", 0, 4)}),  # up to four characters of a wide class before 到
-        (r"[\u4e00-\u9fff]{1,4}(?:方|部门)", {("方", 1, 4), ("部门", 1, 4)}),
-        (r"([\u4e00-\u9fff]{2,3})了?就是\1", {("了", 2, 3), ("就是", 2, 3)}),  # a repeated word
-        (r"(?:x|[^y])z", {("xz", 0, 0), ("z", 1, 1)}),
-        (r"是[\u4e00-\u9fff]{0,4}的", {("是", 0, 0)}),
-    ],
-)
-def test_a_wide_class_of_bounded_length_anchors_on_what_follows(
-    pattern: str, expected: set[tuple[str, int, int]]
-) -> None:
-    assert start_anchors(pattern, re.ASCII) == frozenset(expected)
-
-
-@pytest.mark.parametrize("pattern", [r"[\u4e00-\u9fff]+的", r"[^，]{0,4}", r".{2}(?:a|)", r"\w*@"])
-def test_an_unbounded_or_final_wide_class_has_no_anchor(pattern: str) -> None:
-    assert start_anchors(pattern, re.ASCII) is None
-
-
-@pytest.mark.parametrize(
-    ("pattern", "text"),
-    [
-        (r"[\u4e00-\u9fff]{1,4}(?:方|部门)(?:那边|那头)", "这是厂方那边的事，找售后部门那头，问平台方那边"),
-        (r"([\u4e00-\u9fff]{2,3})了?就是\1了?(?=[,，。!！]|$)", "规定就是规定，质量了就是质量了。就是就是"),
-        (r"[^，。]{0,4}到", "到到，明天到，后天能到货到"),
-        (r".?包邮", "包邮包邮，满百包邮"),
-    ],
-)
-def test_matches_tried_near_their_anchor_are_finditers(pattern: str, text: str) -> None:
-    compiled = re.compile(pattern)
-    prefilter = Prefilter([compiled])
-    assert 0 in prefilter.starts
-    scan = prefilter.scan(text)
-    got = [m.span() for m in scan.finditer(0)] if 0 in scan.may_match else []
-    assert got == [m.span() for m in compiled.finditer(text)]
-    assert got
-
-
 def test_anchored_matches_are_the_matches_finditer_yields() -> None:
     """The packs' patterns, tried only where a start string occurs, yield exactly finditer's matches on
     the labelled, evasion and look-alike texts (overlapping candidates, lookbehinds and \\b included)."""
@@ -181,20 +140,3 @@ def test_a_search_at_the_end_finds_what_search_finds(pattern: str, text: str) ->
     compiled = re.compile(pattern)
     got, want = search_at_end(compiled, text), compiled.search(text)
     assert (got and got.span()) == (want and want.span())
-
-
-def test_anchored_cues_are_the_matches_finditer_yields() -> None:
-    """The same for the cue patterns of the cue_kinds rules (word classes led by a wide class included)."""
-    engine = ComplianceEngine.from_paths()
-    prefilters = [r.params._prefilter for r in engine.rules if r.rule.matcher.check == "cue_kinds"]
-    assert prefilters
-    compared = 0
-    for text in _corpus():
-        for prefilter in prefilters:
-            scan = prefilter.scan(text)
-            for i, pattern in enumerate(prefilter.patterns):
-                expected = [m.span() for m in pattern.finditer(text)]
-                got = [m.span() for m in scan.finditer(i)] if i in scan.may_match else []
-                assert got == expected, (pattern.pattern[:60], text)
-                compared += bool(expected)
-    assert compared > 50

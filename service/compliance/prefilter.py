@@ -19,9 +19,7 @@ word classes is tried at every character of the draft, each alternative in turn.
 pattern begins with one of a few strings (read off the parse tree, looking through lookarounds, groups,
 alternations and optional parts), the engine tries the pattern only where one of those strings occurs,
 which yields the very matches ``finditer`` would: a match can start nowhere else, and the tries go left to
-right, resuming after each match as ``finditer`` does. A pattern that begins with a few characters of a
-wide class (a word class such as ``[\u4e00-\u9fff]{1,4}(?:方|部门)``, a repeated word ``([\u4e00-\u9fff]{2,3})
-就是\1``) is anchored on the string after them: a match begins that many characters before it.
+right, resuming after each match as ``finditer`` does.
 """
 
 from __future__ import annotations
@@ -142,22 +140,15 @@ def required_parts(pattern: str, flags: int = 0) -> list[list[frozenset[str]]] |
 
 
 _ZERO_WIDTH = {sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT}
-_ONE_CHAR = {sre_c.IN, sre_c.ANY, sre_c.NOT_LITERAL}  # each consumes exactly one character
 _MAX_STARTS = 256  # a pattern that may begin with more strings than this is left to re's own scan
 _MAX_CLASS = 40  # a character class is expanded to its characters up to this many
 # What \d and \s stand for under re.ASCII (the packs' flag); other classes are too wide to anchor on.
 _ASCII_CATEGORIES = {sre_c.CATEGORY_DIGIT: "0123456789", sre_c.CATEGORY_SPACE: " \t\n\r\x0b\x0c"}
 
 
-# A string every match holds near its start, and how many characters before it (at least, at most) the
-# match begins: ("包邮", 0, 0) begins the match; ("部门", 1, 4) follows one to four characters of a class.
-Anchor = tuple[str, int, int]
-
-
-def start_anchors(pattern: str, flags: int = 0) -> frozenset[Anchor] | None:
-    """Where every match of ``pattern`` may begin: one of these strings (ASCII lower-cased when the pattern
-    ignores case: the text is lower-cased) occurs that many characters after the match's start. None when
-    a match may begin anywhere, or near too many strings."""
+def start_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Strings of which every match of ``pattern`` begins with one (ASCII lower-cased when the pattern
+    ignores case: the text is lower-cased), or None when a match may begin anywhere, or with too many."""
     try:
         parsed = _parse(pattern, flags)
     except re.error:
@@ -166,35 +157,17 @@ def start_anchors(pattern: str, flags: int = 0) -> frozenset[Anchor] | None:
     if flags & re.IGNORECASE and not flags & re.ASCII:
         return None  # Unicode case folding: a literal stands for more than its lower-case form
     found = _starts(list(parsed), flags, [200])
-    if not found or any(not s for s, _, _ in found) or len(found) > _MAX_STARTS:
+    if not found or "" in found or len(found) > _MAX_STARTS:
         return None
     return frozenset(found)
-
-
-def start_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Strings of which every match of ``pattern`` begins with one, or None (see ``start_anchors``)."""
-    found = start_anchors(pattern, flags)
-    if found is None or any(hi for _, _, hi in found):
-        return None
-    return frozenset(s for s, _, _ in found)
 
 
 def _fold(s: str, flags: int) -> str:
     return "".join(c.lower() if c.isascii() else c for c in s) if flags & re.IGNORECASE else s
 
 
-def _skip(
-    low: int, high: int, rest: list[tuple[Any, Any]], flags: int, budget: list[int]
-) -> set[Anchor] | None:
-    """The anchors of ``rest`` when ``low`` to ``high`` characters of a wide class come first."""
-    after = _starts(rest, flags, budget)
-    if after is None or any(not s for s, _, _ in after):
-        return None  # the class may end the match: it may begin anywhere
-    return {(s, lo + low, hi + high) for s, lo, hi in after}
-
-
-def _starts(items: list[tuple[Any, Any]], flags: int, budget: list[int]) -> set[Anchor] | None:
-    """The anchors of every match of ``items`` (an empty string among them: it may match empty)."""
+def _starts(items: list[tuple[Any, Any]], flags: int, budget: list[int]) -> set[str] | None:
+    """The strings one of which begins every match of ``items`` ('' among them: it may match empty)."""
     budget[0] -= 1
     if budget[0] < 0:
         return None  # optional parts nested too deep to follow: no anchor
@@ -205,16 +178,14 @@ def _starts(items: list[tuple[Any, Any]], flags: int, budget: list[int]) -> set[
             run.append(chr(items[i][1]))
         i += 1
     if run:
-        return {(_fold("".join(run), flags), 0, 0)}
+        return {_fold("".join(run), flags)}
     if i == len(items):
-        return {("", 0, 0)}
+        return {""}
     op, av = items[i]
     rest = items[i + 1 :]
-    if op in _ONE_CHAR:
-        chars = _class_chars(av, flags) if op is sre_c.IN else None
-        if chars is None:
-            return _skip(1, 1, rest, flags, budget)  # any one character: anchor on what follows
-        return {(_fold(c, flags), 0, 0) for c in chars}
+    if op is sre_c.IN:
+        chars = _class_chars(av, flags)
+        return None if chars is None else {_fold(c, flags) for c in chars}
     if op is sre_c.SUBPATTERN:
         if av[1] or av[2]:
             return None  # inline flags inside the pattern: not followed
@@ -222,7 +193,7 @@ def _starts(items: list[tuple[Any, Any]], flags: int, budget: list[int]) -> set[
     if op is sre_c.ATOMIC_GROUP:
         return _starts([*av, *rest], flags, budget)
     if op is sre_c.BRANCH:
-        out: set[Anchor] = set()
+        out: set[str] = set()
         for branch in av[1]:
             found = _starts([*branch, *rest], flags, budget)
             if found is None or len(out | found) > _MAX_STARTS:
@@ -230,17 +201,15 @@ def _starts(items: list[tuple[Any, Any]], flags: int, budget: list[int]) -> set[
             out |= found
         return out
     if op in _REPEATS:
-        low, high, body = av
+        low, _high, body = av
         first = _starts(list(body), flags, budget)
-        if first is None and len(body) == 1 and body[0][0] in _ONE_CHAR and high < sre_c.MAXREPEAT:
-            return _skip(low, high, rest, flags, budget)  # a few characters of a wide class
-        if first is None or any(not s for s, _, _ in first):
+        if first is None or "" in first:
             return None  # a body that may match empty: the match may begin after it
         if low >= 1:
             return first
         after = _starts(rest, flags, budget)
         return None if after is None else first | after
-    return None  # a back-reference, an unbounded class: a match may begin almost anywhere
+    return None  # any character, a negated class, a back-reference: a match may begin almost anywhere
 
 
 def _class_chars(items: list[tuple[Any, Any]], flags: int) -> str | None:
@@ -297,14 +266,7 @@ class Scan:
             yield from pattern.finditer(self._text)
             return
         ends = self._ends
-        positions = sorted(
-            {
-                begin
-                for s, lo, hi in starts
-                for e in ends.get(s, ())
-                for begin in range(max(e - len(s) + 1 - hi, 0), e - len(s) + 2 - lo)
-            }
-        )
+        positions = sorted({e - len(s) + 1 for s in ends.keys() & starts for e in ends[s]})
         resume = 0
         for pos in positions:
             if pos >= resume:
@@ -325,14 +287,14 @@ class Prefilter:
         # Patterns with more than one part in some alternative: checked part by part once a literal of
         # theirs is seen.
         self._parts: dict[int, list[list[frozenset[str]]]] = {}
-        # Patterns every match of which begins at one of these anchors: tried only there.
-        self.starts: dict[int, frozenset[Anchor]] = {}
+        # Patterns every match of which begins with one of these strings: tried only where one occurs.
+        self.starts: dict[int, frozenset[str]] = {}
         literal_owners: dict[str, set[int]] = {}
         for i, pattern in enumerate(patterns):
-            begins = start_anchors(pattern.pattern, pattern.flags)
+            begins = start_literals(pattern.pattern, pattern.flags)
             if begins is not None:
                 self.starts[i] = begins
-                for literal, _, _ in begins:
+                for literal in begins:
                     literal_owners.setdefault(literal, set())
             parts = required_parts(pattern.pattern, pattern.flags)
             if parts is None:
