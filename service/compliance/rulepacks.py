@@ -261,7 +261,8 @@ def _trie(words: list[str]) -> str:
 
 def expand_classes(pattern: str, classes: dict[str, list[str]]) -> str:
     """Replace each {NAME} of a pack's word classes with a group of its words: regex entries first, then
-    the literal words as a prefix trie (the longest word wins, as with a longest-first list)."""
+    the literal words as a prefix trie (the longest word wins, as with a longest-first list). A class's
+    regex entries may name other classes."""
 
     def one(m: re.Match[str]) -> str:
         words = classes.get(m[1])
@@ -272,7 +273,15 @@ def expand_classes(pattern: str, classes: dict[str, list[str]]) -> str:
         parts = [*regexes, *([_trie(literals)] if literals else [])]
         return "(?:" + "|".join(parts) + ")"
 
-    return _CLASS_REF.sub(one, pattern) if classes else pattern
+    if not classes:
+        return pattern
+    # A class may name other classes (PARTY: 是{THIRD}…的): expand until none is left, a few levels deep.
+    for _ in range(4):
+        expanded = _CLASS_REF.sub(one, pattern)
+        if expanded == pattern:
+            break
+        pattern = expanded
+    return pattern
 
 
 def _expand_params(value: Any, classes: dict[str, list[str]]) -> Any:
