@@ -103,12 +103,6 @@ def test_a_quality_problem_keeps_its_rule(tmp_path: Path) -> None:
     assert any(f.text.startswith("质量问题") for f in plan.facts), [f.text for f in plan.facts]
 
 
-def test_a_follow_up_of_the_asked_shape_finds_its_rule(tmp_path: Path) -> None:
-    plan = _engine(tmp_path).plan("开票要给什么信息？多久能开好", language="zh")
-    assert len(plan.parts) == 2
-    assert any("48小时内开具" in f.text for f in plan.parts[1].facts), [f.text for f in plan.facts]
-
-
 def test_a_follow_up_after_a_rule_read_also_as_a_fault_keeps_the_rule() -> None:
     first, second = split_parts("箱子压坏了，几小时内要报？要拍哪些")
     assert first.kind == "damage" and second.kinds[:1] == ("damage",)

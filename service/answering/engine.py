@@ -648,10 +648,7 @@ class AnswerEngine:
             # section is where the answer is, whatever words it shares with the question
             # (a rule of one of its sections: a document's opening words only introduce the topic)
             topic = _of_topic(fact, part)
-            # a rule of the asked kind in the very shape asked ("专票多久开好" and "…N个工作日内开具"): an
-            # elliptical follow-up shares no word with it, but asks exactly this
-            shaped = kind >= 0.8 and aspect_match(part.text, fact.text)
-            own = own or topic or shaped
+            own = own or topic
             if not near and not own and not (lexical >= LEXICAL_ONLY and (kind > 0 or lexical >= 0.4)):
                 continue  # the floor: not among the closest in meaning (and of the asked kind or words),
                 # nor clearly sharing the asked words
