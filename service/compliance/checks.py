@@ -304,11 +304,13 @@ _CONTACT_INVITE_RE = re.compile(
 )
 
 
+# A store department that receives returns, repairs or invoices (售后部, 财务处, 客服组 ...).
+_DEPT = r"(?:售后|退货|退换货|维修|财务|发票|客服)"
 # A business at the address (a shop, a pick-up point, a service station): a place anyone may go to.
 _BUSINESS_RE = re.compile(
     r"店|超市|烟酒|便利|商行|商场|市场|广场|驿站|自提|代收点|快递点|营业厅|营业部|网点|服务站|配送站|售后点|"
     r"维修点|服务中心|售后中心|公司|银行|医院|酒店|宾馆|药房|门市|菜鸟|丰巢|邮局|物业|仓库|"
-    r"(?:售后|退货|退换货|维修|财务|发票|客服)(?:部|组|处)"
+    rf"{_DEPT}(?:部|组|处)"
 )
 # Where a person lives or receives goods: their address, whatever stands at it.
 _RESIDENT_RE = re.compile(
@@ -318,7 +320,7 @@ _RESIDENT_RE = re.compile(
 # to (退货请寄到售后中心, 发票寄回…财务部收) keeps its office address a business's.
 _ROOM_RE = re.compile(r"单元|室")
 _RECEIVING_DEPT_RE = re.compile(
-    r"(?:售后|退货|退换货|维修|财务|发票|客服)(?:中心|部|组|处)|仓库|(?:寄回|寄到|寄往|邮寄到|退回)[^,，。]{0,4}(?:公司|仓)"
+    rf"{_DEPT}(?:中心|部|组|处)|仓库|(?:寄回|寄到|寄往|邮寄到|退回)[^,，。]{{0,4}}(?:公司|仓)"
 )
 
 
