@@ -39,10 +39,16 @@ _RANGE = re.compile(
 )
 _SINGLE = re.compile(rf"(?<![\d.])(?P<a>\d+(?:\.\d+)?)\s*(?P<unit>{_UNIT_ALT})", re.IGNORECASE)
 _N = r"\d+(?:\.\d+)?|[一两二三四五六七八九十]{1,3}"
+# an English count in words ("four months ago", "a week ago")
+_EN_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+}  # fmt: skip
+_EN_N = "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
 _ELAPSED = re.compile(
     rf"(?:买|用|签收|收到|到货|收货|拿到|穿|装)了?(?:才|刚)?\s*(?P<n1>{_N})\s*(?P<u1>天|个?星期|周|个?月)"
-    rf"|(?P<n2>{_N})\s*(?P<u2>天|个?星期|周|个?月)(?:了|就|后就)"
-    r"|(?P<n3>\d+)\s*(?P<u3>days?|weeks?|months?)\s+(?:ago|after)",
+    rf"|(?P<n2>{_N})\s*(?P<u2>天|个?星期|周|个?月)(?:了|就|后就|前|以前|之前)"
+    rf"|(?<![A-Za-z])(?P<n3>\d+|{_EN_N})\s*(?P<u3>days?|weeks?|months?)\s+(?:ago|after|since|later)",
     re.IGNORECASE,
 )
 _WINDOW = re.compile(
@@ -59,6 +65,8 @@ class Stated:
 
 
 def _number(text: str) -> float | None:
+    if text.lower() in _EN_NUMBERS:
+        return float(_EN_NUMBERS[text.lower()])
     try:
         return float(text)
     except ValueError:

@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from service.answering.facts import ProductRef, Quantity, quantities
+from service.answering.kinds import VOCABULARY
+from service.answering.questions import POLICY_KINDS
 from service.drafting.text import EN_STOP, terms
 
 CODE_MIN = 4  # a squashed code (letters+digits) shorter than this is too ambiguous to match alone
@@ -80,6 +82,10 @@ _DIGITS = re.compile(rf"(?<!\d)\d{{{ID_MIN},}}(?!\d)")
 _LATIN = re.compile(r"[0-9a-z]+")
 # Nouns any product's name may hold that name no product ("换货有什么要求？什么商品都能换吗").
 _GENERIC = frozenset({"商品", "产品", "宝贝", "东西", "货品", "型号", "款式"})
+# The words of the store's rules (会员, 发票, 退货 ...): a product whose name holds one ("电子书会员年卡")
+# is not what "金卡会员需要消费多少" or "when do my points show up" is about unless another word of its
+# name is said.
+_RULE_WORDS = frozenset(w for k in POLICY_KINDS if k in VOCABULARY for w in VOCABULARY[k][0] if len(w) >= 2)
 # How a resolution found its products; "words" alone is the weakest (an earlier turn's product may win).
 STRONG = frozenset({"request", "id", "code", "token", "code_prefix", "size", "name"})
 
@@ -242,6 +248,8 @@ class ProductResolver:
                 continue  # the customer named a capacity this product does not have
             if share < NAME_FLOOR and not (size_ok and (share > 0 or not asked)):
                 continue
+            if not size_ok and all(t in _RULE_WORDS for t in asked if t in words):
+                continue  # only a word of the store's rules names it
             score = 0.3 + 0.4 * share + (0.25 if size_ok else 0.0) - (0.2 if words & negated else 0.0)
             out.append(Candidate(r, score, "size" if size_ok else "words"))
         return out

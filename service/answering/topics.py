@@ -21,7 +21,21 @@ import re
 TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "price_protect": (
         ("价保", "保价", "价格保护", "降价", "差价", "补差", "便宜了", "降了"),
-        ("price protection", "price drop", "price dropped", "price difference", "price match", "cheaper now"),
+        (
+            "price protection",
+            "price drop",
+            "price dropped",
+            "price difference",
+            "price match",
+            "cheaper now",
+            "price went down",
+            "price has gone down",
+            "price fell",
+            "dropped in price",
+            "went down in price",
+            "price cut",
+            "price was reduced",
+        ),
     ),
     "damage": (
         (
