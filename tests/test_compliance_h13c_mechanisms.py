@@ -42,7 +42,10 @@ def test_any_run_of_separators_inside_a_contact_word(engine: ComplianceEngine, s
     assert "off_platform" in _cats(engine, f"加我微{sep}信 kf_2024 详聊。")
 
 
-@pytest.mark.parametrize("dot", ["〔.〕", "。。", " · ", "丶", "‧", "・", " ⋅ ", "〈点〉", "［.］", "{dot}", "<.>"])
+_DOTS = ["〔.〕", "。。", " · ", "丶", "‧", "・", " ⋅ ", "〈点〉", "［.］", "{dot}", "<.>"]
+
+
+@pytest.mark.parametrize("dot", _DOTS)
 @pytest.mark.parametrize("tld", ["com", "top"])
 def test_any_dot_substitute_between_domain_labels(engine: ComplianceEngine, dot: str, tld: str) -> None:
     assert "off_platform" in _cats(engine, f"退款请打开 pay-back{dot}{tld} 填写银行卡。")
@@ -50,7 +53,12 @@ def test_any_dot_substitute_between_domain_labels(engine: ComplianceEngine, dot:
 
 @pytest.mark.parametrize(
     "text",
-    ["您可以登录 jd。com 查看订单。", "版本号是 v2 . 3 . 1。", "说明书 manual · pdf 在详情页下载。", "尺码 M·L 有货。"],
+    [
+        "您可以登录 jd。com 查看订单。",
+        "版本号是 v2 . 3 . 1。",
+        "说明书 manual · pdf 在详情页下载。",
+        "尺码 M·L 有货。",
+    ],
 )
 def test_dots_that_are_no_foreign_domain(engine: ComplianceEngine, text: str) -> None:
     assert "off_platform" not in _cats(engine, text)
@@ -121,3 +129,12 @@ def test_near_misses_stay_clean(engine: ComplianceEngine, text: str) -> None:
 )
 def test_english_told_to_handle_it_yourself(engine: ComplianceEngine, text: str, flagged: bool) -> None:
     assert ("banned_phrase" in _cats(engine, text, "en")) is flagged
+
+
+@pytest.mark.parametrize("party", ["小区物业", "房东", "开户行", "那家维修店"])
+def test_a_plain_send_off_to_any_party_warns(engine: ComplianceEngine, party: str) -> None:
+    result = engine.check(f"您直接找{party}就行。", sources=[], language="zh")
+    assert [f.severity for f in result.flags if f.category == "banned_phrase"] == ["warn"]
+    # The store itself, or the agent following up in the same sentence: clean.
+    assert not _cats(engine, "您直接找我就行。")
+    assert not _cats(engine, f"您需要联系一下{party}吧，我这边也帮您查着。")
