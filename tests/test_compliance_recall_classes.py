@@ -103,8 +103,9 @@ def test_meaning_level_recall(engine: ComplianceEngine, text: str, rule: str) ->
     found = _rules(engine, text)
     # Overlapping brush-off findings collapse into the longest-spanning rule of the same severity: where the
     # grammar rule (banned.zh.two_cues, whose cue kinds include who the matter belongs to: 物流那边的事)
-    # spans the whole sentence, it reports the refusal-and-shift instead.
-    if rule == "banned.zh.refuse_and_shift" and "banned.zh.two_cues" in found:
+    # spans the whole sentence, it reports the refusal-and-shift (or the futility: 解释不了，您爱信不信)
+    # instead.
+    if rule in ("banned.zh.refuse_and_shift", "banned.zh.futile") and "banned.zh.two_cues" in found:
         return
     assert rule in found
 

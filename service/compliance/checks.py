@@ -407,10 +407,18 @@ def normalise_domain(domain: str) -> str:
     return d.removeprefix("*.").removeprefix("www.").rstrip(".")
 
 
-# A disguised dot between the labels of a domain: "[.]", "(.)", "[dot]", " dot ", "点", "。", " . ".
+# A disguised dot between the labels of a domain, as a class rather than a list of spellings: any run of
+# dot-like characters (. 。 · • ・ ‧ ∙ ⋅ 丶 ﹒, doubled or not), or the words dot / 点, optionally inside any
+# kind of bracket ([.] (.) 【.】 〔.〕 {dot} <dot>), with or without spaces around; or a comma before a
+# letter.
+_DOTLIKE = r"(?:[.。·•・‧∙⋅丶﹒]{1,3}|dot|点)"
+_OPEN = r"[\[(（【{〔〖〘〈「『<]"
+_CLOSE = r"[\])）】}〕〗〙〉」』>]"
 _DISGUISED_DOT = (
-    r"(?:\s?[\[(（【{]\s?(?:\.|dot|点|。)\s?[\])）】}]\s?"  # [.] (.) 【.】 [dot]
-    r"|\s(?:dot|点)\s|\s?(?:点|。)\s?|\s\.\s|,(?=[a-z]))"  # " dot ", 点, 。, " . ", "shop,com"
+    rf"(?:\s?{_OPEN}\s?{_DOTLIKE}\s?{_CLOSE}\s?"  # [.] (.) 【.】 [dot] 〔.〕 {{dot}}
+    r"|\s(?:dot|点)\s"  # " dot "
+    r"|\s?(?:点|[。·•・‧∙⋅丶﹒]{1,3}|\.{2,3})\s?"  # 点, 。, 。。, ·, 丶 ...
+    r"|\s\.\s|,(?=[a-z]))"  # " . ", "shop,com"
 )
 _LABEL = r"[a-z0-9][a-z0-9_-]{0,62}"
 DISGUISED_URL_RE = re.compile(

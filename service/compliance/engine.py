@@ -273,7 +273,7 @@ _ZH_NEGATION = re.compile(
     r"(?:不管|无论|不论)是?(?:谁|什么人|任何人|哪个)(?:让|要求|叫|以|要)(?:您|你)?|"
     # Hedged or reported denials (不一定是最低的, 未必最强, 我们没说过是独家).
     r"不一定|未必|不见得|没(?:有)?(?:说|讲|宣传|承诺|标)过?|"
-    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生人?|(?:不明身份|身份不明|来历不明|来路不明)的?人?|没有|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|不属于|"
+    r"不允许|小心|谨慎|防止|避免|拒绝|举报|冒充|自称|陌生人?|(?:不明身份|身份不明|来历不明|来路不明)的?人?|没有|不存在|不提供|不设|并非|不是|非(?!常|凡|要)|并不|不算|不敢|不属于|"
     # Declining to claim it (我们不承诺是最便宜的, 不标榜是顶级).
     r"不(?:承诺|宣称|声称|标榜|号称)|"
     r"称不上|算不上|谈不上|说不上|够不上|比不上)"
@@ -363,6 +363,19 @@ _ZH_DENIED_AFTER = re.compile(
 )
 
 
+# A claim put first as the topic and denied right after it, in its own clause (全网最低价我们不能保证, 最好的
+# 说法我们不敢讲): the denial follows the claim instead of preceding it.
+_ZH_TOPIC_DENIED = re.compile(
+    r"[\u4e00-\u9fff]{0,4}?(?:的说法|这(?:个|点|种)?(?:说法)?)?(?:我们|我|咱们|本店|小店|店里|这边)?"
+    r"(?:也|可|还|真|并|是|确实|实在)?(?:不敢|不能|没法|无法|不好|不会|从不|从来不|并不)(?:打包票|打保票|保证|说|讲|承诺|确定|肯定|这么说|宣称|标榜|号称|乱说)"
+    r"(?=\s*(?:[,.!?;~，。！？；～]|$|的|了|哦|呢|啊|哈))"
+)
+
+
+def _topic_denied(doc: Document, end: int) -> bool:
+    return _ZH_TOPIC_DENIED.match(doc.text, end, doc.norm.clause(max(end - 1, 0))[1]) is not None
+
+
 def _said_then_denied(doc: Document, lo: int, start: int) -> bool:
     if search_at_end(_ZH_SAID_BEFORE, doc.text[lo:start]) is None:
         return False
@@ -426,7 +439,7 @@ def _exception_holds(
     text = doc.text
     if ex.kind == "negated":
         lo, _ = doc.norm.clause(c.start)
-        return _negated(doc, lo, c.start, siblings)
+        return _negated(doc, lo, c.start, siblings) or _topic_denied(doc, c.end)
     if ex.kind == "after":
         # What follows the match is read up to the end of the clause the match ends in: a match built from
         # cues in two clauses (a deadline, then 跟您保证) is followed by the words after its last cue.

@@ -73,8 +73,33 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 # Separators a word can be split with: spaces, symbols and emoji, dots, dashes and the like. Clause
 # punctuation is not among them. Runs of up to six are dropped between two Chinese characters (微 - _ - 信,
 # 微🌟🌟🌟🌟信: a writer hiding a word stacks separators).
-_SEP = r"[ \t\u00a0\u3000.·•・*~^_\-/\\|'\"`#+=<>\u2000-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]"
-_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}]){_SEP}{{1,6}}(?=[{_CJK}])")
+# CJK brackets and corner quotes (【】〔〕「」『』〖〗) count too (微【信】); title marks 《》 do not: a title
+# names a work.
+_SEP = (
+    r"[ \t\u00a0\u3000.·•・‧*~^_\-/\\|'\"`#+=<>\u2000-\u2bff\u3008-\u3009\u300c-\u3011\u3014-\u301f"
+    r"\ufe30-\ufe4f\U0001f000-\U0001faff\ufe0f\u200d]"
+)
+_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}]){_SEP}{{1,12}}(?=[{_CJK}])")
+# Symbols and emoji between two single Latin letters ("v❤x", "q★q", "w ▪ x"): a short contact name split
+# by a character that never belongs inside a word. ASCII punctuation (-, /, ., &) is not among them, so
+# model codes and sizes (V-X8, S/M, A&B) keep their form; at least one symbol must be in the run.
+_SYM = r"[·•・‧~^*#|\u2000-\u2bff\u3008-\u3009\u300c-\u3011\u3014-\u301f\U0001f000-\U0001faff\ufe0f\u200d]"
+# (Led by the letter, not a lookbehind, so the scan jumps from letter to letter; the gap is group 1.)
+_LATIN_SYM_GAP_RE = re.compile(rf"[a-z]([ \t]*{_SYM}(?:[ \t]*{_SYM}){{0,7}}[ \t]*)(?=[a-z](?![a-z0-9]))")
+_SYM_RE = re.compile(_SYM)
+
+
+def _latin_sym_gaps(text: str) -> list[tuple[int, int]]:
+    """Spans of the symbol runs between two single Latin letters (none unless the text has a symbol)."""
+    if _SYM_RE.search(text) is None:
+        return []
+    return [
+        m.span(1)
+        for m in _LATIN_SYM_GAP_RE.finditer(text)
+        if m.start() == 0 or not (text[m.start() - 1].isascii() and text[m.start() - 1].isalnum())
+    ]
+
+
 _NUMERAL_CHARS = "".join(_NUMERALS)
 _DIGIT_RUN_SEP = r"[ \t.·\-_/*~|、,]"
 # Seven or more digits or Chinese numerals, possibly split by up to three separators each.
@@ -265,7 +290,10 @@ def normalize(text: str) -> Normalized:
         if len(joined) == len(text) and "" not in mapped:
             mapped = None  # one character for one: offsets unchanged so far
     letter_gaps = _latin_gaps(joined)
-    gaps = bool(letter_gaps) or any(p.search(joined) is not None for p in (_CJK_GAP_RE, _SPACE_RUN_RE))
+    sym_gaps = _latin_sym_gaps(joined)
+    gaps = bool(letter_gaps or sym_gaps) or any(
+        p.search(joined) is not None for p in (_CJK_GAP_RE, _SPACE_RUN_RE)
+    )
     runs = _digit_runs(joined) if _NEEDS_REWRITE_RE.search(joined) else []
     word_runs = _word_digit_runs(joined)
     masks = "[" in joined and _NUMBER_MASK_RE.search(joined) is not None
@@ -287,6 +315,9 @@ def normalize(text: str) -> Normalized:
             for m in pattern.finditer(joined):
                 for k in range(m.start(), m.end()):
                     keep[k] = False
+        for lo, hi in sym_gaps:
+            for k in range(lo, hi):
+                keep[k] = False
         for k in letter_gaps:
             keep[k] = False
         chars = [c for c, k in zip(chars, keep, strict=True) if k]
