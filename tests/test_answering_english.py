@@ -434,3 +434,17 @@ def test_a_gift_whose_description_cannot_be_said_keeps_its_name() -> None:
     part = split_parts("is there a free gift with it?")[0]
     said = _said_plainly(PartAnswer(part, facts=[gift]), {}, False, None)
     assert said and "installation materials kit" in said[0][2]
+
+
+def test_an_install_fee_table_reads_as_english_and_a_system_name_is_no_sentence() -> None:
+    from service.answering.compose import _render_en
+
+    fees = "打孔费用50元/孔，管道加长费用30元/米"
+    said = english.fact_en("install_fee", fees, "额外收费项目", (), "m", product=True)
+    assert said is not None and "50 yuan per hole" in said and "30 yuan per metre" in said
+    assert not CJK.search(said)
+    rule = Fact(
+        product_id=None, source_id="agent-policy.md", kind="exchange", field="agent-policy.md#x",
+        label="x", text="manage_exchange", quantities=(), digest="m", english=True,
+    )  # fmt: skip
+    assert _render_en(rule, None, many=False, glossary=None) == ""

@@ -28,6 +28,7 @@ from service.knowledge.products import role_of
 
 SENTENCE_CHARS = 180
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")  # snake_case: a system name, not prose
 _LABEL_SUFFIX = re.compile(r"(?:信息|说明|情况|详情|内容|政策|列表)$")
 
 OPENERS: dict[str, list[str]] = {
@@ -565,6 +566,8 @@ def _render_en(
         lead = f"{kind.capitalize()} {head[1]}" if kind in ("gift", "fault") else head[1]
         return f"{lead}: {body}" if body else lead
     if not fact.product_id:
+        if _IDENTIFIER.fullmatch(text):
+            return ""  # a heading that is a system name (manage_exchange): no sentence for a customer
         return re.sub(r"(?<=[a-z0-9)])\.\s+(?=\S)", "; ", text)  # one rule, one sentence with its marker
     topic = label if label and not _CJK.search(label) else _KIND_EN.get(fact.kind, "details")
     if many and name:

@@ -100,6 +100,7 @@ TERMS: dict[str, str] = {
     "人工费": "labour", "材料费": "materials", "辅材": "installation materials",
     "辅材包": "installation materials kit", "安装辅材包": "installation materials kit",
     "安装配件包": "installation fittings kit", "辅材费": "materials fee",
+    "费用": "fee", "管道": "pipe", "补差": "surcharge", "山区": "mountain areas",
     "上门费": "call-out fee", "远程费": "remote-area fee", "空跑费": "wasted-trip fee",
     "维修费": "repair fee",
     "运费": "shipping fee", "发票": "invoice", "电子发票": "e-invoice",
@@ -284,7 +285,8 @@ UNITS: list[tuple[str, str, str]] = [  # (Chinese unit, English singular, Englis
     "yuan"),
     ("毫升", "ml", "ml"), ("升", "L", "L"), ("千瓦", "kW", "kW"), ("瓦", "W", "W"), ("公斤", "kg", "kg"),
     ("千克", "kg", "kg"), ("克", "g", "g"), ("厘米", "cm", "cm"), ("公分", "cm", "cm"), ("毫米", "mm", "mm"),
-    ("公里", "km", "km"), ("米", "m", "m"), ("℃", "°C", "°C"), ("度", "°", "°"), ("次", "time", "times"),
+    ("公里", "km", "km"), ("英寸", "inch", "inches"), ("米", "m", "m"), ("℃", "°C", "°C"), ("度", "°", "°"),
+    ("次", "time", "times"),
     ("台", "unit", "units"), ("个", "piece", "pieces"), ("件", "piece", "pieces"), ("套", "set", "sets"),
     ("条", "piece", "pieces"), ("只", "piece", "pieces"), ("张", "piece", "pieces"), ("倍", "x", "x"),
 ]  # fmt: skip
