@@ -448,3 +448,18 @@ def test_an_install_fee_table_reads_as_english_and_a_system_name_is_no_sentence(
         label="x", text="manage_exchange", quantities=(), digest="m", english=True,
     )  # fmt: skip
     assert _render_en(rule, None, many=False, glossary=None) == ""
+
+
+def test_two_gift_records_worded_alike_are_both_answers() -> None:
+    from service.answering.engine import _top
+
+    def gift(name: str, digest: str) -> Fact:
+        desc = f"赠品{name}，登记成功后20个工作日内发出。"
+        return Fact(
+            product_id="P-1", source_id="s", kind="gift", field="sheet/赠品信息", label="赠品信息",
+            text=f"赠品名称: {name}；赠品描述: {desc}", quantities=(), digest=digest,
+            pairs=(("赠品名称", name), ("赠品描述", desc)),
+        )  # fmt: skip
+
+    chosen, _ = _top([(1.4, 0, gift("吹风机", "a")), (1.3, 1, gift("电风扇", "b"))], 0.3, 3)
+    assert [f.digest for f in chosen] == ["a", "b"]

@@ -960,8 +960,10 @@ def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tup
     seen: set[str] = set()
     for score, pos, fact in ranked:
         key = fact.text
-        if key in seen or any(_similar(key, c.text) for _, c in chosen):
-            continue  # a near-repeat (the same rule stated in two documents) says nothing new
+        if key in seen or (not fact.pairs and any(_similar(key, c.text) for _, c in chosen)):
+            # a near-repeat (the same rule stated in two documents) says nothing new; two records of one
+            # list (two gifts worded alike) are two answers
+            continue
         seen.add(key)
         if len(chosen) < limit and score >= max(floor, RELATIVE * best):
             chosen.append((pos, fact))
