@@ -378,3 +378,88 @@ def test_an_install_fee_that_cannot_be_quoted_is_answered_by_its_figures(tmp_pat
     text = compose(plan, intent="product_question", problem=False, followup_hours=24).text
     assert "150 yuan" in text and "1.5 yuan per km" in text
     assert "check" not in text.lower() and not CJK.search(text)
+
+
+# ------------------------------------------------------------- h12e: chosen facts are said, not dropped
+
+
+@pytest.mark.parametrize(
+    ("chinese", "said"),
+    [
+        ("建议左右各预留5cm，顶部预留10cm", "left and right each 5cm; top 10cm"),
+        ("安装时需确保烟管直径60mm，打孔直径66±1mm", "flue pipe diameter 60mm; diameter 66±1mm"),
+        ("尺寸规格为高约120厘米", "height about 120 cm"),
+    ],
+)
+def test_figures_quote_reads_clearances_and_diameters(chinese: str, said: str) -> None:
+    out = english.figures_quote(chinese)
+    assert out is not None and out.endswith(said) and english.same_figures(chinese, out)
+
+
+def test_a_capped_fee_and_the_warranty_coverage_are_templates() -> None:
+    assert english.template_en("基础安装费用为300元封顶") == "the basic installation fee is at most 300 yuan"
+    assert english.template_en("保修范围包括压缩机、电控系统等主要部件") == (
+        "the warranty covers compressor, electronic controls main components"
+    )
+
+
+def test_a_long_clause_with_a_figure_is_said_in_english_near_the_budget() -> None:
+    out = english.short_quote("请确保安装位置的右端距离墙壁≥300mm，顶部预留空间≥50mm，以便于安装和维护")
+    assert out is not None and "300mm" in out and "50mm" in out
+    assert english.omit_quote("包含安装所需的基础辅材") == ""  # 所需 ("needed for") qualifies nothing
+
+
+def test_a_part_the_budget_empties_is_answered_by_its_next_best_fact() -> None:
+    from service.answering.compose import _said_plainly
+    from service.answering.engine import PartAnswer
+
+    text = "如遇故障，请通过公众号联系售后，提供产品信息和故障描述"
+    unsayable = _sheet_fact("warranty", "维修服务", text, "u")
+    policy = _sheet_fact("warranty", "保修政策", "整机享受8年质保服务，保修范围包括产品本身的质量问题", "w")
+    part = split_parts("warranty on the heater?")[0]
+    answer = PartAnswer(part, facts=[unsayable], alternates=[policy])
+    said = _said_plainly(answer, {}, False, None)
+    assert said and said[0][0] is policy and "8 years" in said[0][2] and not CJK.search(said[0][2])
+
+
+def test_a_gift_whose_description_cannot_be_said_keeps_its_name() -> None:
+    from service.answering.compose import _said_plainly
+    from service.answering.engine import PartAnswer
+
+    gift = Fact(
+        product_id="P-1", source_id="s", kind="gift", field="sheet/赠品信息", label="赠品信息",
+        text="赠品名称: 安装辅材包；赠品描述: 如需加装请联系客服，另有费用说明", quantities=(), digest="g",
+        pairs=(("赠品名称", "安装辅材包"), ("赠品描述", "如需加装请联系客服，另有费用说明")),
+    )  # fmt: skip
+    part = split_parts("is there a free gift with it?")[0]
+    said = _said_plainly(PartAnswer(part, facts=[gift]), {}, False, None)
+    assert said and "installation materials kit" in said[0][2]
+
+
+def test_an_install_fee_table_reads_as_english_and_a_system_name_is_no_sentence() -> None:
+    from service.answering.compose import _render_en
+
+    fees = "打孔费用50元/孔，管道加长费用30元/米"
+    said = english.fact_en("install_fee", fees, "额外收费项目", (), "m", product=True)
+    assert said is not None and "50 yuan per hole" in said and "30 yuan per metre" in said
+    assert not CJK.search(said)
+    rule = Fact(
+        product_id=None, source_id="agent-policy.md", kind="exchange", field="agent-policy.md#x",
+        label="x", text="manage_exchange", quantities=(), digest="m", english=True,
+    )  # fmt: skip
+    assert _render_en(rule, None, many=False, glossary=None) == ""
+
+
+def test_two_gift_records_worded_alike_are_both_answers() -> None:
+    from service.answering.engine import _top
+
+    def gift(name: str, digest: str) -> Fact:
+        desc = f"赠品{name}，登记成功后20个工作日内发出。"
+        return Fact(
+            product_id="P-1", source_id="s", kind="gift", field="sheet/赠品信息", label="赠品信息",
+            text=f"赠品名称: {name}；赠品描述: {desc}", quantities=(), digest=digest,
+            pairs=(("赠品名称", name), ("赠品描述", desc)),
+        )  # fmt: skip
+
+    chosen, _ = _top([(1.4, 0, gift("吹风机", "a")), (1.3, 1, gift("电风扇", "b"))], 0.3, 3)
+    assert [f.digest for f in chosen] == ["a", "b"]

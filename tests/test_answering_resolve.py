@@ -383,3 +383,24 @@ def test_a_model_edition_or_series_number_we_do_not_sell_gets_no_siblings_number
     assert "没有找到W5 Pro" in d.text and "W5 Max" in d.text and "4999" not in d.text, d.text
     d = pipeline.generate(DraftRequest(customer_message="How much is the HX9 range hood?"))
     assert "HX9" in d.text and "2999" not in d.text and "HX7" in d.text, d.text
+
+
+def test_a_code_only_the_sheets_description_states_names_that_product(tmp_path: Path) -> None:
+    root = tmp_path / "kb2"
+    sheets = [
+        {"商品ID": "500000000090", "商品名称": "示例 超薄90升双胆电热水器 QVpro 以旧换新", "商品价格": 2599,
+         "商品描述": "示例F9033-QVpro电热水器，90升，一级能效。"},
+        {"商品ID": "500000000091", "商品名称": "示例 超薄90升双胆电热水器 F9033-QVmini", "商品价格": 2199},
+    ]  # fmt: skip
+    write_kb(root, products={"sheets.json": sheets})
+    engine = AnswerEngine(store_over(root), None, Glossary.load().translate)
+    res = engine.resolve("how much per hole for my f9033qvpro?")
+    assert res.product_ids == ["500000000090"] and res.how == "sheet_code"
+    assert engine.resolve("f9033qvmini price").product_ids == ["500000000091"]
+
+
+def test_english_appliance_nouns_reach_the_catalogues_chinese_names() -> None:
+    translate = Glossary.load().translate
+    assert "落地扇" in translate("how tall is the standing fan")
+    assert {"油烟机", "燃气灶", "套装"} <= set(translate("the hood and hob combo").split())
+    assert {"制冰", "饮水机"} <= set(translate("the ice maker water dispenser").split())

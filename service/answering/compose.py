@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.answering import english
-from service.answering.engine import AnswerPlan
+from service.answering.engine import AnswerPlan, PartAnswer
 from service.answering.facts import Fact, ProductRef
 from service.answering.resolve import short_label, squash
 from service.drafting.extractive import NEXT_STEP, PHRASES, PROBLEM_ONLY_STEPS
@@ -28,6 +28,7 @@ from service.knowledge.products import role_of
 
 SENTENCE_CHARS = 180
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")  # snake_case: a system name, not prose
 _LABEL_SUFFIX = re.compile(r"(?:信息|说明|情况|详情|内容|政策|列表)$")
 
 OPENERS: dict[str, list[str]] = {
@@ -217,22 +218,35 @@ def compose(
                 sentence = render(fact, ref, lang, many=many, glossary=glossary)
                 if sentence:
                     said.append((fact, ref, sentence))
-            if lang == "en" and not said:
-                # no fact of the part can be said with its Chinese quoted (too long, or a detail clause
-                # that qualifies it): its first fact stating figures, said as those figures in English
-                for fact in answer.facts:
-                    if fact.kind not in answer.part.kinds or role_of(fact.label) is not None:
-                        continue  # only a field of the asked kind (not the title, not a neighbour)
-                    ref = names.get(fact.product_id or "")
+                elif lang == "en" and fact.product_id and role_of(fact.label) is None:
+                    # a chosen field of the sheet the quote cannot carry (too long, or a detail clause
+                    # that qualifies it): its figures with their units in English, not silently dropped
                     sentence = _render_en(
                         fact, ref, many=many, glossary=glossary, quote=english.figures_quote
                     )
                     if sentence and not english.CJK.search(sentence):
                         said.append((fact, ref, sentence))
+            if lang == "en" and not said:
+                said = _said_in_figures(answer.facts, answer.part.kinds, names, many, glossary)
+            if lang == "en" and not said and answer.alternates:
+                # the chosen facts cannot be said in English at all (a field picked by meaning whose
+                # text is all untranslatable): the part's next-best facts of the asked kind answer it
+                # rather than a promise to check
+                kept = [f for f in answer.alternates if f.kind in answer.part.kinds]
+                for fact in kept:
+                    ref = names.get(fact.product_id or "")
+                    sentence = render(fact, ref, lang, many=many, glossary=glossary)
+                    if sentence:
+                        said.append((fact, ref, sentence))
                         break
+                if not said:
+                    said = _said_in_figures(kept, answer.part.kinds, names, many, glossary)
         rendered.append(said)
     if lang == "en":
         _within_budget(rendered, " ".join(parts), many=many, glossary=glossary)
+        for answer, said in zip(plan.parts, rendered, strict=True):
+            if not said and not answer.needs_product:
+                said.extend(_said_plainly(answer, names, many, glossary))
     for answer, said in zip(plan.parts, rendered, strict=True):
         if answer.needs_product:
             continue
@@ -260,6 +274,56 @@ def compose(
             parts.append(step.format(hours=followup_hours))
     parts.append(CLOSINGS[lang][variant % len(CLOSINGS[lang])])
     return Composed(("" if zh else " ").join(x for x in parts if x), marks.sources, marks.facts)
+
+
+def _said_in_figures(
+    facts: Sequence[Fact],
+    kinds: Sequence[str],
+    names: dict[str, ProductRef],
+    many: bool,
+    glossary: Glossary | None,
+) -> list[tuple[Fact, ProductRef | None, str]]:
+    """No fact of a part can be said with its Chinese quoted: its first fact of the asked kind stating
+    figures, said as those figures in English (one sentence, or none)."""
+    for fact in facts:
+        if fact.kind not in kinds or role_of(fact.label) is not None:
+            continue  # only a field of the asked kind (not the title, not a neighbour)
+        ref = names.get(fact.product_id or "")
+        sentence = _render_en(fact, ref, many=many, glossary=glossary, quote=english.figures_quote)
+        if sentence and not english.CJK.search(sentence):
+            return [(fact, ref, sentence)]
+    return []
+
+
+def _said_plainly(
+    answer: PartAnswer,
+    names: dict[str, ProductRef],
+    many: bool,
+    glossary: Glossary | None,
+) -> list[tuple[Fact, ProductRef | None, str]]:
+    """A part the reply's Chinese budget left without an answer: its first fact (chosen, then the next
+    best of the asked kind) that can be said in English without any quote, its untranslatable detail
+    left out (a clause that qualifies it takes the whole fact with it), else its figures in English, else
+    a gift's name alone. At most one sentence, none when nothing can be said so."""
+    kinds = answer.part.kinds
+    pool = [*answer.facts, *(f for f in answer.alternates if f.kind in kinds)]
+    for fact in pool:
+        if role_of(fact.label) is not None:
+            continue
+        ref = names.get(fact.product_id or "")
+        for quote in (english.omit_quote, english.figures_quote):
+            if quote is english.figures_quote and fact.kind not in kinds:
+                continue  # figures alone only for a field of the asked kind
+            sentence = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
+            if sentence and not english.CJK.search(sentence):
+                return [(fact, ref, sentence)]
+        if fact.kind == "gift" and fact.pairs and fact.kind in kinds:
+            named = english.fact_en(
+                fact.kind, fact.text, fact.label, fact.pairs[:1], "", product=True, quote=english.omit_quote
+            )
+            if named and not english.CJK.search(named):
+                return [(fact, ref, named)]
+    return []
 
 
 def _within_budget(
@@ -502,6 +566,8 @@ def _render_en(
         lead = f"{kind.capitalize()} {head[1]}" if kind in ("gift", "fault") else head[1]
         return f"{lead}: {body}" if body else lead
     if not fact.product_id:
+        if _IDENTIFIER.fullmatch(text):
+            return ""  # a heading that is a system name (manage_exchange): no sentence for a customer
         return re.sub(r"(?<=[a-z0-9)])\.\s+(?=\S)", "; ", text)  # one rule, one sentence with its marker
     topic = label if label and not _CJK.search(label) else _KIND_EN.get(fact.kind, "details")
     if many and name:

@@ -222,10 +222,12 @@ class AnswerEngine:
                 crossed = [t for t in terms(extra) if t not in aspect and not named.has(t)] if extra else []
             part = _with_crossed(part, crossed)
             product_kind = bool(set(part.kinds) & PRODUCT_KINDS)
+            worded_ids: set[str] = set()
             if products:
                 for ref in products:
                     worded: set[str] = set()
                     chosen, rest = self._product_facts(ref, part, aspect, language, answer.scores, worded)
+                    worded_ids |= worded
                     if (
                         chosen
                         and not worded
@@ -262,6 +264,8 @@ class AnswerEngine:
                 # and is closer than every chosen one, answers first
                 asked_things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
                 for ref in products if asked_things else []:  # "what is the warranty?": the kind answers
+                    if ref.product_id in worded_ids:
+                        continue  # a chosen field holds an asked word (motor -> 电机): it answers
                     across = self._closest_across(ref, part, answer.facts)
                     # a field already answering an earlier part is that part's answer, not this one's
                     if across is not None and across.digest not in used:
@@ -989,8 +993,10 @@ def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tup
     seen: set[str] = set()
     for score, pos, fact in ranked:
         key = fact.text
-        if key in seen or any(_similar(key, c.text) for _, c in chosen):
-            continue  # a near-repeat (the same rule stated in two documents) says nothing new
+        if key in seen or (not fact.pairs and any(_similar(key, c.text) for _, c in chosen)):
+            # a near-repeat (the same rule stated in two documents) says nothing new; two records of one
+            # list (two gifts worded alike) are two answers
+            continue
         seen.add(key)
         if len(chosen) < limit and score >= max(floor, RELATIVE * best):
             chosen.append((pos, fact))

@@ -49,7 +49,8 @@ TERMS: dict[str, str] = {
     # parts and components
     "整机": "whole unit", "主机": "main unit", "内胆": "inner tank", "加热管": "heating element",
     "加热器": "heating element", "加热棒": "heating rod", "电加热管": "electric heating element",
-    "电机": "motor", "马达": "motor", "压缩机": "compressor", "主要部件": "main components",
+    "电机": "motor", "马达": "motor", "压缩机": "compressor", "电控系统": "electronic controls",
+    "主要部件": "main components",
     "核心部件": "core components", "主要零部件": "main components", "零部件": "parts", "部件": "parts",
     "配件": "accessories", "温控器": "thermostat", "传感器": "sensor", "温度传感器": "temperature sensor",
     "主板": "main board", "电源板": "power board", "电脑板": "control board", "控制板": "control board",
@@ -67,7 +68,7 @@ TERMS: dict[str, str] = {
     "燃气波纹管": "gas corrugated hose", "水路波纹管": "water corrugated hose", "软管": "hose",
     "进出水管": "inlet and outlet pipes", "进水管": "inlet pipe", "出水管": "outlet pipe",
     "水管": "water pipe",
-    "排水管": "drain hose", "燃气管": "gas pipe", "PPR管": "PPR pipe", "三通": "tee",
+    "排水管": "drain hose", "冷凝水": "condensate", "燃气管": "gas pipe", "PPR管": "PPR pipe", "三通": "tee",
     "直接头": "straight coupling",
     "接头": "connector", "活接": "union", "生料带": "PTFE tape", "管帽": "pipe cap", "堵头": "plug",
     "电机保修": "motor warranty", "面板": "front panel", "外壳": "casing", "灯板": "light board",
@@ -96,7 +97,10 @@ TERMS: dict[str, str] = {
     "会员": "membership", "美的会员": "Midea membership",
     # fees, services, documents
     "安装费": "installation fee", "基础安装费": "basic installation fee", "安装费用": "installation fee",
-    "人工费": "labour", "材料费": "materials", "辅材": "installation materials", "辅材费": "materials fee",
+    "人工费": "labour", "材料费": "materials", "辅材": "installation materials",
+    "辅材包": "installation materials kit", "安装辅材包": "installation materials kit",
+    "安装配件包": "installation fittings kit", "辅材费": "materials fee",
+    "费用": "fee", "管道": "pipe", "补差": "surcharge", "山区": "mountain areas",
     "上门费": "call-out fee", "远程费": "remote-area fee", "空跑费": "wasted-trip fee",
     "维修费": "repair fee",
     "运费": "shipping fee", "发票": "invoice", "电子发票": "e-invoice",
@@ -176,6 +180,7 @@ WORDS: dict[str, str] = {
     "须": "must", "需提供": "must provide", "需要提供": "must provide", "请": "please", "应": "should",
     "建议": "we recommend to", "实现": "achieve", "满足": "meets",
     "确保": "ensure", "适合": "suitable for", "适用于": "suitable for", "用于": "used for", "防止": "prevent",
+    "长": "long",
     "避免": "avoid", "延长": "extend", "减少": "reduce", "提升": "improve", "节省": "save", "保持": "keep",
     "检查": "check", "联系": "contact", "更换": "replace", "调整": "adjust", "清理": "clean", "打开": "open",
     "关闭": "turn off", "重启": "restart", "关机": "switch off", "通风": "ventilate", "排查": "check for",
@@ -280,7 +285,8 @@ UNITS: list[tuple[str, str, str]] = [  # (Chinese unit, English singular, Englis
     "yuan"),
     ("毫升", "ml", "ml"), ("升", "L", "L"), ("千瓦", "kW", "kW"), ("瓦", "W", "W"), ("公斤", "kg", "kg"),
     ("千克", "kg", "kg"), ("克", "g", "g"), ("厘米", "cm", "cm"), ("公分", "cm", "cm"), ("毫米", "mm", "mm"),
-    ("公里", "km", "km"), ("米", "m", "m"), ("℃", "°C", "°C"), ("度", "°", "°"), ("次", "time", "times"),
+    ("公里", "km", "km"), ("英寸", "inch", "inches"), ("米", "m", "m"), ("℃", "°C", "°C"), ("度", "°", "°"),
+    ("次", "time", "times"),
     ("台", "unit", "units"), ("个", "piece", "pieces"), ("件", "piece", "pieces"), ("套", "set", "sets"),
     ("条", "piece", "pieces"), ("只", "piece", "pieces"), ("张", "piece", "pieces"), ("倍", "x", "x"),
 ]  # fmt: skip
@@ -419,6 +425,9 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^因质量问题无法维修(?:包|可)换新机$"),
      "if a quality fault cannot be repaired, the unit is replaced"),
     (re.compile(rf"^(?:基础)?安装费(?:用)?(?:为|是)?{_N}$"), "the basic installation fee is {n}"),
+    (re.compile(rf"^(?:基础)?安装费(?:用)?(?:为|是)?(?:最高|最多)?{_N}(?:封顶|以内|为上限)$"),
+     "the basic installation fee is at most {n}"),
+    (re.compile(rf"^(?:保修|质保|包修)(?:范围)?(?:包括|包含|涵盖|覆盖){_T}$"), "the warranty covers {t}"),
     (re.compile(rf"^基础安装费(?:为|是)?{_N}[（(](?:含|包含){_T}[)）]$"),
      "the basic installation fee is {n} (including {t})"),
     (re.compile(r"^(?:基础安装|安装)(?:服务)?(?:免费|0元|0 元)$"), "basic installation is free"),
@@ -730,7 +739,10 @@ def steps_en(text: str, quote: Callable[[str], str | None]) -> str:
     return out
 
 
-_QUALIFIES = re.compile(r"若|如果|如需|如有|如问题|除|非|不|无|未|仅|只|禁|勿|但|否则|超出|超过|须|需|应")
+# (需 of 所需, "needed for", qualifies nothing)
+_QUALIFIES = re.compile(
+    r"若|如果|如需|如有|如问题|除|非|不|无|未|仅|只|禁|勿|但|否则|超出|超过|须|(?<!所)需|应"
+)
 
 
 def omit_quote(chinese: str) -> str | None:
@@ -746,15 +758,22 @@ def short_quote(chinese: str) -> str | None:
     """Near the Chinese budget: only short clauses that state a number are quoted; other detail is left
     out, and a left-out clause that qualifies the rest takes the whole fact with it (None)."""
     kept: list[str] = []
+    figures: list[str] = []
     for clause in re.split(r"[，,；;]", chinese):
         if len(CJK.findall(clause)) <= SHORT_QUOTE_CHARS and re.search(r"\d", clause):
             kept.append(clause.strip())
+        elif re.search(r"\d", clause) and not _QUALIFIES.search(_FIGURE_WORDS.sub("", clause)):
+            # too long to quote: its figures with their units in English, not left out
+            said_en = figures_quote(clause)
+            if said_en:
+                figures.append(said_en)
         elif _QUALIFIES.search(clause):
             return None
-    if not kept:
+    if not kept and not figures:
         return ""
     said = "，".join(kept)
-    return f"the product sheet says “{said}”{figures_gloss(said)}"
+    quoted = f"the product sheet says “{said}”{figures_gloss(said)}" if kept else ""
+    return "; ".join(x for x in (quoted, *figures) if x)
 
 
 def plain_quote(chinese: str) -> str | None:
@@ -795,6 +814,15 @@ FIGURE_WORDS: dict[str, str] = {
     "顶部": "top", "上方": "above", "底部": "bottom", "下方": "below", "前方": "front", "后方": "back",
     "墙面": "wall", "墙体": "wall", "天花板": "ceiling", "地面": "floor", "每": "per", "价格": "price",
     "低于": "below", "高于": "above", "上调": "raised by", "下调": "lowered by",
+    "左右各": "left and right each", "左右两侧": "left and right", "右端": "right end", "左端": "left end",
+    "墙壁": "wall",
+    # the lead-in of a requirement ("安装时需确保烟管直径60mm"): no word of what the figure is
+    "安装时需确保": "", "需确保": "", "请确保": "", "确保": "", "建议": "", "该产品为": "", "本产品为": "",
+    "各": "each", "预留": "", "预留空间": "", "距离": "", "间距": "spacing", "高约": "height about",
+    "高度": "height",
+    "宽度": "width", "深度": "depth", "厚度": "thickness", "尺寸规格为": "",
+    "直径": "diameter", "孔径": "hole diameter", "开孔": "cut-out", "原价": "original price",
+    "促销价": "promotion price", "净重": "net weight", "包装重量": "packed weight", "容量": "capacity",
     "北上广深": "in Beijing, Shanghai, Guangzhou and Shenzhen",
     "一线城市": "in first-tier cities", "偏远地区": "in remote areas",
 }  # fmt: skip

@@ -19,11 +19,14 @@ QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("spec", re.compile(r"\bhow many (?:watts?|kw|kilowatts?|litres?|liters?|speeds?|settings?|modes?|"
                         r"levels?|burners?|places?|programs?|programmes?)\b", _I)),
     ("spec", re.compile(r"\b(?:watts?|wattage|kilowatts?|rated power|power rating|how powerful)\b", _I)),
-    ("spec", re.compile(r"\bhow (?:heavy|big|large|tall|wide|deep|thick|far|loud|quiet|hot)\b|"
+    ("spec", re.compile(r"\bhow (?:heavy|big|large|tall|wide|deep|thick|far(?! ahead| in advance)|loud|"
+                        r"quiet|hot)\b|"
                         r"\b(?:weigh|weighs|weight|dimensions?|measurements?|oscillat\w*)\b", _I)),
     ("spec", re.compile(r"\b(?:take|takes|long) to (?:heat|boil|warm|charge)\b|"
                         r"\bheat(?:ing)?[- ]up time\b", _I)),
     ("spec", re.compile(r"\b(?:mpa|bar|psi)\b|\bwater pressure\b", _I)),
+    ("spec", re.compile(r"\btemp(?:erature)?s? (?:range|setting)s?\b|\bcolou?rs?\b|\bcapacity\b|"
+                        r"\bplace settings?\b|\bwhat size\b|\bcut-?out\b", _I)),
     # installation and its extra charges
     ("install_fee", re.compile(r"\binstall\w*\b[^.?!]{0,40}\b(?:free|cost|charge|fee|pay|price)|"
                                r"\b(?:free|cost|charge|fee|pay)\w*\b[^.?!]{0,30}\binstall\w*", _I)),
@@ -42,7 +45,8 @@ QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # gifts
     ("gift", re.compile(r"\bcomes? (?:free )?with\b|\bcomes? free\b|\bfree (?:gift|item|extra)s?\b|"
                         r"\bwhat (?:do|will) i get\b|\bvouchers?\b|\bclaim (?:it|the gift|my gift)\b|"
-                        r"\bhow do i (?:claim|get) (?:it|the gift|them)\b", _I)),
+                        r"\bhow do i (?:claim|get) (?:it|the gift|them)\b|\bfreebies?\b|"
+                        r"\b(?:anything|something) (?:else )?free\b", _I)),
     # warranty (also labour costs during warranty and extra warranty)
     ("warranty", re.compile(r"\b(?:extra|extended|additional|longer) (?:warranty|guarantee|cover)\b|"
                             r"\blabou?r\b|\bcovered\b|\bhow many years\b|\bguarantee[ds]\b", _I)),
@@ -54,7 +58,10 @@ QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # use and care
     ("usage", re.compile(r"\bwinter\b|\bfreez\w*\b|\bfrost\b|\bwhat should i do with\b|"
                          r"\bhow (?:do|should) i (?:use|clean|descale|maintain|store)\b|"
-                         r"\bcan (?:it|the [^.?!]{1,40}) be installed\b|\binstalled directly\b", _I)),
+                         r"\bcan (?:it|the [^.?!]{1,40}) be installed\b|\binstalled directly\b|"
+                         r"\bneeds? (?:to be )?install\w*|\binstalled by\b|\bplug (?:it )?in\b|"
+                         r"\b(?:book|booking|appointment|schedule)\b[^.?!]{0,30}\binstall\w*|"
+                         r"\binstall\w*\b[^.?!]{0,30}\b(?:book|booking|appointment|in advance|ahead)\b", _I)),
     # invoices and proof of purchase
     ("invoice", re.compile(r"\b(?:invoice|receipt|screenshot|proof of purchase)s?\b", _I)),
     # refunds and price protection

@@ -28,12 +28,14 @@ from service.drafting.text import EN_STOP, terms
 
 CODE_MIN = 4  # a squashed code (letters+digits) shorter than this is too ambiguous to match alone
 PREFIX_MIN = 4
+SHEET_CODE_MIN = 6  # a squashed code this long that only a sheet's text states names that product
 PART_MIN = 3  # a code segment this long (UD3, RW7) names a series
 MAX_ASKED = 3  # products one message may be about
 MAX_NEAR = 6  # near-duplicates a token may leave to ask about; more and the name words decide
 NAME_FLOOR = 0.34  # share of the message's catalogue words a product name must hold to count
 TIE = 0.9  # candidates within this share of the best score are equally good
 _SQUASH = re.compile(r"[^0-9a-z]")
+_CODE_WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z()\-./_]*[0-9A-Za-z)]")  # one word, no spaces
 _ALNUM = re.compile(r"[0-9A-Za-z][0-9A-Za-z()\-./_ ]*[0-9A-Za-z)]|[0-9A-Za-z]")
 _CODE_PART = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z0-9]*(?:[A-Za-z]\d|\d[A-Za-z])[A-Za-z0-9]*(?:\s?(?:pro|max|ultra|plus)\b)?",
@@ -87,7 +89,7 @@ _GENERIC = frozenset({"商品", "产品", "宝贝", "东西", "货品", "型号"
 # name is said.
 _RULE_WORDS = frozenset(w for k in POLICY_KINDS if k in VOCABULARY for w in VOCABULARY[k][0] if len(w) >= 2)
 # How a resolution found its products; "words" alone is the weakest (an earlier turn's product may win).
-STRONG = frozenset({"request", "id", "code", "token", "code_prefix", "size", "name"})
+STRONG = frozenset({"request", "id", "code", "token", "code_prefix", "size", "name", "sheet_code"})
 
 
 def squash(text: str) -> str:
@@ -140,6 +142,7 @@ class ProductResolver:
         self.refs = list(refs)
         self.translate = translate  # English words -> the catalogue's Chinese ones (the glossary)
         self.sheets = sheets or {}  # product id -> the text of its own facts (for follow-ups)
+        self._squashed_sheets: dict[str, str] | None = None
         self.by_id = {r.product_id: r for r in self.refs}
         self.codes: dict[str, set[str]] = {}
         for r in self.refs:
@@ -260,6 +263,24 @@ class ProductResolver:
             found[c.ref.product_id] = c
         return sorted(found.values(), key=lambda c: (-c.score, c.ref.product_id))
 
+    def _stated_code(self, text: str) -> list[ProductRef]:
+        """The products whose own sheet (not only their name) states a code-shaped token of the message
+        that no name or code holds: one to MAX_ASKED of them, else none."""
+        if not self.sheets:
+            return []
+        if self._squashed_sheets is None:
+            self._squashed_sheets = {pid: squash(t) for pid, t in self.sheets.items()}
+        for m in _CODE_WORD.finditer(unicodedata.normalize("NFKC", text)):
+            key = squash(m.group(0))
+            if len(key) < SHEET_CODE_MIN or not re.search(r"\d", key) or not re.search(r"[a-z]{2}", key):
+                continue
+            if any(key in code for code in self.codes):
+                continue  # a code of a name (or a part of one): the code signals decide
+            found = [pid for pid, sheet in self._squashed_sheets.items() if key in sheet]
+            if 0 < len(found) <= MAX_ASKED:
+                return [self.by_id[p] for p in found if p in self.by_id]
+        return []
+
     def _unknown_model(self, text: str) -> tuple[str, list[ProductRef]] | None:
         """A code-shaped token whose letters match a product's code, a series inside one (QD5xx of
         JZT-QD529, UD9 beside F6033-UD3) or a model token of a name (Q7S beside Q5S), but whose digits
@@ -304,8 +325,8 @@ class ProductResolver:
         """A model named with an edition no product of ours has ("M10 Ultra" beside M10 Pro and M10 Max,
         "X6 Pro" beside X6Max): a model we do not sell, never a sibling edition's facts; the products
         the model part found are offered instead."""
-        if res.how in ("id", "request", "unknown_model"):
-            return None
+        if res.how in ("id", "request", "unknown_model", "sheet_code"):
+            return None  # (a code the product's own sheet states is that product, edition and all)
         held = self._held
         normal = unicodedata.normalize("NFKC", text)
         unheld = [
@@ -444,6 +465,11 @@ class ProductResolver:
         if exact:
             found = [c.ref for c in exact]
             return self._settle(text, found + self._spelled_apart(text, found), "code", 1.0)
+        stated = self._stated_code(text)
+        if stated:
+            # a model code the name does not carry but the product's own sheet states (a listing titled
+            # by its series, "…UDpro…", whose description says F8033-UDpro)
+            return self._settle(text, stated, "sheet_code", 0.9)
         unknown = self._unknown_model(text)
         if unknown:
             # a sibling code we do not sell (Air 3 beside Air 2): no product's facts are its facts
