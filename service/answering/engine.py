@@ -208,7 +208,8 @@ class AnswerEngine:
         )
         answers: list[PartAnswer] = []
         used: set[str] = set()  # facts already answering an earlier part
-        vectors = self._part_vectors(parts, language)
+        vectors = self._part_vectors(parts)
+        cross = self._cross_vectors(parts, language) if vectors else None
         for i, asked in enumerate(parts):
             part = _without_names(asked, products)
             answer = PartAnswer(part)
@@ -287,6 +288,7 @@ class AnswerEngine:
                 ranks,
                 strict=not policy_needed or sheet_only,
                 trace=answer.scores,
+                cross=cross[i] if cross else None,
             )
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
@@ -594,14 +596,21 @@ class AnswerEngine:
         return found
 
     # --- policy facts ----------------------------------------------------------------------------
-    def _part_vectors(self, parts: Sequence[QuestionPart], language: Language) -> list[Any] | None:
+    def _part_vectors(self, parts: Sequence[QuestionPart]) -> list[Any] | None:
         if self.embedder is None or not self.store.policy_facts():
             return None
-        if language != "en" or self.translate is None:
-            return [self.embedder.embed_query(p.text) for p in parts]
-        # An English question is embedded with its glossary terms in the catalogue's words: the small
-        # multilingual model ranks Chinese sentences poorly for English text alone (the answering rule of
-        # 15 English questions over the demo's Chinese policies: median rank 16 alone, 1 with the terms).
+        return [self.embedder.embed_query(p.text) for p in parts]
+
+    def _cross_vectors(self, parts: Sequence[QuestionPart], language: Language) -> list[Any] | None:
+        """For an English question, each part embedded with its glossary terms in the catalogue's words,
+        to compare with the store's Chinese policy sentences: the small multilingual model ranks Chinese
+        sentences poorly for English text alone (the answering rule of 15 English questions over the
+        demo's Chinese policies: median rank 16 alone, 1 with the terms). English sentences keep the
+        plain vector: the Chinese terms would pull the question away from them."""
+        if language != "en" or self.translate is None or self.embedder is None:
+            return None
+        if all(f.english for f in self.store.policy_facts()):
+            return None
         return [self.embedder.embed_query(f"{p.text} {self.translate(p.text)}".strip()) for p in parts]
 
     def _policy_facts(
@@ -613,15 +622,18 @@ class AnswerEngine:
         ranks: dict[str, int],
         strict: bool = False,
         trace: dict[str, float] | None = None,
+        cross: Any = None,
     ) -> tuple[list[Fact], list[Fact]]:
+        """``cross``: the part embedded with its terms in the catalogue's language (English questions),
+        the vector its distance to a sentence in the other language is measured with."""
         policy = self.store.policy_facts()
         if not policy:
             return [], []
-        sims = (
-            self.store.policy_similarity(vector)
-            if vector is not None and self.embedder is not None and self.store.has_vectors(self.embedder)
-            else np.zeros(len(policy), dtype=np.float32)
-        )
+        embedded = vector is not None and self.embedder is not None and self.store.has_vectors(self.embedder)
+        sims = self.store.policy_similarity(vector) if embedded else np.zeros(len(policy), dtype=np.float32)
+        if embedded and cross is not None:
+            english = np.array([f.english for f in policy], dtype=bool)
+            sims = np.where(english, sims, self.store.policy_similarity(cross))
         best_sim = float(sims.max()) if len(sims) else 0.0
         median = float(np.median(sims)) if len(sims) else 0.0
         # meaning counts only when some sentences stand out from the rest (an unanswerable question is
