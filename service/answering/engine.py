@@ -630,16 +630,12 @@ class AnswerEngine:
         if not policy:
             return [], []
         embedded = vector is not None and self.embedder is not None and self.store.has_vectors(self.embedder)
-        sims = self.store.policy_similarity(vector) if embedded else np.zeros(len(policy), dtype=np.float32)
-        if embedded and cross is not None:
-            english = np.array([f.english for f in policy], dtype=bool)
-            sims = np.where(english, sims, self.store.policy_similarity(cross))
-        best_sim = float(sims.max()) if len(sims) else 0.0
-        median = float(np.median(sims)) if len(sims) else 0.0
-        # meaning counts only when some sentences stand out from the rest (an unanswerable question is
-        # about equally far from every sentence)
-        spread = best_sim - median
-        semantic = spread >= MIN_SPREAD
+        plain = _Closeness(
+            self.store.policy_similarity(vector) if embedded else np.zeros(len(policy), dtype=np.float32)
+        )
+        # each sentence is measured with the vector of its own language, against that vector's distances to
+        # every sentence (the two vectors' cosines are not on one scale)
+        other = _Closeness(self.store.policy_similarity(cross)) if embedded and cross is not None else plain
         crossed = list(part.crossed)
         matchers = self._policy_matchers
         weights = _idf([*aspect, *crossed], matchers)
@@ -666,8 +662,9 @@ class AnswerEngine:
                 kind = 0.0
             m = matchers[pos]
             lexical = max(asked.share(m), asked_x.share(m))
-            sim = float(sims[pos])
-            near = semantic and sim >= best_sim - SIM_MARGIN and (lexical > 0 or kind > 0)
+            view = plain if fact.english else other
+            sim = float(view.sims[pos])
+            near = view.semantic and sim >= view.best - SIM_MARGIN and (lexical > 0 or kind > 0)
             # a sentence of the asked kind holding the asked kind's own word ("能取消吗" and "取消：仅在…"):
             # the question's other words ("昨天下的单") only tell the circumstances
             own = kind >= 1.0 and any(m.has(t) for t in own_words)
@@ -681,7 +678,7 @@ class AnswerEngine:
                 # nor clearly sharing the asked words
             if strict and not (near and lexical >= LEXICAL_ONLY):
                 continue  # the product's own facts answer already: only a sentence close in both ways
-            closeness = (sim - median) / spread if semantic else 0.0
+            closeness = (sim - view.median) / view.spread if view.semantic else 0.0
             rank = ranks.get(fact.chunk_id or "")
             prior = RETRIEVAL_PRIOR * (1 - rank / max(1, len(ranks))) if rank is not None else 0.0
             said = topic and fact.english != (language == "en") and self._said_in_english(fact, language)
@@ -781,6 +778,19 @@ _ASKS_PLACE = re.compile(
 _ADDRESS = re.compile(
     r"地址|[省市区县路街]\S{0,8}\d+号|\baddress\b|\b\d+ [A-Z][a-z]+ (?:Road|Street|Avenue)\b"
 )
+
+
+class _Closeness:
+    """One question vector's cosines to every policy sentence, with the best and the median: meaning counts
+    only when some sentences stand out from the rest (an unanswerable question is about equally far from
+    every sentence)."""
+
+    def __init__(self, sims: np.ndarray) -> None:
+        self.sims = sims
+        self.best = float(sims.max()) if len(sims) else 0.0
+        self.median = float(np.median(sims)) if len(sims) else 0.0
+        self.spread = self.best - self.median
+        self.semantic = self.spread >= MIN_SPREAD
 
 
 def _field_answer(facts: Sequence[Fact], part: QuestionPart) -> bool:
