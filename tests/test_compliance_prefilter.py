@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from service.compliance.checks import CueParams
 from service.compliance.engine import ComplianceEngine
 from service.compliance.normalize import normalize
 from service.compliance.prefilter import (
@@ -167,3 +168,19 @@ def test_alternatives_tried_apart_yield_the_matches_of_the_whole_pattern(pattern
 
 def test_top_level_alternatives_are_split_outside_groups_and_classes() -> None:
     assert top_alternatives(r"a(?:b|c)|[|\]]d|e\|f") == ["a(?:b|c)", r"[|\]]d", r"e\|f"]
+
+
+def test_cue_checks_find_in_the_engine_scan_what_their_own_prefilter_finds() -> None:
+    """The cue checks' patterns sit in the engine's prefilter: its one scan gives each the same cues."""
+    engine = ComplianceEngine.from_paths()
+    cue_rules = [r for r in engine._other_rules if isinstance(r.params, CueParams)]
+    assert len(cue_rules) >= 3
+    found = 0
+    for text in _corpus():
+        scan = engine._prefilter.scan(text)
+        for rule in cue_rules:
+            shared = (scan, engine._scan_offsets[id(rule.params)])
+            own = rule.params.find(text)
+            assert rule.params.find(text, shared) == own, (rule.id, text)
+            found += bool(own)
+    assert found > 100

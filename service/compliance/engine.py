@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import ahocorasick
 
-from service.compliance.checks import Document, normalise_domain
+from service.compliance.checks import CueParams, Document, normalise_domain
 from service.compliance.models import ComplianceResult, Finding, Severity
 from service.compliance.normalize import Normalized, has_cjk, has_latin, normalize
 from service.compliance.numbers import ClaimScope
@@ -75,9 +75,17 @@ class ComplianceEngine:
         self._other_rules = [r for r in self.rules if not r.rule.matcher.phrases]
         # Regex rule i runs only on text holding a literal that every match of its pattern needs, and only
         # where a match may begin.
-        self._prefilter = Prefilter([r.regex for r in self._other_rules if r.regex is not None])
+        patterns = [r.regex for r in self._other_rules if r.regex is not None]
         slots = itertools.count()  # the prefilter numbers the regex rules in this order
         self._regex_slot = [next(slots) if r.regex is not None else -1 for r in self._other_rules]
+        # Cue checks' patterns join the same prefilter, after the regex rules: one automaton pass per draft
+        # serves them all (a check finds its patterns from its offset on).
+        self._scan_offsets: dict[int, int] = {}
+        for r in self._other_rules:
+            if isinstance(r.params, CueParams) and id(r.params) not in self._scan_offsets:
+                self._scan_offsets[id(r.params)] = len(patterns)
+                patterns += r.params.patterns()
+        self._prefilter = Prefilter(patterns)
         self._automaton: ahocorasick.Automaton | None = None
         if self._phrase_rules:
             table: dict[str, list[int]] = {}
@@ -208,6 +216,7 @@ class ComplianceEngine:
                     if rule.rule.language in languages:
                         yield _Candidate(rule, start, end, None)
         scan = self._prefilter.scan(text)
+        doc.share_scan(scan, self._scan_offsets)
         for rule, slot in zip(self._other_rules, self._regex_slot, strict=True):
             if slot >= 0 and slot not in scan.may_match:
                 continue

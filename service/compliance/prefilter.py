@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover - older Pythons
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", sre_c.MAX_REPEAT)}
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=8192)
 def _parse(pattern: str, flags: int) -> Any:
     """The parse tree, read once per pattern for the literals, the parts and the start strings (parsing
     the packs' long word-class alternations is most of what building the prefilter costs). Not mutated."""
