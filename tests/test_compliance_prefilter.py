@@ -15,6 +15,7 @@ from service.compliance.prefilter import (
     required_literals,
     required_parts,
     search_at_end,
+    search_between,
     start_literals,
     top_alternatives,
 )
@@ -184,3 +185,18 @@ def test_cue_checks_find_in_the_engine_scan_what_their_own_prefilter_finds() -> 
             assert rule.params.find(text, shared) == own, (rule.id, text)
             found += bool(own)
     assert found > 100
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "pos", "endpos"),
+    [
+        (r"(?:质量问题|规定)", "按规定处理，质量问题", 0, 5),
+        (r"(?:质量问题|规定)", "按规定处理，质量问题", 3, 8),  # the literal runs past endpos
+        (r"(?<=按)规定", "按规定", 1, 3),  # lookbehinds still see before pos
+        (r"\bfor you\b", "i'll check for you", 0, 18),
+    ],
+)
+def test_a_search_between_finds_what_search_finds(pattern: str, text: str, pos: int, endpos: int) -> None:
+    compiled = re.compile(pattern)
+    got, want = search_between(compiled, text, pos, endpos), compiled.search(text, pos, endpos)
+    assert (got and got.span()) == (want and want.span())

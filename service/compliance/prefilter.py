@@ -323,6 +323,15 @@ def _trie(words: list[str]) -> str:
     return emit(tree)
 
 
+def search_between(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> re.Match[str] | None:
+    """``pattern.search(text, pos, endpos)``, skipped when that stretch holds none of the pattern's required
+    literals (every match lies inside it)."""
+    guard = _literal_guard(pattern)
+    if guard is not None and guard.search(text, pos, endpos) is None:
+        return None
+    return pattern.search(text, pos, endpos)
+
+
 def search_at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """``pattern.search(text)`` for a pattern that ends with ``\\Z`` (a negation or a "before" exception
     that must reach the match): its matches span at most the pattern's widest width, so they can only
