@@ -33,9 +33,11 @@ from typing import Any
 import ahocorasick
 
 try:  # Python 3.11+
+    import re._compiler as sre_compile
     import re._constants as sre_c
     import re._parser as sre_parse
 except ImportError:  # pragma: no cover - older Pythons
+    import sre_compile  # type: ignore[no-redef]
     import sre_constants as sre_c  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
 
@@ -302,7 +304,7 @@ def _guard_of(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     found = _sequence(list(parsed))
     if not found or any(not s for s in found):
         return None
-    return re.compile(_trie(sorted(found)), pattern.flags)
+    return sre_compile.compile(_trie(sorted(found)), pattern.flags)  # past re's cache, as _split
 
 
 def _trie(words: list[str]) -> str:
@@ -401,7 +403,9 @@ def _split(pattern: re.Pattern[str]) -> list[re.Pattern[str]] | None:
     try:
         if _refers_to_groups(list(_parse(pattern.pattern, pattern.flags))):
             return None
-        alternatives = [re.compile(src, pattern.flags) for src in sources]
+        # Compiled past re's own cache (512 patterns): hundreds of alternatives would push out the patterns
+        # the checks compile on every call, which would then be compiled again.
+        alternatives = [sre_compile.compile(src, pattern.flags) for src in sources]
     except re.error:
         return None
     for alt in alternatives:
