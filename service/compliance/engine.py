@@ -25,7 +25,7 @@ from service.compliance.models import ComplianceResult, Finding, Severity
 from service.compliance.normalize import Normalized, has_cjk, has_latin, normalize
 from service.compliance.numbers import ClaimScope
 from service.compliance.platforms import platform_domains, with_platform_aliases
-from service.compliance.prefilter import Prefilter, search_at_end, search_between
+from service.compliance.prefilter import Prefilter, prepare_search, search_at_end, search_between
 from service.compliance.rulepacks import CompiledException, CompiledRule, builtin_pack_paths, compile_rules
 from service.errors import ErrorCode, ReplydraftError
 
@@ -87,6 +87,14 @@ class ComplianceEngine:
                 self._scan_offsets[id(r.params)] = len(patterns)
                 patterns += r.params.patterns()
         self._prefilter = Prefilter(patterns)
+        # The literal guards of the exception patterns are built now, with the rules, not on a first check.
+        for r in self._phrase_rules + self._other_rules:
+            for ex in r.exceptions:
+                for pattern in (ex.pattern, ex.unless):
+                    if pattern is not None:
+                        prepare_search(pattern)
+        for pattern in (_ZH_NEGATION, _EN_NEGATION, _ZH_SAID_BEFORE, _ZH_TOPIC_DENIED, _WORK_BEFORE):
+            prepare_search(pattern)
         self._automaton: ahocorasick.Automaton | None = None
         if self._phrase_rules:
             table: dict[str, list[int]] = {}

@@ -325,6 +325,12 @@ def _trie(words: list[str]) -> str:
     return emit(tree)
 
 
+def prepare_search(pattern: re.Pattern[str]) -> None:
+    """Work out ahead of time what :func:`search_at_end` and :func:`search_between` need for ``pattern``."""
+    _literal_guard(pattern)
+    _widest_at_end(pattern)
+
+
 def search_between(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> re.Match[str] | None:
     """``pattern.search(text, pos, endpos)``, skipped when that stretch holds none of the pattern's required
     literals (every match lies inside it)."""
