@@ -6,10 +6,12 @@ change leaves behaviour alone.
 
 ``dump`` checks every item of ``eval/compliance_set.yaml``, ``eval/compliance/*.dev*.yaml`` and
 ``eval/reports/jddc/jddc.dev.yaml`` (with its sources, context, language and customer text, under the
-set's link allow-list) and the 100 drafts of ``bench.compliance_bench`` (with and without their evidence),
-and writes each result's verdict and findings (rule, category, severity, span, matched text, message,
-suggestion). Run it from an export of the old tree (``--data`` pointing at the working tree, whose
-eval/reports are not in git) and from the new one; ``compare`` exits 1 on any difference and names the
+set's link allow-list), the customer messages and agent contexts of ``eval/safety.dev.yaml`` and the golden
+dev sets, the paragraphs of the demo store's policies (``knowledge/policies``) and the 100 drafts of
+``bench.compliance_bench`` (with and without their evidence), and writes each result's verdict and
+findings (rule, category, severity, span, matched text, message, suggestion). Run it from an export of
+the old tree (``--data`` pointing at the working tree, whose eval/reports are not in git) and from the new
+one; ``compare`` exits 1 on any difference and names the
 items. Held-out ``*.test.yaml`` files are never read.
 """
 
@@ -37,6 +39,13 @@ def dev_sets(root: Path = ROOT) -> list[Path]:
     return [p for p in sets if p.exists() and ".test." not in p.name]
 
 
+def message_sets(root: Path = ROOT) -> list[Path]:
+    """Sets of customer messages (and agent contexts): the safety dev cases and the golden dev sets."""
+    sets = [root / "eval" / "safety.dev.yaml", root / "eval" / "golden.yaml"]
+    sets += sorted((root / "eval").glob("golden.dev*.yaml"))
+    return [p for p in sets if p.exists() and ".test" not in p.name]
+
+
 def _result(engine: Any, text: str, **kwargs: Any) -> dict[str, Any]:
     result = engine.check(text, **kwargs)
     return {"verdict": str(result.verdict), "findings": [f.model_dump(mode="json") for f in result.findings]}
@@ -60,6 +69,18 @@ def dump(root: Path = ROOT) -> dict[str, Any]:
                 language=item.get("lang"),
                 customer_text=item.get("customer_text"),
             )
+    # Texts that are not drafts still exercise every rule's literals and look-alikes: customer messages,
+    # agent contexts and the store's own policy wording, checked bare with the default engine.
+    plain = ComplianceEngine.from_paths()
+    for path in message_sets(root):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")).get("cases") or []:
+            for field in ("message", "context"):
+                if isinstance(case.get(field), str) and case[field].strip():
+                    out[f"{path.name}/{case['id']}/{field}"] = _result(plain, case[field])
+    for path in sorted((root / "knowledge" / "policies").glob("*.md")):
+        paragraphs = [p for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+        for i, para in enumerate(paragraphs):
+            out[f"policies/{path.name}/{i}"] = _result(plain, para[: plain.max_chars])
     labelled = load_labelled_set(root / "eval" / "compliance_set.yaml")
     engine = ComplianceEngine.from_paths(allowed_domains=labelled.allowed_domains)
     for i, d in enumerate(make_drafts(labelled.items, 100)):

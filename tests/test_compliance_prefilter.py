@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from service.compliance.checks import CueParams
 from service.compliance.engine import ComplianceEngine
 from service.compliance.normalize import normalize
 from service.compliance.prefilter import (
@@ -14,7 +15,9 @@ from service.compliance.prefilter import (
     required_literals,
     required_parts,
     search_at_end,
+    search_between,
     start_literals,
+    top_alternatives,
 )
 from service.compliance.scoring import load_labelled_set
 from tests.conftest import REPO
@@ -134,9 +137,66 @@ def test_anchored_matches_are_the_matches_finditer_yields() -> None:
         (r"(?:不要|别)[^，。]*\Z", "不要加他的微信吧"),  # unbounded: searched from the start
         (r"别\Z", "一二三四五六七八九十别"),
         (r"别", "别说了"),  # no \Z: a plain search
+        (r"(?:不要|别)[^，。]{0,4}\Z", "请您加一下"),  # no required literal in reach: no match
+        (r"(?:不要|别)[^，。]{0,4}\Z", "不要，请您加"),  # the literal lies before the reach
+        (r"(?i:wx)\Z", "add WX"),  # a group that folds case: searched without the literal guard
+        (r"(?:never|not)\s+\w+\Z", "i will NOT add"),  # case-sensitive: no match, guarded or not
     ],
 )
 def test_a_search_at_the_end_finds_what_search_finds(pattern: str, text: str) -> None:
     compiled = re.compile(pattern)
     got, want = search_at_end(compiled, text), compiled.search(text)
+    assert (got and got.span()) == (want and want.span())
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"保证\S{0,3}到|保证", "保证明天到，保证"),  # at one place the first alternative that matches wins
+        (r"保证|保证\S{0,3}到", "保证明天到"),
+        (r"\bnot (?:my|our) problem\b|\bnot\b", "it is not my problem, not ours"),
+        (r"(微)\1信|微信", "微微信 微信"),  # a back-reference: run whole
+        (r"[|]a|b", "|a b a|"),  # the | inside a class does not split
+        (r"(?:a|b)c|dc", "ac bc dc"),
+    ],
+)
+def test_alternatives_tried_apart_yield_the_matches_of_the_whole_pattern(pattern: str, text: str) -> None:
+    compiled = re.compile(pattern, re.ASCII)
+    scan = Prefilter([compiled]).scan(text)
+    got = [m.span() for m in scan.finditer(0)] if 0 in scan.may_match else []
+    assert got == [m.span() for m in compiled.finditer(text)]
+
+
+def test_top_level_alternatives_are_split_outside_groups_and_classes() -> None:
+    assert top_alternatives(r"a(?:b|c)|[|\]]d|e\|f") == ["a(?:b|c)", r"[|\]]d", r"e\|f"]
+
+
+def test_cue_checks_find_in_the_engine_scan_what_their_own_prefilter_finds() -> None:
+    """The cue checks' patterns sit in the engine's prefilter: its one scan gives each the same cues."""
+    engine = ComplianceEngine.from_paths()
+    cue_rules = [r for r in engine._other_rules if isinstance(r.params, CueParams)]
+    assert len(cue_rules) >= 3
+    found = 0
+    for text in _corpus():
+        scan = engine._prefilter.scan(text)
+        for rule in cue_rules:
+            shared = (scan, engine._scan_offsets[id(rule.params)])
+            own = rule.params.find(text)
+            assert rule.params.find(text, shared) == own, (rule.id, text)
+            found += bool(own)
+    assert found > 100
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "pos", "endpos"),
+    [
+        (r"(?:质量问题|规定)", "按规定处理，质量问题", 0, 5),
+        (r"(?:质量问题|规定)", "按规定处理，质量问题", 3, 8),  # the literal runs past endpos
+        (r"(?<=按)规定", "按规定", 1, 3),  # lookbehinds still see before pos
+        (r"\bfor you\b", "i'll check for you", 0, 18),
+    ],
+)
+def test_a_search_between_finds_what_search_finds(pattern: str, text: str, pos: int, endpos: int) -> None:
+    compiled = re.compile(pattern)
+    got, want = search_between(compiled, text, pos, endpos), compiled.search(text, pos, endpos)
     assert (got and got.span()) == (want and want.span())

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from service.compliance import numbers, pii
 from service.compliance.normalize import Normalized, fold
-from service.compliance.prefilter import Prefilter
+from service.compliance.prefilter import Prefilter, Scan
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,18 @@ class Document:
         self._context = context or ""
         self._customer = customer_text or ""
         self.allowed_domains = allowed_domains
+        # The engine's one prefilter scan of the text, and where each check's own patterns sit in it.
+        self._scan: Scan | None = None
+        self._scan_offsets: dict[int, int] = {}
+
+    def share_scan(self, scan: Scan, offsets: dict[int, int]) -> None:
+        """Let checks whose patterns the engine's prefilter holds (by ``id`` of their params) use its scan."""
+        self._scan = scan
+        self._scan_offsets = offsets
+
+    def shared_scan(self, params: object) -> tuple[Scan, int] | None:
+        offset = self._scan_offsets.get(id(params))
+        return None if offset is None or self._scan is None else (self._scan, offset)
 
     @cached_property
     def sources(self) -> list[str]:
@@ -743,15 +755,21 @@ class CueParams(BaseModel):
         self._prefilter = Prefilter([re.compile(self.cues[k]) for k in self._kinds])
         self._cancel = re.compile(self.cancel) if self.cancel else None
 
-    def find(self, text: str) -> list[tuple[str, int, int]]:
+    def patterns(self) -> list[re.Pattern[str]]:
+        """The cue patterns in rank order (what :meth:`find` looks for), for a shared prefilter."""
+        return list(self._prefilter.patterns)
+
+    def find(self, text: str, shared: tuple[Scan, int] | None = None) -> list[tuple[str, int, int]]:
         """(kind, start, end) of the cues in ``text``, left to right. A cue that starts where another starts,
         or lies inside it, is dropped; one that runs past the end of the previous cue is kept (照退不误 is
-        both the remedy of 差额我们照退 and an assurance)."""
-        scan = self._prefilter.scan(text)
+        both the remedy of 差额我们照退 and an assurance). ``shared``: a scan of ``text`` by a prefilter
+        holding :meth:`patterns` from that offset on (one automaton pass for every rule of a draft)."""
+        scan, offset = shared if shared is not None else (self._prefilter.scan(text), 0)
         found = sorted(
             (m.start(), rank, m.end())
-            for rank in scan.may_match
-            for m in scan.finditer(rank)
+            for rank in range(len(self._kinds))
+            if rank + offset in scan.may_match
+            for m in scan.finditer(rank + offset)
             if m.end() > m.start()
         )
         out: list[tuple[str, int, int]] = []
@@ -769,7 +787,7 @@ def cue_kinds(doc: Document, params: CueParams) -> Iterator[Hit]:
     ``alone`` cue) make one hit spanning them, unless their sentences also hold a ``cancel`` cue. One regex
     pass over the text; the lexicons live in the pack, so a new synonym serves every combination."""
     text = doc.text
-    found = params.find(text)
+    found = params.find(text, doc.shared_scan(params))
     if not found:
         return
     last_end = -1

@@ -1,7 +1,8 @@
 """The compliance filter: every draft, and every reviewer edit, goes through :meth:`ComplianceEngine.check`.
 
 All phrase rules share one Aho-Corasick automaton; regex rules run only when the prefilter's single pass
-finds their literals, and only where that pass found a string their matches begin with; check rules run on
+finds their literals, and only where that pass found a string their matches begin with (a rule's top-level
+alternatives each on their own literals and places); the cue checks read the same pass; check rules run on
 the same normalised text, and evidence (sources, context, customer message) is only processed when a rule
 needs it (per source text, cached). That keeps a 500-character draft under the 2 ms budget
 (``python -m bench.compliance_instructions``).
@@ -19,12 +20,12 @@ from typing import TYPE_CHECKING
 
 import ahocorasick
 
-from service.compliance.checks import Document, normalise_domain
+from service.compliance.checks import CueParams, Document, normalise_domain
 from service.compliance.models import ComplianceResult, Finding, Severity
 from service.compliance.normalize import Normalized, has_cjk, has_latin, normalize
 from service.compliance.numbers import ClaimScope
 from service.compliance.platforms import platform_domains, with_platform_aliases
-from service.compliance.prefilter import Prefilter, search_at_end
+from service.compliance.prefilter import Prefilter, prepare_search, search_at_end, search_between
 from service.compliance.rulepacks import CompiledException, CompiledRule, builtin_pack_paths, compile_rules
 from service.errors import ErrorCode, ReplydraftError
 
@@ -75,9 +76,25 @@ class ComplianceEngine:
         self._other_rules = [r for r in self.rules if not r.rule.matcher.phrases]
         # Regex rule i runs only on text holding a literal that every match of its pattern needs, and only
         # where a match may begin.
-        self._prefilter = Prefilter([r.regex for r in self._other_rules if r.regex is not None])
+        patterns = [r.regex for r in self._other_rules if r.regex is not None]
         slots = itertools.count()  # the prefilter numbers the regex rules in this order
         self._regex_slot = [next(slots) if r.regex is not None else -1 for r in self._other_rules]
+        # Cue checks' patterns join the same prefilter, after the regex rules: one automaton pass per draft
+        # serves them all (a check finds its patterns from its offset on).
+        self._scan_offsets: dict[int, int] = {}
+        for r in self._other_rules:
+            if isinstance(r.params, CueParams) and id(r.params) not in self._scan_offsets:
+                self._scan_offsets[id(r.params)] = len(patterns)
+                patterns += r.params.patterns()
+        self._prefilter = Prefilter(patterns)
+        # The literal guards of the exception patterns are built now, with the rules, not on a first check.
+        for r in self._phrase_rules + self._other_rules:
+            for ex in r.exceptions:
+                for pattern in (ex.pattern, ex.unless):
+                    if pattern is not None:
+                        prepare_search(pattern)
+        for pattern in (_ZH_NEGATION, _EN_NEGATION, _ZH_SAID_BEFORE, _ZH_TOPIC_DENIED, _WORK_BEFORE):
+            prepare_search(pattern)
         self._automaton: ahocorasick.Automaton | None = None
         if self._phrase_rules:
             table: dict[str, list[int]] = {}
@@ -208,6 +225,7 @@ class ComplianceEngine:
                     if rule.rule.language in languages:
                         yield _Candidate(rule, start, end, None)
         scan = self._prefilter.scan(text)
+        doc.share_scan(scan, self._scan_offsets)
         for rule, slot in zip(self._other_rules, self._regex_slot, strict=True):
             if slot >= 0 and slot not in scan.may_match:
                 continue
@@ -429,7 +447,7 @@ def _exception_applies(
         return False
     if ex.unless is not None:
         lo, hi = doc.norm.clause(c.start)
-        return ex.unless.search(doc.text, lo, max(hi, c.end)) is None
+        return search_between(ex.unless, doc.text, lo, max(hi, c.end)) is None
     return True
 
 
@@ -454,9 +472,10 @@ def _exception_holds(
         # Evidence lying wholly inside the match does not count: "条件" in "无条件退款" cannot excuse it.
         assert ex.pattern is not None
         lo, hi = doc.norm.clause(c.start) if ex.kind == "clause" else doc.norm.sentence(c.start)
-        return any(
-            m.start() < c.start or m.end() > c.end for m in ex.pattern.finditer(text, lo, max(hi, c.end))
-        )
+        hi = max(hi, c.end)
+        if search_between(ex.pattern, text, lo, hi) is None:
+            return False
+        return any(m.start() < c.start or m.end() > c.end for m in ex.pattern.finditer(text, lo, hi))
     if ex.kind == "measurement":
         _, hi = doc.norm.clause(c.start)
         if any(c.end <= q.start < hi and q.start - c.end <= _MEASURE_WINDOW for q in doc.quantities):

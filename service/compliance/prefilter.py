@@ -24,6 +24,7 @@ right, resuming after each match as ``finditer`` does.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -32,16 +33,18 @@ from typing import Any
 import ahocorasick
 
 try:  # Python 3.11+
+    import re._compiler as sre_compile
     import re._constants as sre_c
     import re._parser as sre_parse
 except ImportError:  # pragma: no cover - older Pythons
+    import sre_compile  # type: ignore[no-redef]
     import sre_constants as sre_c  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
 
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", sre_c.MAX_REPEAT)}
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=8192)
 def _parse(pattern: str, flags: int) -> Any:
     """The parse tree, read once per pattern for the literals, the parts and the start strings (parsing
     the packs' long word-class alternations is most of what building the prefilter costs). Not mutated."""
@@ -226,9 +229,24 @@ def _class_chars(items: list[tuple[Any, Any]], flags: int) -> str | None:
     return "".join(chars) if len(chars) <= _MAX_CLASS else None
 
 
-@lru_cache(maxsize=1024)
+# Per-pattern facts, keyed by the pattern object's id (the pattern is kept in the value, so an id is never
+# reused while its entry lives): hashing a compiled pattern hashes its whole code, which for the packs'
+# long alternations costs more than the search it would save.
+_WIDEST: dict[int, tuple[re.Pattern[str], int | None]] = {}
+_GUARDS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+
+
 def _widest_at_end(pattern: re.Pattern[str]) -> int | None:
     """How many characters a match of ``pattern`` spans at most, when it must end at ``\\Z``; else None."""
+    entry = _WIDEST.get(id(pattern))
+    if entry is not None and entry[0] is pattern:
+        return entry[1]
+    widest = _widest_of(pattern)
+    _WIDEST[id(pattern)] = (pattern, widest)
+    return widest
+
+
+def _widest_of(pattern: re.Pattern[str]) -> int | None:
     try:
         parsed = _parse(pattern.pattern, pattern.flags)
     except re.error:
@@ -240,80 +258,288 @@ def _widest_at_end(pattern: re.Pattern[str]) -> int | None:
     return widest if widest < sre_c.MAXREPEAT else None
 
 
+def _children(op: object, av: Any) -> list[Any]:
+    """The sub-sequences of one parsed element (groups, alternatives, repeats, lookarounds)."""
+    if op is sre_c.SUBPATTERN:
+        return [av[3]]
+    if op is sre_c.BRANCH:
+        return list(av[1])
+    if op in _REPEATS:
+        return [av[2]]
+    if op is sre_c.ATOMIC_GROUP:
+        return [av]
+    if op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
+        return [av[1]]
+    return []
+
+
+def _case_folded(items: Sequence[tuple[Any, Any]]) -> bool:
+    """Whether some group of the parsed pattern turns case folding on for itself (``(?i:…)``)."""
+    return any(
+        (op is sre_c.SUBPATTERN and av[1] & re.IGNORECASE) or any(map(_case_folded, _children(op, av)))
+        for op, av in items
+    )
+
+
+def _literal_guard(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern for the strings one of which every match of ``pattern`` contains, spelled as ``pattern``
+    spells them (so only for a pattern that matches case-sensitively); None when there are none."""
+    entry = _GUARDS.get(id(pattern))
+    if entry is not None and entry[0] is pattern:
+        return entry[1]
+    guard = _guard_of(pattern)
+    _GUARDS[id(pattern)] = (pattern, guard)
+    return guard
+
+
+def _guard_of(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    if pattern.flags & (re.IGNORECASE | re.LOCALE):
+        return None
+    try:
+        parsed = _parse(pattern.pattern, pattern.flags)
+    except re.error:
+        return None
+    if _case_folded(list(parsed)):
+        return None
+    found = _sequence(list(parsed))
+    if not found or any(not s for s in found):
+        return None
+    return sre_compile.compile(_trie(sorted(found)), pattern.flags)  # past re's cache, as _split
+
+
+def _trie(words: list[str]) -> str:
+    """An alternation of literal words factored by shared prefixes, which ``re`` scans for quickly."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""  # a shorter word is enough: whatever follows it need not be looked for
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return emit(tree)
+
+
+def prepare_search(pattern: re.Pattern[str]) -> None:
+    """Work out ahead of time what :func:`search_at_end` and :func:`search_between` need for ``pattern``."""
+    _literal_guard(pattern)
+    _widest_at_end(pattern)
+
+
+def search_between(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> re.Match[str] | None:
+    """``pattern.search(text, pos, endpos)``, skipped when that stretch holds none of the pattern's required
+    literals (every match lies inside it)."""
+    guard = _literal_guard(pattern)
+    if guard is not None and guard.search(text, pos, endpos) is None:
+        return None
+    return pattern.search(text, pos, endpos)
+
+
 def search_at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """``pattern.search(text)`` for a pattern that ends with ``\\Z`` (a negation or a "before" exception
     that must reach the match): its matches span at most the pattern's widest width, so they can only
     begin that far from the end, and ``re`` need not try every earlier character (lookbehinds still see
-    them)."""
+    them). And a match holds one of the pattern's required literals: when that stretch holds none (one
+    Aho-Corasick pass), there is no match to look for."""
     widest = _widest_at_end(pattern)
-    return pattern.search(text, max(0, len(text) - widest) if widest is not None else 0)
+    start = max(0, len(text) - widest) if widest is not None else 0
+    guard = _literal_guard(pattern)
+    if guard is not None and guard.search(text, start) is None:
+        return None
+    return pattern.search(text, start)
+
+
+def top_alternatives(pattern: str) -> list[str]:
+    """The pattern's top-level alternatives, as written (split at each ``|`` outside groups and classes)."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":  # a leading ] is a member, not the end of the class
+                i += 1
+            continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+_GROUP_REFS = {sre_c.GROUPREF, sre_c.GROUPREF_EXISTS, sre_c.GROUPREF_IGNORE}
+
+
+def _refers_to_groups(items: Sequence[tuple[Any, Any]]) -> bool:
+    """Whether the parsed pattern holds a back-reference or a conditional group (numbering matters)."""
+    return any(op in _GROUP_REFS or any(map(_refers_to_groups, _children(op, av))) for op, av in items)
+
+
+def _split(pattern: re.Pattern[str]) -> list[re.Pattern[str]] | None:
+    """The pattern's top-level alternatives compiled apart, when each begins with a few known strings and
+    needs a literal (so each can be tried only where it may begin, and only when its literals are there);
+    None when the pattern is better run whole."""
+    if pattern.flags & re.VERBOSE:
+        return None
+    sources = top_alternatives(pattern.pattern)
+    if len(sources) < 2:
+        return None
+    try:
+        if _refers_to_groups(list(_parse(pattern.pattern, pattern.flags))):
+            return None
+        # Compiled past re's own cache (512 patterns): hundreds of alternatives would push out the patterns
+        # the checks compile on every call, which would then be compiled again.
+        alternatives = [sre_compile.compile(src, pattern.flags) for src in sources]
+    except re.error:
+        return None
+    for alt in alternatives:
+        if alt.match("") is not None or start_literals(alt.pattern, alt.flags) is None:
+            return None
+        if (
+            required_parts(alt.pattern, alt.flags) is None
+            and required_literals(alt.pattern, alt.flags) is None
+        ):
+            return None
+    return alternatives
 
 
 class Scan:
     """What one automaton pass found in a text: the patterns worth running, and where literals occur."""
 
-    def __init__(self, prefilter: Prefilter, text: str, may_match: set[int], ends: dict[str, list[int]]):
+    def __init__(
+        self,
+        prefilter: Prefilter,
+        text: str,
+        may_match: set[int],
+        enabled: set[int],
+        at: dict[str, list[int]],
+    ):
         self.may_match = may_match
         self._prefilter = prefilter
         self._text = text
-        self._ends = ends  # literal -> the (inclusive) end offset of each occurrence
+        self._enabled = enabled  # the units (patterns or alternatives) whose literals are all there
+        self._at = at  # literal -> the start offset of each occurrence, ascending
+
+    def _positions(self, unit: int) -> list[int]:
+        at = self._at
+        starts = self._prefilter._unit_starts[unit]
+        assert starts is not None
+        lists = [at[s] for s in starts & at.keys()]
+        if len(lists) == 1:
+            return lists[0]
+        return sorted(set(itertools.chain.from_iterable(lists)))
 
     def finditer(self, i: int) -> Iterator[re.Match[str]]:
-        """The matches ``patterns[i].finditer(text)`` yields, tried only where a match can begin."""
-        pattern = self._prefilter.patterns[i]
-        starts = self._prefilter.starts.get(i)
-        if starts is None:
-            yield from pattern.finditer(self._text)
+        """The matches ``patterns[i].finditer(text)`` yields (their spans; a split pattern's matches come
+        from its alternatives, so group numbers are the alternative's), tried only where a match can
+        begin."""
+        prefilter = self._prefilter
+        units = [u for u in prefilter._units_of[i] if u in self._enabled]
+        text = self._text
+        if len(units) == 1 and prefilter._unit_starts[units[0]] is None:
+            yield from prefilter._unit_patterns[units[0]].finditer(text)
             return
-        ends = self._ends
-        positions = sorted({e - len(s) + 1 for s in ends.keys() & starts for e in ends[s]})
+        if len(units) == 1:
+            pattern = prefilter._unit_patterns[units[0]]
+            resume = 0
+            for pos in self._positions(units[0]):
+                if pos >= resume:
+                    m = pattern.match(text, pos)
+                    if m is not None:
+                        yield m
+                        resume = m.end()  # never empty: a match begins with a non-empty start string
+            return
+        # Alternatives of one pattern: at each position, the first alternative (in the pattern's order)
+        # that matches there is the pattern's match, as re tries them.
+        tries = sorted((pos, u) for u in units for pos in self._positions(u))
+        patterns = prefilter._unit_patterns
         resume = 0
-        for pos in positions:
+        for pos, u in tries:
             if pos >= resume:
-                m = pattern.match(self._text, pos)
+                m = patterns[u].match(text, pos)
                 if m is not None:
                     yield m
-                    resume = m.end()  # never empty: a match begins with a non-empty start string
+                    resume = m.end()
 
 
 class Prefilter:
     """Which of some patterns may match a text, and where their matches may begin, found with one
-    Aho-Corasick pass."""
+    Aho-Corasick pass.
+
+    A pattern whose top-level alternatives each begin with a few strings and need literals of their own is
+    handled alternative by alternative (a "unit" each): an alternative runs only when its own literals are
+    there, and only where it may begin, instead of the whole alternation being tried wherever any
+    alternative may begin."""
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
         self.patterns = list(patterns)
         self._always: set[int] = set()
         self._automaton: ahocorasick.Automaton | None = None
-        # Patterns with more than one part in some alternative: checked part by part once a literal of
+        # Units with more than one part in some alternative: checked part by part once a literal of
         # theirs is seen.
         self._parts: dict[int, list[list[frozenset[str]]]] = {}
         # Patterns every match of which begins with one of these strings: tried only where one occurs.
         self.starts: dict[int, frozenset[str]] = {}
+        self._unit_patterns: list[re.Pattern[str]] = []
+        self._unit_owner: list[int] = []
+        self._unit_starts: list[frozenset[str] | None] = []
+        self._units_of: list[list[int]] = []
         literal_owners: dict[str, set[int]] = {}
         for i, pattern in enumerate(patterns):
             begins = start_literals(pattern.pattern, pattern.flags)
             if begins is not None:
                 self.starts[i] = begins
-                for literal in begins:
+            units = _split(pattern) or [pattern]
+            self._units_of.append([])
+            for unit in units:
+                u = len(self._unit_patterns)
+                self._unit_patterns.append(unit)
+                self._unit_owner.append(i)
+                self._units_of[i].append(u)
+                unit_begins = begins if unit is pattern else start_literals(unit.pattern, unit.flags)
+                self._unit_starts.append(unit_begins)
+                for literal in unit_begins or ():
                     literal_owners.setdefault(literal, set())
-            parts = required_parts(pattern.pattern, pattern.flags)
-            if parts is None:
-                literals = required_literals(pattern.pattern, pattern.flags)
-                if literals is None:
-                    self._always.add(i)
-                    continue
-            else:
-                literals = frozenset().union(*(p for alt in parts for p in alt))
-                if any(len(alt) > 1 for alt in parts):
-                    self._parts[i] = parts
-            for literal in literals:
-                literal_owners.setdefault(literal, set()).add(i)
+                parts = required_parts(unit.pattern, unit.flags)
+                if parts is None:
+                    literals = required_literals(unit.pattern, unit.flags)
+                    if literals is None:
+                        self._always.add(u)
+                        continue
+                else:
+                    literals = frozenset().union(*(p for alt in parts for p in alt))
+                    if any(len(alt) > 1 for alt in parts):
+                        self._parts[u] = parts
+                for literal in literals:
+                    literal_owners.setdefault(literal, set()).add(u)
         # Each distinct part is one bit: a literal sets the bits of the parts it belongs to, and an
         # alternative is complete when all its bits are set (one integer test instead of set scans).
         bits: dict[frozenset[str], int] = {}
         self._alternatives: dict[int, tuple[int, ...]] = {
-            i: tuple(sum({1 << bits.setdefault(p, len(bits)) for p in alt}) for alt in parts)
-            for i, parts in self._parts.items()
+            u: tuple(sum({1 << bits.setdefault(p, len(bits)) for p in alt}) for alt in parts)
+            for u, parts in self._parts.items()
         }
         masks: dict[str, int] = {}
         for part, bit in bits.items():
@@ -322,37 +548,40 @@ class Prefilter:
         if literal_owners:
             automaton = ahocorasick.Automaton()
             for literal, owners in literal_owners.items():
-                automaton.add_word(literal, (literal, frozenset(owners), masks.get(literal, 0)))
+                value = (literal, frozenset(owners), masks.get(literal, 0), len(literal) - 1)
+                automaton.add_word(literal, value)
             automaton.make_automaton()
             self._automaton = automaton
-        self.filtered = len(patterns) - len(self._always)
+        self._always_patterns = {self._unit_owner[u] for u in self._always}
+        self.filtered = len(patterns) - len(self._always_patterns)
 
     def scan(self, text: str) -> Scan:
         """One pass over ``text`` (already lower-cased)."""
-        out = set(self._always)
-        ends: dict[str, list[int]] = {}
+        enabled = set(self._always)
+        at: dict[str, list[int]] = {}
         if self._automaton is None:
-            return Scan(self, text, out, ends)
+            return Scan(self, text, set(self._always_patterns), enabled, at)
         touched: set[int] = set()
         present = 0  # the bits of the parts a seen literal belongs to
-        for end, (literal, owners, mask) in self._automaton.iter(text):
-            hits = ends.get(literal)
+        for end, (literal, owners, mask, back) in self._automaton.iter(text):
+            hits = at.get(literal)
             if hits is None:
-                ends[literal] = [end]
+                at[literal] = [end - back]
                 touched |= owners
                 present |= mask
             else:
-                hits.append(end)
-        for i in touched:
-            alternatives = self._alternatives.get(i)
+                hits.append(end - back)
+        for u in touched:
+            alternatives = self._alternatives.get(u)
             if alternatives is None:
-                out.add(i)
+                enabled.add(u)
                 continue
             for needed in alternatives:
                 if present & needed == needed:
-                    out.add(i)
+                    enabled.add(u)
                     break
-        return Scan(self, text, out, ends)
+        owner = self._unit_owner
+        return Scan(self, text, {owner[u] for u in enabled}, enabled, at)
 
     def candidates(self, text: str) -> set[int]:
         """Indexes of the patterns worth running on ``text`` (already lower-cased)."""
