@@ -609,8 +609,8 @@ class AnswerEngine:
         plain vector: the Chinese terms would pull the question away from them."""
         if language != "en" or self.translate is None or self.embedder is None:
             return None
-        if all(f.english for f in self.store.policy_facts()):
-            return None
+        if False not in self._policy_languages:
+            return None  # every policy sentence is English: the plain vector measures them all
         return [self.embedder.embed_query(f"{p.text} {self.translate(p.text)}".strip()) for p in parts]
 
     def _policy_facts(

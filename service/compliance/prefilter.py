@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import ahocorasick
 
@@ -234,16 +234,25 @@ def _class_chars(items: list[tuple[Any, Any]], flags: int) -> str | None:
 # long alternations costs more than the search it would save.
 _WIDEST: dict[int, tuple[re.Pattern[str], int | None]] = {}
 _GUARDS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+_T = TypeVar("_T")
+
+
+def _by_pattern(
+    cache: dict[int, tuple[re.Pattern[str], _T]],
+    pattern: re.Pattern[str],
+    compute: Callable[[re.Pattern[str]], _T],
+) -> _T:
+    entry = cache.get(id(pattern))
+    if entry is not None and entry[0] is pattern:
+        return entry[1]
+    value = compute(pattern)
+    cache[id(pattern)] = (pattern, value)
+    return value
 
 
 def _widest_at_end(pattern: re.Pattern[str]) -> int | None:
     """How many characters a match of ``pattern`` spans at most, when it must end at ``\\Z``; else None."""
-    entry = _WIDEST.get(id(pattern))
-    if entry is not None and entry[0] is pattern:
-        return entry[1]
-    widest = _widest_of(pattern)
-    _WIDEST[id(pattern)] = (pattern, widest)
-    return widest
+    return _by_pattern(_WIDEST, pattern, _widest_of)
 
 
 def _widest_of(pattern: re.Pattern[str]) -> int | None:
@@ -284,12 +293,7 @@ def _case_folded(items: Sequence[tuple[Any, Any]]) -> bool:
 def _literal_guard(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """A pattern for the strings one of which every match of ``pattern`` contains, spelled as ``pattern``
     spells them (so only for a pattern that matches case-sensitively); None when there are none."""
-    entry = _GUARDS.get(id(pattern))
-    if entry is not None and entry[0] is pattern:
-        return entry[1]
-    guard = _guard_of(pattern)
-    _GUARDS[id(pattern)] = (pattern, guard)
-    return guard
+    return _by_pattern(_GUARDS, pattern, _guard_of)
 
 
 def _guard_of(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
