@@ -410,7 +410,7 @@ def test_a_long_clause_with_a_figure_is_said_in_english_near_the_budget() -> Non
 
 
 def test_a_part_the_budget_empties_is_answered_by_its_next_best_fact() -> None:
-    from service.answering.compose import _said_plainly
+    from service.answering.compose import _fallback, _plain_order
     from service.answering.engine import PartAnswer
 
     text = "如遇故障，请通过公众号联系售后，提供产品信息和故障描述"
@@ -418,12 +418,12 @@ def test_a_part_the_budget_empties_is_answered_by_its_next_best_fact() -> None:
     policy = _sheet_fact("warranty", "保修政策", "整机享受8年质保服务，保修范围包括产品本身的质量问题", "w")
     part = split_parts("warranty on the heater?")[0]
     answer = PartAnswer(part, facts=[unsayable], alternates=[policy])
-    said = _said_plainly(answer, {}, False, None)
+    said = _fallback(answer, {}, False, None, _plain_order, set(), set())
     assert said and said[0][0] is policy and "8 years" in said[0][2] and not CJK.search(said[0][2])
 
 
 def test_a_gift_whose_description_cannot_be_said_keeps_its_name() -> None:
-    from service.answering.compose import _said_plainly
+    from service.answering.compose import _fallback, _plain_order
     from service.answering.engine import PartAnswer
 
     gift = Fact(
@@ -432,7 +432,7 @@ def test_a_gift_whose_description_cannot_be_said_keeps_its_name() -> None:
         pairs=(("赠品名称", "安装辅材包"), ("赠品描述", "如需加装请联系客服，另有费用说明")),
     )  # fmt: skip
     part = split_parts("is there a free gift with it?")[0]
-    said = _said_plainly(PartAnswer(part, facts=[gift]), {}, False, None)
+    said = _fallback(PartAnswer(part, facts=[gift]), {}, False, None, _plain_order, set(), set())
     assert said and "installation materials kit" in said[0][2]
 
 

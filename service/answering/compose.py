@@ -12,7 +12,7 @@ the wording and order, and the engine brings in the next-best facts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from service.answering import english
@@ -210,6 +210,7 @@ def compose(
     answered_sentences: list[str] = []
     unknown_topics: list[str] = []
     rendered: list[list[tuple[Fact, ProductRef | None, str]]] = []
+    covered: set[int] = set()  # parts (by id) a fact another part says already answers
     for answer in plan.parts:
         said: list[tuple[Fact, ProductRef | None, str]] = []
         if not answer.needs_product:
@@ -227,32 +228,20 @@ def compose(
                     if sentence and not english.CJK.search(sentence):
                         said.append((fact, ref, sentence))
             if lang == "en" and not said:
-                said = _said_in_figures(answer.facts, answer.part.kinds, names, many, glossary)
-            if lang == "en" and not said and answer.alternates:
-                # the chosen facts cannot be said in English at all (a field picked by meaning whose
-                # text is all untranslatable): the part's next-best facts of the asked kind answer it
-                # rather than a promise to check
-                kept = [f for f in answer.alternates if f.kind in answer.part.kinds]
-                for fact in kept:
-                    ref = names.get(fact.product_id or "")
-                    sentence = render(fact, ref, lang, many=many, glossary=glossary)
-                    if sentence:
-                        said.append((fact, ref, sentence))
-                        break
-                if not said:
-                    said = _said_in_figures(kept, answer.part.kinds, names, many, glossary)
+                said = _fallback(answer, names, many, glossary, _quoted_order, _digests(rendered), covered)
         rendered.append(said)
     if lang == "en":
         _within_budget(rendered, " ".join(parts), many=many, glossary=glossary)
         for answer, said in zip(plan.parts, rendered, strict=True):
             if not said and not answer.needs_product:
-                said.extend(_said_plainly(answer, names, many, glossary))
+                elsewhere = _digests(rendered)
+                said.extend(_fallback(answer, names, many, glossary, _plain_order, elsewhere, covered))
     for answer, said in zip(plan.parts, rendered, strict=True):
         if answer.needs_product:
             continue
         for fact, ref, sentence in said:
             answered_sentences.append(_close(sentence, marks.marker(fact, ref), lang))
-        if not said and not unsold and not answer.covered:
+        if not said and not unsold and not answer.covered and id(answer) not in covered:
             unknown_topics.append(quoted_topic(answer.part.text, lang))
     if answered_sentences:
         body = ("" if zh else " ").join(dict.fromkeys(answered_sentences))
@@ -276,54 +265,78 @@ def compose(
     return Composed(("" if zh else " ").join(x for x in parts if x), marks.sources, marks.facts)
 
 
-def _said_in_figures(
-    facts: Sequence[Fact],
-    kinds: Sequence[str],
-    names: dict[str, ProductRef],
-    many: bool,
-    glossary: Glossary | None,
-) -> list[tuple[Fact, ProductRef | None, str]]:
-    """No fact of a part can be said with its Chinese quoted: its first fact of the asked kind stating
-    figures, said as those figures in English (one sentence, or none)."""
-    for fact in facts:
-        if fact.kind not in kinds or role_of(fact.label) is not None:
-            continue  # only a field of the asked kind (not the title, not a neighbour)
-        ref = names.get(fact.product_id or "")
-        sentence = _render_en(fact, ref, many=many, glossary=glossary, quote=english.figures_quote)
-        if sentence and not english.CJK.search(sentence):
-            return [(fact, ref, sentence)]
-    return []
+Said = tuple[Fact, ProductRef | None, str]
+# How a fallback attempt says a fact: "plain" = rendered as usual (short Chinese quotes allowed), "figures" =
+# its figures with their units in English, "omit" = its English clauses with untranslatable detail left out,
+# "name" = a gift record's name alone. Every way but "plain" must say it without any Chinese.
+Way = str
 
 
-def _said_plainly(
+def _quoted_order(answer: PartAnswer) -> Iterator[tuple[Fact, Way]]:
+    """Before the reply's Chinese budget is applied, for a part none of whose chosen facts can be said:
+    a chosen field of the asked kind as its figures; else the first next-best fact of the asked kind said
+    as usual; else one of them as its figures."""
+    kinds = answer.part.kinds
+    yield from ((f, "figures") for f in answer.facts if f.kind in kinds and role_of(f.label) is None)
+    kept = [f for f in answer.alternates if f.kind in kinds]
+    yield from ((f, "plain") for f in kept)
+    yield from ((f, "figures") for f in kept if role_of(f.label) is None)
+
+
+def _plain_order(answer: PartAnswer) -> Iterator[tuple[Fact, Way]]:
+    """After the budget left a part without an answer: its first fact (chosen, then the next best of the
+    asked kind) that can be said in English without any quote, its untranslatable detail left out (a
+    clause that qualifies it takes the whole fact with it), else its figures in English (a field of the
+    asked kind only), else a gift's name alone."""
+    kinds = answer.part.kinds
+    for fact in [*answer.facts, *(f for f in answer.alternates if f.kind in kinds)]:
+        if role_of(fact.label) is not None:
+            continue  # not the title
+        yield fact, "omit"
+        if fact.kind in kinds:
+            yield fact, "figures"
+            if fact.kind == "gift" and fact.pairs:
+                yield fact, "name"
+
+
+def _fallback(
     answer: PartAnswer,
     names: dict[str, ProductRef],
     many: bool,
     glossary: Glossary | None,
-) -> list[tuple[Fact, ProductRef | None, str]]:
-    """A part the reply's Chinese budget left without an answer: its first fact (chosen, then the next
-    best of the asked kind) that can be said in English without any quote, its untranslatable detail
-    left out (a clause that qualifies it takes the whole fact with it), else its figures in English, else
-    a gift's name alone. At most one sentence, none when nothing can be said so."""
-    kinds = answer.part.kinds
-    pool = [*answer.facts, *(f for f in answer.alternates if f.kind in kinds)]
-    for fact in pool:
-        if role_of(fact.label) is not None:
-            continue
+    order: Callable[[PartAnswer], Iterator[tuple[Fact, Way]]],
+    said_elsewhere: set[str],
+    covered: set[int],
+) -> list[Said]:
+    """The English fallback of a part its chosen facts leave unsaid: the first attempt of ``order`` that
+    says something (one sentence, or none). A fact another part of the reply already says is not said
+    twice: met before anything sayable, it is this part's answer too (the part is ``covered``)."""
+    for fact, way in order(answer):
+        if fact.digest in said_elsewhere:
+            covered.add(id(answer))
+            return []
         ref = names.get(fact.product_id or "")
-        for quote in (english.omit_quote, english.figures_quote):
-            if quote is english.figures_quote and fact.kind not in kinds:
-                continue  # figures alone only for a field of the asked kind
-            sentence = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
-            if sentence and not english.CJK.search(sentence):
-                return [(fact, ref, sentence)]
-        if fact.kind == "gift" and fact.pairs and fact.kind in kinds:
-            named = english.fact_en(
-                fact.kind, fact.text, fact.label, fact.pairs[:1], "", product=True, quote=english.omit_quote
-            )
-            if named and not english.CJK.search(named):
-                return [(fact, ref, named)]
+        sentence = _say(fact, ref, way, many=many, glossary=glossary)
+        if sentence:
+            return [(fact, ref, sentence)]
     return []
+
+
+def _digests(rendered: list[list[Said]]) -> set[str]:
+    return {fact.digest for said in rendered for fact, _, _ in said}
+
+
+def _say(fact: Fact, ref: ProductRef | None, way: Way, *, many: bool, glossary: Glossary | None) -> str:
+    if way == "plain":
+        return render(fact, ref, "en", many=many, glossary=glossary)
+    if way == "name":
+        said = english.fact_en(
+            fact.kind, fact.text, fact.label, fact.pairs[:1], "", product=True, quote=english.omit_quote
+        )
+    else:
+        quote = english.figures_quote if way == "figures" else english.omit_quote
+        said = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
+    return said if said and not english.CJK.search(said) else ""
 
 
 def _within_budget(

@@ -449,6 +449,24 @@ class AnswerEngine:
         if part.kind == "gift":
             limit = max(limit, sum(1 for _, _, f in scored if f.kind == "gift" and f.pairs))
         chosen, rest = _top(scored, MIN_PRODUCT_SCORE, min(limit, MAX_RECORDS))
+        if len(chosen) > 1 and not any(f.pairs for f in chosen) and not any(fitted.values()):
+            # a second field says something only when it holds an asked word the first lacks (not a
+            # sibling clause sharing the kind's own word: "保修范围…" beside "RO膜3年保修")
+            at = {f.digest: p for p, f in enumerate(facts)}
+            asked_words = [t for t in own_free if not _generic(t)]
+            chosen, dropped = _with_new_words(
+                chosen,
+                scored,
+                asked_words,
+                lambda f: matchers[at[f.digest]],
+                # "安装多少钱": every amount of the asked kind answers it (the base fee and an extra one)
+                also=lambda f: (
+                    part.asks_money
+                    and _kind_match(f.kind, part.kinds) >= 0.8
+                    and any(q.unit.startswith("yuan") for q in f.quantities)
+                ),
+            )
+            rest = [*dropped, *rest]
         things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
         ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
         added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
@@ -732,6 +750,10 @@ class AnswerEngine:
         aspects = asked_aspects(part.text)
         if len(aspects) >= 2 and chosen:
             chosen, rest = _cover_aspects(scored, aspects, chosen, rest)
+        elif len(chosen) > 1:
+            words = [t for t, _ in [*asked.items, *asked_x.items]]
+            chosen, dropped = _extras_that_answer(chosen, scored, part, words)
+            rest = [*dropped, *rest]
         return chosen, rest
 
     def _said_in_english(self, fact: Fact, language: Language) -> bool:
@@ -1025,6 +1047,52 @@ def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tup
         elif score >= floor and len(rest) < limit:
             rest.append(fact)
     return [f for _, f in sorted(chosen, key=lambda c: c[0])], rest
+
+
+def _extras_that_answer(
+    chosen: list[Fact],
+    scored: list[tuple[float, int, Fact]],
+    part: QuestionPart,
+    words: Sequence[str],
+) -> tuple[list[Fact], list[Fact]]:
+    """The rules quoted for one part, less those beside the best that do not answer it: a rule of a kind
+    not asked beside one of an asked kind (a return rule that only names the same appliances, for a
+    warranty question), and a further rule that holds none of the asked words the rules before it lack (a
+    second rule of the same topic that shares the topic's words but answers nothing more). Returns the
+    kept rules (in document order) and the dropped ones (best first)."""
+    ranked = list(chosen)
+    dropped: list[Fact] = []
+    if part.kinds and any(_kind_match(f.kind, part.kinds) > 0 for f in ranked):
+        dropped = [f for f in ranked if _kind_match(f.kind, part.kinds) == 0]
+        ranked = [f for f in ranked if f not in dropped]
+    # (its own words only: the section title every rule of it carries tells no rule from another)
+    kept, more = _with_new_words(ranked, scored, words, lambda f: Matcher(f.text))
+    return kept, [*dropped, *more]
+
+
+def _with_new_words(
+    facts: list[Fact],
+    scored: list[tuple[float, int, Fact]],
+    words: Sequence[str],
+    matcher: Callable[[Fact], Matcher],
+    also: Callable[[Fact], bool] = lambda _: False,
+) -> tuple[list[Fact], list[Fact]]:
+    """The best of ``facts`` and each further one that holds an asked word none better holds, or that
+    ``also`` keeps (kept in the order of ``scored``'s positions), and the others, best first."""
+    score = {f.digest: (sc, pos) for sc, pos, f in scored}
+    ranked = sorted(facts, key=lambda f: (-score[f.digest][0], score[f.digest][1]))
+    kept: list[Fact] = []
+    dropped: list[Fact] = []
+    held: set[str] = set()
+    for fact in ranked:
+        m = matcher(fact)
+        has = {t for t in words if m.has(t)}
+        if kept and not has - held and not also(fact):
+            dropped.append(fact)
+            continue
+        kept.append(fact)
+        held |= has
+    return sorted(kept, key=lambda f: score[f.digest][1]), dropped
 
 
 def _cover_aspects(

@@ -627,10 +627,14 @@ def clauses_en(text: str) -> list[Piece]:
     # a bracket is one clause: "IPX4（防汗，不可游泳）"
     text = re.sub(r"（[^）]{0,40}）", lambda m: m.group(0).replace("，", "、"), text)
     out: list[Piece] = []
+    # a table row ("商品类别：电热水器，保修期：整机3年"): its first cell's header is the name of the column
+    # that says what the row is about, a field name no English reader needs (the cell's value says it)
+    row = bool(_TABLE_ROW.match(text))
     for raw in _SPLIT.split(text.replace("\\n", "\n")):
         clause = raw.strip(_STRIP)
         if not clause or re.fullmatch(r"[\d.、\s]+", clause):
             continue  # a list number left over from the sheet's layout
+        first, row = row, False
         lead = re.match(r"^([\u4e00-\u9fff][\u4e00-\u9fff、]{1,15})[：:]\s*(?=\S)", clause)
         head = terms_en(lead.group(1), words=True) if lead else None
         if lead and head:  # "货到付款：…" -> "cash on delivery: …"
@@ -648,11 +652,21 @@ def clauses_en(text: str) -> list[Piece]:
             if english is not None and same_figures(clause, english):
                 break
             english = None  # a tier that would change a figure ("29公斤" as "2: 9 kg") is not used
+        if english is None and first and lead and head is None:
+            # the row's key cell: its value alone, in English or quoted without the column's name
+            value = clause[lead.end() :]
+            said = clauses_en(value)
+            out.extend(said if len(said) == 1 else [Piece("", value)])
+            continue
         if english is None:
             out.append(Piece("", clause))
         elif english:
             out.append(Piece(english))
     return out
+
+
+# a table row made readable (service/drafting/passages.py): "header：value，header：value…"
+_TABLE_ROW = re.compile(r"^[\u4e00-\u9fff][^，：:]{0,11}：[^，：:]+，[^，：:]{1,12}：")
 
 
 def _terms_and_words(clause: str) -> str | None:
