@@ -217,16 +217,12 @@ def compose(
             for fact in answer.facts:
                 ref = names.get(fact.product_id or "")
                 sentence = render(fact, ref, lang, many=many, glossary=glossary)
-                if sentence:
-                    said.append((fact, ref, sentence))
-                elif lang == "en" and fact.product_id and role_of(fact.label) is None:
+                if not sentence and lang == "en" and fact.product_id and role_of(fact.label) is None:
                     # a chosen field of the sheet the quote cannot carry (too long, or a detail clause
                     # that qualifies it): its figures with their units in English, not silently dropped
-                    sentence = _render_en(
-                        fact, ref, many=many, glossary=glossary, quote=english.figures_quote
-                    )
-                    if sentence and not english.CJK.search(sentence):
-                        said.append((fact, ref, sentence))
+                    sentence = _say(fact, ref, "figures", many=many, glossary=glossary)
+                if sentence:
+                    said.append((fact, ref, sentence))
             if lang == "en" and not said:
                 said = _fallback(answer, names, many, glossary, _quoted_order, _digests(rendered), covered)
         rendered.append(said)

@@ -290,6 +290,12 @@ class AnswerEngine:
                 trace=answer.scores,
                 cross=cross[i] if cross else None,
             )
+            if chosen and answer.facts and (not policy_needed or sheet_only):
+                # the product's own facts answer: a store rule beside them must answer something they
+                # do not (an asked word none of them holds), not restate the topic ("赠品不单独开发票"
+                # beside the gift, a consumables rule beside the warranty field)
+                chosen, beside = _rules_beside_fields(answer.facts, chosen, [*general, *part.crossed])
+                rest = [*beside, *rest]
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
             if closest and vectors:
@@ -449,24 +455,6 @@ class AnswerEngine:
         if part.kind == "gift":
             limit = max(limit, sum(1 for _, _, f in scored if f.kind == "gift" and f.pairs))
         chosen, rest = _top(scored, MIN_PRODUCT_SCORE, min(limit, MAX_RECORDS))
-        if len(chosen) > 1 and not any(f.pairs for f in chosen) and not any(fitted.values()):
-            # a second field says something only when it holds an asked word the first lacks (not a
-            # sibling clause sharing the kind's own word: "保修范围…" beside "RO膜3年保修")
-            at = {f.digest: p for p, f in enumerate(facts)}
-            asked_words = [t for t in own_free if not _generic(t)]
-            chosen, dropped = _with_new_words(
-                chosen,
-                scored,
-                asked_words,
-                lambda f: matchers[at[f.digest]],
-                # "安装多少钱": every amount of the asked kind answers it (the base fee and an extra one)
-                also=lambda f: (
-                    part.asks_money
-                    and _kind_match(f.kind, part.kinds) >= 0.8
-                    and any(q.unit.startswith("yuan") for q in f.quantities)
-                ),
-            )
-            rest = [*dropped, *rest]
         things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
         ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
         added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
@@ -750,10 +738,12 @@ class AnswerEngine:
         aspects = asked_aspects(part.text)
         if len(aspects) >= 2 and chosen:
             chosen, rest = _cover_aspects(scored, aspects, chosen, rest)
-        elif len(chosen) > 1:
-            words = [t for t, _ in [*asked.items, *asked_x.items]]
-            chosen, dropped = _extras_that_answer(chosen, scored, part, words)
-            rest = [*dropped, *rest]
+        elif len(chosen) > 1 and language == "en":
+            # an English question shares its every noun with the store's English pages ("water heaters"
+            # in a return rule) and only glossary words with its Chinese rules: a rule of an unasked kind
+            # ranked by those nouns does not stand beside a rule of the asked kind
+            chosen, off = _rules_of_asked_kind(chosen, part, {f.digest: sc for sc, _, f in scored})
+            rest = [*off, *rest]
         return chosen, rest
 
     def _said_in_english(self, fact: Fact, language: Language) -> bool:
@@ -1049,50 +1039,35 @@ def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tup
     return [f for _, f in sorted(chosen, key=lambda c: c[0])], rest
 
 
-def _extras_that_answer(
-    chosen: list[Fact],
-    scored: list[tuple[float, int, Fact]],
-    part: QuestionPart,
-    words: Sequence[str],
+def _rules_of_asked_kind(
+    chosen: list[Fact], part: QuestionPart, score: dict[str, float]
 ) -> tuple[list[Fact], list[Fact]]:
-    """The rules quoted for one part, less those beside the best that do not answer it: a rule of a kind
-    not asked beside one of an asked kind (a return rule that only names the same appliances, for a
-    warranty question), and a further rule that holds none of the asked words the rules before it lack (a
-    second rule of the same topic that shares the topic's words but answers nothing more). Returns the
-    kept rules (in document order) and the dropped ones (best first)."""
-    ranked = list(chosen)
-    dropped: list[Fact] = []
-    if part.kinds and any(_kind_match(f.kind, part.kinds) > 0 for f in ranked):
-        dropped = [f for f in ranked if _kind_match(f.kind, part.kinds) == 0]
-        ranked = [f for f in ranked if f not in dropped]
-    # (its own words only: the section title every rule of it carries tells no rule from another)
-    kept, more = _with_new_words(ranked, scored, words, lambda f: Matcher(f.text))
-    return kept, [*dropped, *more]
+    """The rules quoted for one part, less a rule of a kind not asked that scores below one of an asked
+    kind (a return rule that only names the same appliances, for a warranty question); and those left out.
+    A rule of another kind that scores best stays: a section's kind is not always its sentences' topic."""
+    asked = [score.get(f.digest, 0.0) for f in chosen if _kind_match(f.kind, part.kinds) > 0]
+    if not part.kinds or not asked:
+        return chosen, []
+    off = [
+        f for f in chosen if _kind_match(f.kind, part.kinds) == 0 and score.get(f.digest, 0.0) < max(asked)
+    ]
+    return [f for f in chosen if f not in off], off
 
 
-def _with_new_words(
-    facts: list[Fact],
-    scored: list[tuple[float, int, Fact]],
-    words: Sequence[str],
-    matcher: Callable[[Fact], Matcher],
-    also: Callable[[Fact], bool] = lambda _: False,
+def _rules_beside_fields(
+    fields: Sequence[Fact], rules: list[Fact], words: Sequence[str]
 ) -> tuple[list[Fact], list[Fact]]:
-    """The best of ``facts`` and each further one that holds an asked word none better holds, or that
-    ``also`` keeps (kept in the order of ``scored``'s positions), and the others, best first."""
-    score = {f.digest: (sc, pos) for sc, pos, f in scored}
-    ranked = sorted(facts, key=lambda f: (-score[f.digest][0], score[f.digest][1]))
+    """The store rules that hold an asked word (not a kind or question word) that none of the product's
+    chosen fields holds, judged on the rule's own text; and the others."""
+    asked = [t for t in dict.fromkeys(words) if weight(t) >= 2 and not _generic(t)]
+    said = [Matcher(f"{f.label} {f.text}") for f in fields]
+    held = {t for t in asked if any(m.has(t) for m in said)}
     kept: list[Fact] = []
-    dropped: list[Fact] = []
-    held: set[str] = set()
-    for fact in ranked:
-        m = matcher(fact)
-        has = {t for t in words if m.has(t)}
-        if kept and not has - held and not also(fact):
-            dropped.append(fact)
-            continue
-        kept.append(fact)
-        held |= has
-    return sorted(kept, key=lambda f: score[f.digest][1]), dropped
+    beside: list[Fact] = []
+    for rule in rules:
+        m = Matcher(rule.text)
+        (kept if any(m.has(t) for t in asked if t not in held) else beside).append(rule)
+    return kept, beside
 
 
 def _cover_aspects(
