@@ -97,3 +97,22 @@ def test_an_english_question_retrieves_a_chinese_only_policy(
 
     index.glossary = Glossary([])  # the same index without the glossary: the English page wins
     assert index.retrieve(question, k=1)[0].chunk.source_id != "policies/invoices.md"
+
+
+def test_marketplace_programme_and_service_words_cross_over(glossary: Glossary) -> None:
+    """Stores' Chinese rules name promotions, invoices and service fees with words an English customer
+    says otherwise: each of these questions must reach the rule's own Chinese term."""
+    cases = {
+        "Is a flash sale item covered by price protection?": "秒杀",
+        "Do new customers get a coupon?": "新人",
+        "Can you reissue my e-invoice?": "补开",
+        "What is the call-out fee once it is out of warranty?": "过保",
+        "How much to relocate the unit when I move house?": "移机",
+        "Is there a charge per km beyond the service point?": "远程费",
+        "How long does it run on a single charge?": "续航",
+    }
+    for question, term in cases.items():
+        assert term in glossary.translate(question).split(), question
+    # a price verb is not a battery word, and a T-shirt is not a plumbing fitting
+    assert "充满" not in glossary.translate("How much do you charge to install it?").split()
+    assert "三通" not in glossary.translate("Do you sell a plain tee in XL?").split()
