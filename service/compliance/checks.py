@@ -733,6 +733,9 @@ class CueParams(BaseModel):
     same_sentence: bool = False
     # The sentences of the cues also say the agent acts (帮您联系, I'll chase): no finding.
     cancel: str | None = None
+    # Where ``cancel`` is looked for: the cues' own sentences, or the whole text ("text": a brush-off is a
+    # reply that offers no help anywhere, so an offer in another sentence clears it).
+    cancel_scope: Literal["sentence", "text"] = "sentence"
     _kinds: list[str] = PrivateAttr()
     _prefilter: Prefilter = PrivateAttr()
     _cancel: re.Pattern[str] | None = PrivateAttr(default=None)
@@ -811,6 +814,8 @@ def cue_kinds(doc: Document, params: CueParams) -> Iterator[Hit]:
             start, stop = solo[0][1], solo[0][2]
         lo = doc.norm.sentence(start)[0]
         hi = doc.norm.sentence(max(stop - 1, start))[1]
+        if params.cancel_scope == "text":
+            lo, hi = 0, len(text)
         if params._cancel is not None and params._cancel.search(text, lo, hi):
             continue
         last_end = stop
