@@ -232,7 +232,9 @@ def compose(
                 # the chosen facts cannot be said in English at all (a field picked by meaning whose
                 # text is all untranslatable): the part's next-best facts of the asked kind answer it
                 # rather than a promise to check
-                kept = [f for f in answer.alternates if f.kind in answer.part.kinds]
+                kept = _same_figures_first(
+                    answer.facts, [f for f in answer.alternates if f.kind in answer.part.kinds]
+                )
                 for fact in kept:
                     ref = names.get(fact.product_id or "")
                     sentence = render(fact, ref, lang, many=many, glossary=glossary)
@@ -295,6 +297,25 @@ def _said_in_figures(
     return []
 
 
+def _same_figures_first(chosen: Sequence[Fact], alternates: list[Fact]) -> list[Fact]:
+    """The alternates stating a figure of the chosen facts first: they say the same thing (the sheet's
+    price field beside a description "售价约为579元…"), where another field's figure (a subsidy's 50元)
+    would answer with a number that is not the one asked for."""
+    figures = {n for f in chosen for n in _numbers(f.text)}
+    if not figures:
+        return alternates
+
+    def share(fact: Fact) -> float:
+        own = _numbers(fact.text)
+        return len(own & figures) / len(own) if own else 0.0
+
+    return sorted(alternates, key=lambda f: -share(f))
+
+
+def _numbers(text: str) -> set[float]:
+    return {float(n) for n in re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", text.replace(",", ""))}
+
+
 def _said_plainly(
     answer: PartAnswer,
     names: dict[str, ProductRef],
@@ -306,7 +327,10 @@ def _said_plainly(
     left out (a clause that qualifies it takes the whole fact with it), else its figures in English, else
     a gift's name alone. At most one sentence, none when nothing can be said so."""
     kinds = answer.part.kinds
-    pool = [*answer.facts, *(f for f in answer.alternates if f.kind in kinds)]
+    pool = [
+        *answer.facts,
+        *_same_figures_first(answer.facts, [f for f in answer.alternates if f.kind in kinds]),
+    ]
     for fact in pool:
         if role_of(fact.label) is not None:
             continue
