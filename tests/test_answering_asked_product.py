@@ -27,6 +27,15 @@ SHEETS = [
     {"商品ID": "TS-A1", "商品名称": "示例 纯棉圆领短袖T恤 TS-101", "商品价格": 69},
     {"商品ID": "TS-A2", "商品名称": "示例 华夫格长袖T恤 TS-102", "商品价格": 89},
     {
+        "商品ID": "QX-A8",
+        "商品名称": "示例 电热水器 QX8 80升",
+        "商品价格": 2199,
+        "商品描述": {
+            "价格定位": "示例QX8电热水器官方售价为2199元，属于中高端家用热水器产品，"
+            "适合追求高性能与舒适体验的家庭用户",
+        },
+    },
+    {
         "商品ID": "QX-A9",
         "商品名称": "示例 燃气热水器 QX9",
         "商品价格": 579,
@@ -108,3 +117,10 @@ def test_an_english_price_question_gets_the_listing_price_not_another_fields_fig
 ) -> None:
     text = pipeline.generate(DraftRequest(customer_message="how much is the QX9?")).text
     assert "579" in text and "50 yuan" not in text
+
+
+def test_an_english_price_question_whose_quote_is_too_long_still_gets_the_listing_price(
+    pipeline: DraftPipeline,
+) -> None:
+    text = pipeline.generate(DraftRequest(customer_message="how much is the 80 litre QX8?")).text
+    assert "2199" in text

@@ -332,9 +332,17 @@ def _said_plainly(
         *_same_figures_first(answer.facts, [f for f in answer.alternates if f.kind in kinds]),
     ]
     for fact in pool:
-        if role_of(fact.label) is not None:
-            continue
+        role = role_of(fact.label)
         ref = names.get(fact.product_id or "")
+        if role is not None:
+            # a field of the listing itself (its price, its status): said in plain English, or not at all;
+            # the title, id or category is no answer
+            said = (
+                render(fact, ref, "en", many=many, glossary=glossary) if role in ("price", "status") else ""
+            )
+            if said and not english.CJK.search(said):
+                return [(fact, ref, said)]
+            continue
         for quote in (english.omit_quote, english.figures_quote):
             if quote is english.figures_quote and fact.kind not in kinds:
                 continue  # figures alone only for a field of the asked kind
