@@ -264,7 +264,8 @@ def compose(
 Said = tuple[Fact, ProductRef | None, str]
 # How a fallback attempt says a fact: "plain" = rendered as usual (short Chinese quotes allowed), "figures" =
 # its figures with their units in English, "omit" = its English clauses with untranslatable detail left out,
-# "name" = a gift record's name alone. Every way but "plain" must say it without any Chinese.
+# "name" = a gift record's name alone, "listing" = the listing's own price or status field. Every way but
+# "plain" must say it without any Chinese.
 Way = str
 
 
@@ -274,7 +275,7 @@ def _quoted_order(answer: PartAnswer) -> Iterator[tuple[Fact, Way]]:
     as usual; else one of them as its figures."""
     kinds = answer.part.kinds
     yield from ((f, "figures") for f in answer.facts if f.kind in kinds and role_of(f.label) is None)
-    kept = [f for f in answer.alternates if f.kind in kinds]
+    kept = _same_figures_first(answer.facts, [f for f in answer.alternates if f.kind in kinds])
     yield from ((f, "plain") for f in kept)
     yield from ((f, "figures") for f in kept if role_of(f.label) is None)
 
@@ -285,9 +286,17 @@ def _plain_order(answer: PartAnswer) -> Iterator[tuple[Fact, Way]]:
     clause that qualifies it takes the whole fact with it), else its figures in English (a field of the
     asked kind only), else a gift's name alone."""
     kinds = answer.part.kinds
-    for fact in [*answer.facts, *(f for f in answer.alternates if f.kind in kinds)]:
-        if role_of(fact.label) is not None:
-            continue  # not the title
+    for fact in [
+        *answer.facts,
+        *_same_figures_first(answer.facts, [f for f in answer.alternates if f.kind in kinds]),
+    ]:
+        role = role_of(fact.label)
+        if role is not None:
+            # a field of the listing itself (its price, its status): said in plain English, or not at all;
+            # the title, id or category is no answer
+            if role in ("price", "status"):
+                yield fact, "listing"
+            continue
         yield fact, "omit"
         if fact.kind in kinds:
             yield fact, "figures"
@@ -318,6 +327,25 @@ def _fallback(
     return []
 
 
+def _same_figures_first(chosen: Sequence[Fact], alternates: list[Fact]) -> list[Fact]:
+    """The alternates stating a figure of the chosen facts first: they say the same thing (the sheet's
+    price field beside a description "售价约为579元…"), where another field's figure (a subsidy's 50元)
+    would answer with a number that is not the one asked for."""
+    figures = {n for f in chosen for n in _numbers(f.text)}
+    if not figures:
+        return alternates
+
+    def share(fact: Fact) -> float:
+        own = _numbers(fact.text)
+        return len(own & figures) / len(own) if own else 0.0
+
+    return sorted(alternates, key=lambda f: -share(f))
+
+
+def _numbers(text: str) -> set[float]:
+    return {float(n) for n in re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", text.replace(",", ""))}
+
+
 def _digests(rendered: list[list[Said]]) -> set[str]:
     return {fact.digest for said in rendered for fact, _, _ in said}
 
@@ -325,6 +353,9 @@ def _digests(rendered: list[list[Said]]) -> set[str]:
 def _say(fact: Fact, ref: ProductRef | None, way: Way, *, many: bool, glossary: Glossary | None) -> str:
     if way == "plain":
         return render(fact, ref, "en", many=many, glossary=glossary)
+    if way == "listing":
+        said = render(fact, ref, "en", many=many, glossary=glossary)
+        return said if said and not english.CJK.search(said) else ""
     if way == "name":
         said = english.fact_en(
             fact.kind, fact.text, fact.label, fact.pairs[:1], "", product=True, quote=english.omit_quote

@@ -170,7 +170,9 @@ class AnswerEngine:
             r.product_id: " ".join(f"{f.label} {f.text}" for f in store.product_facts(r.product_id))
             for r in store.products()
         }
-        self.resolver = ProductResolver(store.products(), translate, sheets)
+        # the glossary's alternatives per English word, when the translation is a glossary's
+        alternatives = getattr(getattr(translate, "__self__", None), "alternatives", None)
+        self.resolver = ProductResolver(store.products(), translate, sheets, alternatives)
         # word matchers of every fact, made once per store: scoring a message only looks words up
         self._policy_matchers = [Matcher(f"{f.label} {f.text}") for f in store.policy_facts()]
         # the languages the store writes its rules in: a rule in the other language is second only when
@@ -1027,11 +1029,16 @@ def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tup
     seen: set[str] = set()
     for score, pos, fact in ranked:
         key = fact.text
-        if key in seen or (not fact.pairs and any(_similar(key, c.text) for _, c in chosen)):
-            # a near-repeat (the same rule stated in two documents) says nothing new; two records of one
-            # list (two gifts worded alike) are two answers
+        if key in seen:
             continue
         seen.add(key)
+        if not fact.pairs and any(_similar(key, c.text) for _, c in chosen):
+            # a near-repeat (the same rule stated in two documents) says nothing new; two records of one
+            # list (two gifts worded alike) are two answers. It says the chosen one's figures, though: the
+            # first stand-in when the chosen text cannot be said (a sheet's 售价约为579元… in English)
+            if score >= floor and len(rest) < limit:
+                rest.append(fact)
+            continue
         if len(chosen) < limit and score >= max(floor, RELATIVE * best):
             chosen.append((pos, fact))
         elif score >= floor and len(rest) < limit:

@@ -248,6 +248,7 @@ def _by_kind(sentence: str) -> list[str]:
 # Where a second question can begin inside a clause without punctuation: an attribute asked about
 # ("多重功率多少" -> 多重 | 功率多少) or an English question word ("how heavy is it what is the power").
 _WH = re.compile(r"(?<=\s)(?:how|what|when|where|which|why)\b", re.IGNORECASE)
+_STATED_NUMBER = re.compile(r"\d\s*$")
 
 
 def _other_attribute(first: str, second: str) -> bool:
@@ -268,8 +269,8 @@ def _second_questions(clause: str) -> list[str]:
     out: list[str] = []
     last = 0
     for start in starts:
-        if start <= last:
-            continue
+        if start <= last or _STATED_NUMBER.search(clause[:start]):
+            continue  # (a unit after a number the customer states, "1.7 litre kettle", asks nothing)
         head, rest = clause[last:start].strip(), clause[start:].strip()
         if not head or not rest or not _asks(head) or not _asks(rest):
             continue

@@ -138,9 +138,13 @@ class ProductResolver:
         refs: Sequence[ProductRef],
         translate: Callable[[str], str] | None = None,
         sheets: Mapping[str, str] | None = None,
+        alternatives: Callable[[str], list[tuple[str, ...]]] | None = None,
     ) -> None:
         self.refs = list(refs)
         self.translate = translate  # English words -> the catalogue's Chinese ones (the glossary)
+        # per English phrase its Chinese alternatives ("charger" -> 充电器 / 快充): one word of the
+        # customer's, held by a name through any one of them (else the glossary's translate alone)
+        self.alternatives = alternatives
         self.sheets = sheets or {}  # product id -> the text of its own facts (for follow-ups)
         self._squashed_sheets: dict[str, str] | None = None
         self.by_id = {r.product_id: r for r in self.refs}
@@ -161,7 +165,7 @@ class ProductResolver:
         self.name_terms: dict[str, set[str]] = {}
         df: dict[str, int] = {}
         for r in self.refs:
-            words = {t for t in terms(f"{r.name} {' '.join(r.codes)}") if _useful(t)}
+            words = {t for t in _words(f"{r.name} {' '.join(r.codes)}") if _useful(t)}
             self.name_terms[r.product_id] = words
             for t in words:
                 df[t] = df.get(t, 0) + 1
@@ -227,31 +231,46 @@ class ProductResolver:
                             out[pid] = Candidate(ref, 0.8, "code_prefix")
         return list(out.values())
 
-    def _by_words(self, text: str) -> list[Candidate]:
-        extra = self.translate(text) if self.translate is not None else ""
-        negated = _negated(text)
-        asked = [
-            t
-            for t in dict.fromkeys(terms(f"{text} {extra}"))
-            if t in self.idf and t not in _GENERIC and t not in negated
+    def _asked(self, text: str) -> tuple[list[str], list[list[frozenset[str]]]]:
+        """The catalogue words a message names: its own and the translated ones, and the groups of
+        alternatives one English word translates to (one word, however many Chinese terms it has)."""
+        groups = [
+            [frozenset(t for t in _words(alt) if _useful(t)) for alt in alts]
+            for alts in (self.alternatives(text) if self.alternatives is not None else [])
         ]
+        grouped = {t for group in groups for alt in group for t in alt}
+        extra = self.translate(text) if self.translate is not None else ""
+        plain = [t for t in dict.fromkeys([*_words(text), *_words(extra)]) if t not in grouped]
+        return plain, [[alt for alt in group if alt] for group in groups if any(group)]
+
+    def _by_words(self, text: str) -> list[Candidate]:
+        negated = _negated(text)
+        plain, groups = self._asked(text)
+        keep = {t for t in self.idf if t not in _GENERIC and t not in negated}
+        asked = [t for t in plain if t in keep]
+        alts = [g for g in ([alt & keep for alt in group] for group in groups) if any(g)]
         sizes = [q for q in quantities(text) if q.unit in _SIZE_UNITS]
-        if not asked and not sizes:
+        if not asked and not alts and not sizes:
             return []
-        total = sum(self.idf[t] for t in asked)
+        total = sum(self.idf[t] for t in asked) + sum(
+            max(sum(self.idf[t] for t in alt) for alt in group) for group in alts
+        )
+        said = [*asked, *(t for group in alts for alt in group for t in alt)]
         out: list[Candidate] = []
         for r in self.refs:
             words = self.name_terms[r.product_id]
-            got = sum(self.idf[t] for t in asked if t in words)
+            got = sum(self.idf[t] for t in asked if t in words) + sum(
+                max(sum(self.idf[t] for t in alt if t in words) for alt in group) for group in alts
+            )
             share = got / total if total else 0.0
             size_ok = bool(sizes) and any(
                 any(math.isclose(q.value, s.value) and q.unit == s.unit for s in r.sizes) for q in sizes
             )
             if sizes and not size_ok and r.sizes and any(s.unit in {q.unit for q in sizes} for s in r.sizes):
                 continue  # the customer named a capacity this product does not have
-            if share < NAME_FLOOR and not (size_ok and (share > 0 or not asked)):
+            if share < NAME_FLOOR and not (size_ok and (share > 0 or not said)):
                 continue
-            if not size_ok and all(t in _RULE_WORDS for t in asked if t in words):
+            if not size_ok and all(t in _RULE_WORDS for t in said if t in words):
                 continue  # only a word of the store's rules names it
             score = 0.3 + 0.4 * share + (0.25 if size_ok else 0.0) - (0.2 if words & negated else 0.0)
             out.append(Candidate(r, score, "size" if size_ok else "words"))
@@ -497,8 +516,10 @@ class ProductResolver:
                 return Resolution(narrowed, best, "size")
         # several products fit equally: a customer naming two (20W vs 65W) gets both, one naming a
         # family (小厨宝) is asked which one
+        # (a size several of them share names none of them: "1.7升的电水壶" beside two 1.7 L kettles is
+        # a question about one of them, asked which, not about both)
         named = [c for c in top if c.how == "size"]
-        if len(named) >= 2 and len(named) <= MAX_ASKED:
+        if 2 <= len(named) <= MAX_ASKED and self._sizes_apart(text, [c.ref for c in named]):
             return Resolution([c.ref for c in named], best, "size")
         if top[0].how == "words" and len(top) > max(MAX_NEAR, len(self.refs) // 2):
             # words most of the catalogue shares (the brand: "你们有美的空调吗") name no family to ask about
@@ -570,10 +591,17 @@ class ProductResolver:
             refs = [r for r in refs if _letter_sizes(r.name) & letters] or refs
         if len(refs) < 2:
             return refs
-        extra = self.translate(text) if self.translate is not None else ""
-        asked = {t for t in terms(f"{text} {extra}") if _useful(t) and t not in _GENERIC} | set(
-            latin_tokens(text)
-        )
+        plain, groups = self._asked(text)
+        # an English word one of whose alternatives every one of them holds tells none apart ("charger":
+        # 充电器 in both names, 快充 in one)
+        told = [
+            t
+            for group in groups
+            if not any(alt and all(alt <= self.name_terms[r.product_id] for r in refs) for alt in group)
+            for alt in group
+            for t in alt
+        ]
+        asked = {t for t in [*plain, *told] if _useful(t) and t not in _GENERIC} | set(latin_tokens(text))
         # a feature the customer rules out ("不带温控的那个"): the products whose names hold it are not meant
         negated = _negated(text)
         if negated:
@@ -618,6 +646,14 @@ class ProductResolver:
         if len(priced) == 1:
             return Resolution(priced, confidence, how)  # "M9 Pro 1869元那个": the listing at that price
         return Resolution([], confidence, how, ambiguous=refs)
+
+    @staticmethod
+    def _sizes_apart(text: str, refs: list[ProductRef]) -> bool:
+        """The message names two or more of the sizes ``refs`` hold ("1.5L和1.7L的"): a question about
+        each, not one size several of them share."""
+        sizes = {(q.value, q.unit) for q in quantities(text) if q.unit in _SIZE_UNITS}
+        held = {(s.value, s.unit) for r in refs for s in r.sizes} & sizes
+        return len(held) >= 2
 
     def _named_apart(self, text: str, refs: list[ProductRef]) -> bool:
         """The message names a different capacity or letter size of each of ``refs``."""
@@ -697,6 +733,15 @@ def _spaced(name: str) -> set[str]:
     return {
         a + b for a, b in re.findall(r"(?<![0-9a-z])([a-z][0-9a-z]*) (\d+[0-9a-z]*)(?![0-9a-z])", lowered)
     }
+
+
+# a Latin letter joined to a Chinese word (T恤, U盘): one word, which the term splitter cuts apart
+_MIXED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][\u4e00-\u9fff]")
+
+
+def _words(text: str) -> list[str]:
+    """A text's terms, with its letter-and-character words (t恤) whole."""
+    return [*terms(text), *(m.group(0).lower() for m in _MIXED.finditer(unicodedata.normalize("NFKC", text)))]
 
 
 def _letter_sizes(text: str) -> set[str]:

@@ -60,6 +60,22 @@ class Glossary:
             for c in self._concepts
         ]
 
+    def alternatives(self, query: str) -> list[tuple[str, ...]]:
+        """Per English phrase of ``query`` the glossary knows, its Chinese terms: alternatives for one
+        word ("charger" -> 充电器 / 快充), of which a text holding any one has the customer's word."""
+        text = query.lower()
+        out: list[tuple[str, ...]] = []
+        if self._en is None:
+            return out
+        end = 0
+        for start in _WORD_START.finditer(text):
+            match = self._en.match(text, start.start()) if start.start() >= end else None
+            if match is not None and match.lastindex is not None:
+                zh = [t for i in sorted(self._en_index[match.lastindex - 1]) for t in self._concepts[i].zh]
+                out.append(tuple(dict.fromkeys(zh)))
+                end = match.end()
+        return out
+
     def __len__(self) -> int:
         return len(self._concepts)
 
