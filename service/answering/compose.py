@@ -395,16 +395,18 @@ def _within_budget(
             # their units in English under its field's label, no quote; nor is a sentence stating a figure
             # in the unit the part asks for (the silver tier's 1000 yuan for "how much do I need to spend")
             quotes.append(_figures(part))
-        for quote in quotes:
-            again = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
-            only = len(rendered[i]) == 1 or quote in (english.short_quote, english.omit_quote)
-            if (
-                again
-                and len(english.CJK.findall(again)) < len(english.CJK.findall(before))
-                and (only or any(q.unit in units for q in quantities(again)))
-            ):
-                break
-            again = ""
+        # of the shorter wordings, the one stating the most figures in the asked units (a fee table's
+        # asked rows rather than the rows that happen to translate), else the first in order
+        best: tuple[int, int] | None = None
+        for rank, quote in enumerate(quotes):
+            candidate = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
+            if not candidate or len(english.CJK.findall(candidate)) >= len(english.CJK.findall(before)):
+                continue
+            stated = sum(q.unit in units for q in quantities(candidate))
+            if not stated and len(rendered[i]) > 1 and quote not in (english.short_quote, english.omit_quote):
+                continue  # figures alone, in no asked unit, for a part that has another answer
+            if best is None or (stated, -rank) > best:
+                best, again = (stated, -rank), candidate
         if again:
             rendered[i][j] = (fact, ref, again)
         else:
