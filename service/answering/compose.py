@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from service.answering import english
 from service.answering.engine import AnswerPlan, PartAnswer
-from service.answering.facts import Fact, ProductRef
+from service.answering.facts import Fact, ProductRef, quantities
+from service.answering.questions import QuestionPart
 from service.answering.resolve import short_label, squash
 from service.drafting.extractive import NEXT_STEP, PHRASES, PROBLEM_ONLY_STEPS
 from service.drafting.intent import Intent
@@ -220,14 +221,16 @@ def compose(
                 if not sentence and lang == "en" and fact.product_id and role_of(fact.label) is None:
                     # a chosen field of the sheet the quote cannot carry (too long, or a detail clause
                     # that qualifies it): its figures with their units in English, not silently dropped
-                    sentence = _say(fact, ref, "figures", many=many, glossary=glossary)
+                    sentence = _say(fact, ref, "figures", many=many, glossary=glossary, part=answer.part)
                 if sentence:
                     said.append((fact, ref, sentence))
             if lang == "en" and not said:
                 said = _fallback(answer, names, many, glossary, _quoted_order, _digests(rendered), covered)
         rendered.append(said)
     if lang == "en":
-        _within_budget(rendered, " ".join(parts), many=many, glossary=glossary)
+        _within_budget(
+            rendered, " ".join(parts), many=many, glossary=glossary, asked=[a.part for a in plan.parts]
+        )
         for answer, said in zip(plan.parts, rendered, strict=True):
             if not said and not answer.needs_product:
                 elsewhere = _digests(rendered)
@@ -321,7 +324,7 @@ def _fallback(
             covered.add(id(answer))
             return []
         ref = names.get(fact.product_id or "")
-        sentence = _say(fact, ref, way, many=many, glossary=glossary)
+        sentence = _say(fact, ref, way, many=many, glossary=glossary, part=answer.part)
         if sentence:
             return [(fact, ref, sentence)]
     return []
@@ -350,7 +353,17 @@ def _digests(rendered: list[list[Said]]) -> set[str]:
     return {fact.digest for said in rendered for fact, _, _ in said}
 
 
-def _say(fact: Fact, ref: ProductRef | None, way: Way, *, many: bool, glossary: Glossary | None) -> str:
+def _say(
+    fact: Fact,
+    ref: ProductRef | None,
+    way: Way,
+    *,
+    many: bool,
+    glossary: Glossary | None,
+    part: QuestionPart | None = None,
+) -> str:
+    """``part``: the question part the fact answers; its figures in the units the part asks for are said
+    even when the words before them cannot be ("how heavy when full" -> "about 110 kg")."""
     if way == "plain":
         return render(fact, ref, "en", many=many, glossary=glossary)
     if way == "listing":
@@ -361,7 +374,7 @@ def _say(fact: Fact, ref: ProductRef | None, way: Way, *, many: bool, glossary: 
             fact.kind, fact.text, fact.label, fact.pairs[:1], "", product=True, quote=english.omit_quote
         )
     else:
-        quote = english.figures_quote if way == "figures" else english.omit_quote
+        quote = _figures(part) if way == "figures" else english.omit_quote
         said = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
     return said if said and not english.CJK.search(said) else ""
 
@@ -372,6 +385,7 @@ def _within_budget(
     *,
     many: bool,
     glossary: Glossary | None,
+    asked: Sequence[QuestionPart] = (),
 ) -> None:
     """An English reply quotes Chinese only within english.CJK_BUDGET of its letters: the sentence with the
     longest quote (of a part answered twice first) is worded again without quotes (or left out) until the
@@ -404,20 +418,36 @@ def _within_budget(
         i, j = victim
         fact, ref, before = rendered[i][j]
         again = ""
+        part = asked[i] if i < len(asked) else None
+        units = english.asked_of(part.units, part.asks_money, part.asks_time) if part else frozenset()
         quotes = [english.short_quote, english.omit_quote]  # shorter quotes, then none
-        if len(rendered[i]) == 1:
+        if len(rendered[i]) == 1 or units:
             # a part's only answer is not left out (the part would be promised a check): its figures with
-            # their units in English under its field's label, no quote
-            quotes.append(english.figures_quote)
-        for quote in quotes:
-            again = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
-            if again and len(english.CJK.findall(again)) < len(english.CJK.findall(before)):
-                break
-            again = ""
+            # their units in English under its field's label, no quote; nor is a sentence stating a figure
+            # in the unit the part asks for (the silver tier's 1000 yuan for "how much do I need to spend")
+            quotes.append(_figures(part))
+        # of the shorter wordings, the one stating the most figures in the asked units (a fee table's
+        # asked rows rather than the rows that happen to translate), else the first in order
+        best: tuple[int, int] | None = None
+        for rank, quote in enumerate(quotes):
+            candidate = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
+            if not candidate or len(english.CJK.findall(candidate)) >= len(english.CJK.findall(before)):
+                continue
+            stated = sum(q.unit in units for q in quantities(candidate))
+            if not stated and len(rendered[i]) > 1 and quote not in (english.short_quote, english.omit_quote):
+                continue  # figures alone, in no asked unit, for a part that has another answer
+            if best is None or (stated, -rank) > best:
+                best, again = (stated, -rank), candidate
         if again:
             rendered[i][j] = (fact, ref, again)
         else:
             del rendered[i][j]
+
+
+def _figures(part: QuestionPart | None) -> Callable[[str], str | None]:
+    if part is None:
+        return english.figures_quote
+    return english.figures_for(english.asked_of(part.units, part.asks_money, part.asks_time))
 
 
 def _close(sentence: str, marker: int, lang: Language) -> str:

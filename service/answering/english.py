@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
+from service.answering.facts import quantities
 from service.answering.gist import gist_en, longest_first
 from service.knowledge.products import model_codes
 
@@ -844,13 +845,15 @@ _NEGATED = re.compile(r"[不无非未禁勿除]")
 _FIGURE_WORDS = re.compile(longest_first(FIGURE_WORDS))
 
 
-def figures_quote(chinese: str) -> str | None:
+def figures_quote(chinese: str, asked: frozenset[str] = frozenset()) -> str | None:
     """No quote at all, for a part's only answer at the reply's Chinese budget (rather than no answer):
     each figure with its unit in English, after the known nouns and bounding words before it ("basic
     installation fee 150 yuan", "right side wall at least 300mm"); a figure is never changed. A figure
     after mostly unknown words, a bare number without a unit, and every figure of a clause with a negation
-    the words above do not account for ("不含", "非承重": it might mean the opposite) are left out. None
-    when no figure can be said so."""
+    the words above do not account for ("不含", "非承重": it might mean the opposite) are left out, except
+    that a figure in a unit the customer asks for (``asked``: kg for "how heavy", yuan for "how much do I
+    need to spend") is said even when the words before it are unknown: the question says what it is of.
+    None when no figure can be said so."""
     pattern, table = _term_pattern(False)
     said: list[str] = []
     for clause in re.split(r"[，,；;。]", chinese):
@@ -874,13 +877,29 @@ def figures_quote(chinese: str) -> str | None:
                 if not any(a < w.end() and w.start() < b for a, b in spans):
                     words.append((w.start(), FIGURE_WORDS[w.group(0)], w.group(0)))
             known = sum(len(CJK.findall(zh)) for _, _, zh in words)
-            if len(CJK.findall(head)) > 2 and known < 0.5 * len(CJK.findall(head)):
+            unknown_head = len(CJK.findall(head)) > 2 and known < 0.5 * len(CJK.findall(head))
+            if unknown_head and not any(q.unit in asked for q in quantities(figure)):
                 continue  # most words before the figure unknown: what it is of would be guessed
             lead = " ".join(dict.fromkeys(en for _, en, _ in sorted(words) if en))
             said.append(f"{lead} {figure}".strip())
     # nothing with a figure: None, so the fact is not said by its translated clauses alone (the clauses
     # this left out may qualify them)
     return "; ".join(said) if said else None
+
+
+def figures_for(asked: frozenset[str]) -> Callable[[str], str | None]:
+    """``figures_quote`` for a question part asking for figures in these units (see ``asked_of``)."""
+    return partial(figures_quote, asked=asked)
+
+
+MONEY_UNITS = frozenset({"yuan", "yuan/time", "yuan/km", "yuan/m"})
+TIME_UNITS = frozenset({"minute", "hour", "day", "workday", "week", "month", "year"})
+
+
+def asked_of(units: frozenset[str], money: bool, time: bool) -> frozenset[str]:
+    """The units a question part's answer is stated in: its spec units, money for "how much", time for
+    "how long"."""
+    return units | (MONEY_UNITS if money else frozenset()) | (TIME_UNITS if time else frozenset())
 
 
 def cjk_share(text: str) -> float:
