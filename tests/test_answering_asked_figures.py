@@ -43,3 +43,18 @@ def test_only_the_asked_unit_is_said_not_every_figure() -> None:
 def test_a_negated_clause_stays_out_even_in_the_asked_unit() -> None:
     units = asked("How much does it cost?")
     assert english.figures_quote("非承重墙不收取支架费用50元", units) is None
+
+
+FEES = "超出部分例如打混凝土墙 30 元/点、加长电源线 10 元/米、上门拆旧 80 元、加装减压阀 80-120 元"
+
+
+def test_a_long_fee_list_keeps_its_asked_rows_while_a_part_asking_money_is_rendered() -> None:
+    """A quote the reply's Chinese budget cannot carry is shortened to the rows it can translate; while the composer
+    renders a part asking "how much", rows whose item name cannot be translated keep their price too."""
+    short = english.short_quote(FEES) or ""
+    assert "30 yuan" not in short and "80 yuan;" not in short  # the untranslatable rows were dropped
+    with english.asking(asked("My wall is concrete, how much per hole?")):
+        asked_rows = english.short_quote(FEES) or ""
+    assert "30 yuan" in asked_rows and "80 yuan" in asked_rows
+    assert "10 yuan per metre" in asked_rows
+    assert english.ASKED.get() == frozenset()  # the asked units do not outlive the part

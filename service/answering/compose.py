@@ -215,17 +215,20 @@ def compose(
     for answer in plan.parts:
         said: list[tuple[Fact, ProductRef | None, str]] = []
         if not answer.needs_product:
-            for fact in answer.facts:
-                ref = names.get(fact.product_id or "")
-                sentence = render(fact, ref, lang, many=many, glossary=glossary)
-                if not sentence and lang == "en" and fact.product_id and role_of(fact.label) is None:
-                    # a chosen field of the sheet the quote cannot carry (too long, or a detail clause
-                    # that qualifies it): its figures with their units in English, not silently dropped
-                    sentence = _say(fact, ref, "figures", many=many, glossary=glossary, part=answer.part)
-                if sentence:
-                    said.append((fact, ref, sentence))
-            if lang == "en" and not said:
-                said = _fallback(answer, names, many, glossary, _quoted_order, _digests(rendered), covered)
+            with english.asking(_asked(answer.part) if lang == "en" else frozenset()):
+                for fact in answer.facts:
+                    ref = names.get(fact.product_id or "")
+                    sentence = render(fact, ref, lang, many=many, glossary=glossary)
+                    if not sentence and lang == "en" and fact.product_id and role_of(fact.label) is None:
+                        # a chosen field of the sheet the quote cannot carry (too long, or a detail clause
+                        # that qualifies it): its figures with their units in English, not silently dropped
+                        sentence = _say(fact, ref, "figures", many=many, glossary=glossary, part=answer.part)
+                    if sentence:
+                        said.append((fact, ref, sentence))
+                if lang == "en" and not said:
+                    said = _fallback(
+                        answer, names, many, glossary, _quoted_order, _digests(rendered), covered
+                    )
         rendered.append(said)
     if lang == "en":
         _within_budget(
@@ -234,7 +237,8 @@ def compose(
         for answer, said in zip(plan.parts, rendered, strict=True):
             if not said and not answer.needs_product:
                 elsewhere = _digests(rendered)
-                said.extend(_fallback(answer, names, many, glossary, _plain_order, elsewhere, covered))
+                with english.asking(_asked(answer.part)):
+                    said.extend(_fallback(answer, names, many, glossary, _plain_order, elsewhere, covered))
     for answer, said in zip(plan.parts, rendered, strict=True):
         if answer.needs_product:
             continue
@@ -419,7 +423,7 @@ def _within_budget(
         fact, ref, before = rendered[i][j]
         again = ""
         part = asked[i] if i < len(asked) else None
-        units = english.asked_of(part.units, part.asks_money, part.asks_time) if part else frozenset()
+        units = _asked(part) if part else frozenset()
         quotes = [english.short_quote, english.omit_quote]  # shorter quotes, then none
         if len(rendered[i]) == 1 or units:
             # a part's only answer is not left out (the part would be promised a check): its figures with
@@ -430,7 +434,8 @@ def _within_budget(
         # asked rows rather than the rows that happen to translate), else the first in order
         best: tuple[int, int] | None = None
         for rank, quote in enumerate(quotes):
-            candidate = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
+            with english.asking(units):
+                candidate = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
             if not candidate or len(english.CJK.findall(candidate)) >= len(english.CJK.findall(before)):
                 continue
             stated = sum(q.unit in units for q in quantities(candidate))
@@ -444,10 +449,12 @@ def _within_budget(
             del rendered[i][j]
 
 
+def _asked(part: QuestionPart) -> frozenset[str]:
+    return english.asked_of(part.units, part.asks_money, part.asks_time)
+
+
 def _figures(part: QuestionPart | None) -> Callable[[str], str | None]:
-    if part is None:
-        return english.figures_quote
-    return english.figures_for(english.asked_of(part.units, part.asks_money, part.asks_time))
+    return english.figures_quote if part is None else english.figures_for(_asked(part))
 
 
 def _close(sentence: str, marker: int, lang: Language) -> str:

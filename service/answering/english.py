@@ -20,7 +20,9 @@ written with English units (升 -> L, 元 -> yuan, 工作日 -> working days, �
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
@@ -854,6 +856,7 @@ def figures_quote(chinese: str, asked: frozenset[str] = frozenset()) -> str | No
     that a figure in a unit the customer asks for (``asked``: kg for "how heavy", yuan for "how much do I
     need to spend") is said even when the words before it are unknown: the question says what it is of.
     None when no figure can be said so."""
+    asked = asked or ASKED.get()
     pattern, table = _term_pattern(False)
     said: list[str] = []
     for clause in re.split(r"[，,；;。]", chinese):
@@ -885,6 +888,20 @@ def figures_quote(chinese: str, asked: frozenset[str] = frozenset()) -> str | No
     # nothing with a figure: None, so the fact is not said by its translated clauses alone (the clauses
     # this left out may qualify them)
     return "; ".join(said) if said else None
+
+
+# the units the question part being answered asks for, while the composer renders its facts: every quote
+# style that falls back to figures (short_quote inside plain_quote too) keeps the asked ones
+ASKED: ContextVar[frozenset[str]] = ContextVar("asked_units", default=frozenset())
+
+
+@contextmanager
+def asking(units: frozenset[str]) -> Iterator[None]:
+    token = ASKED.set(units)
+    try:
+        yield
+    finally:
+        ASKED.reset(token)
 
 
 def figures_for(asked: frozenset[str]) -> Callable[[str], str | None]:
