@@ -32,13 +32,10 @@ def test_how_much_before_a_noun_is_not_a_price_question() -> None:
          "Basic requirements: left and right each 5cm; top 10cm .", False),
         ("How much does installation of the AK7PRO range hood cost?",
          "Installation fee: the basic installation fee is at most 300 yuan .", False),
-        ("For the 80L RW7 install, how much if I need a longer explosion-proof hose? and if they have to cut tiles?",
-         "Installation fee: the product sheet says “加长防爆软管35 元/条” (35 yuan each) .", False),
         ("how big and how heavy is the MK6 gas heater", "Weight: the product sheet says “裸机 8.5 kg” .", False),
         ("my order already shipped yesterday, can i still cancel it?",
          "Cancelling the order is only possible when the order is “pending payment” or “paid” or “processing” .",
          False),
-        ("F6032RW7 60升的现在卖多少", "这款的价格是1192元。", False),
         ("how much is installation for the F6.6-20CB kitchen heater? my pipes need to be a bit longer too",
          "Installation: the basic installation fee is 100 yuan .", False),
         # not answering, judged irrelevant before and after
@@ -60,6 +57,8 @@ def test_how_much_before_a_noun_is_not_a_price_question() -> None:
         # answering, relevant before and after
         ("How much is the F8033-JE6 80 litre heater?", "The price of this model is 979 yuan .", False),
         ("80升的UDmini什么价", "这款的价格是2199元。", False),
+        ("80升的热水器整机保几年", "整机3年，内胆8年。", False),
+        ("MK1S 14升多重？出故障E2怎么办？", "尺寸规格：产品净重11千克，适合安装在厨房等空间。", False),
     ],
 )  # fmt: skip
 def test_irrelevant_sentence_judge(question: str, sentence: str, expected: bool) -> None:

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from service.answering.kinds import _PATTERNS
-from service.answering.verify import claim_kinds, judged_kinds, split_sentences
+from service.answering.verify import claim_kinds, split_sentences
 from service.compliance.normalize import normalize
 from service.compliance.numbers import ClaimScope, extract
 from service.drafting.customer_text import customer_text, has_review_marks, strip_labels
@@ -83,14 +83,13 @@ _HOW_MUCH_NOUN = re.compile(
 )
 # An English word's inflection the kind vocabulary does not list ("cancelling", "cancelled"): its stem.
 _INFLECTED = re.compile(r"\b([a-z]{3,}?)(?:([b-df-hj-np-tv-z])\2)?(?:ing|ed)\b")
-_MONEY = re.compile(r"\d\s*(?:元|块|yuan|rmb|cny)|(?:¥|￥|\$)\s*\d", re.I)
 _MEASURE = re.compile(r"\d\s*(?:mm|cm|m|kg|g|l|公斤|千克|克|厘米|毫米|米)(?![a-z²³])", re.I)
 FEE_KINDS = frozenset({"install_fee", "remote_fee", "materials"})  # kinds whose amounts are charges
 PHYSICAL_KINDS = frozenset({"size", "spec"})  # a measurement answers either
 
 
 # "how much is X": the thing priced (up to four words, to the end of the clause).
-_PRICED = re.compile(r"\bhow much (?:is|are|for) ((?:[^\s?.,!;]+ ?){1,4})")
+_PRICED = re.compile(r"\bhow much (?:is|are|for|does|do|would|will) ((?:[^\s?.,!;]+ ?){1,4})")
 
 
 def _fee_kinds(phrase: str) -> frozenset[str]:
@@ -101,8 +100,8 @@ def _fee_kinds(phrase: str) -> frozenset[str]:
 
 def question_kinds(text: str) -> frozenset[str]:
     """The kinds a question asks about, by the engine's vocabulary, with its two-word patterns
-    ("how much does installation cost" is an installation-fee question), less the kind a size unit after a
-    number gives ("60升的多少钱" asks a price, not a capacity) and less price for "how much <noun>"."""
+    ("how much does installation cost" is an installation-fee question), less price for "how much <noun>"
+    ("how much space") and for the price of a fee ("how much is installation": not the product's price)."""
     lowered = _HOW_MUCH_NOUN.sub("how ", text.lower())
     fee_asks: set[str] = set()
     for m in _PRICED.finditer(lowered):
@@ -110,7 +109,7 @@ def question_kinds(text: str) -> frozenset[str]:
         if fees:  # "how much is installation / the extra flue pipe": the price of a fee, not the product's
             fee_asks |= fees
             lowered = lowered[: m.start()] + "how" + lowered[m.start() + len("how much") :]
-    kinds = set(judged_kinds(lowered)) | fee_asks
+    kinds = set(claim_kinds(lowered)) | fee_asks
     kinds |= {kind for kind, pattern in _PATTERNS if pattern.search(lowered)}
     return frozenset(kinds)
 
@@ -124,12 +123,10 @@ def sentence_kinds(sentence: str) -> frozenset[str]:
 
 def _relevant(sentence: str, asked_kinds: frozenset[str], parts: list[str]) -> bool:
     """A quoted sentence of an asked kind, or carrying the words of one of the questions (judged per
-    question: a message's other questions do not dilute the words of the one it answers). An amount of a
-    fee kind answers a price question; a measurement (kg, cm, L) answers a size or spec question."""
+    question: a message's other questions do not dilute the words of the one it answers). A measurement
+    (kg, cm, mm) answers a size or spec question ("how heavy" has no kind word: "Weight: 6.8 kg")."""
     kinds = sentence_kinds(sentence)
     if asked_kinds & kinds:
-        return True
-    if "price" in asked_kinds and kinds & FEE_KINDS and _MONEY.search(sentence):
         return True
     if asked_kinds & PHYSICAL_KINDS and kinds & PHYSICAL_KINDS and _MEASURE.search(sentence):
         return True
