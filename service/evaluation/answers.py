@@ -14,6 +14,7 @@ import re
 import time
 from typing import Any
 
+from service.answering.kinds import _PATTERNS
 from service.answering.verify import claim_kinds, split_sentences
 from service.compliance.normalize import normalize
 from service.compliance.numbers import ClaimScope, extract
@@ -73,10 +74,61 @@ def _answers(part: str, sentences: list[str]) -> bool:
     return any(overlap(wanted, s) >= RELEVANT_OVERLAP for s in sentences)
 
 
+# "how much"/"how many" asks for money only when no other noun follows ("how much is it", "how much do I
+# pay", "how much per metre"); "how much space/water/notice" asks for an amount of that noun.
+_HOW_MUCH_NOUN = re.compile(
+    r"\bhow (?:much|many) (?!(?:money|cash|extra|more|is|are|was|were|does|do|did|will|would|should|can|"
+    r"could|for|to|per|if|of|on|in|at|it|they|you|i|we|this|that|these|those|the|a|an|altogether|in total)\b)"
+    r"(?=[a-z])"
+)
+# An English word's inflection the kind vocabulary does not list ("cancelling", "cancelled"): its stem.
+_INFLECTED = re.compile(r"\b([a-z]{3,}?)(?:([b-df-hj-np-tv-z])\2)?(?:ing|ed)\b")
+_MEASURE = re.compile(r"\d\s*(?:mm|cm|m|kg|g|l|公斤|千克|克|厘米|毫米|米)(?![a-z²³])", re.I)
+FEE_KINDS = frozenset({"install_fee", "remote_fee", "materials"})  # kinds whose amounts are charges
+PHYSICAL_KINDS = frozenset({"size", "spec"})  # a measurement answers either
+
+
+# "how much is X": the thing priced (up to four words, to the end of the clause).
+_PRICED = re.compile(r"\bhow much (?:is|are|for|does|do|would|will) ((?:[^\s?.,!;]+ ?){1,4})")
+
+
+def _fee_kinds(phrase: str) -> frozenset[str]:
+    """The fee kinds a priced phrase names: installing, or a material (pipe, hose, bracket)."""
+    kinds = claim_kinds(phrase) & FEE_KINDS
+    return kinds | {"install_fee"} if re.match(r"(?:the )?install", phrase) else kinds
+
+
+def question_kinds(text: str) -> frozenset[str]:
+    """The kinds a question asks about, by the engine's vocabulary, with its two-word patterns
+    ("how much does installation cost" is an installation-fee question), less price for "how much <noun>"
+    ("how much space") and for the price of a fee ("how much is installation": not the product's price)."""
+    lowered = _HOW_MUCH_NOUN.sub("how ", text.lower())
+    fee_asks: set[str] = set()
+    for m in _PRICED.finditer(lowered):
+        fees = _fee_kinds(m.group(1))
+        if fees:  # "how much is installation / the extra flue pipe": the price of a fee, not the product's
+            fee_asks |= fees
+            lowered = lowered[: m.start()] + "how" + lowered[m.start() + len("how much") :]
+    kinds = set(claim_kinds(lowered)) | fee_asks
+    kinds |= {kind for kind, pattern in _PATTERNS if pattern.search(lowered)}
+    return frozenset(kinds)
+
+
+def sentence_kinds(sentence: str) -> frozenset[str]:
+    """The kinds a quoted sentence speaks of, English inflections included ("Cancelling the order")."""
+    lowered = sentence.lower()
+    stemmed = _INFLECTED.sub(lambda m: m.group(1) + (m.group(2) or ""), lowered)
+    return claim_kinds(lowered) | claim_kinds(stemmed)
+
+
 def _relevant(sentence: str, asked_kinds: frozenset[str], parts: list[str]) -> bool:
     """A quoted sentence of an asked kind, or carrying the words of one of the questions (judged per
-    question: a message's other questions do not dilute the words of the one it answers)."""
-    if asked_kinds & claim_kinds(sentence):
+    question: a message's other questions do not dilute the words of the one it answers). A measurement
+    (kg, cm, mm) answers a size or spec question ("how heavy" has no kind word: "Weight: 6.8 kg")."""
+    kinds = sentence_kinds(sentence)
+    if asked_kinds & kinds:
+        return True
+    if asked_kinds & PHYSICAL_KINDS and kinds & PHYSICAL_KINDS and _MEASURE.search(sentence):
         return True
     return any(overlap(terms(p), sentence) >= RELEVANT_OVERLAP for p in parts)
 
@@ -123,7 +175,7 @@ def score(case: Any, prep: Prepared, draft: GeneratedDraft, first_text_ms: float
     sentences = [s for s in split_sentences(draft.text) if s.strip()]
     quoted = [s for s in sentences if _MARKER.search(s)]
     question = case.message
-    asked_kinds = claim_kinds(question)
+    asked_kinds = question_kinds(question)
     parts = question_parts(question)
     irrelevant = [
         _MARKER.sub("", s).strip()
