@@ -49,8 +49,8 @@ FEES = "超出部分例如打混凝土墙 30 元/点、加长电源线 10 元/�
 
 
 def test_a_long_fee_list_keeps_its_asked_rows_while_a_part_asking_money_is_rendered() -> None:
-    """A quote the reply's Chinese budget cannot carry is shortened to the rows it can translate; while the composer
-    renders a part asking "how much", rows whose item name cannot be translated keep their price too."""
+    """A quote the reply's Chinese budget cannot carry is shortened to the rows it can translate; while the
+    composer renders a part asking "how much", rows whose item name cannot be translated keep their price."""
     short = english.short_quote(FEES) or ""
     assert "30 yuan" not in short and "80 yuan;" not in short  # the untranslatable rows were dropped
     with english.asking(asked("My wall is concrete, how much per hole?")):
