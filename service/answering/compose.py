@@ -371,8 +371,9 @@ def _say(
     if way == "plain":
         return render(fact, ref, "en", many=many, glossary=glossary)
     if way == "listing":
-        said = render(fact, ref, "en", many=many, glossary=glossary)
-        return said if said and not english.CJK.search(said) else ""
+        listed = render(fact, ref, "en", many=many, glossary=glossary)
+        return listed if listed and not english.CJK.search(listed) else ""
+    said: str | None
     if way == "name":
         said = english.fact_en(
             fact.kind, fact.text, fact.label, fact.pairs[:1], "", product=True, quote=english.omit_quote
@@ -424,7 +425,7 @@ def _within_budget(
         again = ""
         part = asked[i] if i < len(asked) else None
         units = _asked(part) if part else frozenset()
-        quotes = [english.short_quote, english.omit_quote]  # shorter quotes, then none
+        quotes: list[Callable[[str], str | None]] = [english.short_quote, english.omit_quote]  # then none
         if len(rendered[i]) == 1 or units:
             # a part's only answer is not left out (the part would be promised a check): its figures with
             # their units in English under its field's label, no quote; nor is a sentence stating a figure

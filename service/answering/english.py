@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
-from service.answering.facts import quantities
+from service.answering.facts import join_thousands, quantities
 from service.answering.gist import gist_en, longest_first
 from service.knowledge.products import model_codes
 
@@ -322,7 +322,7 @@ def quantity_en(m: re.Match[str]) -> str:
 
 def numbers_en(text: str) -> str:
     """Every number with its unit in English, the rest unchanged."""
-    text = _ZH_QTY.sub(lambda m: _ZH_NUM[m.group(1)] + m.group(2), text)
+    text = _ZH_QTY.sub(lambda m: _ZH_NUM[m.group(1)] + m.group(2), join_thousands(text))
     return _QTY.sub(quantity_en, text)
 
 
@@ -811,7 +811,7 @@ def figures_gloss(chinese: str) -> str:
     if re.search(r"零下|负\s*\d", chinese):
         return ""  # a sign written in words ("零下10度") would be lost
     # figures written in digits only: a Chinese numeral is often no count (二次调试 is a second tuning)
-    for seg in _GLOSS_SPLIT.split(_QTY.sub(quantity_en, chinese)):
+    for seg in _GLOSS_SPLIT.split(_QTY.sub(quantity_en, join_thousands(chinese))):
         seg = seg.strip(" ./")
         if seg in chinese or seg[:1] in "-~–":
             # already readable as written (10cm, a model code); a negative figure or a range of them
@@ -860,7 +860,7 @@ def figures_quote(chinese: str, asked: frozenset[str] = frozenset()) -> str | No
     pattern, table = _term_pattern(False)
     said: list[str] = []
     for clause in re.split(r"[，,；;。]", chinese):
-        plain = _ZH_QTY.sub(lambda m: _ZH_NUM[m.group(1)] + m.group(2), clause.strip())
+        plain = _ZH_QTY.sub(lambda m: _ZH_NUM[m.group(1)] + m.group(2), join_thousands(clause.strip()))
         if not re.search(r"\d", plain) or _NEGATED.search(_FIGURE_WORDS.sub("", plain)):
             continue
         if re.search(r"\d\s*[:：]\s*\d|[《》]|\d\s*块", plain):

@@ -129,9 +129,20 @@ def _zh_number(text: str) -> int | None:
     return _ZH_DIGITS.get(text)
 
 
+# a price written with a space as the thousands separator ("¥1 699", as some exports print it): one amount
+_SPACED_PRICE = re.compile(r"(?<=[¥￥])(\s?\d{1,3})((?: \d{3})+)(?![\d.,])")
+
+
+def join_thousands(text: str) -> str:
+    """¥1 699 -> ¥1699: only after a currency sign (elsewhere "400 889" may begin a phone number)."""
+    return _SPACED_PRICE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text)
+
+
 def quantities(text: str) -> tuple[Quantity, ...]:
-    """Numbers with their units ("3年", "150元", "¥1,299", "七天", "3300W"); a bare number has unit ""."""
+    """Numbers with their units ("3年", "150元", "¥1,299", "¥1 699", "七天", "3300W"); a bare number has
+    unit ""."""
     out: list[Quantity] = []
+    text = join_thousands(text)
     for m in _QTY.finditer(text):
         try:
             value = float(m.group("num").replace(",", ""))

@@ -134,8 +134,10 @@ _RANGE_SEP = r"\s*(?:-|~|–|—|到|至|to)\s*"
 _SUFFIXED = re.compile(
     rf"(?<![a-z0-9.第零〇一二两三四五六七八九十百千])(?P<a>{_ONE})(?:{_RANGE_SEP}(?P<b>{_ONE}))?\s?-?\s?(?P<unit>{_UNIT_ALT})(?![a-z])"
 )
+# after a currency sign a space may separate thousands, as some exports print prices ("¥1 699")
+_AR_CUR = rf"\d{{1,3}}(?: \d{{3}})+(?![0-9.,])|{_AR}"
 _CURRENCY = re.compile(
-    rf"(?P<cur>¥|us\$|hk\$|\$|rmb|cny|usd)\s?(?P<a>{_AR})(?:{_RANGE_SEP}(?:¥|\$)?(?P<b>{_AR}))?(?![0-9])"
+    rf"(?P<cur>¥|us\$|hk\$|\$|rmb|cny|usd)\s?(?P<a>{_AR_CUR})(?:{_RANGE_SEP}(?:¥|\$)?(?P<b>{_AR_CUR}))?(?![0-9])"
 )
 _PERCENT_CN = re.compile(rf"百分之(?P<a>{_CN}|{_AR})")
 # A bare number after a price label, as product sheets write it ("商品价格: 99"): any currency.
@@ -228,7 +230,7 @@ def parse_number(text: str) -> float | None:
         return None
     if text[0].isdigit():
         try:
-            return float(text.replace(",", "")) * mult
+            return float(text.replace(",", "").replace(" ", "")) * mult
         except ValueError:
             return None
     if text in _EN_WORDS:
