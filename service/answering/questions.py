@@ -69,7 +69,8 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"多少度|几度|温度|多热|temperature|how hot", "spec", ("°C",)),
         (r"分贝|噪音|噪声|吵不吵|吵吗|静音|decibel|noise|noisy|loud|quiet", "spec", ("dB",)),
         (r"水压|气压|压力|pressure", "spec", ("MPa",)),
-        (r"容量|几升|多少升|capacity|litres?\b|liters?\b"
+        # ("the 60 litre heater": a unit word after a figure names the product's size, it asks nothing)
+        (r"容量|几升|多少升|capacity|(?<![\d.]\s)(?<![\d.])(?:litres?|liters?)\b"
          r"|how much water|water (?:use|usage|consumption)|uses? (?:per|each|every) (?:wash|cycle|load)",
          "spec", ("L", "ml")),
         (r"风量|吸力|air ?flow|suction", "spec", ("m3/min",)),
