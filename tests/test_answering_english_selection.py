@@ -135,3 +135,10 @@ def test_an_english_fee_question_reaches_its_rows(engine: AnswerEngine) -> None:
 def test_an_interval_question_is_answered_by_the_lifespan(engine: AnswerEngine) -> None:
     plan = engine.plan("How often do i need to change the filter on the QP-30?", language="en")
     assert any("6–8个月" in f.text for f in plan.parts[0].facts)
+
+
+def test_a_heater_is_not_read_as_an_air_purifier() -> None:
+    from service.index.crosslingual import Glossary
+
+    said = Glossary.load().translate("my 60L heater display says E3")
+    assert "净化器" not in said and "风扇" not in said
