@@ -31,6 +31,8 @@ from tests.kb import engine_over, write_kb
         ("What size hole do I cut in the worktop?", "size"),
         ("Is it ok to fit the QG-12 14 litre gas heater inside the shower room?", "usage"),
         ("If the drain hose needs extending, how much per metre?", "install_fee"),
+        ("Does the purifier need a technician to install it?", "usage"),
+        ("Do I have to put the floor fan together myself?", "usage"),
         ("How high above the cooktop should the hood be mounted?", "size"),
     ],
 )

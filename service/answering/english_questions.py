@@ -93,6 +93,10 @@ QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"toilet|kitchen|balcony|bedroom|living room|garage|basement|loft|attic|cupboard|"
                          r"cabinet|closet|garden|yard|"
                          r"outdoors?|outside)s?\b", _I)),
+    # who fits it: "does it need a technician to install it", "do I put it together myself"
+    ("usage", re.compile(r"\bneeds? (?:a |an |the )?(?:technician|installer|engineer|professional|plumber|"
+                         r"electrician|someone)\b|\b(?:install|assembl|put|set)\w*\b[^.?!]{0,40}"
+                         r"\b(?:myself|yourself|ourselves|by hand)\b", _I)),
     ("usage", re.compile(r"\bwinter\b|\bfreez\w*\b|\bfrost\b|\bwhat should i do with\b|"
                          r"\bhow (?:do|should) i (?:use|clean|descale|maintain|store)\b|"
                          r"\bcan (?:it|the [^.?!]{1,40}) be installed\b|\binstalled directly\b|"
