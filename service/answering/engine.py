@@ -400,6 +400,10 @@ class AnswerEngine:
             named_code = any(_CODE_LIKE.search(t) and m.has(t) for t in aspect)  # names another model
             matched_words = matched_words or lexical > 0 or (fitting and in_unit)
             placed = in_unit and (lexical > 0 or fitting)
+            if fitting and language == "en" and asked_x.share(m) > 0:
+                # an English question about fitting it ("can it go in my bathroom") shares few words with a
+                # Chinese installation note: one of its words there (浴室) makes the note a candidate
+                placed = True
             fit = fits(fact.pairs, fact.text, measures) if measures else None
             if fit is not None:
                 fitted[pos] = fit
@@ -832,7 +836,11 @@ def _in_units(fact: Fact, part: QuestionPart) -> bool:
 
 _LONG_ID = re.compile(rf"(?<![0-9.])\d{{{ID_MIN + 2},}}(?![0-9.])")  # an item id, not a quantity
 _ASKED_AFTER = re.compile(r"多|几|吗|呢|啥|什么|怎|[？?]")  # "风量多大": the attribute itself is asked
-_INSTALLING = re.compile(r"装|嵌入|预留|留多|开孔|打孔|离墙|橱柜|柜子|\binstall|\bfit\b", re.IGNORECASE)
+_INSTALLING = re.compile(
+    r"装|嵌入|预留|留多|开孔|打孔|离墙|橱柜|柜子|\binstall|\bfit\b|\bfitted\b|\bmount|\bbuilt-?in\b|\bcabinet|"
+    r"\bcupboard|\bworktop|\bcounter-?top|\brecess|\bniche\b|\bcut-?out|\bclearance|\bgo in\b",
+    re.IGNORECASE,
+)
 _INSTALL_FIELD = re.compile(r"安装|install", re.IGNORECASE)
 _CODE_LIKE = re.compile(r"[a-z][0-9]|[0-9][a-z]", re.IGNORECASE)
 _SWAP_TO = re.compile(

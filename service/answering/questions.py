@@ -30,12 +30,13 @@ _SPLIT = re.compile(
 )
 _ASKS_TIME = re.compile(
     r"多久|几天|几点|多长时间|什么时候|何时|时效|多快|当天|几个?小时|几个?工作日|几年|多少年|"
-    r"how long|when\b|how soon|how many (?:days|hours|years|months)|what time",
+    r"how long|when\b|how soon|how often|how many (?:days|hours|years|months)|what time",
     re.IGNORECASE,
 )
 _ASKS_MONEY = re.compile(
     r"多少钱|价格|价钱|运费|费用|邮费|退多少|金额|收费|要钱|收钱|免费|加钱|怎么算|怎么收|值多少|返多少"
-    r"|how much(?! (?:room|space|clearance|gap)\b)|price|cost|fee|charge|free\b",
+    r"|how much(?! (?:room|space|clearance|gap|water|power|electricity|energy|gas|weight|noise|air)\b)"
+    r"|price|cost|fee|charge|free\b",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
@@ -57,14 +58,21 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"尺寸|长宽高|多厚|多高|多宽|多长|多深|厚度|高度|宽度|深度|外形|离墙|间距|距离|留多|预留|开孔|孔径"
          r"|多大的孔|dimension|how (?:big|tall|wide|deep|thick)"
          r"|how much (?:room|space|clearance|gap)|\bclearances?\b|\bgaps?\b|\bcut-?outs?\b"
-         r"|\bopening size|size[^.?!]{0,20}\bopening\b|how far (?:above|below|from|away)", "size",
+         r"|\bopening size|size[^.?!]{0,20}\bopening\b|how far (?:above|below|from|away)"
+         # the space it is fitted into: "what size cabinet space", "what size hole", "how high above the hob"
+         r"|what size\b[^.?!]{0,25}\b(?:space|cabinet|cupboard|opening|hole|niche|recess|cut-?out|gap)"
+         r"|\b(?:space|room|clearance) (?:do i|do you|does it|will it|should i) (?:need|leave|allow)"
+         r"|how (?:high|low) (?:above|below|up|off|from)\b", "size",
          ("mm", "cm", "m")),
         (r"功率|多少瓦|几瓦|多少w\b|watt|what(?:'s| is) (?:the|its) (?:rated )?power\b"
          r"|how (?:much|many) (?:power|watts)", "spec", ("W", "kW")),
         (r"多少度|几度|温度|多热|temperature|how hot", "spec", ("°C",)),
         (r"分贝|噪音|噪声|吵不吵|吵吗|静音|decibel|noise|noisy|loud|quiet", "spec", ("dB",)),
         (r"水压|气压|压力|pressure", "spec", ("MPa",)),
-        (r"容量|几升|多少升|capacity|litres?\b|liters?\b", "spec", ("L", "ml")),
+        # ("the 60 litre heater": a unit word after a figure names the product's size, it asks nothing)
+        (r"容量|几升|多少升|capacity|(?<![\d.]\s)(?<![\d.])(?:litres?|liters?)\b"
+         r"|how much water|water (?:use|usage|consumption)|uses? (?:per|each|every) (?:wash|cycle|load)",
+         "spec", ("L", "ml")),
         (r"风量|吸力|air ?flow|suction", "spec", ("m3/min",)),
         (r"几套|多少套|place settings?", "spec", ("set",)),
         (r"面积|多大的?(?:房间|空间|客厅|卧室)|几平|多少平|平米|平方|room size|square met", "spec", ("m2",)),
@@ -126,7 +134,17 @@ def kind_scores(text: str) -> dict[str, float]:
     return scores
 
 
-_HOW_MUCH_ROOM = re.compile(r"\bhow much (?:room|space|clearance|gap)\b", re.IGNORECASE)
+# "how much room", "how much water does it use": a quantity measured in another unit than money
+_HOW_MUCH_ROOM = re.compile(
+    r"\bhow much (?:room|space|clearance|gap|water|power|electricity|energy|gas|weight|noise|air)\b",
+    re.IGNORECASE,
+)
+# "how much is installation", "how much to install it": the price of the installing service, not the product's
+_HOW_MUCH_INSTALL = re.compile(
+    r"\bhow much (?:is|are|will|would|does|do|for|to)?\s*(?:the |an? |it |they |you )?(?:cost |charge )?"
+    r"(?:to )?(?:install\w*|fit(?:ting)?|mount(?:ing)?)\b",
+    re.IGNORECASE,
+)
 
 
 def kinds_of(text: str) -> tuple[str, ...]:
@@ -138,6 +156,8 @@ def kinds_of(text: str) -> tuple[str, ...]:
     for pattern, kind, _ in ATTRIBUTES:
         if pattern.search(lowered):
             scores[kind] = scores.get(kind, 0.0) + 1.5
+    if "price" in scores and _HOW_MUCH_INSTALL.search(lowered):
+        scores["install_fee"] = scores.get("install_fee", 0.0) + scores.pop("price")
     if _COUNT_ASKED.search(lowered):
         scores["spec"] = scores.get("spec", 0.0) + 1.5
     if not scores:
