@@ -93,3 +93,13 @@ def test_structure_rules_only_warn(engine: ComplianceEngine) -> None:
 def test_escalation_clears_the_helpless_warning(engine: ComplianceEngine) -> None:
     text = "这个我们这边暂时处理不了，我已经反馈给主管，今天下午回复您。"
     assert not _flagged(engine, text, "zh")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We are the No.1 brand in China.", "We are the No. 1 seller of air fryers on the platform."],
+)
+def test_a_ranking_claim_is_no_negated_store(engine: ComplianceEngine, text: str) -> None:
+    """"No.1" is a rank, not "no": the claim is the advertising-law finding, never a brush-off."""
+    assert _structure(engine, text, "en") == []
+    assert any(r.startswith("adlaw.") for r in _flagged(engine, text, "en"))
