@@ -100,6 +100,6 @@ def test_escalation_clears_the_helpless_warning(engine: ComplianceEngine) -> Non
     ["We are the No.1 brand in China.", "We are the No. 1 seller of air fryers on the platform."],
 )
 def test_a_ranking_claim_is_no_negated_store(engine: ComplianceEngine, text: str) -> None:
-    """"No.1" is a rank, not "no": the claim is the advertising-law finding, never a brush-off."""
+    """ "No.1" is a rank, not "no": the claim is the advertising-law finding, never a brush-off."""
     assert _structure(engine, text, "en") == []
     assert any(r.startswith("adlaw.") for r in _flagged(engine, text, "en"))
