@@ -33,9 +33,11 @@ _ASKS_TIME = re.compile(
     r"how long|when\b|how soon|how often|how many (?:days|hours|years|months)|what time",
     re.IGNORECASE,
 )
+# "how much room", "how much water does it use": a quantity measured in another unit than money
+_MEASURED = r"(?:room|space|clearance|gap|water|power|electricity|energy|gas|weight|noise|air)"
 _ASKS_MONEY = re.compile(
     r"多少钱|价格|价钱|运费|费用|邮费|退多少|金额|收费|要钱|收钱|免费|加钱|怎么算|怎么收|值多少|返多少"
-    r"|how much(?! (?:room|space|clearance|gap|water|power|electricity|energy|gas|weight|noise|air)\b)"
+    rf"|how much(?! {_MEASURED}\b)"
     r"|price|cost|fee|charge|free\b",
     re.IGNORECASE,
 )
@@ -134,11 +136,7 @@ def kind_scores(text: str) -> dict[str, float]:
     return scores
 
 
-# "how much room", "how much water does it use": a quantity measured in another unit than money
-_HOW_MUCH_ROOM = re.compile(
-    r"\bhow much (?:room|space|clearance|gap|water|power|electricity|energy|gas|weight|noise|air)\b",
-    re.IGNORECASE,
-)
+_HOW_MUCH_ROOM = re.compile(rf"\bhow much {_MEASURED}\b", re.IGNORECASE)
 # "how much is installation", "how much to install it": the price of the installing service, not the product's
 _HOW_MUCH_INSTALL = re.compile(
     r"\bhow much (?:is|are|will|would|does|do|for|to)?\s*(?:the |an? |it |they |you )?(?:cost |charge )?"
