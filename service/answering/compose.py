@@ -222,7 +222,7 @@ def compose(
                     if not sentence and lang == "en" and fact.product_id and role_of(fact.label) is None:
                         # a chosen field of the sheet the quote cannot carry (too long, or a detail clause
                         # that qualifies it): its figures with their units in English, not silently dropped
-                        sentence = _say(fact, ref, "figures", many=many, glossary=glossary, part=answer.part)
+                        sentence = _say(fact, ref, "figures", many=many, glossary=glossary)
                     if sentence:
                         said.append((fact, ref, sentence))
                 if lang == "en" and not said:
@@ -328,7 +328,7 @@ def _fallback(
             covered.add(id(answer))
             return []
         ref = names.get(fact.product_id or "")
-        sentence = _say(fact, ref, way, many=many, glossary=glossary, part=answer.part)
+        sentence = _say(fact, ref, way, many=many, glossary=glossary)
         if sentence:
             return [(fact, ref, sentence)]
     return []
@@ -364,10 +364,9 @@ def _say(
     *,
     many: bool,
     glossary: Glossary | None,
-    part: QuestionPart | None = None,
 ) -> str:
-    """``part``: the question part the fact answers; its figures in the units the part asks for are said
-    even when the words before them cannot be ("how heavy when full" -> "about 110 kg")."""
+    """Figures are said in the units the part being composed asks for (``english.asking``, set by the
+    composer per part), even after words that cannot be ("how heavy when full" -> "about 110 kg")."""
     if way == "plain":
         return render(fact, ref, "en", many=many, glossary=glossary)
     if way == "listing":
@@ -379,7 +378,7 @@ def _say(
             fact.kind, fact.text, fact.label, fact.pairs[:1], "", product=True, quote=english.omit_quote
         )
     else:
-        quote = _figures(part) if way == "figures" else english.omit_quote
+        quote = english.figures_quote if way == "figures" else english.omit_quote
         said = _render_en(fact, ref, many=many, glossary=glossary, quote=quote)
     return said if said and not english.CJK.search(said) else ""
 
@@ -430,7 +429,7 @@ def _within_budget(
             # a part's only answer is not left out (the part would be promised a check): its figures with
             # their units in English under its field's label, no quote; nor is a sentence stating a figure
             # in the unit the part asks for (the silver tier's 1000 yuan for "how much do I need to spend")
-            quotes.append(_figures(part))
+            quotes.append(english.figures_quote)  # the asked units come from english.asking below
         # of the shorter wordings, the one stating the most figures in the asked units (a fee table's
         # asked rows rather than the rows that happen to translate), else the first in order
         best: tuple[int, int] | None = None
@@ -452,10 +451,6 @@ def _within_budget(
 
 def _asked(part: QuestionPart) -> frozenset[str]:
     return english.asked_of(part.units, part.asks_money, part.asks_time)
-
-
-def _figures(part: QuestionPart | None) -> Callable[[str], str | None]:
-    return english.figures_quote if part is None else english.figures_for(_asked(part))
 
 
 def _close(sentence: str, marker: int, lang: Language) -> str:

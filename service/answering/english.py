@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from service.answering.facts import join_thousands, quantities
 from service.answering.gist import gist_en, longest_first
@@ -902,11 +902,6 @@ def asking(units: frozenset[str]) -> Iterator[None]:
         yield
     finally:
         ASKED.reset(token)
-
-
-def figures_for(asked: frozenset[str]) -> Callable[[str], str | None]:
-    """``figures_quote`` for a question part asking for figures in these units (see ``asked_of``)."""
-    return partial(figures_quote, asked=asked)
 
 
 MONEY_UNITS = frozenset({"yuan", "yuan/time", "yuan/km", "yuan/m"})
