@@ -449,9 +449,11 @@ class LinkParams(BaseModel):
 
 
 # A brand's own support site, named as such: the manufacturer's 官网, a driver, firmware or manual download,
-# or its official locator (官方的线下售后地址查询链接).
+# or its official locator (官方的线下售后地址查询链接), or a brand's warranty, authenticity or service-point
+# lookup (打开…查询保修, 防伪查询): what only the maker's site answers.
 _OFFICIAL_RE = re.compile(
     r"官网|官方网站|官方网址|官方主页|官方下载|驱动|固件|说明书|使用手册|"
+    r"(?:保修|质保|防伪|真伪|售后网点|维修网点|服务网点)(?:查询|信息)|查询(?:保修|质保|防伪|真伪|售后网点|维修网点|服务网点)|"
     r"官方[^,，。!?；;\s]{0,10}?(?:链接|网页|页面|查询)|"
     r"\bofficial (?:web)?site\b|\bsupport (?:site|page)\b|\bdrivers?\b|\bfirmware\b|\bmanual\b"
 )

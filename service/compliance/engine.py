@@ -356,8 +356,11 @@ def _denied_question(doc: Document, pos: int) -> bool:
 # Where a negated phrase ends even without punctuation: a completed action (犹豫了), a new subject with its
 # own predicate (这就是, 我们承诺, it will), or a sentence-final 的 before an imperative (久等的 加我微信).
 # A negation elsewhere in the sentence must not excuse a violation in its own phrase.
+# The consequent of a condition (如果问题没有解决，那您联系我…) starts its own scope too: the negation belongs
+# to the if-clause.
 _ZH_SCOPE_END = re.compile(
     r"了(?!解)|(?:我们|咱们|本店|小店|这款|这个|这就|这|那就|它)(?:就是|是|承诺|保证|会|一定|肯定|绝对|都是|也是|可以|能)"
+    r"|(?<![这])那(?:么)?\s?(?=您|你|我|咱|就|这边)"
 )
 _EN_SCOPE_END = re.compile(r"\b(?:it|we|this|that|i|you)(?:'ll|'re|'s|'m|\s+(?:will|are|is|am|can|shall))\b")
 _SAYING = re.compile(r"(?:能|敢|会|好|必|用|是)?(?:说|讲|称|夸|吹|保证|承诺|确定|肯定|敢说)")
