@@ -366,15 +366,13 @@ UNITS: list[tuple[str, str, str]] = [  # (Chinese unit, English singular, Englis
     ("元/孔", "yuan per hole", "yuan per hole"), ("元", "yuan", "yuan"), ("块钱", "yuan", "yuan"), ("块",
     "yuan",
     "yuan"),
-    ("立方米/分钟", "m³/min", "m³/min"), ("立方米/小时", "m³/h", "m³/h"), ("立方米", "m³", "m³"),
-    ("平方米", "m²", "m²"), ("分贝", "dB", "dB"),
+    ("分贝", "dB", "dB"),  # (no m³ or m²: the claim check would read them as metres, unsupported)
     ("毫升", "ml", "ml"), ("升", "L", "L"), ("千瓦", "kW", "kW"), ("瓦", "W", "W"), ("公斤", "kg", "kg"),
     ("千克", "kg", "kg"), ("克", "g", "g"), ("厘米", "cm", "cm"), ("公分", "cm", "cm"), ("毫米", "mm", "mm"),
     ("公里", "km", "km"), ("英寸", "inch", "inches"), ("米", "m", "m"), ("℃", "°C", "°C"), ("度", "°", "°"),
     ("次", "time", "times"),
     ("台", "unit", "units"), ("个", "piece", "pieces"), ("件", "piece", "pieces"), ("套", "set", "sets"),
     ("条", "piece", "pieces"), ("只", "piece", "pieces"), ("张", "piece", "pieces"), ("倍", "x", "x"),
-    ("岁", "year old", "years old"),
 ]  # fmt: skip
 _UNIT_ALT = "|".join(re.escape(u) for u, _, _ in sorted(UNITS, key=lambda u: -len(u[0])))
 _QTY = re.compile(rf"(?P<cur>[¥￥]\s*)?(?P<num>{_NUM})(?:\s*(?P<wan>万))?(?:\s*(?P<unit>{_UNIT_ALT}))?")
