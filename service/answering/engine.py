@@ -432,6 +432,8 @@ class AnswerEngine:
                 score -= DESCRIPTIVE_PENALTY  # marketing text restating a fact a field of its own holds
             score += LEXICAL_WEIGHT * lexical
             if lexical == 0 and aspect_words and not fitting:
+                if fact.kind == "fault" and fact.pairs and not short_codes(f"{fact.label} {fact.text}"):
+                    continue  # a row of one symptom that shares no asked word is another fault's answer
                 score -= 0.3  # of the asked kind, but none of the asked words: a sibling field
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
                 score += 0.2

@@ -169,6 +169,43 @@ TERMS: dict[str, str] = {
     "供气压力": "gas supply pressure",
     "燃气压力": "gas pressure", "水伺服": "water servo", "进水滤网": "inlet filter",
     "液化气瓶阀": "LPG cylinder valve", "气瓶阀": "cylinder valve", "压力": "pressure",
+    # more parts, fittings and wiring (installation conditions, fee tables)
+    "混水阀": "mixing valve", "止逆阀": "non-return valve", "三通阀": "tee valve", "编织": "braided",
+    "编织进水管": "braided inlet hose", "不锈钢编织进水管": "stainless steel braided inlet hose",
+    "电源线路": "power circuit", "独立电源线路": "dedicated power circuit", "空气开关": "circuit breaker",
+    "地线": "earth wire", "油网": "grease filter", "风帽": "wall cap", "止逆风帽": "non-return wall cap",
+    "感应窗": "sensor window", "喷臂": "spray arm", "碗篮": "dish rack", "水箱模式": "water tank mode",
+    "充电座": "charging dock", "边刷": "side brush", "拖布": "mop", "尘盒": "dust box",
+    # faults and their causes (fault tables)
+    "进水超时": "water inlet timeout", "溢水保护": "overflow protection", "溢水": "overflow",
+    "无法回充": "cannot return to the dock", "吸力变小": "weaker suction", "积水": "standing water",
+    "泡沫": "foam", "普通洗洁精": "ordinary dish soap", "洗洁精": "dish soap", "油污": "grease",
+    "干烧保护触发": "dry-heating protection triggered",
+    # the parts a warranty names apart (a stroller's frame and fabric, a shaver's foil)
+    "车架": "frame", "面料": "fabric", "轮子": "wheels", "其他部件": "other parts", "刀网": "shaver foil",
+    "刀头": "blade head", "腕带": "strap", "耗材": "consumables", "易损件": "wearing parts",
+    # clothing care (wash labels)
+    "手洗": "hand wash", "机洗": "machine wash", "干洗": "dry clean", "拧干": "wring out",
+    "烘干": "tumble dry", "漂白": "bleach", "熨烫": "iron", "低温熨烫": "iron on low heat",
+    "晾干": "dry", "平铺晾干": "dry flat", "阴干": "dry in the shade", "暴晒": "direct sunlight",
+    "反面晾晒": "dry inside out", "洗涤剂": "detergent", "羽绒专用洗涤剂": "down detergent",
+    "中性洗涤剂": "mild detergent", "柔顺剂": "fabric softener", "洗衣袋": "laundry bag",
+    "轻柔模式": "gentle cycle", "深浅色分开洗": "wash darks and lights separately", "掉色": "colour bleeding",
+    "缩水": "shrinkage", "跑绒": "down leaking",
+    # pre-sales, payments and points
+    "定金": "deposit", "尾款": "balance", "全款": "full payment", "全额退款": "full refund",
+    "积分": "points", "开票金额": "invoice amount", "实付金额": "amount paid", "抬头": "invoice title",
+    "秒杀活动": "flash sales", "限时抢购": "limited-time sales", "直播间专享价": "live-stream-only prices",
+    "整点抢券": "on-the-hour coupon grabs", "短时优惠": "short-term promotions",
+    "客服主管": "customer service supervisor", "主管": "supervisor",
+    "登机": "boarding a plane", "随身携带": "carry-on", "托运": "checked baggage",
+    # product categories of warranty and shipping tables
+    "婴儿推车": "baby stroller", "儿童安全座椅": "child car seat", "安全座椅": "car seat",
+    "电动牙刷": "electric toothbrush", "电动剃须刀": "electric shaver", "移动电源": "power bank",
+    "蓝牙耳机": "Bluetooth earbuds", "蓝牙音箱": "Bluetooth speaker", "智能手环": "smart band",
+    "扫地机器人": "robot vacuum", "空气净化器": "air purifier", "大家电": "large appliances",
+    "服装": "clothing", "食品": "food", "银卡": "silver members", "金卡": "gold members",
+    "无门槛券": "no-minimum coupon", "无理由退货期": "no-reason return period",
 }  # fmt: skip
 # Light words and common verbs of sheet sentences whose English word order is the same as the Chinese
 # (subject-verb-object, modifier before noun): with them a simple clause reads as plain English. Negations
@@ -265,6 +302,49 @@ WORDS: dict[str, str] = {
     "微信支付": "WeChat Pay", "支付宝": "Alipay", "银联借记卡": "UnionPay debit cards",
     "借记卡": "debit cards", "信用卡": "credit cards", "花呗分期": "Huabei instalments",
     "信用卡分期": "credit-card instalments", "分期": "instalments", "免息": "interest-free",
+    # fault steps and usage tips
+    "冷却": "let it cool", "加水": "add water", "重新使用": "use it again",
+    "倒掉底部积水": "pour away the standing water",
+    "显示屏显示": "the display shows", "会产生": "which produces", "产生": "produces", "大量": "a lot of",
+    "过多": "too much", "导致": "causing", "先": "first", "再": "then", "师傅": "the technician",
+    "报价": "quotes a price", "施工": "does the work", "按实际使用收费": "charged as actually used",
+    "按实际使用": "as actually used", "可抵扣": "can offset", "抵扣": "offset", "反向安装": "rear-facing",
+    "正向安装": "forward-facing", "自行安装": "install it yourself", "冲奶粉": "making formula",
+    "生水": "unboiled water", "降到": "let it drop to", "直接": "directly", "不要": "do not",
+    "擦拭": "wipe", "软布": "a soft cloth", "拆下": "remove", "清洗": "clean", "自清洗": "self-cleaning",
+    "启动": "start", "启动自清洗": "start self-cleaning", "紧固": "tighten", "拆机": "take the unit apart",
+    "自行拆机": "take the unit apart yourself", "留": "leave", "两侧各留": "leave on each side",
+    "前方留": "leave in front", "空间": "space", "两侧": "both sides", "前方": "in front",
+    "水温不超过": "water no hotter than", "建议手洗": "hand wash recommended",
+    # the verbs of store rules: refunds, cancellations, invoices, points
+    "不退": "not refunded", "不予退还": "not refunded", "不退还": "not refunded",
+    "可取消": "can be cancelled",
+    "取消": "cancel", "付清": "paying off", "发货前": "before dispatch", "发货后": "after dispatch",
+    "已付": "paid", "未付": "unpaid", "换开": "reissue", "申请": "apply for", "可申请": "you can apply for",
+    "作废": "voided", "重开": "reissued", "填写错误": "filled in wrongly", "不计入": "not counted in",
+    "到账": "credited", "确认收货": "confirming receipt", "转给": "pass it to", "升级": "escalate",
+    "要求升级": "ask to escalate", "属": "are", "属于": "are", "不在保修范围": "not covered by the warranty",
+    "不在保修范围内": "not covered by the warranty", "随身携带登机": "be carried on board",
+    "不可托运": "cannot go in checked baggage", "可随身携带登机": "can be carried on board",
+    "提前": "in advance", "至少提前": "at least in advance", "告知": "tell", "改约": "rescheduling",
+    "每笔订单": "each order", "每个订单": "each order", "低于": "below", "高于": "above",
+    "不含": "excluding", "您": "you", "不满意": "not satisfied", "对方案": "with the solution",
+    "一线客服": "frontline agents", "当场解决": "solve it on the spot", "会": "will",
+    "按倍数计算": "multiplied accordingly", "小数部分舍去": "fractions are dropped", "每月": "per month",
+    "生日当月": "in your birthday month", "近": "in the last", "累计实付满": "total payments of",
+    "专用发票": "special invoice", "寄回": "send back", "原票": "the original invoice",
+    "使用了": "used", "用了": "used", "充满": "fully charged", "充电时使用": "use while charging",
+    "视使用环境": "depending on the environment", "机身宽度": "body width",
+    "挥手感应开关": "wave-sensor switch",
+    "自动清洗": "automatic cleaning", "价格": "price", "普通会员": "regular members",
+    "注册即可": "just register",
+    "有效期": "validity", "重新计算": "restarts", "未修改": "unaltered", "裤长": "leg length",
+    "无理由退货": "no-reason returns",
+    "结束后": "ends", "按": "based on", "条件": "condition", "主要权益": "main benefits",
+    "已预约安装": "installation is booked", "安装时": "at installation",
+    "退货时": "on return", "已安装的": "already installed", "无需拆回": "need not be removed",
+    "由师傅免费安装": "installed free by the technician", "抵扣的部分": "deductions",
+    "按您实际支付的金额开具": "issued for the amount you actually paid", "开具": "issued",
 }  # fmt: skip
 _LIST_SEP = {"、": ", ", "和": " and ", "及": " and ", "与": " and ", "或": " or ", "/": "/", "+": " + "}
 _FILLER = re.compile(r"[的等]")
@@ -286,6 +366,7 @@ UNITS: list[tuple[str, str, str]] = [  # (Chinese unit, English singular, Englis
     ("元/孔", "yuan per hole", "yuan per hole"), ("元", "yuan", "yuan"), ("块钱", "yuan", "yuan"), ("块",
     "yuan",
     "yuan"),
+    ("分贝", "dB", "dB"),  # (no m³ or m²: the claim check would read them as metres, unsupported)
     ("毫升", "ml", "ml"), ("升", "L", "L"), ("千瓦", "kW", "kW"), ("瓦", "W", "W"), ("公斤", "kg", "kg"),
     ("千克", "kg", "kg"), ("克", "g", "g"), ("厘米", "cm", "cm"), ("公分", "cm", "cm"), ("毫米", "mm", "mm"),
     ("公里", "km", "km"), ("英寸", "inch", "inches"), ("米", "m", "m"), ("℃", "°C", "°C"), ("度", "°", "°"),
@@ -333,6 +414,11 @@ def _term_pattern(words: bool) -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile("|".join(re.escape(k) for k in keys)), table
 
 
+def _per_yuan(m: re.Match[str]) -> str:
+    points = m.group(2)
+    return f"【{points} point{'' if points == '1' else 's'} per {m.group(1)} yuan】"
+
+
 _WITHIN = re.compile(rf"(?:在)?(?P<n>{_NUM}\s*(?:个工作日|工作日|个小时|小时|分钟|天|日|个月|年))(?:之)?内")
 
 
@@ -341,11 +427,19 @@ def terms_en(text: str, words: bool = False) -> str | None:
     with units and list punctuation, in English; None when any Chinese word is left that the tables do not
     know (it would be guessed)."""
     text = re.sub(r"([（(])(?:如|例如|比如)", r"\1such as ", text.strip())
+    text = text.replace("等其他", "和其他")  # "面料、轮子等其他部件": fabric, wheels and other parts
+    text = re.sub(r"每(?:消费)?(\d+)元得(\d+)积分", _per_yuan, text)  # points earned per yuan
+    text = re.sub(r"满(\d+)减(\d+)元?券", r"【\2 yuan off \1 yuan coupon】", text)
+    # "带漏电保护的16A插座" -> "16A socket with leakage protection": the feature follows the noun
+    text = re.sub(r"带([\u4e00-\u9fff]{2,8})的([\u4e00-\u9fffA-Za-z0-9]{2,10})$", r"\2【with】\1", text)
     if words:  # "24小时内响应" -> "响应 within 24 hours": English puts the time after the verb
         text = _WITHIN.sub(lambda m: f"【within {numbers_en(m.group('n'))}】", text)
     text = numbers_en(text)
     pattern, table = _term_pattern(words)
-    out = pattern.sub(lambda m: f" {table[m.group(0)]} ", text)
+    out = pattern.sub(lambda m: f"\x01{table[m.group(0)]}\x02", text)
+    # "实付金额的10%" -> "10% of the amount paid": English puts the share first
+    out = re.sub(r"\x01([^\x01\x02]*)\x02\s*的\s*(\d+(?:\.\d+)?\s*%)", r" \2 of \1 ", out)
+    out = out.replace("\x01", " ").replace("\x02", " ")
     out = out.replace("【", " ").replace("】", " ")
     etc = out.rstrip().endswith("等")
     out = _FILLER.sub(" ", out)
@@ -363,7 +457,8 @@ def terms_en(text: str, words: bool = False) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- templates
 
-_N = rf"(?P<n>(?:[¥￥]\s*)?{_NUM}\s*万?\s*(?:{_UNIT_ALT})?)"
+# (never the digits of a code: "显示E1" is the display showing E1, not "E: 1")
+_N = rf"(?<![A-Za-z\d.])(?P<n>(?:[¥￥]\s*)?{_NUM}\s*万?\s*(?:{_UNIT_ALT})?)"
 _T = r"(?P<t>[\u4e00-\u9fffA-Za-z0-9、和及与/（）()\s]{1,24}?)"
 _PAY = r"(?:收取|收费|加收|另收|另计|需付|支付|收)"
 # the states a fault step checks for ("检查燃气阀是否打开" -> "check that the gas valve is open")
@@ -375,12 +470,18 @@ STATES: dict[str, str] = {
     "安装到位": "fitted correctly", "正确": "correct", "通畅": "clear", "充足": "sufficient",
     "关闭": "closed", "漏水": "leaking", "破裂": "cracked", "有问题": "faulty", "异常": "abnormal",
     "卡住": "stuck", "放置平稳": "standing level", "平稳": "level", "开启状态": "on",
+    "弯折": "kinked", "折弯": "kinked", "加满": "full", "注满": "full", "注满水": "full of water",
 }  # fmt: skip
 _STATES = longest_first(STATES)
 
 # (pattern of a whole clause, English with {n} and {t}); {t} must be a term clause (terms_en)
 TEMPLATES: list[tuple[re.Pattern[str], str]] = [
     # the steps of appliance fault tables ("检查X是否Y", "确保X", "必要时更换X", "如问题持续", "请报修")
+    (re.compile(r"^(?:请)?(?:检查|确认)是否(?P<t>[\u4e00-\u9fffA-Za-z0-9、（）()]{2,30})$"),
+     "check whether {t}"),
+    (re.compile(rf"^(?:请)?(?:检查|确认|查看){_T}是否(?:已|已经)?(?P<st>{_STATES})[、和及]"
+                rf"(?P<t2>[\u4e00-\u9fffA-Za-z0-9]{{1,12}}?)是否(?:已|已经)?(?P<st2>{_STATES})$"),
+     "check whether the {t} is {st} and whether the {t2} is {st2}"),
     (re.compile(rf"^(?:请)?(?:检查|确认|查看){_T}是否(?:已|已经)?(?P<st>{_STATES})$"),
      "check whether the {t} is {st}"),
     (re.compile(rf"^(?:请)?(?:确保|保证)(?:无|没有){_T}(?P<st>{_STATES})$"), "make sure no {t} is {st}"),
@@ -468,6 +569,24 @@ TEMPLATES: list[tuple[re.Pattern[str], str]] = [
      "{p}: {n}"),
     (re.compile(rf"^叠加优惠后实付(?:价格)?(?:低至|约为|为)?{_N}$"),
      "the price paid after discounts can be as low as {n}"),
+    (re.compile(r"^(?:需要|需|须)(?:有)?(?P<tn>[\u4e00-\u9fffA-Za-z0-9、和及与\s]{2,30})$"), "it needs {tn}"),
+    (re.compile(r"^(?P<t>[\u4e00-\u9fff]{2,10})在(?P<n>\d+(?:\.\d+)?\s*[-–~～至到]\s*\d+(?:\.\d+)?\s*[A-Za-z]+)之间$"),
+     "{t} between {n}"),
+    (re.compile(rf"^(?:缺失|遗失|丢失)?(?:的)?按{_N}从退款中扣除$"), "{n} is deducted from the refund"),
+    (re.compile(rf"^(?:请)?(?:至少|最晚)?提前{_N}(?:告知|通知|联系)(?:客服|我们)$"),
+     "please tell customer service at least {n} in advance"),
+    (re.compile(rf"^{_T}在{_T.replace('P<t>', 'P<t2>')}后{_N}到账$"), "{t} are credited {n} after {t2}"),
+    # pre-sales deposits, gift vouchers
+    (re.compile(rf"^(?:已付|已支付|付了){_T}(?:但|而)?(?:未付|未支付|没有支付|没付)"
+                rf"{_T.replace('P<t>', 'P<t2>')}的?$"),
+     "if the {t} is paid but the {t2} is not"),
+    (re.compile(rf"^{_T}不(?:退|退还|予退还|予退回)$"), "the {t} is not refunded"),
+    (re.compile(rf"^(?:签收|收货)满{_N}后(?:可|方可|才可)(?:预约|使用)$"),
+     "it can be booked from {n} after delivery"),
+    (re.compile(rf"^有效期(?:为)?{_N}$"), "valid for {n}"),
+    # a step after a step ("加水后重新使用": add water, then use it again)
+    (re.compile(r"^(?P<t>[^后，。；]{2,16}?)(?:之)?后(?:再|即可)?(?P<t2>[^后，。；]{2,16})$"),
+     "{t}, then {t2}"),
     (re.compile(r"^(?:赠品|赠送|赠品为)?(?P<t>[\u4e00-\u9fffA-Za-z0-9]{2,12})$"), "{t}"),
     (re.compile(r"^(?:即可)?(?:获得|获赠|赠送)(?P<t>[\u4e00-\u9fffA-Za-z0-9]{2,12}?)(?:一台|一个|一份|一套|一张)?$"),
      "you receive a {t}"),
@@ -571,7 +690,14 @@ def template_en(clause: str) -> str | None:
                     break
                 values[key] = " or ".join(f"“{x}”" for x in said if x)
                 continue
-            if key.startswith("t"):
+            if key == "tn":  # a thing, not an action ("需…插座" needs a socket; never "it needs install")
+                verb = re.match(r"自行|亲自|安装|使用|更换|联系|检查|提供|拆|加|去|到|在|先|再|按", raw)
+                t = None if verb else terms_en(raw) or terms_en(raw, words=True)
+                if t is None:
+                    ok = False
+                    break
+                values[key] = t
+            elif key.startswith("t"):
                 t = terms_en(raw) or terms_en(raw, words=True)
                 if t is None:
                     ok = False
@@ -581,7 +707,7 @@ def template_en(clause: str) -> str | None:
                 values[key] = "delivery" if "签收" in raw else "approval" if "审核" in raw else "registration"
             elif key == "p":
                 values[key] = _PRICE_WORDS.get(raw.replace("京东", "").replace("平台", ""), "price")
-            elif key == "st":
+            elif key.startswith("st"):
                 values[key] = STATES.get(raw, "faulty")
             elif key == "v":
                 values[key] = {
@@ -997,8 +1123,11 @@ def record_en(
         fault_en = (sentence_en(fault, quote) or "") if fault else ""
         cause_en = steps_en(cause, quote) if cause else ""
         fix_en = steps_en(fix, quote) if fix else ""
-        if not (code or fault_en):
+        if not (code or fault_en or fix_en):
             return None
+        if not (code or fault_en):
+            # a symptom the tables cannot say: the customer described it, what to do is the answer
+            return f"What to do: {fix_en}" + (f" (possible cause: {cause_en})" if cause_en else "")
         head = f"Fault code {code}" + (f" ({fault_en})" if fault_en else "") if code else f"If {fault_en}"
         # one sentence: the code, its cause and the fix stay together (and beside the source marker)
         if cause_en:
@@ -1043,6 +1172,10 @@ def fact_en(
         status = status_en(text)
         if status:
             return f"{_cap(name)} is currently {status}"
+        if len(text) > 8:  # a rule of its sale (a pre-order's deposit): said as a sentence, as any rule
+            said = sentence_en(text, quote)
+            if said and not said.startswith("the product sheet says"):
+                return f"About the availability of {name}: {said}"
         quoted = quote(text)
         return f"About the availability of {name}, {quoted}" if quoted else None
     if pairs:
