@@ -653,6 +653,8 @@ class AnswerEngine:
         weights = _idf([*aspect, *crossed], matchers)
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         own_words = _own_words(part)
+        # the customer's case: the part, and for a follow-up ("来回运费谁出") the question it follows
+        case = f"{part.context} {part.text}".strip()
         place = bool(_ASKS_PLACE.search(part.text))  # "寄到哪里", "where do I send it": an address answers
         states = _state_words(part.text)  # "还没发货" is the "未发货" a rule names
         amount = stated_amount(part.text)  # "买了50块钱的": the rule for that amount applies
@@ -718,12 +720,12 @@ class AnswerEngine:
                 score += ASPECT_BONUS
             if amount is not None:
                 score += AMOUNT_BONUS * amount_fit(fact.text, amount)
-            if _QUALITY_LEAD.match(fact.text) and not _TELLS_FAULT.search(part.text):
+            if _QUALITY_LEAD.match(fact.text) and not _TELLS_FAULT.search(case):
                 score -= QUALITY_PENALTY  # "尺码不合适": the rule for a quality problem is not the customer's
             elif (
                 _NON_QUALITY_LEAD.match(fact.text)
-                and _TELLS_FAULT.search(part.text)
-                and not _SAYS_NO_FAULT.search(part.text)
+                and _TELLS_FAULT.search(case)
+                and not _SAYS_NO_FAULT.search(case)
             ):
                 # "it arrived defective": the rule scoped to returns without one contradicts the customer
                 score -= NON_QUALITY_PENALTY
@@ -1244,12 +1246,15 @@ def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> Questi
     # the kinds of what is left; when the name held every kind word ("20W充电器能给笔记本充电吗"), the
     # kinds of the text without its codes (a code such as "MK6" is no fault code)
     left = kinds_of(text)
+    kinds = left or kinds_of(coded)
     return QuestionPart(
         text=part.text,
-        kinds=left or kinds_of(coded),
+        kinds=(*kinds, *(k for k in part.carried if k not in kinds)),
         terms=tuple(dict.fromkeys([*terms(text), *vocabulary_terms(text)])) if left else part.terms,
         asks_time=part.asks_time,
         asks_money=part.asks_money,
         question=part.question,
         units=part.units,
+        context=part.context,
+        carried=part.carried,
     )
