@@ -23,7 +23,7 @@ from tests.kb import engine_over, write_kb
         ("风量多大？噪音大不大", "噪音大不大"),
     ],
 )
-def test_a_colloquial_question_without_a_question_mark_is_a_part_of_its_own(message: str, second: str) -> None:
+def test_a_colloquial_question_without_a_question_mark_is_its_own_part(message: str, second: str) -> None:
     parts = split_parts(message)
     assert [p.text for p in parts][-1] == second
     assert len(parts) == 2 and parts[1].question
@@ -95,3 +95,52 @@ def test_who_pays_after_a_quality_return_is_the_quality_rule(engine: AnswerEngin
 def test_who_pays_after_a_change_of_mind_is_the_customer_rule(engine: AnswerEngine) -> None:
     plan = engine.plan("衣服不合适想退，能退吗？来回运费谁出", language="zh")
     assert "寄回运费由您承担" in plan.parts[-1].facts[0].text
+
+
+def test_how_long_it_keeps_asks_a_shelf_life() -> None:
+    part = split_parts("大红袍茶叶有赠品吗？能放多久")[-1]
+    assert "spec" in part.kinds and "month" in part.units
+
+
+PRODUCTS = [
+    {
+        "商品ID": "R-1",
+        "商品名称": "示例 东北大米 5kg",
+        "商品价格": 69,
+        "保质期": "12个月",
+        "售后说明": "未拆封可7天无理由退货；拆封后非质量问题不退",
+    },
+    {
+        "商品ID": "D-1",
+        "商品名称": "示例 台式洗碗机",
+        "商品价格": 1999,
+        "保修": "整机2年",
+    },
+]
+REPAIRS = """# 三包与维修
+
+## 过保维修收费
+
+- 过保后上门维修：收上门检测费50元，人工费80元/次，配件按价目表收费。
+"""
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> AnswerEngine:
+    root = tmp_path / "shop"
+    write_kb(root, products={"items.json": PRODUCTS}, policies={"rules.md": POLICY, "repairs.md": REPAIRS})
+    return engine_over(root)
+
+
+def test_an_opened_item_gets_the_rule_for_opened_items(shop: AnswerEngine) -> None:
+    plan = shop.plan("东北大米开袋了吃不完能退吗", language="zh")
+    assert "拆封后非质量问题不退" in plan.parts[0].facts[0].text
+    unopened = shop.plan("东北大米还没拆能退吗", language="zh")
+    assert "未拆封可7天无理由退货" in unopened.parts[0].facts[0].text
+
+
+def test_a_repair_after_the_warranty_is_answered_by_the_repair_charges(shop: AnswerEngine) -> None:
+    plan = shop.plan("洗碗机已经过保了，上门维修怎么收费", language="zh")
+    texts = [f.text for f in plan.parts[0].facts]
+    assert any("上门检测费50元" in t for t in texts)
+    assert not any(t == "整机2年" for t in texts)  # the term that has run out answers nothing

@@ -85,6 +85,7 @@ AMOUNT_BONUS = 0.5  # a rule whose amount condition ("不满99元") the stated o
 PLACE_BONUS = 0.3  # a sentence giving an address, for a question asking where
 TOPIC_BONUS = 0.3  # a policy sentence of the asked topic (its own section), in either language
 LEAD_BONUS = 0.4  # a rule led by the very case the customer is in ("已发货：…" for "已经发货了…")
+OPENED_BONUS = 0.3  # a sheet clause for an opened item, for a customer who opened it (less: an unopened one)
 GENERIC_WEIGHT = 0.25  # weight of a kind word (保修) among the asked words of a product question
 LEXICAL_ONLY = 0.3  # share of the asked words a fact of another kind must hold to answer
 LEXICAL_WEIGHT = 1.5
@@ -274,7 +275,10 @@ class AnswerEngine:
                     if across is not None and across.digest not in used:
                         answer.alternates = [f for f in answer.facts if f is not across]
                         answer.facts = [across]
-            policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS)
+            # "过保了，上门修要收哪些钱": what a repair costs after the warranty is a store rule; the
+            # product's warranty term only says it has run out
+            past_warranty = bool(_PAST_WARRANTY.search(part.text)) and part.asks_money
+            policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS) or past_warranty
             # a question about the product's own spec, price or gift that its sheet does not answer is not
             # answered by whatever store rule shares a word with it: only a sentence close in both ways
             sheet_only = bool(products) and bool(part.kinds) and set(part.kinds) <= _SHEET_KINDS
@@ -298,6 +302,9 @@ class AnswerEngine:
                 # beside the gift, a consumables rule beside the warranty field)
                 chosen, beside = _rules_beside_fields(answer.facts, chosen, [*general, *part.crossed])
                 rest = [*beside, *rest]
+            if past_warranty and chosen:
+                answer.alternates = [*answer.facts, *answer.alternates]
+                answer.facts = []
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
             if closest and vectors:
@@ -435,6 +442,7 @@ class AnswerEngine:
                 score -= 0.3  # of the asked kind, but none of the asked words: a sibling field
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
                 score += 0.2
+            score += OPENED_BONUS * _opened_fit(part.text, fact.text)
             if part.asks_money:
                 # "多少钱" is answered by an amount (or by "免费"), not by a description of the thing
                 free = bool(_FREE.search(fact.text))
@@ -851,15 +859,40 @@ _SWAP_TO = re.compile(
     r"\binstead\b|\bwhich\b|\bother\b",
     re.IGNORECASE,
 )
-_FREE = re.compile(r"免费|不收费|无需付费|包含在内|free of charge|\bfree\b", re.IGNORECASE)
+_FREE = re.compile(
+    r"免费|不收费|无需付费|包含在内|含(?:基础|免费)?(?:上门)?安装|free of charge|\bfree\b", re.IGNORECASE
+)
 _FIGURE = re.compile(r"[\d.]+[a-z%]{0,3}", re.IGNORECASE)
 _ASKS_FREE = re.compile(
-    r"免费|收费吗|要钱吗|收钱吗|要收费|付费吗|要不要钱|收不收费|收不收钱|另外收|额外收"
+    r"免费|收费吗|要钱吗|收钱吗|要收费|付费吗|要不要钱|收不收费|收不收钱|另外收|额外收|另外(?:给|掏|付)钱|给钱吗"
     r"|\bfree\b|\bcharge for\b",
     re.IGNORECASE,
 )
 
 
+# The customer opened or used the item ("开袋了", "拆开用过了"); a rule for an unopened item ("未拆封可退")
+# or for an opened one ("拆封后不退")
+_SAYS_OPENED = re.compile(
+    r"(?<!没)(?<!未)(?:拆了|拆开|拆封|开封|开袋|开箱|打开了|开过|用过|试用了|用了|吃了)"
+)
+_UNOPENED_RULE = re.compile(r"(?:^|[，,；;。])\s*(?:整[箱包盒袋])?(?:未|没有?)(?:拆封|开封|拆开|拆)")
+_OPENED_RULE = re.compile(r"(?:已)?(?:拆封|开封|拆开|开袋)(?:后|的)")
+
+
+def _opened_fit(question: str, rule: str) -> int:
+    """+1 for a rule about an opened item when the customer opened it, -1 for one about an unopened item."""
+    if not _SAYS_OPENED.search(question):
+        return 0
+    if _UNOPENED_RULE.search(rule):
+        return -1
+    return 1 if _OPENED_RULE.search(rule) else 0
+
+
+# "过保了", "过了保修期", "保修期已经过了", "out of warranty": the warranty has run out
+_PAST_WARRANTY = re.compile(
+    r"过保|过了保修|超过保修|超出保修|保修期(?:已经?)?过|(?:out of|expired|past (?:the )?)warranty",
+    re.IGNORECASE,
+)
 _LEAD = re.compile(r"^([^：:，,。；;]{2,10})[：:]")
 _STATE = (("已经", "已"), ("还没有", "未"), ("还没", "未"), ("没有", "未"), ("尚未", "未"), ("没", "未"),
           ("already ", "已"), ("not yet ", "未"), ("hasn't ", "未"), ("has not ", "未"))  # fmt: skip

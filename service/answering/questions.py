@@ -37,6 +37,7 @@ _ASKS_TIME = re.compile(
 _MEASURED = r"(?:room|space|clearance|gap|water|power|electricity|energy|gas|weight|noise|air)"
 _ASKS_MONEY = re.compile(
     r"多少钱|价格|价钱|运费|费用|邮费|退多少|金额|收费|要钱|收钱|免费|加钱|怎么算|怎么收|值多少|返多少"
+    r"|[收花掏付给][^，。？！,.?!]{0,3}钱"
     rf"|how much(?! {_MEASURED}\b)"
     r"|price|cost|fee|charge|free\b",
     re.IGNORECASE,
