@@ -85,6 +85,7 @@ AMOUNT_BONUS = 0.5  # a rule whose amount condition ("不满99元") the stated o
 PLACE_BONUS = 0.3  # a sentence giving an address, for a question asking where
 TOPIC_BONUS = 0.3  # a policy sentence of the asked topic (its own section), in either language
 LEAD_BONUS = 0.4  # a rule led by the very case the customer is in ("已发货：…" for "已经发货了…")
+OPENED_BONUS = 0.3  # a sheet clause for an opened item, for a customer who opened it (less: an unopened one)
 GENERIC_WEIGHT = 0.25  # weight of a kind word (保修) among the asked words of a product question
 LEXICAL_ONLY = 0.3  # share of the asked words a fact of another kind must hold to answer
 LEXICAL_WEIGHT = 1.5
@@ -274,7 +275,10 @@ class AnswerEngine:
                     if across is not None and across.digest not in used:
                         answer.alternates = [f for f in answer.facts if f is not across]
                         answer.facts = [across]
-            policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS)
+            # "过保了，上门修要收哪些钱": what a repair costs after the warranty is a store rule; the
+            # product's warranty term only says it has run out
+            past_warranty = bool(_PAST_WARRANTY.search(part.text)) and part.asks_money
+            policy_needed = not answer.facts or bool(set(part.kinds) & POLICY_KINDS) or past_warranty
             # a question about the product's own spec, price or gift that its sheet does not answer is not
             # answered by whatever store rule shares a word with it: only a sentence close in both ways
             sheet_only = bool(products) and bool(part.kinds) and set(part.kinds) <= _SHEET_KINDS
@@ -298,6 +302,9 @@ class AnswerEngine:
                 # beside the gift, a consumables rule beside the warranty field)
                 chosen, beside = _rules_beside_fields(answer.facts, chosen, [*general, *part.crossed])
                 rest = [*beside, *rest]
+            if past_warranty and chosen:
+                answer.alternates = [*answer.facts, *answer.alternates]
+                answer.facts = []
             answer.facts.extend(chosen)
             answer.alternates.extend(rest)
             if closest and vectors:
@@ -437,6 +444,7 @@ class AnswerEngine:
                 score -= 0.3  # of the asked kind, but none of the asked words: a sibling field
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
                 score += 0.2
+            score += OPENED_BONUS * _opened_fit(part.text, fact.text)
             if part.asks_money:
                 # "多少钱" is answered by an amount (or by "免费"), not by a description of the thing
                 free = bool(_FREE.search(fact.text))
@@ -655,6 +663,8 @@ class AnswerEngine:
         weights = _idf([*aspect, *crossed], matchers)
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         own_words = _own_words(part)
+        # the customer's case: the part, and for a follow-up ("来回运费谁出") the question it follows
+        case = f"{part.context} {part.text}".strip()
         place = bool(_ASKS_PLACE.search(part.text))  # "寄到哪里", "where do I send it": an address answers
         states = _state_words(part.text)  # "还没发货" is the "未发货" a rule names
         amount = stated_amount(part.text)  # "买了50块钱的": the rule for that amount applies
@@ -720,12 +730,12 @@ class AnswerEngine:
                 score += ASPECT_BONUS
             if amount is not None:
                 score += AMOUNT_BONUS * amount_fit(fact.text, amount)
-            if _QUALITY_LEAD.match(fact.text) and not _TELLS_FAULT.search(part.text):
+            if _QUALITY_LEAD.match(fact.text) and not _TELLS_FAULT.search(case):
                 score -= QUALITY_PENALTY  # "尺码不合适": the rule for a quality problem is not the customer's
             elif (
                 _NON_QUALITY_LEAD.match(fact.text)
-                and _TELLS_FAULT.search(part.text)
-                and not _SAYS_NO_FAULT.search(part.text)
+                and _TELLS_FAULT.search(case)
+                and not _SAYS_NO_FAULT.search(case)
             ):
                 # "it arrived defective": the rule scoped to returns without one contradicts the customer
                 score -= NON_QUALITY_PENALTY
@@ -851,15 +861,40 @@ _SWAP_TO = re.compile(
     r"\binstead\b|\bwhich\b|\bother\b",
     re.IGNORECASE,
 )
-_FREE = re.compile(r"免费|不收费|无需付费|包含在内|free of charge|\bfree\b", re.IGNORECASE)
+_FREE = re.compile(
+    r"免费|不收费|无需付费|包含在内|含(?:基础|免费)?(?:上门)?安装|free of charge|\bfree\b", re.IGNORECASE
+)
 _FIGURE = re.compile(r"[\d.]+[a-z%]{0,3}", re.IGNORECASE)
 _ASKS_FREE = re.compile(
-    r"免费|收费吗|要钱吗|收钱吗|要收费|付费吗|要不要钱|收不收费|收不收钱|另外收|额外收"
+    r"免费|收费吗|要钱吗|收钱吗|要收费|付费吗|要不要钱|收不收费|收不收钱|另外收|额外收|另外(?:给|掏|付)钱|给钱吗"
     r"|\bfree\b|\bcharge for\b",
     re.IGNORECASE,
 )
 
 
+# The customer opened or used the item ("开袋了", "拆开用过了"); a rule for an unopened item ("未拆封可退")
+# or for an opened one ("拆封后不退")
+_SAYS_OPENED = re.compile(
+    r"(?<!没)(?<!未)(?:拆了|拆开|拆封|开封|开袋|开箱|打开了|开过|用过|试用了|用了|吃了)"
+)
+_UNOPENED_RULE = re.compile(r"(?:^|[，,；;。])\s*(?:整[箱包盒袋])?(?:未|没有?)(?:拆封|开封|拆开|拆)")
+_OPENED_RULE = re.compile(r"(?:已)?(?:拆封|开封|拆开|开袋)(?:后|的)")
+
+
+def _opened_fit(question: str, rule: str) -> int:
+    """+1 for a rule about an opened item when the customer opened it, -1 for one about an unopened item."""
+    if not _SAYS_OPENED.search(question):
+        return 0
+    if _UNOPENED_RULE.search(rule):
+        return -1
+    return 1 if _OPENED_RULE.search(rule) else 0
+
+
+# "过保了", "过了保修期", "保修期已经过了", "out of warranty": the warranty has run out
+_PAST_WARRANTY = re.compile(
+    r"过保|过了保修|超过保修|超出保修|保修期(?:已经?)?过|(?:out of|expired|past (?:the )?)warranty",
+    re.IGNORECASE,
+)
 _LEAD = re.compile(r"^([^：:，,。；;]{2,10})[：:]")
 _STATE = (("已经", "已"), ("还没有", "未"), ("还没", "未"), ("没有", "未"), ("尚未", "未"), ("没", "未"),
           ("already ", "已"), ("not yet ", "未"), ("hasn't ", "未"), ("has not ", "未"))  # fmt: skip
@@ -1246,12 +1281,15 @@ def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> Questi
     # the kinds of what is left; when the name held every kind word ("20W充电器能给笔记本充电吗"), the
     # kinds of the text without its codes (a code such as "MK6" is no fault code)
     left = kinds_of(text)
+    kinds = left or kinds_of(coded)
     return QuestionPart(
         text=part.text,
-        kinds=left or kinds_of(coded),
+        kinds=(*kinds, *(k for k in part.carried if k not in kinds)),
         terms=tuple(dict.fromkeys([*terms(text), *vocabulary_terms(text)])) if left else part.terms,
         asks_time=part.asks_time,
         asks_money=part.asks_money,
         question=part.question,
         units=part.units,
+        context=part.context,
+        carried=part.carried,
     )

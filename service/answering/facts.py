@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from service.answering.kinds import classify_fact
+from service.answering.kinds import classify_fact, is_descriptive
 from service.drafting.passages import sentences as chunk_sentences
 from service.knowledge.models import Chunk, ProductFacts
 from service.knowledge.products import model_codes, role_of, scalar_text
@@ -172,6 +172,9 @@ _NUMBERING = re.compile(r"^\s*(?:\d{1,2}[.、)）](?!\d)|[（(]\d{1,2}[)）]|[-�
 _HEADER = re.compile(r"^\s*【([^】]{1,12})】\s*")
 
 
+_RULE_KINDS = frozenset({"return", "exchange", "refund"})  # a sheet's after-sales rule, stated case by case
+
+
 def _clauses(text: str) -> list[tuple[str, str]]:
     """(label, clause) pieces of a long text: split at sentence and semicolon ends; a clause that starts
     with "标签：" gives its label to the numbered items after it ("额外收费项目：1.… ；2.…"), and a
@@ -267,9 +270,16 @@ class _SheetReader:
             if len(text) <= SHORT_VALUE_CHARS and not re.search(r"[。！？；;\n]|\.\s", text):
                 self.add(path, label, text)
                 return
+            # a clause with no kind of its own in a field stating an after-sales rule ("拆封后非质量问题不退"
+            # after "未拆封可7天无理由退货") is a case of that rule (an installation or spec note's other
+            # clauses tell things of their own: "台面承重需不少于30公斤" is no installation fee)
+            whole = None if is_descriptive(path) else classify_fact(path, label, text)
+            whole = whole if whole in _RULE_KINDS else None
             for n, (sub, clause) in enumerate(_clauses(text), 1):
                 sub_path = f"{path}/{sub}" if sub else f"{path}#{n}"
-                self.add(sub_path, sub.split("/")[-1] if sub else label, clause)
+                sub_label = sub.split("/")[-1] if sub else label
+                kind = classify_fact(sub_path, sub_label, clause)
+                self.add(sub_path, sub_label, clause, kind=whole if kind == "other" and whole else kind)
             return
         if _scalar(v):
             self.add(path, label, scalar_text(v, self.english))

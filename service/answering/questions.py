@@ -37,12 +37,16 @@ _ASKS_TIME = re.compile(
 _MEASURED = r"(?:room|space|clearance|gap|water|power|electricity|energy|gas|weight|noise|air)"
 _ASKS_MONEY = re.compile(
     r"多少钱|价格|价钱|运费|费用|邮费|退多少|金额|收费|要钱|收钱|免费|加钱|怎么算|怎么收|值多少|返多少"
+    r"|[收花掏付给][^，。？！,.?!]{0,3}钱"
     rf"|how much(?! {_MEASURED}\b)"
     r"|price|cost|fee|charge|free\b",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
     r"[？?]|吗|呢|么|多少|多[久长大重高远厚宽深沉]|几|怎么|怎样|如何|能否|可否|是否|有没有|能不能|可不可以|行不行|什么|哪|"
+    # colloquial: 啥 (什么), 咋 (怎么), 谁 ("运费谁出"), A-not-A ("重不重", "送没送"), and a closing 不/没
+    # ("电池保修不", "能退不", "发货了没"): a question without 吗 or a question mark
+    r"啥|咋|谁|([\u4e00-\u9fff])[不没]\1|(?<=[\u4e00-\u9fff])(?:不|没|没有)\s*[。.!！~～]*\s*$|"
     r"\b(?:how|what|when|where|which|who|why|can|could|do|does|is|are|will|would)\b",
     re.IGNORECASE,
 )
@@ -54,7 +58,7 @@ _QUESTION = re.compile(
 ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
     (re.compile(rx, re.IGNORECASE), kind, frozenset(units))
     for rx, kind, units in (
-        (r"多重|多沉|几斤|多少斤|几公斤|多少公斤|多少千克|重量|净重|毛重|(?<![严贵沉])重(?:多少|几)"
+        (r"多重|多沉|几斤|多少斤|几公斤|多少公斤|多少千克|重量|净重|毛重|(?<![严贵沉])重(?:多少|几|不重|吗)|沉(?:不沉|吗)"
          r"|how heavy|\bweigh", "spec",
          ("kg", "g", "jin")),
         (r"尺寸|长宽高|多厚|多高|多宽|多长|多深|厚度|高度|宽度|深度|外形|离墙|间距|距离|留多|预留|开孔|孔径"
@@ -79,6 +83,8 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"几套|多少套|place settings?", "spec", ("set",)),
         (r"面积|多大的?(?:房间|空间|客厅|卧室)|几平|多少平|平米|平方|room size|square met", "spec", ("m2",)),
         (r"几岁|多少岁|多大的?(?:孩子|宝宝|小孩)|年龄|月龄|what age|how old", "spec", ("age",)),
+        # how long it keeps ("能放多久", "保存多长时间"): a shelf life, stated in months or days
+        (r"(?:能|可以)?(?:放|存放|保存|储存)(?:多久|多长时间|几个月|几天)", "spec", ("month", "day", "year")),
     )
 )  # fmt: skip
 # "一包几片", "一袋多少只": a count asked by its measure word, answered by a figure counted in
@@ -106,7 +112,11 @@ _ASKS_KIND: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("stock", re.compile(r"(?:还|还有|在|能)卖|有卖|还能买|买得到")),
     ("order", re.compile(r"(?:加|再加|再买|多买|少买|减)(?:一|1|两|2|几)(?:件|个|份)|(?:增加|减少|改)数量")),
     ("install_fee", re.compile(r"(?:拆旧|拆机|移机|打孔|上门|安装)[^，。？！,.?!]{0,8}(?:钱|费|收|付)")),
+    ("return", re.compile(r"[想要]退(?![款钱费])")),  # "衣服不合适想退": a return, not its refund
 )
+# A repair visit ("上门修要收哪些钱", "上门维修收费吗") is no installation: its fee is a repair charge.
+_REPAIR_VISIT = re.compile(r"上门(?:来)?(?:维修|修|检修|检测)|(?:维修|修理|报修)[^，。？！,.?!]{0,6}上门")
+_INSTALL_WORD = re.compile(r"安装|装机|拆旧|拆机|移机|打孔")
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,10 @@ class QuestionPart:
     question: bool = True  # phrased as a question (a statement part only qualifies)
     crossed: tuple[str, ...] = ()  # the part's terms in the other language (through the glossary)
     units: frozenset[str] = frozenset()  # units a spec answer is stated in (多重 -> kg, g)
+    # a follow-up about the rule the question before it asks ("…能退吗？来回运费谁出"): that question's
+    # text (its circumstances: a quality problem, not yet shipped) and the rule kinds carried from it
+    context: str = ""
+    carried: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str | None:
@@ -154,6 +168,8 @@ def kinds_of(text: str) -> tuple[str, ...]:
     for pattern, kind, _ in ATTRIBUTES:
         if pattern.search(lowered):
             scores[kind] = scores.get(kind, 0.0) + 1.5
+    if "install_fee" in scores and _REPAIR_VISIT.search(lowered) and not _INSTALL_WORD.search(lowered):
+        scores["warranty"] = scores.get("warranty", 0.0) + scores.pop("install_fee")
     if "price" in scores and _HOW_MUCH_INSTALL.search(lowered):
         scores["install_fee"] = scores.get("install_fee", 0.0) + scores.pop("price")
     if _COUNT_ASKED.search(lowered):
@@ -218,8 +234,24 @@ def _follow_ups(parts: list[QuestionPart]) -> list[QuestionPart]:
         rule = bool(out) and bool(out[-1].kinds) and out[-1].kinds[0] in POLICY_KINDS
         if out and (english or rule) and not part.kinds and part.question and out[-1].kinds:
             part = replace(part, kinds=out[-1].kinds)
+        elif rule and not english and part.question and _about_that_rule(part):
+            # "…能退吗？来回运费谁出", "…要加钱吗？满99包邮还收不收": the fee, delivery or refund of the rule
+            # just asked about; its kinds come after the part's own, and its circumstances go along
+            carried = tuple(k for k in out[-1].kinds if k in POLICY_KINDS and k not in part.kinds)
+            part = replace(
+                part, kinds=(*part.kinds, *carried), carried=carried, context=out[-1].context or out[-1].text
+            )
         out.append(part)
     return out
+
+
+FOLLOW_KINDS = frozenset({"shipping", "refund"})  # what a rule's follow-up asks of it: carriage, money back
+MAX_FOLLOW = 16  # characters: a longer question states a case of its own
+
+
+def _about_that_rule(part: QuestionPart) -> bool:
+    """A short question asking only the carriage or the money back ("运费谁出", "退款多久到账")."""
+    return bool(part.kinds) and set(part.kinds) <= FOLLOW_KINDS and len(part.text.strip()) <= MAX_FOLLOW
 
 
 # A question made only of question words ("多少？", "几天？", "how much?", "when?"): no thing of its own.
