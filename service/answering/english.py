@@ -874,6 +874,11 @@ def figures_quote(chinese: str, asked: frozenset[str] = frozenset()) -> str | No
             head, start = converted[start : m.start()], m.end()
             if not re.search(r"[A-Za-z°%×]", figure) or re.search(r"[A-Za-z]\d", figure):
                 continue  # a bare number ("2-3" people) says nothing without its unit; a model code
+            if re.match(r"[A-Za-z]+[-‑]\d", figure):
+                # a model code with a hyphen ("与EW-60A同系列": a sibling the sheet compares with): its
+                # digits are no figure ("60 A"), and said beside this product's figures it reads as the
+                # model they belong to
+                continue
             words = [(w.start(), table[w.group(0)], w.group(0)) for w in pattern.finditer(head)]
             spans = [(w.start(), w.end()) for w in pattern.finditer(head)]
             for w in _FIGURE_WORDS.finditer(head):
