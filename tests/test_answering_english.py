@@ -337,6 +337,14 @@ def test_figures_quote_says_no_sibling_code_as_a_figure() -> None:
     assert english.figures_quote("排烟管加长30元/米，2-3小时上门") == "flue pipe 30 yuan per metre; 2-3 hours"
 
 
+def test_figures_quote_keeps_the_warranty_word_after_a_figure() -> None:
+    # "享6年保修": without the word after it, "6 years" beside "components" reads as a spec, not a warranty
+    out = english.figures_quote("整机及核心部件（燃烧器、主控板）享6 年保修，面板保1 年")
+    assert out is not None and "6 years warranty" in out
+    said = english.figures_quote("整机8年包修，电机10年质保")
+    assert said == "whole unit 8 years warranty; motor 10 years warranty"
+
+
 def test_figures_quote_leaves_out_a_negated_or_unknown_clause() -> None:
     # 非承重 could make the figure mean its opposite; a figure after unknown words would be guessed
     assert english.figures_quote("非承重墙需加装支架60元") is None
