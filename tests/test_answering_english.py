@@ -326,6 +326,25 @@ def test_figures_quote_says_each_figure_with_its_unit_and_known_words(chinese: s
     assert english.same_figures(chinese, out)
 
 
+def test_figures_quote_says_no_sibling_code_as_a_figure() -> None:
+    # "与EW-60A同系列" names the sibling a sheet compares with: "60A" is no figure (60 amperes), and "80 L;
+    # EW-60A" would read as the sibling's capacity
+    out = english.figures_quote("80升储水式电热水器，与EW-60A同系列，容量更大。双加热管3000W速热")
+    assert out is not None
+    assert "80 L" in out and "3000W" in out
+    assert "60" not in out
+    # a range and a fee per metre stay figures
+    assert english.figures_quote("排烟管加长30元/米，2-3小时上门") == "flue pipe 30 yuan per metre; 2-3 hours"
+
+
+def test_figures_quote_keeps_the_warranty_word_after_a_figure() -> None:
+    # "享6年保修": without the word after it, "6 years" beside "components" reads as a spec, not a warranty
+    out = english.figures_quote("整机及核心部件（燃烧器、主控板）享6 年保修，面板保1 年")
+    assert out is not None and "6 years warranty" in out
+    said = english.figures_quote("整机8年包修，电机10年质保")
+    assert said == "whole unit 8 years warranty; motor 10 years warranty"
+
+
 def test_figures_quote_leaves_out_a_negated_or_unknown_clause() -> None:
     # 非承重 could make the figure mean its opposite; a figure after unknown words would be guessed
     assert english.figures_quote("非承重墙需加装支架60元") is None

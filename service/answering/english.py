@@ -969,6 +969,11 @@ FIGURE_WORDS: dict[str, str] = {
     "北上广深": "in Beijing, Shanghai, Guangzhou and Shenzhen",
     "一线城市": "in first-tier cities", "偏远地区": "in remote areas",
 }  # fmt: skip
+# the words after a figure that say what it is ("6年保修", "3年包换")
+AFTER_FIGURE: dict[str, str] = {
+    "保修": "warranty", "质保": "warranty", "包修": "warranty", "包换": "replacement",
+}  # fmt: skip
+_AFTER_FIGURE = re.compile(r"\s*(?:的)?(" + "|".join(AFTER_FIGURE) + ")")
 _NEGATED = re.compile(r"[不无非未禁勿除]")
 _FIGURE_WORDS = re.compile(longest_first(FIGURE_WORDS))
 
@@ -1000,6 +1005,11 @@ def figures_quote(chinese: str, asked: frozenset[str] = frozenset()) -> str | No
             head, start = converted[start : m.start()], m.end()
             if not re.search(r"[A-Za-z°%×]", figure) or re.search(r"[A-Za-z]\d", figure):
                 continue  # a bare number ("2-3" people) says nothing without its unit; a model code
+            if re.match(r"[A-Za-z]+[-‑]\d", figure):
+                # a model code with a hyphen ("与EW-60A同系列": a sibling the sheet compares with): its
+                # digits are no figure ("60 A"), and said beside this product's figures it reads as the
+                # model they belong to
+                continue
             words = [(w.start(), table[w.group(0)], w.group(0)) for w in pattern.finditer(head)]
             spans = [(w.start(), w.end()) for w in pattern.finditer(head)]
             for w in _FIGURE_WORDS.finditer(head):
@@ -1010,6 +1020,12 @@ def figures_quote(chinese: str, asked: frozenset[str] = frozenset()) -> str | No
             if unknown_head and not any(q.unit in asked for q in quantities(figure)):
                 continue  # most words before the figure unknown: what it is of would be guessed
             lead = " ".join(dict.fromkeys(en for _, en, _ in sorted(words) if en))
+            # what the figure is, said after it ("享6年保修"): kept, or "6 years" beside "components" reads
+            # as a spec rather than the warranty it is
+            after = _AFTER_FIGURE.match(converted, m.end())
+            if after is not None:
+                start = after.end()
+                figure = f"{figure} {AFTER_FIGURE[after.group(1)]}"
             said.append(f"{lead} {figure}".strip())
     # nothing with a figure: None, so the fact is not said by its translated clauses alone (the clauses
     # this left out may qualify them)
