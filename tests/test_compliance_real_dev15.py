@@ -15,6 +15,14 @@ def _check(text: str) -> tuple[str, set[str]]:
     return result.verdict.value, {f.rule_id for f in result.flags}
 
 
+def _expect(text: str, verdict: str, rule: str | None) -> None:
+    """The verdict, and the rule that gives it when one is named."""
+    got, rules = _check(text)
+    assert got == verdict, (text, got, rules)
+    if rule:
+        assert rule in rules, (text, rules)
+
+
 @pytest.mark.parametrize(
     ("text", "verdict", "rule"),
     [
@@ -30,10 +38,7 @@ def _check(text: str) -> tuple[str, set[str]]:
     ],
 )
 def test_listing_titles(text: str, verdict: str, rule: str | None) -> None:
-    got, rules = _check(text)
-    assert got == verdict
-    if rule:
-        assert rule in rules
+    _expect(text, verdict, rule)
 
 
 @pytest.mark.parametrize(
@@ -47,10 +52,7 @@ def test_listing_titles(text: str, verdict: str, rule: str | None) -> None:
     ],
 )
 def test_refusing_delivery_is_an_instruction(text: str, verdict: str, rule: str | None) -> None:
-    got, rules = _check(text)
-    assert got == verdict
-    if rule:
-        assert rule in rules
+    _expect(text, verdict, rule)
 
 
 @pytest.mark.parametrize(
@@ -64,10 +66,7 @@ def test_refusing_delivery_is_an_instruction(text: str, verdict: str, rule: str 
     ],
 )
 def test_promise_of_own_reply(text: str, verdict: str, rule: str | None) -> None:
-    got, rules = _check(text)
-    assert got == verdict
-    if rule:
-        assert rule in rules
+    _expect(text, verdict, rule)
 
 
 @pytest.mark.parametrize(
@@ -85,10 +84,7 @@ def test_promise_of_own_reply(text: str, verdict: str, rule: str | None) -> None
     ],
 )
 def test_customer_side_checks_and_handover(text: str, verdict: str, rule: str | None) -> None:
-    got, rules = _check(text)
-    assert got == verdict
-    if rule:
-        assert rule in rules
+    _expect(text, verdict, rule)
 
 
 @pytest.mark.parametrize(
@@ -102,10 +98,7 @@ def test_customer_side_checks_and_handover(text: str, verdict: str, rule: str | 
     ],
 )
 def test_condition_ends_negation_scope(text: str, verdict: str, rule: str | None) -> None:
-    got, rules = _check(text)
-    assert got == verdict
-    if rule:
-        assert rule in rules
+    _expect(text, verdict, rule)
 
 
 @pytest.mark.parametrize(
@@ -121,10 +114,7 @@ def test_condition_ends_negation_scope(text: str, verdict: str, rule: str | None
     ],
 )
 def test_party_number_given(text: str, verdict: str, rule: str | None) -> None:
-    got, rules = _check(text)
-    assert got == verdict
-    if rule:
-        assert rule in rules
+    _expect(text, verdict, rule)
 
 
 @pytest.mark.parametrize(
@@ -139,10 +129,7 @@ def test_party_number_given(text: str, verdict: str, rule: str | None) -> None:
     ],
 )
 def test_advice_and_policy_names(text: str, verdict: str, rule: str | None) -> None:
-    got, rules = _check(text)
-    assert got == verdict
-    if rule:
-        assert rule in rules
+    _expect(text, verdict, rule)
 
 
 @pytest.mark.parametrize(
@@ -166,10 +153,7 @@ def test_advice_and_policy_names(text: str, verdict: str, rule: str | None) -> N
     ],
 )
 def test_wechat_tools_and_brand_lookups(text: str, verdict: str, rule: str | None) -> None:
-    got, rules = _check(text)
-    assert got == verdict
-    if rule:
-        assert rule in rules
+    _expect(text, verdict, rule)
 
 
 @pytest.mark.parametrize(
@@ -187,10 +171,7 @@ def test_wechat_tools_and_brand_lookups(text: str, verdict: str, rule: str | Non
     ],
 )
 def test_reasons_and_answers_after_vague_words(text: str, verdict: str, rule: str | None) -> None:
-    got, rules = _check(text)
-    assert got == verdict
-    if rule:
-        assert rule in rules
+    _expect(text, verdict, rule)
 
 
 @pytest.mark.parametrize(
@@ -203,7 +184,4 @@ def test_reasons_and_answers_after_vague_words(text: str, verdict: str, rule: st
     ],
 )
 def test_order_priority_superlative(text: str, verdict: str, rule: str | None) -> None:
-    got, rules = _check(text)
-    assert got == verdict
-    if rule:
-        assert rule in rules
+    _expect(text, verdict, rule)
