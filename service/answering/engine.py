@@ -663,7 +663,7 @@ class AnswerEngine:
         weights = _idf([*aspect, *crossed], matchers)
         asked, asked_x = _Query(aspect, weights), _Query(crossed, weights)
         own_words = _own_words(part)
-        # the customer's case: the part, and for a follow-up ("来回运费谁出") the question it follows
+        # the customer's case: the part, and for a follow-up ("寄回运费谁付") the question it follows
         case = f"{part.context} {part.text}".strip()
         place = bool(_ASKS_PLACE.search(part.text))  # "寄到哪里", "where do I send it": an address answers
         states = _state_words(part.text)  # "还没发货" is the "未发货" a rule names

@@ -129,7 +129,7 @@ class QuestionPart:
     question: bool = True  # phrased as a question (a statement part only qualifies)
     crossed: tuple[str, ...] = ()  # the part's terms in the other language (through the glossary)
     units: frozenset[str] = frozenset()  # units a spec answer is stated in (多重 -> kg, g)
-    # a follow-up about the rule the question before it asks ("…能退吗？来回运费谁出"): that question's
+    # a follow-up about the rule the question before it asks ("…能退吗？寄回运费谁付"): that question's
     # text (its circumstances: a quality problem, not yet shipped) and the rule kinds carried from it
     context: str = ""
     carried: tuple[str, ...] = ()
@@ -235,7 +235,7 @@ def _follow_ups(parts: list[QuestionPart]) -> list[QuestionPart]:
         if out and (english or rule) and not part.kinds and part.question and out[-1].kinds:
             part = replace(part, kinds=out[-1].kinds)
         elif rule and not english and part.question and _about_that_rule(part):
-            # "…能退吗？来回运费谁出", "…要加钱吗？满99包邮还收不收": the fee, delivery or refund of the rule
+            # "…能退吗？寄回运费谁付", "…要加钱吗？满99包邮还收不收": the fee, delivery or refund of the rule
             # just asked about; its kinds come after the part's own, and its circumstances go along
             carried = tuple(k for k in out[-1].kinds if k in POLICY_KINDS and k not in part.kinds)
             part = replace(
