@@ -1282,14 +1282,8 @@ def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> Questi
     # kinds of the text without its codes (a code such as "MK6" is no fault code)
     left = kinds_of(text)
     kinds = left or kinds_of(coded)
-    return QuestionPart(
-        text=part.text,
+    return replace(
+        part,
         kinds=(*kinds, *(k for k in part.carried if k not in kinds)),
         terms=tuple(dict.fromkeys([*terms(text), *vocabulary_terms(text)])) if left else part.terms,
-        asks_time=part.asks_time,
-        asks_money=part.asks_money,
-        question=part.question,
-        units=part.units,
-        context=part.context,
-        carried=part.carried,
     )
