@@ -113,3 +113,24 @@ def test_an_invoice_rule_says_what_is_included_and_what_is_not() -> None:
 @pytest.mark.parametrize(("chinese", "english_text"), [("56分贝", "56 dB"), ("约56分贝", "约56 dB")])
 def test_more_units_in_english(chinese: str, english_text: str) -> None:
     assert english.numbers_en(chinese) == english_text
+
+
+@pytest.mark.parametrize(
+    "chinese",
+    [
+        "条件不满足导致无法安装的",  # a cause: "condition not meets causing cannot installation"
+        "不提供上门安装",  # "not provides on-site installation"
+        "可能需额外收费",  # "can can must extra charges"
+    ],
+)
+def test_a_clause_a_word_gloss_would_garble_is_not_said_in_broken_english(chinese: str) -> None:
+    # quoted or left out by the caller, never word-by-word English in the Chinese order
+    assert english.terms_en(chinese, words=True) is None
+    assert all(not piece.english for piece in english.clauses_en(chinese))
+
+
+def test_a_condition_that_cannot_be_said_takes_its_fact_out_of_an_english_reply() -> None:
+    # a negated condition ("不满足…") qualifies the rest: leaving it out would say "free" unconditionally
+    out = said("installation", "条件不满足导致无法安装的，师傅会说明原因，本次上门不收费。", "安装条件")
+    assert "not meets" not in out and "causing" not in out
+    assert out == ""

@@ -422,6 +422,16 @@ def _per_yuan(m: re.Match[str]) -> str:
 _WITHIN = re.compile(rf"(?:在)?(?P<n>{_NUM}\s*(?:个工作日|工作日|个小时|小时|分钟|天|日|个月|年))(?:之)?内")
 
 
+# a word-by-word gloss keeps the Chinese order, which English cannot take for a cause
+# ("条件不满足导致无法安装" is not "condition not meets causing cannot installation")
+_UNORDERED = re.compile(r"导致|造成|引起|致使|使得|以致|从而")
+# a gloss whose English is broken: a negation before a verb's third-person form ("not meets"), two modals
+_UNGRAMMATICAL = re.compile(
+    r"\b(?:not|no)\s+(?:meets|has|supports|provides|uses|includes|achieves)\b"
+    r"|\b(?:can|cannot|must|should)\s+(?:\w+\s+)?(?:can|cannot|must|should)\b"
+)
+
+
 def terms_en(text: str, words: bool = False) -> str | None:
     """A clause made only of known terms (with ``words``: also the light words and common verbs), numbers
     with units and list punctuation, in English; None when any Chinese word is left that the tables do not
@@ -432,6 +442,8 @@ def terms_en(text: str, words: bool = False) -> str | None:
     text = re.sub(r"满(\d+)减(\d+)元?券", r"【\2 yuan off \1 yuan coupon】", text)
     # "带漏电保护的16A插座" -> "16A socket with leakage protection": the feature follows the noun
     text = re.sub(r"带([\u4e00-\u9fff]{2,8})的([\u4e00-\u9fffA-Za-z0-9]{2,10})$", r"\2【with】\1", text)
+    if words and _UNORDERED.search(text):
+        return None  # a cause or a headless relative clause: word order a gloss cannot give
     if words:  # "24小时内响应" -> "响应 within 24 hours": English puts the time after the verb
         text = _WITHIN.sub(lambda m: f"【within {numbers_en(m.group('n'))}】", text)
     text = numbers_en(text)
@@ -445,7 +457,7 @@ def terms_en(text: str, words: bool = False) -> str | None:
     out = _FILLER.sub(" ", out)
     for zh, en in _LIST_SEP.items():
         out = out.replace(zh, en)
-    if CJK.search(out):
+    if CJK.search(out) or (words and _UNGRAMMATICAL.search(out)):
         return None
     out = re.sub(r"\s+([,)])", r"\1", out.replace("（", " (").replace("）", ")"))
     out = re.sub(r"\(\s+", "(", out)
