@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 
@@ -62,7 +63,8 @@ def test_a_rule_runs_only_when_some_alternative_has_all_its_parts() -> None:
     assert prefilter.candidates("全场包邮") == {0}
 
 
-def _corpus() -> list[str]:
+@functools.cache  # three tests read it; loading and normalising every dev set once is enough
+def _corpus() -> tuple[str, ...]:
     items = load_labelled_set(REPO / "eval" / "compliance_set.yaml").items
     texts = [i.text for i in items]
     for path in sorted((REPO / "eval" / "compliance").glob("*.dev*.yaml")):  # evasions and look-alikes
@@ -70,7 +72,7 @@ def _corpus() -> list[str]:
     rng = random.Random(5)
     # Mixed drafts as the engine sees them: several labelled sentences run together.
     texts += ["".join(rng.sample(texts, 4)) for _ in range(200)]
-    return [normalize(t).text for t in texts]
+    return tuple(normalize(t).text for t in texts)
 
 
 def test_no_rule_that_matches_is_ever_skipped() -> None:
