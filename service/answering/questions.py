@@ -148,8 +148,8 @@ def kind_scores(text: str) -> dict[str, float]:
     if _HOW_MUCH_ROOM.search(text) and scores.get("price") == 1.0:
         del scores["price"]  # "how much room above it": a measure, not a price (its only price word)
     if "exchange" in scores and _REPLACE_INTERVAL.search(text):
-        # "how often should I replace the filter": the interval of changing a part is its use and care,
-        # not an exchange of the product (as "滤芯多久换一次" is)
+        # a part's replacement interval ("how often ... replace", "when ... change") is its use and care,
+        # not an exchange of the product (as in the Chinese question, whose 换 is no exchange word)
         scores["usage"] = scores.get("usage", 0.0) + scores.pop("exchange")
     return scores
 
