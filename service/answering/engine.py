@@ -300,7 +300,9 @@ class AnswerEngine:
                 # the product's own facts answer: a store rule beside them must answer something they
                 # do not (an asked word none of them holds), not restate the topic ("赠品不单独开发票"
                 # beside the gift, a consumables rule beside the warranty field)
-                chosen, beside = _rules_beside_fields(answer.facts, chosen, [*general, *part.crossed])
+                chosen, beside = _rules_beside_fields(
+                    answer.facts, chosen, [*general, *part.crossed], part.kinds
+                )
                 rest = [*beside, *rest]
             if past_warranty and chosen:
                 answer.alternates = [*answer.facts, *answer.alternates]
@@ -676,6 +678,7 @@ class AnswerEngine:
             or any(f.english == (language == "en") and _kind_match(f.kind, part.kinds) >= 0.8 for f in policy)
         )
         scored: list[tuple[float, int, Fact]] = []
+        boosts: dict[int, float] = {}  # the closeness a Chinese sentence gains for an English question
         for pos, fact in enumerate(policy):
             if ABOUT_THE_PAGE.search(fact.text):
                 continue  # "本页说明…退款多久到账": what the page covers, never the rule asked
@@ -710,15 +713,17 @@ class AnswerEngine:
                 # a rule of the asked topic the English renderer says whole is no second choice, and an
                 # English question's distance to a Chinese sentence says little about its meaning
                 closeness = max(closeness, 0.0)
+            boost = 0.0
             if language == "en" and not fact.english:
                 # an English question shares only glossary words with a Chinese sentence (a word of a
                 # concept finds its every sentence): its meaning, embedded with those words, decides more
-                closeness *= CROSS_CLOSENESS
-            score = closeness + lexical + 0.3 * kind + prior + (TOPIC_BONUS if topic else 0.0)
+                boost = (CROSS_CLOSENESS - 1) * closeness
+            score = closeness + boost + lexical + 0.3 * kind + prior + (TOPIC_BONUS if topic else 0.0)
             if fact.english != (language == "en") and not said and own_kind_said:
                 # the store states rules of the asked kind in the question's language: those come first
                 # (a store with English pages for some topics only still answers the others in Chinese)
                 score *= 0.6
+                boost *= 0.6
             if part.asks_time and any(q.unit in _TIME_UNITS for q in fact.quantities):
                 score += 0.15
             if part.asks_money and any(q.unit.startswith("yuan") for q in fact.quantities):
@@ -740,6 +745,8 @@ class AnswerEngine:
                 # "it arrived defective": the rule scoped to returns without one contradicts the customer
                 score -= NON_QUALITY_PENALTY
             scored.append((score, pos, fact))
+            if boost > 0:
+                boosts[pos] = boost
         scored = _by_window(scored, elapsed_days(part.text))
         if language == "en" and any(_of_topic(f, part) for sc, _, f in scored if sc >= MIN_POLICY_SCORE):
             # the asked topic has a rule that answers (said in English, or else the draft promises a
@@ -752,7 +759,10 @@ class AnswerEngine:
             scored = [x for x in scored if x[2].kind in wanted or aspect_match(part.text, x[2].text)]
         if trace is not None:
             trace.update({f.digest: round(sc, 3) for sc, _, f in scored})
-        chosen, rest = _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART)
+        # the closeness an English question's Chinese candidates gain ranks them, but a second rule must
+        # come as near the best one as in a Chinese question: meaning across languages barely tells close
+        # sentences apart (their cosines nearly tie), so the gain would let every near one stand beside it
+        chosen, rest = _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART, boosts)
         aspects = asked_aspects(part.text)
         if len(aspects) >= 2 and chosen:
             chosen, rest = _cover_aspects(scored, aspects, chosen, rest)
@@ -892,7 +902,9 @@ def _opened_fit(question: str, rule: str) -> int:
 
 # "过保了", "过了保修期", "保修期已经过了", "out of warranty": the warranty has run out
 _PAST_WARRANTY = re.compile(
-    r"过保|过了保修|超过保修|超出保修|保修期(?:已经?)?过|(?:out of|expired|past (?:the )?)warranty",
+    r"过保|过了保修|超过保修|超出保修|保修期(?:已经?)?过"
+    r"|\b(?:out of|expired|past|after|beyond|no longer under) (?:the |its |my )?warranty"
+    r"|\bwarranty (?:period )?(?:has |is |had )?(?:expired|ended|over|run out|finished)",
     re.IGNORECASE,
 )
 _LEAD = re.compile(r"^([^：:，,。；;]{2,10})[：:]")
@@ -1064,11 +1076,21 @@ class _Query:
         return sum(w for t, w in self.items if m.has(t)) / self.total
 
 
-def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tuple[list[Fact], list[Fact]]:
+def _top(
+    scored: list[tuple[float, int, Fact]],
+    floor: float,
+    limit: int,
+    boosts: dict[int, float] | None = None,
+) -> tuple[list[Fact], list[Fact]]:
+    """``boosts``: a part of a candidate's score (by position) that ranks it but does not count when a
+    second boosted fact is measured against a boosted best one."""
     ranked = sorted(scored, key=lambda s: (-s[0], s[1]))
     if not ranked or ranked[0][0] < floor:
         return [], [f for s, _, f in ranked[:limit] if s >= floor * 0.8]
+    boosts = boosts or {}
     best = ranked[0][0]
+    # a boosted candidate is measured without its boost only against a boosted best (both on one scale)
+    plain_best = best - boosts[ranked[0][1]] if ranked[0][1] in boosts else None
     chosen: list[tuple[int, Fact]] = []
     rest: list[Fact] = []
     seen: set[str] = set()
@@ -1084,7 +1106,11 @@ def _top(scored: list[tuple[float, int, Fact]], floor: float, limit: int) -> tup
             if score >= floor and len(rest) < limit:
                 rest.append(fact)
             continue
-        if len(chosen) < limit and score >= max(floor, RELATIVE * best):
+        if plain_best is not None and pos in boosts:
+            near = score - boosts[pos] >= RELATIVE * plain_best
+        else:
+            near = score >= RELATIVE * best
+        if len(chosen) < limit and score >= floor and near:
             chosen.append((pos, fact))
         elif score >= floor and len(rest) < limit:
             rest.append(fact)
@@ -1107,12 +1133,15 @@ def _rules_of_asked_kind(
 
 
 def _rules_beside_fields(
-    fields: Sequence[Fact], rules: list[Fact], words: Sequence[str]
+    fields: Sequence[Fact], rules: list[Fact], words: Sequence[str], kinds: Sequence[str] = ()
 ) -> tuple[list[Fact], list[Fact]]:
     """The store rules that hold an asked word (not a kind or question word) that none of the product's
-    chosen fields holds, judged on the rule's own text; and the others."""
+    chosen fields holds, judged on the rule's own text; and the others. With the asked ``kinds``, only the
+    fields of an asked (or near) kind say the words: a field chosen for sharing them (a gift "installed
+    free" for "is installation free") does not answer the rule's question for it."""
     asked = [t for t in dict.fromkeys(words) if weight(t) >= 2 and not _generic(t)]
-    said = [Matcher(f"{f.label} {f.text}") for f in fields]
+    own = [f for f in fields if _kind_match(f.kind, kinds) > 0] if kinds else list(fields)
+    said = [Matcher(f"{f.label} {f.text}") for f in own or fields]
     held = {t for t in asked if any(m.has(t) for m in said)}
     kept: list[Fact] = []
     beside: list[Fact] = []

@@ -1223,17 +1223,29 @@ def fact_en(
 
 @lru_cache(maxsize=1)
 def _reverse() -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    # every Chinese word of an English rendering, nouns and other words alike
+    same: dict[str, set[str]] = {}
+    for table in (WORDS, TERMS):
+        for zh, en in table.items():
+            if en and CJK.search(zh):
+                same.setdefault(en.lower(), set()).add(zh)
     by_en: dict[str, list[str]] = {}
     for zh, en in TERMS.items():
         if len(en) >= 3 and CJK.search(zh):
-            by_en.setdefault(en.lower(), []).append(zh)
+            # a term holding a shorter word of the same English ("安装说明" and "安装": installation) is that
+            # word plus a label's or a qualifier's characters (说明, 项目, 组件): the question asks the word
+            inner = sorted((w for w in same[en.lower()] if w != zh and w in zh), key=len)
+            found = by_en.setdefault(en.lower(), [])
+            word = inner[0] if inner else zh
+            if word not in found:
+                found.append(word)
     alts = "|".join(re.escape(e) for e in sorted(by_en, key=len, reverse=True))
     return re.compile(rf"(?<![a-z0-9])(?:{alts})(?:e?s)?(?![a-z0-9])"), by_en
 
 
 def chinese_terms(text: str) -> str:
     """The Chinese sheet terms of the parts, appliances and fees an English question names ("flue pipe"
-    -> 烟管 排烟管), space-separated: so an English question finds the Chinese field that holds it."""
+    -> 烟管), space-separated: so an English question finds the Chinese field that holds it."""
     pattern, by_en = _reverse()
     found: list[str] = []
     for m in pattern.finditer(text.lower()):

@@ -147,10 +147,22 @@ def kind_scores(text: str) -> dict[str, float]:
         scores[kind] = scores.get(kind, 0.0) + score
     if _HOW_MUCH_ROOM.search(text) and scores.get("price") == 1.0:
         del scores["price"]  # "how much room above it": a measure, not a price (its only price word)
+    if "exchange" in scores and _REPLACE_INTERVAL.search(text):
+        # a part's replacement interval ("how often ... replace", "when ... change") is its use and care,
+        # not an exchange of the product (as in the Chinese question, whose 换 is no exchange word)
+        scores["usage"] = scores.get("usage", 0.0) + scores.pop("exchange")
     return scores
 
 
 _HOW_MUCH_ROOM = re.compile(rf"\bhow much {_MEASURED}\b", re.IGNORECASE)
+_REPLACE_INTERVAL = re.compile(
+    r"\bhow often\b[^.?!]{0,40}\b(?:replace|replacing|change|changing)\b|"
+    r"\b(?:replace|replacing|change|changing)\b[^.?!]{0,40}\bhow often\b|"
+    r"\bwhen (?:should|do|must|will) (?:i|we|you) (?:need to )?(?:replace|change)\b|"
+    r"\bhow (?:long|many months|many days)\b[^.?!]{0,40}\bbefore (?:i |we |you )?(?:need to )?"
+    r"(?:replace|change)",
+    re.IGNORECASE,
+)
 # "how much is installation", "how much to install it": the price of the installing service, not the product's
 _HOW_MUCH_INSTALL = re.compile(
     r"\bhow much (?:is|are|will|would|does|do|for|to)?\s*(?:the |an? |it |they |you )?(?:cost |charge )?"
