@@ -366,7 +366,8 @@ class AnswerEngine:
         own_free = [t for t in [*aspect, *crossed] if weight(t) >= 2 and not own_name.has(t)]
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
-        installing = bool(_INSTALLING.search(part.text))
+        placing = bool(_PLACEMENT.search(part.text))
+        installing = placing or bool(_INSTALLING.search(part.text))
         # a measure of the product itself (多重, how thick): the product's own description states it in the
         # asked unit under whatever heading its list put it ("⑥外观…，17.5 kg")
         measuring = bool(part.kinds) and set(part.kinds) <= _MEASURE_KINDS
@@ -433,6 +434,16 @@ class AnswerEngine:
                 score += UNIT_BONUS if in_unit else (-0.3 if fact.kind in ("spec", "size") else 0.0)
             if fitting:
                 score += INSTALL_BONUS  # "嵌入柜子要留多少" is answered by the installation requirements
+            # (a hole or gap asked without a unit, "排烟孔要开多大": a length answers)
+            if placing and (in_unit or (not part.units and any(q.unit in _LENGTHS for q in fact.quantities))):
+                if (
+                    fitting
+                    and (lexical > 0 or _DISTANCE.search(fact.text))
+                    and not any(q.unit.startswith("yuan") for q in fact.quantities)
+                ):
+                    score += PLACEMENT_BONUS  # "灶台面到机身底部65–75厘米", not a fee's "1.5米以内"
+                elif not fitting and fact.kind in _MEASURE_KINDS and lexical == 0:
+                    score -= PLACEMENT_BONUS  # the product's own size says nothing of where it goes
             if fact.kind == "exchange" and fact.pairs and not _SWAP_TO.search(part.text) and not named_code:
                 score -= 0.8  # the list of exchangeable products answers "换成哪款", not "能换货吗"
             if is_descriptive(fact.field.split("/")[0]) and fact.kind in _FIELD_KINDS:
@@ -474,10 +485,25 @@ class AnswerEngine:
         things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
         ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
         added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
-        if worded is not None:
-            at = {f.digest: p for p, f in enumerate(facts)}
-            if any(matchers[at[f.digest]].has(t) for f in added for t in own_free):
-                worded.add(ref.product_id)  # a chosen field holds an asked word beyond the product's name
+        at = {f.digest: p for p, f in enumerate(facts)}
+        holding = [f for f in added if any(matchers[at[f.digest]].has(t) for t in own_free)]
+        thing = [
+            f for f in holding if any(matchers[at[f.digest]].has(t) for t in own_free if not _price_word(t))
+        ]
+        fees = [
+            f
+            for f in thing
+            if f.kind in _FEE_KINDS
+            and (any(q.unit.startswith("yuan") for q in f.quantities) or _FREE.search(f.text))
+        ]
+        if "price" in part.kinds and fees:
+            # "what does an extra angle valve cost", "拆旧机多少钱": the price of the part or service asked
+            # about (a fitting, a fee) answers, not the listing's own price beside it
+            # (nor is it a next-best answer: said alone, it would read as the part's price)
+            added = [f for f in added if not (_is_price_field(f) and f not in thing)]
+            rest = [f for f in rest if not _is_price_field(f)]
+        if worded is not None and holding:
+            worded.add(ref.product_id)  # a chosen field holds an asked word beyond the product's name
         return added, [f for f in rest if f not in added]
 
     def _policy_closeness(self, facts: Sequence[Fact], vector: Any) -> list[float]:
@@ -854,6 +880,23 @@ _INSTALLING = re.compile(
     re.IGNORECASE,
 )
 _INSTALL_FIELD = re.compile(r"安装|install", re.IGNORECASE)
+# a distance between the product and something else ("离灶台要装多高", "how far above the hob", "顶部要留多少
+# 空隙", "space around the fridge"): where it goes, which its installation requirements state, not its own
+# dimensions
+_PLACEMENT = re.compile(
+    r"离.{0,8}?(?:多高|多远|多少|几)|间隙|空隙|间距|留多|预留|要留|留出|开孔|孔.{0,3}多大|开多大|"
+    r"\bholes?\b|\bcut-?out\b|"
+    r"\bhow (?:far|high|low)\b.{0,12}\b(?:above|below|from|off)\b|\bclearance|\bgap\b|\bdistance\b|"
+    r"\bspace\b.{0,6}\b(?:around|above|below|between|behind|beside)\b|\bleave\b.{0,24}\b(?:space|room|gap)\b",
+    re.IGNORECASE,
+)
+# a requirement stating a distance between two things (到/离/距, a gap to leave), not a length of a part
+_DISTANCE = re.compile(
+    r"到|离|距|间隙|空隙|间距|预留|留出|\babove\b|\bbelow\b|\bfrom\b|\bgap\b|\bclearance", re.I
+)
+_LENGTHS = frozenset({"mm", "cm", "m"})
+_FEE_KINDS = frozenset({"install_fee", "materials", "remote_fee"})  # where a part's or a service's price is
+PLACEMENT_BONUS = 0.5  # an installation requirement stating a length, for a question where the product goes
 _CODE_LIKE = re.compile(r"[a-z][0-9]|[0-9][a-z]", re.IGNORECASE)
 _SWAP_TO = re.compile(
     r"换成|换哪|换什么|换啥|换个|换一?款|换大|换小|换别的|有哪些|哪些|换.{0,3}(?:色|码|款|版|型号)|同系列|同款|"
@@ -995,6 +1038,17 @@ def _describes_itself(fact: Fact) -> bool:
 def _is_price_field(fact: Fact) -> bool:
     """The sheet's own price field (its number carries no unit: "1416")."""
     return fact.kind == "price" and role_of(fact.label) == "price"
+
+
+@lru_cache(maxsize=1)
+def _price_words() -> frozenset[str]:
+    zh, en = TERMS["price"]
+    return frozenset({t.lower() for t in (*zh, *en)} | _QUESTION_WORDS)
+
+
+def _price_word(term: str) -> bool:
+    """A word asking the price ("价格", "cost") or a question word: it names no thing whose price is asked."""
+    return term.lower() in _price_words()
 
 
 def _how_word(term: str) -> bool:
