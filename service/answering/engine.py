@@ -499,9 +499,12 @@ class AnswerEngine:
         if "price" in part.kinds and fees:
             # "what does an extra angle valve cost", "拆旧机多少钱": the price of the part or service asked
             # about (a fitting, a fee) answers, not the listing's own price beside it
-            # (nor is it a next-best answer: said alone, it would read as the part's price)
+            # (nor is it, or a fee of another part, a next-best answer: said alone, it would read as the
+            # asked part's price)
             added = [f for f in added if not (_is_price_field(f) and f not in thing)]
-            rest = [f for f in rest if not _is_price_field(f)]
+            rest = [
+                f for f in rest if any(matchers[at[f.digest]].has(t) for t in own_free if not _price_word(t))
+            ]
         if worded is not None and holding:
             worded.add(ref.product_id)  # a chosen field holds an asked word beyond the product's name
         return added, [f for f in rest if f not in added]

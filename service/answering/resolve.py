@@ -462,9 +462,9 @@ class ProductResolver:
 
     def _with_host(self, text: str, res: Resolution) -> Resolution:
         """A part or accessory whose name says the model it fits ("替换刷头（适配TB-3）"), found beside that
-        model's own code in the message ("TB-3的刷头多久换一次，替换刷头卖多少"): the model is asked about
-        too, so each figure is said with the name of the product it belongs to (the part's price is not
-        "this one's" price)."""
+        model's own code in the message (a question about the TB-3 and the price of its heads): the model
+        is asked about too, so each figure is said with the name of the product it belongs to (the part's
+        price is not "this one's" price)."""
         if len(res.products) != 1 or res.how in ("id", "request"):
             return res
         part = res.products[0]
