@@ -41,6 +41,12 @@ SHEETS = [
         "安装说明": "含基础安装。灶台面到机身底部建议65–75厘米。烟管超过1.5米的部分按20元/米收费。",
     },
     {
+        "商品ID": "600000000500",
+        "商品名称": "示例 台式净饮机 免安装 JD-37",
+        "商品价格": 3999,
+        "维修说明": "整机1年保修。",
+    },
+    {
         "商品ID": "600000000400",
         "商品名称": "示例 燃气热水器 GW-16",
         "商品价格": 4999,
@@ -149,3 +155,15 @@ def test_a_sheet_sentence_quoted_behind_a_name_label_is_still_a_quotation(tmp_pa
     scope = claim_scope(store, ["TB-Q3", "TH-Q4"])
     text = "QB-3：建议每3个月更换一次刷头，适配刷头见 TH-Q4[1]。"
     assert verify_claims(text, scope, store, language="zh").repairs == []
+
+
+@pytest.mark.parametrize("message", ["Do you charge for installation?", "你们家的东西一般保修几年？"])
+def test_a_topic_word_in_one_name_names_no_product_and_the_model_is_asked_for(
+    engine: AnswerEngine, message: str
+) -> None:
+    # "免安装" in one name is no answer to a question about installation in general
+    assert asked(engine, message) == ([], set())
+    language = "en" if message.isascii() else "zh"
+    plan = engine.plan(message, language=language)  # type: ignore[arg-type]
+    assert all(part.needs_product and not part.facts for part in plan.parts)
+    assert asked(engine, "免安装的净饮机多少钱")[0] == ["600000000500"]

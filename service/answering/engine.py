@@ -48,7 +48,10 @@ _FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift
 _MEASURE_KINDS = frozenset({"size", "spec"})
 _SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
 _NOUN_KINDS = frozenset({"spec", "size", "usage"})  # kinds a product noun's own words carry (充电器, 加热)
-_MODEL_KINDS = frozenset({"price", "gift", "size", "spec"})  # only the very model's sheet answers these
+_MODEL_KINDS = frozenset({"price", "gift", "size", "spec"})
+_MODEL_ASKED = frozenset(
+    {"price", "warranty", "install_fee", "materials", "gift"}
+)  # a named model answers  # only the very model's sheet answers these
 # Kinds close enough that a fact of one may answer a question of the other.
 NEAR: dict[str, frozenset[str]] = {
     "spec": frozenset({"size", "usage"}),
@@ -317,6 +320,17 @@ class AnswerEngine:
                 # which of several models is unclear, but a store rule answers for every one of them
                 # ("预约的安装能改时间吗", "过保维修怎么收费"): the rule is the answer, not a question back
                 answer.needs_product = False
+            if (
+                not answer.facts
+                and not products
+                and not resolution.ambiguous
+                and resolution.how == "none"
+                and set(part.kinds) & _MODEL_ASKED
+                and not (set(part.kinds) & POLICY_KINDS)
+            ):
+                # a question only a product's sheet answers (its warranty, its installation fee) that names
+                # no product and that no store rule answers: ask which model, not promise a check
+                answer.needs_product = True
             if not answer.facts and not part.kinds and resolution.ambiguous and not products:
                 # a question of no known kind that no store rule answers, about one of several named
                 # products ("多厚？"): about that product too, so ask which (or state what they share)

@@ -97,6 +97,12 @@ _GENERIC = frozenset({"商品", "产品", "宝贝", "东西", "货品", "型号"
 # is not what "金卡会员需要消费多少" or "when do my points show up" is about unless another word of its
 # name is said.
 _RULE_WORDS = frozenset(w for k in POLICY_KINDS if k in VOCABULARY for w in VOCABULARY[k][0] if len(w) >= 2)
+# The words of a product question's topic (安装, 保修, 价格): a name holding one ("…免安装", "【8年质保】")
+# is not what "do you charge for installation?" is about unless another word of its name is said.
+_TOPIC_WORDS = frozenset(
+    {"安装", "保修", "质保", "价格"}
+    | {w for k in ("install_fee", "warranty", "price", "stock") for w in VOCABULARY[k][0] if len(w) >= 2}
+)
 # How a resolution found its products; "words" alone is the weakest (an earlier turn's product may win).
 STRONG = frozenset({"request", "id", "code", "token", "code_prefix", "size", "name", "sheet_code"})
 
@@ -281,8 +287,8 @@ class ProductResolver:
                 continue  # the customer named a capacity this product does not have
             if share < NAME_FLOOR and not (size_ok and (share > 0 or not said)):
                 continue
-            if not size_ok and all(t in _RULE_WORDS for t in said if t in words):
-                continue  # only a word of the store's rules names it
+            if not size_ok and all(t in _RULE_WORDS or t in _TOPIC_WORDS for t in said if t in words):
+                continue  # only a word of the store's rules (or of the asked topic) names it
             score = 0.3 + 0.4 * share + (0.25 if size_ok else 0.0) - (0.2 if words & negated else 0.0)
             out.append(Candidate(r, score, "size" if size_ok else "words"))
         return out
