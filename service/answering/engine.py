@@ -48,7 +48,10 @@ _FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift
 _MEASURE_KINDS = frozenset({"size", "spec"})
 _SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
 _NOUN_KINDS = frozenset({"spec", "size", "usage"})  # kinds a product noun's own words carry (充电器, 加热)
-_MODEL_KINDS = frozenset({"price", "gift", "size", "spec"})  # only the very model's sheet answers these
+_MODEL_KINDS = frozenset({"price", "gift", "size", "spec"})
+_MODEL_ASKED = frozenset(
+    {"price", "warranty", "install_fee", "materials", "gift"}
+)  # a named model answers  # only the very model's sheet answers these
 # Kinds close enough that a fact of one may answer a question of the other.
 NEAR: dict[str, frozenset[str]] = {
     "spec": frozenset({"size", "usage"}),
@@ -319,6 +322,17 @@ class AnswerEngine:
                 # which of several models is unclear, but a store rule answers for every one of them
                 # ("预约的安装能改时间吗", "过保维修怎么收费"): the rule is the answer, not a question back
                 answer.needs_product = False
+            if (
+                not answer.facts
+                and not products
+                and not resolution.ambiguous
+                and resolution.how == "none"
+                and set(part.kinds) & _MODEL_ASKED
+                and not (set(part.kinds) & POLICY_KINDS)
+            ):
+                # a question only a product's sheet answers (its warranty, its installation fee) that names
+                # no product and that no store rule answers: ask which model, not promise a check
+                answer.needs_product = True
             if not answer.facts and not part.kinds and resolution.ambiguous and not products:
                 # a question of no known kind that no store rule answers, about one of several named
                 # products ("多厚？"): about that product too, so ask which (or state what they share)
@@ -368,7 +382,8 @@ class AnswerEngine:
         own_free = [t for t in [*aspect, *crossed] if weight(t) >= 2 and not own_name.has(t)]
         scored: list[tuple[float, int, Fact]] = []
         matched_words = False
-        installing = bool(_INSTALLING.search(part.text))
+        placing = bool(_PLACEMENT.search(part.text))
+        installing = placing or bool(_INSTALLING.search(part.text))
         # a measure of the product itself (多重, how thick): the product's own description states it in the
         # asked unit under whatever heading its list put it ("⑥外观…，17.5 kg")
         measuring = bool(part.kinds) and set(part.kinds) <= _MEASURE_KINDS
@@ -435,6 +450,16 @@ class AnswerEngine:
                 score += UNIT_BONUS if in_unit else (-0.3 if fact.kind in ("spec", "size") else 0.0)
             if fitting:
                 score += INSTALL_BONUS  # "嵌入柜子要留多少" is answered by the installation requirements
+            # (a hole or gap asked without a unit, "排烟孔要开多大": a length answers)
+            if placing and (in_unit or (not part.units and any(q.unit in _LENGTHS for q in fact.quantities))):
+                if (
+                    fitting
+                    and (lexical > 0 or _DISTANCE.search(fact.text))
+                    and not any(q.unit.startswith("yuan") for q in fact.quantities)
+                ):
+                    score += PLACEMENT_BONUS  # "灶台面到机身底部65–75厘米", not a fee's "1.5米以内"
+                elif not fitting and fact.kind in _MEASURE_KINDS and lexical == 0:
+                    score -= PLACEMENT_BONUS  # the product's own size says nothing of where it goes
             if fact.kind == "exchange" and fact.pairs and not _SWAP_TO.search(part.text) and not named_code:
                 score -= 0.8  # the list of exchangeable products answers "换成哪款", not "能换货吗"
             if is_descriptive(fact.field.split("/")[0]) and fact.kind in _FIELD_KINDS:
@@ -476,10 +501,28 @@ class AnswerEngine:
         things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
         ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
         added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
-        if worded is not None:
-            at = {f.digest: p for p, f in enumerate(facts)}
-            if any(matchers[at[f.digest]].has(t) for f in added for t in own_free):
-                worded.add(ref.product_id)  # a chosen field holds an asked word beyond the product's name
+        at = {f.digest: p for p, f in enumerate(facts)}
+        holding = [f for f in added if any(matchers[at[f.digest]].has(t) for t in own_free)]
+        thing = [
+            f for f in holding if any(matchers[at[f.digest]].has(t) for t in own_free if not _price_word(t))
+        ]
+        fees = [
+            f
+            for f in thing
+            if f.kind in _FEE_KINDS
+            and (any(q.unit.startswith("yuan") for q in f.quantities) or _FREE.search(f.text))
+        ]
+        if "price" in part.kinds and fees:
+            # "what does an extra angle valve cost", "拆旧机多少钱": the price of the part or service asked
+            # about (a fitting, a fee) answers, not the listing's own price beside it
+            # (nor is it, or a fee of another part, a next-best answer: said alone, it would read as the
+            # asked part's price)
+            added = [f for f in added if not (_is_price_field(f) and f not in thing)]
+            rest = [
+                f for f in rest if any(matchers[at[f.digest]].has(t) for t in own_free if not _price_word(t))
+            ]
+        if worded is not None and holding:
+            worded.add(ref.product_id)  # a chosen field holds an asked word beyond the product's name
         return added, [f for f in rest if f not in added]
 
     def _policy_closeness(self, facts: Sequence[Fact], vector: Any) -> list[float]:
@@ -864,6 +907,23 @@ _INSTALLING = re.compile(
     re.IGNORECASE,
 )
 _INSTALL_FIELD = re.compile(r"安装|install", re.IGNORECASE)
+# a distance between the product and something else ("离灶台要装多高", "how far above the hob", "顶部要留多少
+# 空隙", "space around the fridge"): where it goes, which its installation requirements state, not its own
+# dimensions
+_PLACEMENT = re.compile(
+    r"离.{0,8}?(?:多高|多远|多少|几)|间隙|空隙|间距|留多|预留|要留|留出|开孔|孔.{0,3}多大|开多大|"
+    r"\bholes?\b|\bcut-?out\b|"
+    r"\bhow (?:far|high|low)\b.{0,12}\b(?:above|below|from|off)\b|\bclearance|\bgap\b|\bdistance\b|"
+    r"\bspace\b.{0,6}\b(?:around|above|below|between|behind|beside)\b|\bleave\b.{0,24}\b(?:space|room|gap)\b",
+    re.IGNORECASE,
+)
+# a requirement stating a distance between two things (到/离/距, a gap to leave), not a length of a part
+_DISTANCE = re.compile(
+    r"到|离|距|间隙|空隙|间距|预留|留出|\babove\b|\bbelow\b|\bfrom\b|\bgap\b|\bclearance", re.I
+)
+_LENGTHS = frozenset({"mm", "cm", "m"})
+_FEE_KINDS = frozenset({"install_fee", "materials", "remote_fee"})  # where a part's or a service's price is
+PLACEMENT_BONUS = 0.5  # an installation requirement stating a length, for a question where the product goes
 _CODE_LIKE = re.compile(r"[a-z][0-9]|[0-9][a-z]", re.IGNORECASE)
 _SWAP_TO = re.compile(
     r"换成|换哪|换什么|换啥|换个|换一?款|换大|换小|换别的|有哪些|哪些|换.{0,3}(?:色|码|款|版|型号)|同系列|同款|"
@@ -1007,6 +1067,17 @@ def _describes_itself(fact: Fact) -> bool:
 def _is_price_field(fact: Fact) -> bool:
     """The sheet's own price field (its number carries no unit: "1416")."""
     return fact.kind == "price" and role_of(fact.label) == "price"
+
+
+@lru_cache(maxsize=1)
+def _price_words() -> frozenset[str]:
+    zh, en = TERMS["price"]
+    return frozenset({t.lower() for t in (*zh, *en)} | _QUESTION_WORDS)
+
+
+def _price_word(term: str) -> bool:
+    """A word asking the price ("价格", "cost") or a question word: it names no thing whose price is asked."""
+    return term.lower() in _price_words()
 
 
 def _how_word(term: str) -> bool:

@@ -73,6 +73,14 @@ _COMPARED = re.compile(
 )
 # a feature ruled out: "不带温控的", "没有烘干功能的", "无水箱那款"
 _NEGATED = re.compile(r"(?:不带|没带|没有|不含|不要|无)([\u4e00-\u9fff]{2,4}?)(?:的|功能|那|款|版|型|$)")
+# General words a customer says for any of several specific ones a name may hold instead ("12升燃气热水器"
+# fits a "液化气煤气热水器" as much as a "燃气热水器 天然气"): the specific word tells them apart, the general
+# one does not.
+_HYPERNYMS: dict[str, frozenset[str]] = {"燃气": frozenset({"天然气", "液化气", "煤气", "液化石油气"})}
+# the model a part or accessory fits, as its name says it ("适配TB-3", "适用于X6", "for KT-170")
+_FITS = re.compile(
+    r"(?:适配|适用于?|兼容|专用于|(?i:\bfor\b|\bfits\b))\s*([A-Za-z][A-Za-z0-9\-]*\d[A-Za-z0-9\-]*)"
+)
 # "the plain one" of a model sold also as Pro/Max/Ultra
 _PLAIN = re.compile(
     r"普通款|普通版|标准款|标准版|基础款|基础版|\b(?:standard|basic|regular) (?:model|version|edition)\b",
@@ -82,12 +90,19 @@ _EDITIONS = frozenset({"pro", "max", "ultra", "plus", "mini", "lite", "se"})
 ID_MIN = 6  # a digit run this long that equals a product id is that product's id
 _DIGITS = re.compile(rf"(?<!\d)\d{{{ID_MIN},}}(?!\d)")
 _LATIN = re.compile(r"[0-9a-z]+")
-# Nouns any product's name may hold that name no product ("换货有什么要求？什么商品都能换吗").
-_GENERIC = frozenset({"商品", "产品", "宝贝", "东西", "货品", "型号", "款式"})
+# Nouns any product's name may hold that name no product ("换货有什么要求？什么商品都能换吗"); 同款 ("the same
+# item", "别的平台同款更便宜") points at a product without naming it, though a name may hold it ("男女同款").
+_GENERIC = frozenset({"商品", "产品", "宝贝", "东西", "货品", "型号", "款式", "同款"})
 # The words of the store's rules (会员, 发票, 退货 ...): a product whose name holds one ("电子书会员年卡")
 # is not what "金卡会员需要消费多少" or "when do my points show up" is about unless another word of its
 # name is said.
 _RULE_WORDS = frozenset(w for k in POLICY_KINDS if k in VOCABULARY for w in VOCABULARY[k][0] if len(w) >= 2)
+# The words of a product question's topic (安装, 保修, 价格): a name holding one ("…免安装", "【8年质保】")
+# is not what "do you charge for installation?" is about unless another word of its name is said.
+_TOPIC_WORDS = frozenset(
+    {"安装", "保修", "质保", "价格"}
+    | {w for k in ("install_fee", "warranty", "price", "stock") for w in VOCABULARY[k][0] if len(w) >= 2}
+)
 # How a resolution found its products; "words" alone is the weakest (an earlier turn's product may win).
 STRONG = frozenset({"request", "id", "code", "token", "code_prefix", "size", "name", "sheet_code"})
 
@@ -166,6 +181,8 @@ class ProductResolver:
         df: dict[str, int] = {}
         for r in self.refs:
             words = {t for t in _words(f"{r.name} {' '.join(r.codes)}") if _useful(t)}
+            # a name saying the specific kind (液化气) holds the general word a customer says (燃气)
+            words |= {general for general, kinds in _HYPERNYMS.items() if words & kinds}
             self.name_terms[r.product_id] = words
             for t in words:
                 df[t] = df.get(t, 0) + 1
@@ -270,8 +287,8 @@ class ProductResolver:
                 continue  # the customer named a capacity this product does not have
             if share < NAME_FLOOR and not (size_ok and (share > 0 or not said)):
                 continue
-            if not size_ok and all(t in _RULE_WORDS for t in said if t in words):
-                continue  # only a word of the store's rules names it
+            if not size_ok and all(t in _RULE_WORDS or t in _TOPIC_WORDS for t in said if t in words):
+                continue  # only a word of the store's rules (or of the asked topic) names it
             score = 0.3 + 0.4 * share + (0.25 if size_ok else 0.0) - (0.2 if words & negated else 0.0)
             out.append(Candidate(r, score, "size" if size_ok else "words"))
         return out
@@ -447,7 +464,31 @@ class ProductResolver:
 
     def _resolve_text(self, text: str) -> Resolution:
         res = self._resolve_named(text)
-        return self._unsold_size(text, res) or self._unsold_edition(text, res) or res
+        return self._unsold_size(text, res) or self._unsold_edition(text, res) or self._with_host(text, res)
+
+    def _with_host(self, text: str, res: Resolution) -> Resolution:
+        """A part or accessory whose name says the model it fits ("替换刷头（适配TB-3）"), found beside that
+        model's own code in the message (a question about the TB-3 and the price of its heads): the model
+        is asked about too, so each figure is said with the name of the product it belongs to (the part's
+        price is not "this one's" price)."""
+        if len(res.products) != 1 or res.how in ("id", "request"):
+            return res
+        part = res.products[0]
+        said = squash(text)
+        hosts: list[ProductRef] = []
+        for m in _FITS.finditer(unicodedata.normalize("NFKC", part.name)):
+            key = squash(m.group(1))
+            if len(key) < 2 or key not in said:
+                continue
+            hosts += [
+                r
+                for r in self.refs
+                if r.product_id != part.product_id and any(squash(c) == key for c in r.codes)
+            ]
+        if not hosts or len(hosts) >= MAX_ASKED:
+            return res
+        found = sorted([*dict.fromkeys(hosts), part], key=lambda r: _first_at(text, r))
+        return Resolution(found, res.confidence, res.how, matched=res.matched)
 
     def _unsold_size(self, text: str, res: Resolution) -> Resolution | None:
         """A capacity the named model is not sold in ("13升的M9S Max", "小厨宝有10升的吗"): the products
