@@ -174,9 +174,12 @@ def test_top_level_alternatives_are_split_outside_groups_and_classes() -> None:
 
 
 def test_cue_checks_find_in_the_engine_scan_what_their_own_prefilter_finds() -> None:
-    """The cue checks' patterns sit in the engine's prefilter: its one scan gives each the same cues."""
+    """The cue checks' patterns sit in the engine's prefilter: its one scan gives each the same cues. A check
+    bounded to short texts (``max_text``) stays out of it and scans for itself."""
     engine = ComplianceEngine.from_paths()
-    cue_rules = [r for r in engine._other_rules if isinstance(r.params, CueParams)]
+    all_cue = [r for r in engine._other_rules if isinstance(r.params, CueParams)]
+    assert all(id(r.params) not in engine._scan_offsets for r in all_cue if r.params.max_text is not None)
+    cue_rules = [r for r in all_cue if r.params.max_text is None]
     assert len(cue_rules) >= 3
     found = 0
     for text in _corpus():

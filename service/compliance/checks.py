@@ -469,6 +469,11 @@ _LINK_RISK_RE = re.compile(
 _LOCATOR_INPUT_RE = re.compile(
     r"(?:输入|填写|选择)(?:您|你)?(?:现在|所在|当前|的)*(?:地址|位置|所在地|城市|地区|区域|型号|机型|产品型号|序列号)"
 )
+# 登录官网 / 登陆品牌官方网站 is how Chinese agents say "go to the official site" (visiting, not signing in):
+# that 登录 asks for no credentials. Other 登录 (登录账号, 登录后填写) still counts as a risk.
+_VISIT_SITE_RE = re.compile(
+    r"登[录陆](?=(?:一下|下)?[^,，。!?；;\s]{0,6}?(?:官网|官方网站|官方网址|官方主页))"
+)
 # Ordinary registrable endings; a link on a throw-away TLD or a bare IP is never taken for a brand's site.
 _PLAIN_HOST_RE = re.compile(r"(?:[a-z0-9-]+\.)+(?:com|cn|net|org)(?:\.cn)?")
 _HOST_RISK_RE = re.compile(
@@ -483,7 +488,8 @@ def official_site_link(doc: Document, start: int, end: int, host: str) -> bool:
     (jd-refund.com) or carry refund/login words. Such a link is for a reviewer to check, not to block."""
     # From the sentence the link starts in to the one it ends in: a "?" inside the link ends no sentence.
     sentence = doc.text[doc.norm.sentence(start)[0] : doc.norm.sentence(end)[1]]
-    if not _OFFICIAL_RE.search(sentence) or _LINK_RISK_RE.search(_LOCATOR_INPUT_RE.sub("", sentence)):
+    asked = _VISIT_SITE_RE.sub("", _LOCATOR_INPUT_RE.sub("", sentence))
+    if not _OFFICIAL_RE.search(sentence) or _LINK_RISK_RE.search(asked):
         return False
     if not _PLAIN_HOST_RE.fullmatch(host) or _HOST_RISK_RE.search(host):
         return False
@@ -738,6 +744,9 @@ class CueParams(BaseModel):
     # Where ``cancel`` is looked for: the cues' own sentences, or the whole text ("text": a brush-off is a
     # reply that offers no help anywhere, so an offer in another sentence clears it).
     cancel_scope: Literal["sentence", "text"] = "sentence"
+    # Only texts at most this long (characters of normalised text): a cue that is a brush-off when it is
+    # the whole reply (谁也说不准, 别急) is ordinary wording inside a longer answer.
+    max_text: int | None = Field(None, ge=1)
     _kinds: list[str] = PrivateAttr()
     _prefilter: Prefilter = PrivateAttr()
     _cancel: re.Pattern[str] | None = PrivateAttr(default=None)
@@ -792,6 +801,8 @@ def cue_kinds(doc: Document, params: CueParams) -> Iterator[Hit]:
     ``alone`` cue) make one hit spanning them, unless their sentences also hold a ``cancel`` cue. One regex
     pass over the text; the lexicons live in the pack, so a new synonym serves every combination."""
     text = doc.text
+    if params.max_text is not None and len(text.strip()) > params.max_text:
+        return
     found = params.find(text, doc.shared_scan(params))
     if not found:
         return

@@ -80,10 +80,15 @@ class ComplianceEngine:
         slots = itertools.count()  # the prefilter numbers the regex rules in this order
         self._regex_slot = [next(slots) if r.regex is not None else -1 for r in self._other_rules]
         # Cue checks' patterns join the same prefilter, after the regex rules: one automaton pass per draft
-        # serves them all (a check finds its patterns from its offset on).
+        # serves them all (a check finds its patterns from its offset on). A check bounded to short texts
+        # (``max_text``) scans for itself, only on those: long drafts pay nothing for it.
         self._scan_offsets: dict[int, int] = {}
         for r in self._other_rules:
-            if isinstance(r.params, CueParams) and id(r.params) not in self._scan_offsets:
+            if (
+                isinstance(r.params, CueParams)
+                and r.params.max_text is None
+                and id(r.params) not in self._scan_offsets
+            ):
                 self._scan_offsets[id(r.params)] = len(patterns)
                 patterns += r.params.patterns()
         self._prefilter = Prefilter(patterns)
