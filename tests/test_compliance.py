@@ -293,10 +293,9 @@ def test_quantity_normalisation() -> None:
 def test_unconditional_promises_block_and_guarantees_warn(engine: ComplianceEngine) -> None:
     assert engine.check("不管什么原因都包退包换。").verdict == Verdict.BLOCK
     assert engine.check("这个问题我们100%解决。").verdict == Verdict.BLOCK
-    # Certainty about an arrival date is certainty about an outcome: it warns for a reviewer, like the
-    # English rule and a guaranteed refund date (docs/decisions.md, "Arrival certainty warns").
-    arrival = engine.check("我们保证明天送到。")
-    assert arrival.verdict == Verdict.WARN and cats(arrival) == {"promise"}
+    # A guaranteed arrival date is a promise beyond the store's control: it blocks (issue 13); plain
+    # certainty without a date still warns.
+    assert engine.check("我们保证明天送到。").verdict == Verdict.BLOCK
     guarantee = engine.check("我们保证没问题。")
     assert guarantee.verdict == Verdict.WARN and cats(guarantee) == {"promise"}
 

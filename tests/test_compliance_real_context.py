@@ -90,7 +90,7 @@ def test_refusal_with_reason(text: str, verdict: str) -> None:
         # An outcome by a time is still a promise.
         ("我保证明天给您回复退款成功", "warn"),
         ("保证明天一定给您退款到账", "warn"),
-        ("我保证今天之内给您送到", "warn"),  # arrival certainty warns like the refund date (h16j)
+        ("我保证今天之内给您送到", "block"),
     ],
 )
 def test_assurance_about_own_reply(text: str, verdict: str) -> None:
