@@ -48,10 +48,10 @@ _FIELD_KINDS = frozenset({"price", "warranty", "install_fee", "materials", "gift
 _MEASURE_KINDS = frozenset({"size", "spec"})
 _SHEET_KINDS = frozenset({"price", "gift", "size", "spec", "materials", "usage"})
 _NOUN_KINDS = frozenset({"spec", "size", "usage"})  # kinds a product noun's own words carry (充电器, 加热)
-_MODEL_KINDS = frozenset({"price", "gift", "size", "spec"})
-_MODEL_ASKED = frozenset(
-    {"price", "warranty", "install_fee", "materials", "gift"}
-)  # a named model answers  # only the very model's sheet answers these
+_MODEL_KINDS = frozenset({"price", "gift", "size", "spec"})  # only the very model's sheet answers these
+# kinds a question asks of a model (its price, warranty, installation): with no product named and no store
+# rule that answers, the draft asks which model
+_MODEL_ASKED = frozenset({"price", "warranty", "install_fee", "materials", "gift"})
 # Kinds close enough that a fact of one may answer a question of the other.
 NEAR: dict[str, frozenset[str]] = {
     "spec": frozenset({"size", "usage"}),

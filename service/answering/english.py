@@ -306,7 +306,7 @@ WORDS: dict[str, str] = {
     "冷却": "let it cool", "加水": "add water", "重新使用": "use it again",
     "倒掉底部积水": "pour away the standing water",
     "显示屏显示": "the display shows", "会产生": "which produces", "产生": "produces", "大量": "a lot of",
-    "过多": "too much", "导致": "causing", "先": "first", "再": "then", "师傅": "the technician",
+    "过多": "too much", "先": "first", "再": "then", "师傅": "the technician",
     "报价": "quotes a price", "施工": "does the work", "按实际使用收费": "charged as actually used",
     "按实际使用": "as actually used", "可抵扣": "can offset", "抵扣": "offset", "反向安装": "rear-facing",
     "正向安装": "forward-facing", "自行安装": "install it yourself", "冲奶粉": "making formula",
@@ -443,7 +443,7 @@ def terms_en(text: str, words: bool = False) -> str | None:
     # "带漏电保护的16A插座" -> "16A socket with leakage protection": the feature follows the noun
     text = re.sub(r"带([\u4e00-\u9fff]{2,8})的([\u4e00-\u9fffA-Za-z0-9]{2,10})$", r"\2【with】\1", text)
     if words and _UNORDERED.search(text):
-        return None  # a cause or a headless relative clause: word order a gloss cannot give
+        return None  # a cause: word order a gloss cannot give
     if words:  # "24小时内响应" -> "响应 within 24 hours": English puts the time after the verb
         text = _WITHIN.sub(lambda m: f"【within {numbers_en(m.group('n'))}】", text)
     text = numbers_en(text)

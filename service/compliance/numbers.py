@@ -511,7 +511,7 @@ class ClaimScope:
         """The whole sentence is quoted from a fact of the reply's own products that states the value: it
         is that product's sheet even when it names a sibling ("与DJ-150款版型相同，充绒量200g")."""
         # a label before a colon (the product's name, "TB-3：…") is not part of the quotation
-        bodies = {_bare(b) for b in dict.fromkeys([sentence, re.split(r"[:：]", sentence, maxsplit=1)[-1]])}
+        bodies = {_bare(b) for b in (sentence, re.split(r"[:：]", sentence, maxsplit=1)[-1])}
         bodies = {b for b in bodies if len(b) >= _QUOTE_MIN}
         return any(
             s.owner in self.products and any(b in _bare(fold(s.text)) for b in bodies)
