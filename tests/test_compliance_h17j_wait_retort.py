@@ -1,8 +1,9 @@
 """Issue 13 (helper h17j): curt retorts, bare waits and an assured outcome.
 
 - ``banned.zh.bare_dismissal`` gains a ``retort`` cue: an offhand imperative with 呗, a rhetorical 还…什么,
-  干嘛, a reproach (您没看见吗), 想怎么样嘛, an impatient repeat, 有什么好问的 - in a short reply with no follow-up.
-  Polite questions (还有什么可以帮您的吗, 还需要什么尺码吗) and polite refusals (不能的哦) stay clean.
+  干嘛, a reproach (您没看见吗), 想怎么样嘛, an impatient repeat, 有什么好问的,
+  in a short reply with no follow-up. Polite questions (还有什么可以帮您的吗, 还需要什么尺码吗) and
+  polite refusals (不能的哦) stay clean.
 - ``banned.zh.bare_wait``: a short reply whose one request is 耐心等待, with no time, no action and no notice.
 - ``banned.zh.just_wait`` also reads 等待退款就可以了 and a new message right after it (spaces between Chinese
   characters are gone once normalised).
