@@ -98,3 +98,9 @@ def test_assured_outcome_warns(engine: ComplianceEngine, text: str) -> None:
 )
 def test_effort_or_done_clean(engine: ComplianceEngine, text: str) -> None:
     assert "promise.zh.assured_outcome" not in _rules(engine, text), text
+
+
+def test_vague_answered_by_named_difference(engine: ComplianceEngine) -> None:
+    # 差不多 followed, a clause or two later, by the one difference: an answer, not a dodge.
+    assert "banned.zh.vague" not in _rules(engine, "这两款重量差不多，都很轻，主要是颜色不同。")
+    assert "banned.zh.vague" in _rules(engine, "两个型号差不多，您随便挑。")
