@@ -104,3 +104,23 @@ def test_vague_answered_by_named_difference(engine: ComplianceEngine) -> None:
     # 差不多 followed, a clause or two later, by the one difference: an answer, not a dodge.
     assert "banned.zh.vague" not in _rules(engine, "这两款重量差不多，都很轻，主要是颜色不同。")
     assert "banned.zh.vague" in _rules(engine, "两个型号差不多，您随便挑。")
+
+
+@pytest.mark.parametrize(
+    "text", ["具体几点发货说不好的哦", "确实很抱歉暂时无法为您办理的呢", "也要您再等等的哦"]
+)
+def test_unknown_time_or_bare_cannot_warns(engine: ComplianceEngine, text: str) -> None:
+    assert {"banned.zh.bare_dismissal", "banned.zh.bare_wait"} & _rules(engine, text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "预计三天内有货，具体时间我们也无法确定",  # an estimate given
+        "确实这么晚了无法联系到配送了",  # the reason given
+        "具体以订单页面为准，这边确实无法查看的",  # where to look
+        "不能的哦",
+    ],
+)
+def test_unknown_or_cannot_with_answer_clean(engine: ComplianceEngine, text: str) -> None:
+    assert "banned.zh.bare_dismissal" not in _rules(engine, text), text
