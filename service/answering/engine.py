@@ -299,6 +299,12 @@ class AnswerEngine:
                 trace=answer.scores,
                 cross=cross[i] if cross else None,
             )
+            if chosen and language == "en" and products and not (set(part.kinds) & POLICY_KINDS):
+                # a question about the named product's own use or specs: an English store page shares
+                # its nouns ("water" in "water heaters", "still") without answering it; a rule of a kind
+                # not asked is no answer here (the part gets the follow-up promise instead)
+                chosen, off = _asked_kind_pages(chosen, part)
+                rest = [*off, *rest]
             if chosen and answer.facts and (not policy_needed or sheet_only):
                 # the product's own facts answer: a store rule beside them must answer something they
                 # do not (an asked word none of them holds), not restate the topic ("赠品不单独开发票"
@@ -1387,3 +1393,14 @@ def _without_names(part: QuestionPart, products: Sequence[ProductRef]) -> Questi
         kinds=(*kinds, *(k for k in part.carried if k not in kinds)),
         terms=tuple(dict.fromkeys([*terms(text), *vocabulary_terms(text)])) if left else part.terms,
     )
+
+
+def _asked_kind_pages(chosen: list[Fact], part: QuestionPart) -> tuple[list[Fact], list[Fact]]:
+    """Of the rules chosen for an English question about a named product, those of the store's English
+    pages of no asked kind (nor of the asked topic) left out: they matched the question's nouns only."""
+    keep: list[Fact] = []
+    off: list[Fact] = []
+    for fact in chosen:
+        unasked = fact.english and not _kind_match(fact.kind, part.kinds) and not _of_topic(fact, part)
+        (off if unasked else keep).append(fact)
+    return keep, off
