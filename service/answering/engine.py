@@ -806,6 +806,11 @@ class AnswerEngine:
         # come as near the best one as in a Chinese question: meaning across languages barely tells close
         # sentences apart (their cosines nearly tie), so the gain would let every near one stand beside it
         chosen, rest = _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART, boosts)
+        if len(chosen) > 1:
+            # a rule for a case the customer did not name ("冷链食品单独计算：…") beside the rule that answers
+            # the case asked ("不满99元的订单收取运费8元") is an unasked line
+            chosen, off = _unasked_cases(chosen, {f.digest: sc for sc, _, f in scored}, part)
+            rest = [*off, *rest]
         aspects = asked_aspects(part.text)
         if len(aspects) >= 2 and chosen:
             chosen, rest = _cover_aspects(scored, aspects, chosen, rest)
@@ -996,6 +1001,45 @@ def _lead_match(text: str, question: str) -> int:
         return 1
     swapped = lead.translate(str.maketrans("已未", "未已"))
     return -1 if swapped != lead and swapped in asked else 0
+
+
+_LATIN_WORD = re.compile(r"[a-z]{3,}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _case_marks(text: str) -> set[str]:
+    """The marks two texts share when they name the same case: Chinese character pairs, English words."""
+    lowered = text.lower()
+    pairs = {run[i : i + 2] for run in _CJK_RUN.findall(lowered) for i in range(len(run) - 1)}
+    return pairs | set(_LATIN_WORD.findall(lowered))
+
+
+def _case_lead(text: str) -> str | None:
+    """The case a rule is led by ("冷链食品单独计算：…", "大件：…"), when it names one (3+ characters; a
+    step's name such as "方案：" is no case)."""
+    m = _LEAD.match(text)
+    return m.group(1) if m and len(m.group(1)) >= 3 else None
+
+
+def _unasked_cases(
+    chosen: list[Fact], score: dict[str, float], part: QuestionPart
+) -> tuple[list[Fact], list[Fact]]:
+    """The rules quoted for one part, less a second rule led by a case the question does not name, when
+    the best rule is general (no lead) or led by the case asked: "冷链食品单独计算：…不满99元收取运费15元"
+    does not stand beside "不满99元的订单收取运费8元" for "不满99的订单运费多少". When the best rule is
+    itself led by a case the customer did not name, the question is split by cases ("非质量问题退货：…",
+    "质量问题：…") and every case stays."""
+    asked = _case_marks(" ".join([part.context, part.text, *part.terms, *part.crossed]))
+    best = max(chosen, key=lambda f: score.get(f.digest, 0.0))
+    lead = _case_lead(best.text)
+    if lead is not None and not (_case_marks(lead) & asked):
+        return chosen, []
+    off = [
+        f
+        for f in chosen
+        if f is not best and (other := _case_lead(f.text)) is not None and not (_case_marks(other) & asked)
+    ]
+    return [f for f in chosen if f not in off], off
 
 
 def _by_window(scored: list[tuple[float, int, Fact]], ago: float | None) -> list[tuple[float, int, Fact]]:

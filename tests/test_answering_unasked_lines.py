@@ -1,0 +1,68 @@
+"""Issue 12 (h17i): no unasked line beside the answer. A store rule for a case the customer did not name
+does not stand beside the rule for the case asked; "保温能保多久" is no warranty question; "how much does it
+cost to have <product> installed" asks the installation fee, not the listing's price; "用多少水" asks a volume."""
+
+from __future__ import annotations
+
+from service.answering.engine import _unasked_cases
+from service.answering.facts import Fact, fact_digest
+from service.answering.kinds import kind_scores
+from service.answering.questions import QuestionPart, split_parts
+
+
+def _rule(text: str, kind: str = "shipping", section: str = "运费") -> Fact:
+    field = f"rules.md#{section}"
+    return Fact(None, "rules.md", kind, field, section, text, (), fact_digest("rules.md", field, text))
+
+
+def test_a_rule_for_a_case_not_named_does_not_stand_beside_the_general_rule() -> None:
+    general = _rule("不满99元的订单收取运费8元。")
+    special = _rule("冷链食品单独计算：满99元包邮，不满99元收取运费15元。")
+    part = QuestionPart("不满99块的订单运费多少", ("shipping",), ("99", "不满", "块", "订单", "运费"))
+    scores = {general.digest: 2.0, special.digest: 1.8}
+    kept, off = _unasked_cases([general, special], scores, part)
+    assert kept == [general] and off == [special]
+    # the customer names the case: its rule answers too
+    asked = QuestionPart("冷链食品不满99运费多少", ("shipping",), ("冷链", "食品", "不满", "99", "运费"))
+    assert _unasked_cases([general, special], scores, asked) == ([general, special], [])
+
+
+def test_rules_splitting_the_question_by_cases_all_stay() -> None:
+    # no case named, and the best rule is itself one case: the question is split by cases, both answer
+    a = _rule("非质量问题退货：寄回运费由您承担。", "return", "退货运费")
+    b = _rule("质量问题、发错货、少发：往返运费都由店铺承担。", "return", "退货运费")
+    part = QuestionPart("退货运费谁出", ("return",), ("退货", "运费", "谁出"))
+    assert _unasked_cases([a, b], {a.digest: 2.0, b.digest: 1.9}, part) == ([a, b], [])
+
+
+def test_a_rule_led_by_the_asked_case_keeps_out_another_case() -> None:
+    near = _rule("江苏、浙江、上海、安徽：1–2天。", "shipping", "预计送达时间")
+    big = _rule("大件商品配送：3–7天，偏远地区7–12天。", "shipping", "预计送达时间")
+    part = QuestionPart("发到江苏几天到", ("shipping",), ("发到", "江苏", "几天"))
+    kept, off = _unasked_cases([near, big], {near.digest: 2.2, big.digest: 1.9}, part)
+    assert kept == [near] and off == [big]
+    # a second rule without a lead is no other case: it stays
+    plain = _rule("天气或大促爆仓可能造成延误。", "shipping", "预计送达时间")
+    assert _unasked_cases([near, plain], {near.digest: 2.2, plain.digest: 1.9}, part) == ([near, plain], [])
+
+
+def test_keeping_warm_is_no_warranty_question() -> None:
+    assert "warranty" not in kind_scores("温控水壶保温最长能保多久")
+    assert "warranty" not in kind_scores("冷藏室保鲜能保多久")
+    # the idiom still asks the warranty without a keeping word, or with a warranty word beside it
+    assert "warranty" in kind_scores("这个内胆能保多久")
+    assert "warranty" in kind_scores("保温杯保修多久")
+
+
+def test_the_cost_of_having_it_installed_is_the_installation_fee() -> None:
+    (part,) = split_parts("How much does it cost to have the AK7PRO range hood installed?")
+    assert part.kind == "install_fee" and "price" not in part.kinds
+    (plain,) = split_parts("How much does it cost?")
+    assert plain.kind == "price"
+
+
+def test_water_used_per_wash_is_asked_in_litres() -> None:
+    (part,) = split_parts("X6S Max洗一次大概用多少水")
+    assert "L" in part.units
+    (english,) = split_parts("How much water does it use per wash?")
+    assert "L" in english.units
