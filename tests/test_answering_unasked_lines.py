@@ -1,6 +1,7 @@
 """Issue 12 (h17i): no unasked line beside the answer. A store rule for a case the customer did not name
-does not stand beside the rule for the case asked; "保温能保多久" is no warranty question; "how much does it
-cost to have <product> installed" asks the installation fee, not the listing's price; "用多少水" asks a volume."""
+does not stand beside the rule for the case asked; "保温能保多久" is no warranty question; "how much does
+it cost to have <product> installed" asks the installation fee, not the listing's price; "用多少水" asks a
+volume."""
 
 from __future__ import annotations
 

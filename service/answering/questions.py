@@ -168,7 +168,8 @@ _HOW_MUCH_INSTALL = re.compile(
     r"\bhow much (?:is|are|will|would|does|do|for|to)?\s*(?:the |an? |it |they |you )?(?:cost |charge )?"
     r"(?:to )?(?:install\w*|fit(?:ting)?|mount(?:ing)?)\b"
     # "how much does it cost to have the <product> installed": the product's name in between
-    r"|\bhow much (?:does|do|will|would) (?:it|they) cost to (?:have|get)\b[^.?!]{0,50}\b(?:install|fitt?|mount)\w*",
+    r"|\bhow much (?:does|do|will|would) (?:it|they) cost to (?:have|get)\b[^.?!]{0,50}"
+    r"\b(?:install|fitt?|mount)\w*",
     re.IGNORECASE,
 )
 
