@@ -5,8 +5,8 @@ volume."""
 
 from __future__ import annotations
 
-from service.answering.engine import _unasked_cases
-from service.answering.facts import Fact, fact_digest
+from service.answering.engine import _second_adds_nothing, _unasked_cases
+from service.answering.facts import Fact, fact_digest, quantities
 from service.answering.kinds import kind_scores
 from service.answering.questions import QuestionPart, split_parts
 
@@ -67,3 +67,32 @@ def test_water_used_per_wash_is_asked_in_litres() -> None:
     assert "L" in part.units
     (english,) = split_parts("How much water does it use per wash?")
     assert "L" in english.units
+
+
+def _field(text: str, kind: str, field: str) -> Fact:
+    return Fact(
+        "P-1", "sheet.json", kind, field, field, text, quantities(text), fact_digest("P-1", field, text)
+    )
+
+
+def test_a_runner_up_sharing_only_the_best_facts_words_is_left_out() -> None:
+    from service.drafting.text import Matcher
+
+    place = _field("橱柜需预留≥600 mm宽、深≥590 mm的安装位", "size", "安装说明/基本要求")
+    fee = _field("基础安装（橱柜无改孔、管线≤2 m）免费", "install_fee", "安装说明/安装费用")
+    box = _field("包装尺寸：700×650×880 mm", "size", "包装")
+    facts = [place, fee, box]
+    matchers = [Matcher(f"{f.label} {f.text}") for f in facts]
+    part = QuestionPart(
+        "橱柜安装位至少要多深", ("size",), ("橱柜", "安装", "位", "至少", "深"), units=frozenset({"mm"})
+    )
+    score = {place.digest: 2.5, fee.digest: 2.0, box.digest: 1.2}
+    words = ["橱柜", "安装", "至少"]
+    kept, off = _second_adds_nothing([place, fee], score, part, words, matchers, facts)
+    assert kept == [place] and off == [fee]
+    # a runner-up of the asked kind stays (which of them answers is the ranking's call)
+    assert _second_adds_nothing([place, box], score, part, words, matchers, facts) == ([place, box], [])
+    # and one holding an asked word the best lacks ("免费" asked beside the size)
+    asked = QuestionPart("橱柜要多深，安装免费吗", ("size",), ("橱柜", "深", "安装", "免费"))
+    kept, _ = _second_adds_nothing([place, fee], score, asked, ["橱柜", "安装", "免费"], matchers, facts)
+    assert kept == [place, fee]

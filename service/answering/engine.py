@@ -498,6 +498,11 @@ class AnswerEngine:
         if part.kind == "gift":
             limit = max(limit, sum(1 for _, _, f in scored if f.kind == "gift" and f.pairs))
         chosen, rest = _top(scored, MIN_PRODUCT_SCORE, min(limit, MAX_RECORDS))
+        if len(chosen) > 1 and part.kinds:
+            chosen, off = _second_adds_nothing(
+                chosen, {f.digest: sc for sc, _, f in scored}, part, [*own_free], matchers, facts
+            )
+            rest = [*off, *rest]
         things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
         ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
         added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
@@ -1298,6 +1303,36 @@ def _cover_aspects(
     out = [f for _, f in sorted(picks, key=lambda c: c[0])]
     dropped = [f for f in chosen if f not in out]
     return out, [*dropped, *(f for f in rest if f not in out)]
+
+
+def _second_adds_nothing(
+    chosen: list[Fact],
+    score: dict[str, float],
+    part: QuestionPart,
+    words: Sequence[str],
+    matchers: Sequence[Matcher],
+    facts: Sequence[Fact],
+) -> tuple[list[Fact], list[Fact]]:
+    """The product facts quoted for one part, less a runner-up that is of no asked kind, states no figure
+    in an asked unit and holds no asked word the best fact lacks: it only shares the best one's words (a
+    fitting's fee beside the fitting's size requirement, "橱柜安装位要多深"), an unasked line."""
+    at = {f.digest: i for i, f in enumerate(facts)}
+    best = max(chosen, key=lambda f: score.get(f.digest, 0.0))
+    asked = [t for t in dict.fromkeys(words) if weight(t) >= 2 and not _generic(t) and not _price_word(t)]
+    held = {t for t in asked if matchers[at[best.digest]].has(t)}
+
+    def adds(fact: Fact) -> bool:
+        if _kind_match(fact.kind, part.kinds) > 0:
+            return True
+        if part.units and (
+            any(q.unit in part.units for q in fact.quantities) or bool(counted(fact.text) & part.units)
+        ):
+            return True
+        m = matchers[at[fact.digest]]
+        return any(m.has(t) for t in asked if t not in held)
+
+    off = [f for f in chosen if f is not best and not adds(f)]
+    return [f for f in chosen if f not in off], off
 
 
 def _add_uncovered(
