@@ -96,3 +96,21 @@ def test_a_runner_up_sharing_only_the_best_facts_words_is_left_out() -> None:
     asked = QuestionPart("橱柜要多深，安装免费吗", ("size",), ("橱柜", "深", "安装", "免费"))
     kept, _ = _second_adds_nothing([place, fee], score, asked, ["橱柜", "安装", "免费"], matchers, facts)
     assert kept == [place, fee]
+
+
+def test_a_runner_up_stays_beside_a_best_fact_of_no_asked_kind_or_when_it_speaks_of_the_asked_kind() -> None:
+    from service.drafting.text import Matcher
+
+    status = _field("预售商品，12月5日起按付款顺序发货", "stock", "商品状态")
+    note = _field("预售价格不参与价保", "price", "备注")
+    warranty = _field("整机1年", "warranty", "保修")
+    stopped = _field("已停产下架，已购用户的保修和售后不受影响", "stock", "商品状态")
+    facts = [status, note, warranty, stopped]
+    matchers = [Matcher(f"{f.label} {f.text}") for f in facts]
+    score = {status.digest: 2.0, note.digest: 1.9, warranty.digest: 2.0, stopped.digest: 1.6}
+    # the best (a status) is not of the asked kind: the runner-up may be what answers
+    asked = QuestionPart("预售买的降价了能补差价吗", ("price_protect",), ("预售", "降价", "补差价"))
+    assert _second_adds_nothing([status, note], score, asked, ["预售"], matchers, facts)[1] == []
+    # a runner-up speaking of the asked kind (保修) stays beside the warranty field
+    part = QuestionPart("之前买的坏了还能保修吗", ("warranty",), ("买", "坏", "保修"))
+    assert _second_adds_nothing([warranty, stopped], score, part, ["买"], matchers, facts)[1] == []

@@ -1313,17 +1313,20 @@ def _second_adds_nothing(
     matchers: Sequence[Matcher],
     facts: Sequence[Fact],
 ) -> tuple[list[Fact], list[Fact]]:
-    """The product facts quoted for one part, less a runner-up that is of no asked kind, states no figure
-    in an asked unit and holds no asked word the best fact lacks: it only shares the best one's words (a
-    fitting's fee beside the fitting's size requirement, "橱柜安装位要多深"), an unasked line."""
+    """The product facts quoted for one part, less a runner-up that is of no asked kind (nor speaks of it),
+    states no figure in an asked unit and holds no asked word the best fact lacks, when the best fact is of
+    the asked kind: it only shares the best one's words (a fitting's fee beside the fitting's size
+    requirement, "橱柜安装位要多深"), an unasked line."""
     at = {f.digest: i for i, f in enumerate(facts)}
     best = max(chosen, key=lambda f: score.get(f.digest, 0.0))
+    if _kind_match(best.kind, part.kinds) == 0:
+        return chosen, []  # the best is no answer of the asked kind either: the runner-up may be the answer
     asked = [t for t in dict.fromkeys(words) if weight(t) >= 2 and not _generic(t) and not _price_word(t)]
     held = {t for t in asked if matchers[at[best.digest]].has(t)}
 
     def adds(fact: Fact) -> bool:
-        if _kind_match(fact.kind, part.kinds) > 0:
-            return True
+        if _kind_match(fact.kind, part.kinds) > 0 or _text_kinds(fact.text) & set(part.kinds):
+            return True  # of the asked kind, or speaking of it ("已停产，已购用户的保修不受影响")
         if part.units and (
             any(q.unit in part.units for q in fact.quantities) or bool(counted(fact.text) & part.units)
         ):
