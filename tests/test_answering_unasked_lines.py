@@ -28,6 +28,18 @@ def test_a_rule_for_a_case_not_named_does_not_stand_beside_the_general_rule() ->
     assert _unasked_cases([general, special], scores, asked) == ([general, special], [])
 
 
+def test_a_rule_for_another_case_holding_an_asked_word_the_best_lacks_stays() -> None:
+    coupon = _rule("店铺满减券：例如满199减15元，以券面为准。", "coupon", "优惠券")
+    partial = _rule(
+        "部分退货：优惠券不退回，优惠金额按商品金额比例分摊，只退该商品的实付金额。", "coupon", "优惠券"
+    )
+    part = QuestionPart(
+        "用了满减券，现在只退其中1件，钱怎么算", ("coupon",), ("满减券", "只退", "其中", "1件", "钱")
+    )
+    kept, off = _unasked_cases([coupon, partial], {coupon.digest: 2.0, partial.digest: 1.8}, part)
+    assert kept == [coupon, partial] and off == []
+
+
 def test_rules_splitting_the_question_by_cases_all_stay() -> None:
     # no case named, and the best rule is itself one case: the question is split by cases, both answer
     a = _rule("非质量问题退货：寄回运费由您承担。", "return", "退货运费")

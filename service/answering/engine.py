@@ -1039,11 +1039,20 @@ def _unasked_cases(
     lead = _case_lead(best.text)
     if lead is not None and not (_case_marks(lead) & asked):
         return chosen, []
-    off = [
-        f
-        for f in chosen
-        if f is not best and (other := _case_lead(f.text)) is not None and not (_case_marks(other) & asked)
-    ]
+    # a rule holding an asked word the best one lacks answers something more ("部分退货：…只退该商品的实付
+    # 金额" for "只退其中1件"), whatever its lead says
+    words = [t for t in dict.fromkeys([*part.terms, *part.crossed]) if weight(t) >= 2 and not _generic(t)]
+    said = Matcher(f"{best.label} {best.text}")
+    more = {t for t in words if not said.has(t)}
+
+    def other_case(fact: Fact) -> bool:
+        lead = _case_lead(fact.text)
+        if lead is None or _case_marks(lead) & asked:
+            return False
+        m = Matcher(fact.text)
+        return not any(m.has(t) for t in more)
+
+    off = [f for f in chosen if f is not best and other_case(f)]
     return [f for f in chosen if f not in off], off
 
 
