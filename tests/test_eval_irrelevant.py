@@ -22,6 +22,13 @@ def test_how_much_before_a_noun_is_not_a_price_question() -> None:
     assert "price" in question_kinds("How much do I need to spend to become a gold member?")
     assert "price" in question_kinds("F8025JE4 install - my wall is concrete, how much per hole?")
     assert "price" in question_kinds("How much is the F8033-JE6 80 litre heater?")
+    # the cost of having it installed is the installation's price, the product named in between
+    kinds = question_kinds("How much does it cost to have the AK7PRO range hood installed?")
+    assert "install_fee" in kinds and "price" not in kinds
+    assert not irrelevant(
+        "How much does it cost to have the AK7PRO range hood installed?",
+        "Installation fee: the basic installation fee is at most 300 yuan.",
+    )
 
 
 @pytest.mark.parametrize(

@@ -504,6 +504,11 @@ class AnswerEngine:
         if part.kind == "gift":
             limit = max(limit, sum(1 for _, _, f in scored if f.kind == "gift" and f.pairs))
         chosen, rest = _top(scored, MIN_PRODUCT_SCORE, min(limit, MAX_RECORDS))
+        if len(chosen) > 1 and part.kinds:
+            chosen, off = _second_adds_nothing(
+                chosen, {f.digest: sc for sc, _, f in scored}, part, [*own_free], matchers, facts
+            )
+            rest = [*off, *rest]
         things = [t for t in aspect if weight(t) >= 2 and not _generic(t)]
         ranked = [f for s, _, f in sorted(scored, key=lambda x: (-x[0], x[1])) if s >= MIN_PRODUCT_SCORE]
         added, _ = _add_uncovered(chosen, [f for f in ranked if f not in chosen], things, facts, matchers)
@@ -812,6 +817,11 @@ class AnswerEngine:
         # come as near the best one as in a Chinese question: meaning across languages barely tells close
         # sentences apart (their cosines nearly tie), so the gain would let every near one stand beside it
         chosen, rest = _top(scored, MIN_POLICY_SCORE, POLICY_PER_PART, boosts)
+        if len(chosen) > 1:
+            # a rule for a case the customer did not name ("冷链食品单独计算：…") beside the rule that answers
+            # the case asked ("不满99元的订单收取运费8元") is an unasked line
+            chosen, off = _unasked_cases(chosen, {f.digest: sc for sc, _, f in scored}, part)
+            rest = [*off, *rest]
         aspects = asked_aspects(part.text)
         if len(aspects) >= 2 and chosen:
             chosen, rest = _cover_aspects(scored, aspects, chosen, rest)
@@ -1002,6 +1012,54 @@ def _lead_match(text: str, question: str) -> int:
         return 1
     swapped = lead.translate(str.maketrans("已未", "未已"))
     return -1 if swapped != lead and swapped in asked else 0
+
+
+_LATIN_WORD = re.compile(r"[a-z]{3,}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _case_marks(text: str) -> set[str]:
+    """The marks two texts share when they name the same case: Chinese character pairs, English words."""
+    lowered = text.lower()
+    pairs = {run[i : i + 2] for run in _CJK_RUN.findall(lowered) for i in range(len(run) - 1)}
+    return pairs | set(_LATIN_WORD.findall(lowered))
+
+
+def _case_lead(text: str) -> str | None:
+    """The case a rule is led by ("冷链食品单独计算：…", "大件：…"), when it names one (3+ characters; a
+    step's name such as "方案：" is no case)."""
+    m = _LEAD.match(text)
+    return m.group(1) if m and len(m.group(1)) >= 3 else None
+
+
+def _unasked_cases(
+    chosen: list[Fact], score: dict[str, float], part: QuestionPart
+) -> tuple[list[Fact], list[Fact]]:
+    """The rules quoted for one part, less a second rule led by a case the question does not name, when
+    the best rule is general (no lead) or led by the case asked: "冷链食品单独计算：…不满99元收取运费15元"
+    does not stand beside "不满99元的订单收取运费8元" for "不满99的订单运费多少". When the best rule is
+    itself led by a case the customer did not name, the question is split by cases ("非质量问题退货：…",
+    "质量问题：…") and every case stays."""
+    asked = _case_marks(" ".join([part.context, part.text, *part.terms, *part.crossed]))
+    best = max(chosen, key=lambda f: score.get(f.digest, 0.0))
+    lead = _case_lead(best.text)
+    if lead is not None and not (_case_marks(lead) & asked):
+        return chosen, []
+    # a rule holding an asked word the best one lacks answers something more ("部分退货：…只退该商品的实付
+    # 金额" for "只退其中1件"), whatever its lead says
+    words = [t for t in dict.fromkeys([*part.terms, *part.crossed]) if weight(t) >= 2 and not _generic(t)]
+    said = Matcher(f"{best.label} {best.text}")
+    more = {t for t in words if not said.has(t)}
+
+    def other_case(fact: Fact) -> bool:
+        lead = _case_lead(fact.text)
+        if lead is None or _case_marks(lead) & asked:
+            return False
+        m = Matcher(fact.text)
+        return not any(m.has(t) for t in more)
+
+    off = [f for f in chosen if f is not best and other_case(f)]
+    return [f for f in chosen if f not in off], off
 
 
 def _by_window(scored: list[tuple[float, int, Fact]], ago: float | None) -> list[tuple[float, int, Fact]]:
@@ -1260,6 +1318,39 @@ def _cover_aspects(
     out = [f for _, f in sorted(picks, key=lambda c: c[0])]
     dropped = [f for f in chosen if f not in out]
     return out, [*dropped, *(f for f in rest if f not in out)]
+
+
+def _second_adds_nothing(
+    chosen: list[Fact],
+    score: dict[str, float],
+    part: QuestionPart,
+    words: Sequence[str],
+    matchers: Sequence[Matcher],
+    facts: Sequence[Fact],
+) -> tuple[list[Fact], list[Fact]]:
+    """The product facts quoted for one part, less a runner-up that is of no asked kind (nor speaks of it),
+    states no figure in an asked unit and holds no asked word the best fact lacks, when the best fact is of
+    the asked kind: it only shares the best one's words (a fitting's fee beside the fitting's size
+    requirement, "橱柜安装位要多深"), an unasked line."""
+    at = {f.digest: i for i, f in enumerate(facts)}
+    best = max(chosen, key=lambda f: score.get(f.digest, 0.0))
+    if _kind_match(best.kind, part.kinds) == 0:
+        return chosen, []  # the best is no answer of the asked kind either: the runner-up may be the answer
+    asked = [t for t in dict.fromkeys(words) if weight(t) >= 2 and not _generic(t) and not _price_word(t)]
+    held = {t for t in asked if matchers[at[best.digest]].has(t)}
+
+    def adds(fact: Fact) -> bool:
+        if _kind_match(fact.kind, part.kinds) > 0 or _text_kinds(fact.text) & set(part.kinds):
+            return True  # of the asked kind, or speaking of it ("已停产，已购用户的保修不受影响")
+        if part.units and (
+            any(q.unit in part.units for q in fact.quantities) or bool(counted(fact.text) & part.units)
+        ):
+            return True
+        m = matchers[at[fact.digest]]
+        return any(m.has(t) for t in asked if t not in held)
+
+    off = [f for f in chosen if f is not best and not adds(f)]
+    return [f for f in chosen if f not in off], off
 
 
 def _add_uncovered(

@@ -29,7 +29,9 @@ QUESTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"\bplace settings?\b|\bwhat size\b|\bcut-?out\b", _I)),
     # installation and its extra charges
     ("install_fee", re.compile(r"\binstall\w*\b[^.?!]{0,40}\b(?:free|cost|charge|fee|pay|price)|"
-                               r"\b(?:free|cost|charge|fee|pay)\w*\b[^.?!]{0,30}\binstall\w*", _I)),
+                               r"\b(?:free|cost|charge|fee|pay)\w*\b[^.?!]{0,30}\binstall\w*|"
+                               # "cost to have the <product> installed": the product's name between
+                               r"\bcost\w* to (?:have|get)\b[^.?!]{0,50}\b(?:install|fitt?)\w*", _I)),
     ("install_fee", re.compile(r"\b(?:per|each|every) (?:extra |additional )?(?:hole|metre|meter|m)\b|"
                                r"\b(?:drill\w*|holes?)\b[^.?!]{0,30}\b(?:charge|cost|fee|how much)|"
                                r"\bhow much[^.?!]{0,30}\b(?:extend|extension|extra metre|extra meter|drill)",

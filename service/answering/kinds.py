@@ -469,10 +469,27 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# "保多久" asks how long the warranty runs, unless the 保 is keeping something (保温, 保鲜, 保冷: "保温能保
+# 多久" asks how long it keeps warm) and no warranty word says otherwise
+_KEEPING = re.compile(r"保(?:温|鲜|冷|湿)")
+_WARRANTY_IDIOMS = ("保几年", "保多久", "保多长")
+_WARRANTY_WORDS = re.compile(r"保修|质保|包修|三包|延保|保固|warranty|guarantee", re.IGNORECASE)
+
+
 def kind_scores(text: str) -> dict[str, float]:
     """How strongly ``text`` speaks of each kind: the number of distinct terms of that kind it contains,
     longer Chinese terms counting a little more (安装费 says more than 安装)."""
     lowered = text.lower()
+    out = _kind_terms(lowered, text)
+    if "warranty" in out and _KEEPING.search(lowered) and not _WARRANTY_WORDS.search(lowered):
+        idioms = sum(1.0 + 0.1 * (len(t) - 2) for t in _WARRANTY_IDIOMS if t in lowered)
+        out["warranty"] -= idioms
+        if out["warranty"] <= 1e-9:
+            del out["warranty"]
+    return out
+
+
+def _kind_terms(lowered: str, text: str) -> dict[str, float]:
     out: dict[str, float] = {}
     if _FAULT_CODE.search(text):
         out["fault"] = 1.0

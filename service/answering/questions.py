@@ -76,7 +76,7 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"分贝|噪音|噪声|吵不吵|吵吗|静音|decibel|noise|noisy|loud|quiet", "spec", ("dB",)),
         (r"水压|气压|压力|pressure", "spec", ("MPa",)),
         # ("the 60 litre heater": a unit word after a figure names the product's size, it asks nothing)
-        (r"容量|几升|多少升|capacity|(?<![\d.]\s)(?<![\d.])(?:litres?|liters?)\b"
+        (r"容量|几升|多少升|(?:用|耗|费)(?:多少|几升)水|耗水量?|用水量|capacity|(?<![\d.]\s)(?<![\d.])(?:litres?|liters?)\b"
          r"|how much water|water (?:use|usage|consumption)|uses? (?:per|each|every) (?:wash|cycle|load)",
          "spec", ("L", "ml")),
         (r"风量|吸力|air ?flow|suction", "spec", ("m3/min",)),
@@ -166,7 +166,10 @@ _REPLACE_INTERVAL = re.compile(
 # "how much is installation", "how much to install it": the price of the installing service, not the product's
 _HOW_MUCH_INSTALL = re.compile(
     r"\bhow much (?:is|are|will|would|does|do|for|to)?\s*(?:the |an? |it |they |you )?(?:cost |charge )?"
-    r"(?:to )?(?:install\w*|fit(?:ting)?|mount(?:ing)?)\b",
+    r"(?:to )?(?:install\w*|fit(?:ting)?|mount(?:ing)?)\b"
+    # "how much does it cost to have the <product> installed": the product's name in between
+    r"|\bhow much (?:does|do|will|would) (?:it|they) cost to (?:have|get)\b[^.?!]{0,50}"
+    r"\b(?:install|fitt?|mount)\w*",
     re.IGNORECASE,
 )
 

@@ -92,6 +92,13 @@ PHYSICAL_KINDS = frozenset({"size", "spec"})  # a measurement answers either
 _PRICED = re.compile(r"\bhow much (?:is|are|for|does|do|would|will) ((?:[^\s?.,!;]+ ?){1,4})")
 
 
+# "how much does it cost to have <the product> installed": the installation's price, the product named between
+_COST_TO_INSTALL = re.compile(
+    r"\bhow much (?:does|do|will|would) (?:it|they) cost to (?:have|get)\b[^.?!]{0,50}"
+    r"\b(?:install|fitt?|mount)\w*"
+)
+
+
 def _fee_kinds(phrase: str) -> frozenset[str]:
     """The fee kinds a priced phrase names: installing, or a material (pipe, hose, bracket)."""
     kinds = claim_kinds(phrase) & FEE_KINDS
@@ -109,6 +116,9 @@ def question_kinds(text: str) -> frozenset[str]:
         if fees:  # "how much is installation / the extra flue pipe": the price of a fee, not the product's
             fee_asks |= fees
             lowered = lowered[: m.start()] + "how" + lowered[m.start() + len("how much") :]
+    if _COST_TO_INSTALL.search(lowered):  # "how much does it cost to have the hood installed"
+        fee_asks.add("install_fee")
+        lowered = _COST_TO_INSTALL.sub("how to install", lowered)
     kinds = set(claim_kinds(lowered)) | fee_asks
     kinds |= {kind for kind, pattern in _PATTERNS if pattern.search(lowered)}
     return frozenset(kinds)
