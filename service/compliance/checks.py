@@ -436,6 +436,14 @@ _LABEL = r"[a-z0-9][a-z0-9_-]{0,62}"
 DISGUISED_URL_RE = re.compile(
     rf"(?<![a-z0-9@._-])(?:{_LABEL}(?:{_DISGUISED_DOT}|\.))+(?:{_TLDS})(?![a-z0-9-])"
 )
+# A common ending spelled out letter by letter (bc-shop 点 c o m), only after a disguised dot; looked for
+# only when the text holds such a spelling (a substring test), so ordinary drafts pay nothing.
+_SPACED_TLD_WORDS = ("com", "net", "org", "top", "xyz", "vip", "shop", "cn", "cc")
+_SPACED_TLD_TEXTS = tuple(" ".join(t) for t in _SPACED_TLD_WORDS)
+SPACED_TLD_URL_RE = re.compile(
+    rf"(?<![a-z0-9@._-])(?:{_LABEL}(?:{_DISGUISED_DOT}|\.))*{_LABEL}{_DISGUISED_DOT}"
+    rf"(?:{'|'.join(' '.join(t) for t in _SPACED_TLD_WORDS)})(?![a-z0-9-])"
+)
 _DISGUISED_DOT_RE = re.compile(_DISGUISED_DOT)
 
 
@@ -520,6 +528,11 @@ def external_link(doc: Document, params: LinkParams) -> Iterator[Hit]:
         host = _DISGUISED_DOT_RE.sub(".", m[0]).removeprefix("www.")
         if not domain_allowed(host, doc.allowed_domains):
             yield Hit(m.start(), m.end())
+    if any(t in doc.text for t in _SPACED_TLD_TEXTS):
+        for m in SPACED_TLD_URL_RE.finditer(doc.text):
+            host = _DISGUISED_DOT_RE.sub(".", m[0]).replace(" ", "").removeprefix("www.")
+            if not domain_allowed(host, doc.allowed_domains):
+                yield Hit(m.start(), m.end())
 
 
 # --- numbers ---------------------------------------------------------------------------------------
