@@ -65,7 +65,7 @@ ATTRIBUTES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
          r"|多大的孔|dimension|how (?:big|tall|wide|deep|thick)"
          r"|how much (?:room|space|clearance|gap)|\bclearances?\b|\bgaps?\b|\bcut-?outs?\b"
          r"|\bopening size|size[^.?!]{0,20}\bopening\b|how far (?:above|below|from|away)"
-         # the space it is fitted into: "what size cabinet space", "what size hole", "how high above the hob"
+         # the space it is fitted into: "what size cabinet space", "what size hole", "height over the hob"
          r"|what size\b[^.?!]{0,25}\b(?:space|cabinet|cupboard|opening|hole|niche|recess|cut-?out|gap)"
          r"|\b(?:space|room|clearance) (?:do i|do you|does it|will it|should i) (?:need|leave|allow)"
          r"|how (?:high|low) (?:above|below|up|off|from)\b", "size",

@@ -55,7 +55,7 @@ _SIZE_UNITS = frozenset({"L", "ml", "kg", "g", "W", "inch"})
 # names that the model is not sold in is a product we do not sell. Weight and power are specs, not variants.
 _VARIANT_UNITS = frozenset({"L", "ml", "inch"})
 # a capacity names a variant when it qualifies the product ("13升的", "80L版", "Q5S 80升", "20升GH22") or is
-# asked for ("有80升的吗", "in 80 litres"); not an amount used or heated ("每次用50升", "烧一升水要多久")
+# asked for ("有80升的吗", "in 80 litres"); not an amount used or heated ("每次用50升", "加热两升水得几分钟")
 _VARIANT_AFTER = re.compile(
     r"^\s*(?:的|款|型|版|规格|装|(?i:version|model|one\b|size\b)|[A-Za-z]+\d|[A-Z]{2})"
 )
