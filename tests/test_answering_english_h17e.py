@@ -21,7 +21,6 @@ from tests.kb import engine_over, write_kb
         ("how long does it take to boil a litre", "烧水"),
         ("how big is the dustbin?", "尘盒"),
         ("what's the max weight for the stroller?", "承重"),
-        ("how many place settings does it hold?", "套餐具"),
         ("up to what age should it face backwards?", "反向"),
         ("does the fan oscillate?", "摇头"),
     ],

@@ -299,10 +299,17 @@ class AnswerEngine:
                 trace=answer.scores,
                 cross=cross[i] if cross else None,
             )
-            if chosen and language == "en" and products and not (set(part.kinds) & POLICY_KINDS):
+            if (
+                chosen
+                and language == "en"
+                and products
+                and part.kinds
+                and not (set(part.kinds) & POLICY_KINDS)
+            ):
                 # a question about the named product's own use or specs: an English store page shares
                 # its nouns ("water" in "water heaters", "still") without answering it; a rule of a kind
-                # not asked is no answer here (the part gets the follow-up promise instead)
+                # not asked is no answer here (the part gets the follow-up promise instead). With no kind
+                # read at all ("can you send frozen food to me?") nothing says the page is unasked.
                 chosen, off = _asked_kind_pages(chosen, part)
                 rest = [*off, *rest]
             if chosen and answer.facts and (not policy_needed or sheet_only):
