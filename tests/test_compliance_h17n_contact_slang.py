@@ -60,3 +60,10 @@ def test_contact_slang_blocks(engine: ComplianceEngine, text: str) -> None:
 )
 def test_lookalikes_stay_clean(engine: ComplianceEngine, text: str) -> None:
     assert not _offplat(engine, text), text
+
+
+def test_a_long_run_of_labels_with_no_domain_is_read_and_passes(engine: ComplianceEngine) -> None:
+    # " 点 " reads as two spellings of a dot; before the dot was atomic, 40 labels that end in no domain made
+    # the link patterns backtrack through 2**40 ways (the check never returned)
+    text = "ab-cd.ef 点 " * 40 + "c o mx"
+    assert not _offplat(engine, text)

@@ -427,7 +427,9 @@ _DOTLIKE = r"(?:[.。·•・‧∙⋅丶﹒]{1,3}|dot|点)"
 _OPEN = r"[\[(（【{〔〖〘〈「『<]"
 _CLOSE = r"[\])）】}〕〗〙〉」』>]"
 _DISGUISED_DOT = (
-    rf"(?:\s?{_OPEN}\s?{_DOTLIKE}\s?{_CLOSE}\s?"  # [.] (.) 【.】 [dot] 〔.〕 {{dot}}
+    # atomic: " 点 " is read by two spellings (" dot " and 点 with spaces); letting the URL patterns backtrack
+    # between them made a long run of labels that ends in no domain exponential (20 labels: seconds)
+    rf"(?>\s?{_OPEN}\s?{_DOTLIKE}\s?{_CLOSE}\s?"  # [.] (.) 【.】 [dot] 〔.〕 {{dot}}
     r"|\s(?:dot|点)\s"  # " dot "
     r"|\s?(?:点|[。·•・‧∙⋅丶﹒]{1,3}|\.{2,3})\s?"  # 点, 。, 。。, ·, 丶 ...
     r"|\s\.\s|,(?=[a-z]))"  # " . ", "shop,com"
@@ -442,7 +444,7 @@ _SPACED_TLD_WORDS = ("com", "net", "org", "top", "xyz", "vip", "shop", "cn", "cc
 _SPACED_TLD_TEXTS = tuple(" ".join(t) for t in _SPACED_TLD_WORDS)
 SPACED_TLD_URL_RE = re.compile(
     rf"(?<![a-z0-9@._-])(?:{_LABEL}(?:{_DISGUISED_DOT}|\.))*{_LABEL}{_DISGUISED_DOT}"
-    rf"(?:{'|'.join(' '.join(t) for t in _SPACED_TLD_WORDS)})(?![a-z0-9-])"
+    rf"(?:{'|'.join(_SPACED_TLD_TEXTS)})(?![a-z0-9-])"
 )
 _DISGUISED_DOT_RE = re.compile(_DISGUISED_DOT)
 
